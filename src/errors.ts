@@ -1,0 +1,45 @@
+/** Base of every error nomad-lab throws on purpose; the CLI prints `message` and exits without a stack trace. */
+export class NomadLabError extends Error {
+  override name = 'NomadLabError';
+  /** One line for a summary; `message` may carry more. */
+  readonly shortMessage: string;
+
+  constructor(message: string, options?: { cause?: unknown; shortMessage?: string }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.shortMessage = options?.shortMessage ?? message.split('\n', 1)[0]!;
+  }
+}
+
+export type Severity = 'error' | 'warning';
+
+/** One problem in a cluster file, located at `file:line:col` and a key path like `nodes[1].address`. */
+export interface ConfigIssue {
+  severity: Severity;
+  file: string;
+  line: number;
+  col: number;
+  /** Dotted key path, empty for the document itself. */
+  path: string;
+  message: string;
+}
+
+export function formatIssue(issue: ConfigIssue): string {
+  const where = `${issue.file}:${issue.line}:${issue.col}`;
+  const what = issue.severity === 'warning' ? `warning: ${issue.message}` : issue.message;
+  return issue.path ? `${where} ${issue.path}: ${what}` : `${where} ${what}`;
+}
+
+/** A cluster file that cannot be used; `issues` holds every problem found, not just the first. */
+export class ConfigError extends NomadLabError {
+  override name = 'ConfigError';
+  readonly issues: readonly ConfigIssue[];
+
+  constructor(file: string, issues: readonly ConfigIssue[], options?: { cause?: unknown }) {
+    const errors = issues.filter((i) => i.severity === 'error').length;
+    super(issues.map(formatIssue).join('\n'), {
+      ...options,
+      shortMessage: `${file}: ${errors} ${errors === 1 ? 'problem' : 'problems'}`,
+    });
+    this.issues = issues;
+  }
+}
