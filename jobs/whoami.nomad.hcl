@@ -1,0 +1,44 @@
+# Two instances of a tiny HTTP server that answers with its container's hostname,
+# registered in Consul as "whoami" with an HTTP health check.
+job "whoami" {
+  datacenters = ["*"]
+  type        = "service"
+
+  group "whoami" {
+    count = 2
+
+    network {
+      port "http" {
+        to = 8080
+      }
+    }
+
+    service {
+      name     = "whoami"
+      port     = "http"
+      provider = "consul"
+
+      check {
+        type     = "http"
+        path     = "/"
+        interval = "5s"
+        timeout  = "2s"
+      }
+    }
+
+    task "whoami" {
+      driver = "docker"
+
+      config {
+        # Built offline by `nomad-lab image build` and preloaded on the clients.
+        image = "nomadlab/whoami:1"
+        ports = ["http"]
+      }
+
+      resources {
+        cpu    = 50
+        memory = 32
+      }
+    }
+  }
+}

@@ -1,0 +1,27 @@
+/**
+ * Every default nomad-lab applies to a cluster file, in one place.
+ * `nomad-lab config --resolved` prints a file with all of them filled in.
+ */
+export const DEFAULTS = {
+  name: 'nomad-lab',
+  datacenter: 'dc1',
+  region: 'global',
+  versions: {
+    consul: '1.22.7',
+    nomad: '1.11.3',
+    /** Debian bookworm's docker.io. */
+    docker: '20.10.24',
+  },
+  docker: { package: 'docker.io' },
+  artifacts: { source: 'auto' },
+  provider: {
+    type: 'vagrant',
+    /** Machines as systemd+sshd containers: what a Linux host and CI use. */
+    backend: process.platform === 'linux' ? 'docker' : 'virtualbox',
+    image: 'nomadlab/node',
+    box: 'debian/bookworm64',
+  },
+  ssh: { port: 22, user: 'root' },
+  node: { cpus: 1, memory: 1024 },
+  service: { count: 1, check: 'tcp', path: '/' },
+} as const;

@@ -1,0 +1,173 @@
+import * as z from 'zod';
+import ipaddr from 'ipaddr.js';
+import { DEFAULTS } from './defaults.ts';
+
+// Every string that can reach a remote shell or a rendered config is held to a
+// pattern here, so no value from cluster.yaml can carry a shell metacharacter.
+
+const label = z
+  .string()
+  .regex(
+    /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/,
+    'must be usable as a hostname: lowercase letters, digits and "-", 1 to 63 characters, starting and ending with a letter or digit',
+  );
+
+const volumeName = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'must be lowercase letters, digits, "_" and "-", starting with a letter or digit');
+
+const version = z.string().regex(/^\d+\.\d+\.\d+$/, 'must be a version like 1.22.7 (three numbers, no "v")');
+
+const absolutePath = z
+  .string()
+  .regex(
+    /^\/[A-Za-z0-9._/-]*$/,
+    'must be an absolute path of letters, digits, ".", "_", "-" and "/" (no spaces or shell characters)',
+  )
+  .refine((p) => !p.split('/').includes('..'), 'must not contain ".."');
+
+const httpPath = z
+  .string()
+  .regex(/^\/[A-Za-z0-9._~/-]*$/, 'must be a URL path starting with "/" (letters, digits, ".", "_", "~", "-", "/")');
+
+const localFile = z.string().min(1, 'must be a file path');
+
+const ipv4 = z.ipv4({ error: 'must be an IPv4 address like 10.77.0.10' });
+
+const hostOrAddress = z
+  .string()
+  .regex(
+    /^[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?$/,
+    'must be a hostname or IPv4 address (letters, digits, "." and "-")',
+  );
+
+const unixUser = z
+  .string()
+  .regex(/^[a-z_][a-z0-9_-]{0,31}$/, 'must be a Unix user name (lowercase letters, digits, "_", "-")');
+
+const port = z.int().min(1).max(65535);
+
+const cidr = z.string().refine((value) => {
+  if (!ipaddr.isValidCIDR(value)) return false;
+  const [address, prefix] = ipaddr.parseCIDR(value);
+  return address.kind() === 'ipv4' && prefix >= 8 && prefix <= 29;
+}, 'must be an IPv4 network in CIDR form with a prefix from /8 to /29, like 10.77.0.0/24');
+
+const sshOptions = {
+  port: port.optional(),
+  user: unixUser.optional(),
+  key: localFile.optional(),
+};
+
+const vagrantProvider = z.strictObject({
+  type: z.literal('vagrant'),
+  backend: z.enum(['docker', 'virtualbox', 'libvirt']).default(DEFAULTS.provider.backend),
+  /** Node image for the docker backend, built by `nomad-lab image build`. */
+  image: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9._/-]*$/, 'must be a Docker image name without a tag, like nomadlab/node')
+    .default(DEFAULTS.provider.image),
+  /** Box for the virtualbox and libvirt backends. */
+  box: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]+\/[A-Za-z0-9._-]+$/, 'must be a Vagrant box name like debian/bookworm64')
+    .default(DEFAULTS.provider.box),
+});
+
+const sshProvider = z.strictObject({
+  type: z.literal('ssh'),
+  /** Defaults for every node; a node's own `ssh` overrides them. */
+  port: port.default(DEFAULTS.ssh.port),
+  user: unixUser.default(DEFAULTS.ssh.user),
+  key: localFile.optional(),
+});
+
+const hostVolume = z.strictObject({
+  name: volumeName,
+  path: absolutePath,
+  read_only: z.boolean().default(false),
+});
+
+const node = z.strictObject({
+  name: label,
+  role: z.enum(['server', 'client', 'both']),
+  /** The node's address on the lab's private network: Consul and Nomad bind and advertise here. */
+  address: ipv4,
+  cpus: z.int().min(1).max(64).default(DEFAULTS.node.cpus),
+  /** MiB. */
+  memory: z.int().min(256).max(1048576).default(DEFAULTS.node.memory),
+  host_volumes: z.array(hostVolume).default([]),
+  /** How to reach an existing host (provider type ssh); `host` defaults to `address`. */
+  ssh: z.strictObject({ host: hostOrAddress.optional(), ...sshOptions }).optional(),
+});
+
+const image = z
+  .strictObject({
+    /** A job image nomad-lab builds offline (`nomad-lab image build`). */
+    recipe: z.enum(['whoami']).optional(),
+    /** A `docker save` tarball, relative to the cluster file. */
+    tarball: localFile.optional(),
+  })
+  .refine((i) => (i.recipe === undefined) !== (i.tarball === undefined), 'give exactly one of "recipe" or "tarball"');
+
+const job = z.strictObject({
+  name: label,
+  /** A Nomad job file, relative to the cluster file. */
+  file: localFile,
+  /** Images loaded into every client's Docker before the job runs (for labs without a registry). */
+  images: z.array(image).default([]),
+});
+
+const service = z.strictObject({
+  /** The Consul service name; verified as `NAME.service.consul` SRV records. */
+  name: label,
+  /** Healthy instances expected. */
+  count: z.int().min(0).default(DEFAULTS.service.count),
+  /** How each instance's port is proven to answer. */
+  check: z.enum(['tcp', 'http', 'none']).default(DEFAULTS.service.check),
+  path: httpPath.default(DEFAULTS.service.path),
+  /** The job that registers it. */
+  job: label.optional(),
+});
+
+export const clusterSchema = z.strictObject({
+  version: z.literal(1),
+  name: label.default(DEFAULTS.name),
+  datacenter: label.default(DEFAULTS.datacenter),
+  region: label.default(DEFAULTS.region),
+  network: z.strictObject({
+    /** The lab's private network; every node address lies inside it. */
+    cidr,
+  }),
+  versions: z
+    .strictObject({
+      consul: version.default(DEFAULTS.versions.consul),
+      nomad: version.default(DEFAULTS.versions.nomad),
+      docker: version.default(DEFAULTS.versions.docker),
+    })
+    .prefault({}),
+  docker: z
+    .strictObject({
+      /** Debian's docker.io, or Docker's docker-ce where its repository is reachable. */
+      package: z.enum(['docker.io', 'docker-ce']).default(DEFAULTS.docker.package),
+    })
+    .prefault({}),
+  artifacts: z
+    .strictObject({
+      /** Where Consul and Nomad binaries come from; `auto` tries directory, release, then a source build. */
+      source: z.enum(['auto', 'release', 'directory', 'build']).default(DEFAULTS.artifacts.source),
+      directory: localFile.optional(),
+    })
+    .prefault({}),
+  provider: z.discriminatedUnion('type', [vagrantProvider, sshProvider]).prefault({ type: DEFAULTS.provider.type }),
+  nodes: z.array(node).min(1),
+  jobs: z.array(job).default([]),
+  services: z.array(service).default([]),
+});
+
+export type ClusterInput = z.input<typeof clusterSchema>;
+export type ClusterSpec = z.output<typeof clusterSchema>;
+export type NodeSpec = ClusterSpec['nodes'][number];
+export type JobSpec = ClusterSpec['jobs'][number];
+export type ServiceSpec = ClusterSpec['services'][number];
+export type ProviderSpec = ClusterSpec['provider'];

@@ -1,0 +1,124 @@
+import { existsSync, statSync } from 'node:fs';
+import ipaddr from 'ipaddr.js';
+import { resolveFrom } from './paths.ts';
+import type { ClusterSpec } from './schema.ts';
+import type { KeyPath } from './yaml-source.ts';
+import type { Severity } from '../errors.ts';
+
+export interface Finding {
+  severity: Severity;
+  path: KeyPath;
+  message: string;
+}
+
+/** Checks that span several values: uniqueness, addressing, roles, references to files. */
+export function checkCluster(spec: ClusterSpec, baseDir: string): Finding[] {
+  const findings: Finding[] = [];
+  const error = (path: KeyPath, message: string) => findings.push({ severity: 'error', path, message });
+  const warning = (path: KeyPath, message: string) => findings.push({ severity: 'warning', path, message });
+
+  const network = ipaddr.IPv4.parseCIDR(spec.network.cidr);
+  const [base, prefix] = network;
+  const networkAddress = ipaddr.IPv4.networkAddressFromCIDR(spec.network.cidr).toString();
+  const broadcast = ipaddr.IPv4.broadcastAddressFromCIDR(spec.network.cidr).toString();
+  const gateway = new ipaddr.IPv4(
+    ipaddr.IPv4.networkAddressFromCIDR(spec.network.cidr)
+      .toByteArray()
+      .map((b, i) => (i === 3 ? b + 1 : b)),
+  ).toString();
+  if (base.toString() !== networkAddress) {
+    error(['network', 'cidr'], `${spec.network.cidr} has host bits set: write ${networkAddress}/${prefix}`);
+  }
+
+  duplicates(spec.nodes.map((n) => n.name), (i, first) =>
+    error(['nodes', i, 'name'], `duplicate node name "${spec.nodes[i]!.name}" (first used by nodes[${first}])`),
+  );
+  duplicates(spec.nodes.map((n) => n.address), (i, first) =>
+    error(['nodes', i, 'address'], `duplicate address ${spec.nodes[i]!.address} (first used by nodes[${first}] "${spec.nodes[first]!.name}")`),
+  );
+
+  spec.nodes.forEach((node, i) => {
+    const address = ipaddr.IPv4.parse(node.address);
+    if (!address.match(network)) {
+      error(['nodes', i, 'address'], `${node.address} is outside the lab network ${spec.network.cidr}: pick an address inside it`);
+    } else if (node.address === networkAddress || node.address === broadcast) {
+      error(['nodes', i, 'address'], `${node.address} is the ${node.address === broadcast ? 'broadcast' : 'network'} address of ${spec.network.cidr}: pick a host address`);
+    } else if (node.address === gateway) {
+      error(['nodes', i, 'address'], `${node.address} is the lab network's gateway (the host's side of the bridge): start node addresses after it`);
+    }
+    if (node.role === 'server' && node.host_volumes.length > 0) {
+      error(['nodes', i, 'host_volumes'], `node "${node.name}" is a server only, and host volumes serve tasks: make its role "both" or move the volumes to a client`);
+    }
+    duplicates(node.host_volumes.map((v) => v.name), (j) =>
+      error(['nodes', i, 'host_volumes', j, 'name'], `duplicate host volume name "${node.host_volumes[j]!.name}" on node "${node.name}"`),
+    );
+    if (node.ssh && spec.provider.type !== 'ssh') {
+      error(['nodes', i, 'ssh'], `"ssh" applies to existing hosts (provider type "ssh"); Vagrant reports how to reach its machines: remove it`);
+    }
+    const key = node.ssh?.key;
+    if (key !== undefined) checkFile(['nodes', i, 'ssh', 'key'], key, 'SSH key');
+  });
+
+  const servers = spec.nodes.filter((n) => n.role !== 'client').length;
+  const clients = spec.nodes.filter((n) => n.role !== 'server').length;
+  if (servers === 0) {
+    error(['nodes'], 'no node is a server: give at least one node role "server" or "both"');
+  } else if (servers % 2 === 0) {
+    warning(['nodes'], `${servers} servers tolerate no more failures than ${servers - 1}: an odd count (1, 3, 5) is the usual choice`);
+  }
+  if (clients === 0 && spec.jobs.length > 0) {
+    error(['jobs'], 'jobs are listed but no node runs them: give a node role "client" or "both"');
+  }
+
+  if (spec.provider.type === 'ssh' && spec.provider.key !== undefined) {
+    checkFile(['provider', 'key'], spec.provider.key, 'SSH key');
+  }
+  if (spec.artifacts.source === 'directory' && spec.artifacts.directory === undefined) {
+    error(['artifacts'], 'source "directory" needs "directory": the folder that holds the consul and nomad binaries');
+  }
+  if (spec.artifacts.directory !== undefined) {
+    const dir = resolveFrom(baseDir, spec.artifacts.directory);
+    if (!existsSync(dir) || !statSync(dir).isDirectory()) {
+      error(['artifacts', 'directory'], `directory not found: ${dir} (paths are relative to the cluster file)`);
+    }
+  }
+
+  duplicates(spec.jobs.map((j) => j.name), (i, first) =>
+    error(['jobs', i, 'name'], `duplicate job name "${spec.jobs[i]!.name}" (first used by jobs[${first}])`),
+  );
+  spec.jobs.forEach((job, i) => {
+    checkFile(['jobs', i, 'file'], job.file, 'job file');
+    job.images.forEach((image, j) => {
+      if (image.tarball !== undefined) checkFile(['jobs', i, 'images', j, 'tarball'], image.tarball, 'image tarball');
+    });
+  });
+
+  const jobNames = spec.jobs.map((j) => j.name);
+  duplicates(spec.services.map((s) => s.name), (i, first) =>
+    error(['services', i, 'name'], `duplicate service "${spec.services[i]!.name}" (first listed at services[${first}])`),
+  );
+  spec.services.forEach((service, i) => {
+    if (service.job !== undefined && !jobNames.includes(service.job)) {
+      const known = jobNames.length > 0 ? `one of ${jobNames.map((n) => `"${n}"`).join(', ')}` : 'none are listed under "jobs"';
+      error(['services', i, 'job'], `no job named "${service.job}" (${known})`);
+    }
+  });
+
+  return findings;
+
+  function checkFile(path: KeyPath, file: string, what: string): void {
+    const full = resolveFrom(baseDir, file);
+    if (!existsSync(full) || !statSync(full).isFile()) {
+      error(path, `${what} not found: ${full} (paths are relative to the cluster file)`);
+    }
+  }
+}
+
+function duplicates(values: readonly string[], report: (index: number, first: number) => void): void {
+  const seen = new Map<string, number>();
+  values.forEach((value, i) => {
+    const first = seen.get(value);
+    if (first === undefined) seen.set(value, i);
+    else report(i, first);
+  });
+}

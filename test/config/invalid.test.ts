@@ -1,0 +1,70 @@
+import { resolve } from 'node:path';
+import test, { type ExecutionContext } from 'ava';
+import { loadCluster } from '../../src/config/load.ts';
+import { ConfigError, formatIssue } from '../../src/errors.ts';
+
+const dir = 'test/fixtures/invalid';
+
+// Each fixture is the default cluster.yaml with one mistake (or a few, reported together).
+const rejects = test.macro({
+  async exec(t: ExecutionContext, fixture: string, expected: string[]) {
+    const file = `${dir}/${fixture}.yaml`;
+    const error = await t.throwsAsync(loadCluster(file), { instanceOf: ConfigError });
+    t.deepEqual(
+      error?.issues.map(formatIssue),
+      expected.map((line) => `${file}:${line}`),
+    );
+  },
+  title: (_, fixture) => `rejects ${fixture}`,
+});
+
+const cases: [string, string[]][] = [
+  ['misspelled-key', ['26:5 nodes[1].address: is required', '28:5 nodes[1].adress: unknown key "adress"; did you mean "address"?']],
+  ['misspelled-top-level-key', ['39:1 service: unknown key "service"; did you mean "services"?']],
+  ['wrong-type', ['26:13 nodes[0].memory: expected a number, got "lots"']],
+  ['version-read-as-number', ['13:11 versions.consul: expected a string, got the number 1.22 (YAML read it as a number or boolean: put it in quotes)']],
+  ['malformed-version', ['14:10 versions.nomad: must be a version like 1.22.7 (three numbers, no "v"), got "v1.11"']],
+  ['duplicate-address', ['31:14 nodes[2].address: duplicate address 10.77.0.11 (first used by nodes[1] "client1")']],
+  ['duplicate-node-name', ['29:11 nodes[2].name: duplicate node name "client1" (first used by nodes[1])']],
+  ['address-outside-network', ['31:14 nodes[2].address: 10.78.0.12 is outside the lab network 10.77.0.0/24: pick an address inside it']],
+  ['gateway-address', ["25:14 nodes[0].address: 10.77.0.1 is the lab network's gateway (the host's side of the bridge): start node addresses after it"]],
+  ['no-server', ['23:3 nodes: no node is a server: give at least one node role "server" or "both"']],
+  ['missing-job-file', [`35:11 jobs[0].file: job file not found: ${resolve('jobs/whoami.nomad')} (paths are relative to the cluster file)`]],
+  ['misspelled-role', ['24:11 nodes[0].role: expected one of "server", "client", "both", got "sever"; did you mean "server"?']],
+  ['unknown-provider-type', ['18:9 provider.type: expected one of "vagrant", "ssh", got "vagrnt"; did you mean "vagrant"?']],
+  ['docker-package-typo', ['13:12 docker.package: expected one of "docker.io", "docker-ce", got "docker-io"; did you mean "docker.io"?']],
+  ['shell-in-node-name', ['29:11 nodes[2].name: must be usable as a hostname: lowercase letters, digits and "-", 1 to 63 characters, starting and ending with a letter or digit, got "client2;reboot"']],
+  ['shell-in-volume-path', ['34:15 nodes[2].host_volumes[0].path: must be an absolute path of letters, digits, ".", "_", "-" and "/" (no spaces or shell characters), got "/srv/$(reboot)"']],
+  ['cidr-prefix-too-long', ['10:9 network.cidr: must be an IPv4 network in CIDR form with a prefix from /8 to /29, like 10.77.0.0/24, got "10.77.0.0/33"']],
+  ['cidr-host-bits', ['10:9 network.cidr: 10.77.0.5/24 has host bits set: write 10.77.0.0/24']],
+  ['missing-network', ['5:1 network: is required: the lab\'s private network, like "network: { cidr: 10.77.0.0/24 }"']],
+  ['unsupported-version', ['5:10 version: expected 1, got the number 2: this nomad-lab reads version 1 cluster files']],
+  ['ssh-on-vagrant-node', ['33:7 nodes[2].ssh: "ssh" applies to existing hosts (provider type "ssh"); Vagrant reports how to reach its machines: remove it']],
+  ['volumes-on-server', ['27:7 nodes[0].host_volumes: node "server" is a server only, and host volumes serve tasks: make its role "both" or move the volumes to a client']],
+  ['service-of-unknown-job', ['41:10 services[0].job: no job named "whoam" (one of "whoami")']],
+  ['image-recipe-and-tarball', ['37:9 jobs[0].images[0]: give exactly one of "recipe" or "tarball"']],
+  ['negative-count', ['42:12 services[0].count: must be at least 0, got the number -1']],
+  ['no-nodes', ['4:8 nodes: must list at least 1 item']],
+  ['empty-file', ['1:1 expected a mapping, got an empty value']],
+  ['tab-indentation', ['28:1 a tab is used for indentation; YAML indents with spaces only']],
+  ['unclosed-quote', ['29:11 this quoted string is never closed: add the closing "']],
+  ['duplicate-yaml-key', ['31:5 duplicate key "role": a key may appear only once in a mapping']],
+];
+
+for (const [fixture, expected] of cases) test(rejects, fixture, expected);
+
+test('every invalid fixture has a case', async (t) => {
+  const { readdir } = await import('node:fs/promises');
+  const fixtures = (await readdir(dir)).map((f) => f.replace(/\.yaml$/, '')).sort();
+  t.deepEqual(fixtures, cases.map(([f]) => f).sort());
+});
+
+test('the short message counts the problems', async (t) => {
+  const error = await t.throwsAsync(loadCluster(`${dir}/misspelled-key.yaml`), { instanceOf: ConfigError });
+  t.is(error?.shortMessage, `${dir}/misspelled-key.yaml: 2 problems`);
+});
+
+test('a missing cluster file says how to fix it', async (t) => {
+  const error = await t.throwsAsync(loadCluster(`${dir}/no-such-file.yaml`));
+  t.is(error?.message, `cannot read cluster file ${dir}/no-such-file.yaml (ENOENT): create it, or name another with -f FILE`);
+});
