@@ -1,0 +1,5 @@
+export { loadCluster, parseCluster, type Cluster, type ParseOptions } from './config/load.ts';
+export { DEFAULTS } from './config/defaults.ts';
+export type { ClusterSpec, ClusterInput, NodeSpec, JobSpec, ServiceSpec, ProviderSpec } from './config/schema.ts';
+export { planCluster, type Plan, type PlannedNode, type PlannedAction } from './plan/plan.ts';
+export { NomadLabError, ConfigError, formatIssue, type ConfigIssue } from './errors.ts';

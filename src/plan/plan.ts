@@ -1,0 +1,86 @@
+import type { Cluster } from '../config/load.ts';
+import type { ClusterSpec, NodeSpec } from '../config/schema.ts';
+
+export interface PlannedAction {
+  /** The pipeline step that does it: boot, install, consul, nomad, deploy, verify. */
+  step: string;
+  summary: string;
+}
+
+export interface PlannedNode {
+  name: string;
+  role: NodeSpec['role'];
+  address: string;
+  actions: PlannedAction[];
+}
+
+export interface Plan {
+  nodes: PlannedNode[];
+  /** What happens once for the whole cluster. */
+  cluster: PlannedAction[];
+}
+
+/** What `up` would do, node by node, from the cluster file alone (nothing is contacted). */
+export function planCluster({ spec }: Pick<Cluster, 'spec'>): Plan {
+  const servers = spec.nodes.filter((n) => n.role !== 'client');
+  const serverAddresses = servers.map((n) => n.address).join(', ');
+  const clients = spec.nodes.filter((n) => n.role !== 'server');
+
+  const nodes = spec.nodes.map((node): PlannedNode => {
+    const runsTasks = node.role !== 'server';
+    const isServer = node.role !== 'client';
+    const actions: PlannedAction[] = [
+      { step: 'boot', summary: bootSummary(spec, node) },
+      {
+        step: 'install',
+        summary: [
+          runsTasks ? `${spec.docker.package} ${spec.versions.docker}` : undefined,
+          `consul ${spec.versions.consul}`,
+          `nomad ${spec.versions.nomad}`,
+        ]
+          .filter(Boolean)
+          .join(', '),
+      },
+      {
+        step: 'consul',
+        summary: `${isServer ? `server (bootstrap_expect ${servers.length})` : 'client'}, bind ${node.address}, retry_join ${serverAddresses}`,
+      },
+      {
+        step: 'nomad',
+        summary: [
+          isServer ? `server (bootstrap_expect ${servers.length})` : undefined,
+          runsTasks ? `client of ${serverAddresses}, docker driver` : undefined,
+          node.host_volumes.length > 0
+            ? `host volumes ${node.host_volumes.map((v) => `${v.name}=${v.path}${v.read_only ? ' (read-only)' : ''}`).join(', ')}`
+            : undefined,
+        ]
+          .filter(Boolean)
+          .join('; '),
+      },
+    ];
+    const images = runsTasks ? spec.jobs.flatMap((j) => j.images.map((i) => i.recipe ?? i.tarball)) : [];
+    if (images.length > 0) actions.push({ step: 'deploy', summary: `preload images ${[...new Set(images)].join(', ')}` });
+    return { name: node.name, role: node.role, address: node.address, actions };
+  });
+
+  const cluster: PlannedAction[] = [
+    ...spec.jobs.map((job) => ({ step: 'deploy', summary: `job ${job.name} from ${job.file} on ${clients.length} client${clients.length === 1 ? '' : 's'}` })),
+    ...spec.services.map((service) => ({
+      step: 'verify',
+      summary: `${service.name}.service.consul: ${service.count} instance${service.count === 1 ? '' : 's'} from every node's Consul DNS, ${service.check === 'http' ? `HTTP 200 on ${service.path}` : service.check === 'tcp' ? 'ports accept TCP' : 'ports not checked'}`,
+    })),
+  ];
+  return { nodes, cluster };
+}
+
+function bootSummary(spec: ClusterSpec, node: NodeSpec): string {
+  const provider = spec.provider;
+  if (provider.type === 'ssh') {
+    const user = node.ssh?.user ?? provider.user;
+    const port = node.ssh?.port ?? provider.port;
+    return `existing host ${user}@${node.ssh?.host ?? node.address}:${port} (nothing to boot)`;
+  }
+  const from = provider.backend === 'docker' ? `image ${provider.image}` : `box ${provider.box}`;
+  return `vagrant ${provider.backend} machine from ${from}, ${node.cpus} cpu, ${node.memory} MiB, ${node.address}`;
+}
+

@@ -1,0 +1,52 @@
+import test from 'ava';
+import { execa } from 'execa';
+
+// The built CLI, as a user runs it: `npm test` builds before ava runs.
+const cli = (...args: string[]) => execa('node', ['bin/nomad-lab.js', ...args], { reject: false });
+
+for (const file of ['cluster.yaml', 'examples/dev.yaml', 'examples/ha.yaml', 'examples/existing-hosts.yaml']) {
+  test(`validate -f ${file} exits 0`, async (t) => {
+    const result = await cli('validate', '-f', file);
+    t.is(result.exitCode, 0, result.stderr);
+    t.regex(result.stdout, new RegExp(`^${file.replace('.', '\\.')}: valid: `));
+  });
+}
+
+test('validate with no -f reads ./cluster.yaml', async (t) => {
+  const result = await cli('validate');
+  t.is(result.exitCode, 0, result.stderr);
+  t.is(result.stdout, 'cluster.yaml: valid: 3 nodes (1 server, 2 clients), 1 job, 1 service to verify');
+});
+
+for (const fixture of ['tab-indentation', 'unclosed-quote', 'misspelled-key']) {
+  test(`validate reports ${fixture} with file:line:col and no stack trace`, async (t) => {
+    const file = `test/fixtures/invalid/${fixture}.yaml`;
+    const result = await cli('validate', '-f', file);
+    t.is(result.exitCode, 1);
+    t.is(result.stdout, '');
+    for (const line of result.stderr.split('\n')) t.regex(line, new RegExp(`^${file.replaceAll('.', '\\.')}:\\d+:\\d+ `));
+    t.notRegex(result.stderr, /\n\s+at /);
+  });
+}
+
+test('config prints every default', async (t) => {
+  const result = await cli('config', '--json');
+  t.is(result.exitCode, 0, result.stderr);
+  const spec = JSON.parse(result.stdout) as { region: string; nodes: { cpus: number }[] };
+  t.is(spec.region, 'global');
+  t.deepEqual(spec.nodes.map((n) => n.cpus), [1, 1, 1]);
+});
+
+test('plan prints node by node and touches nothing', async (t) => {
+  const result = await cli('plan');
+  t.is(result.exitCode, 0, result.stderr);
+  t.regex(result.stdout, /^server \(server, 10\.77\.0\.10\)\n {2}boot +vagrant docker machine/);
+  t.regex(result.stdout, /\nclient2 \(client, 10\.77\.0\.12\)\n/);
+  t.regex(result.stdout, /\ncluster\n {2}deploy +job whoami/);
+});
+
+test('an unknown command is a usage error', async (t) => {
+  const result = await cli('frobnicate');
+  t.not(result.exitCode, 0);
+  t.regex(result.stderr, /unknown command 'frobnicate'/);
+});
