@@ -43,3 +43,29 @@ export class ConfigError extends NomadLabError {
     this.issues = issues;
   }
 }
+
+/** A command that failed, on the host or on a node: says where, what ran, and the tail of its stderr. */
+export class CommandError extends NomadLabError {
+  override name = 'CommandError';
+
+  constructor(
+    /** `host`, or the node's name. */
+    readonly where: string,
+    /** The command as a person could paste it. */
+    readonly command: string,
+    readonly exitCode: number | undefined,
+    readonly stderrTail: string,
+    options?: { cause?: unknown; hint?: string },
+  ) {
+    const status = exitCode === undefined ? 'failed' : `exit ${exitCode}`;
+    const head = `[${where}] ${status}: ${command}`;
+    const body = stderrTail ? `\n${stderrTail.replace(/^/gm, '  | ')}` : '';
+    const hint = options?.hint ? `\n${options.hint}` : '';
+    super(`${head}${body}${hint}`, { cause: options?.cause, shortMessage: head });
+  }
+}
+
+/** The last `lines` lines of a command's output, for error messages. */
+export function tail(text: string, lines = 15): string {
+  return text.trimEnd().split('\n').slice(-lines).join('\n');
+}
