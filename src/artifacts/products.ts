@@ -1,0 +1,14 @@
+export const PRODUCTS = ['consul', 'nomad'] as const;
+export type Product = (typeof PRODUCTS)[number];
+
+/** HashiCorp's name for the nodes' platform: the nodes are Linux on the host's CPU architecture. */
+export function nodePlatform(arch: string = process.arch): string {
+  const names: Record<string, string> = { x64: 'amd64', arm64: 'arm64', arm: 'arm', ia32: '386' };
+  return `linux_${names[arch] ?? arch}`;
+}
+
+/** The version a `consul version` / `nomad version` prints on its first line, e.g. `Consul v1.22.7`. */
+export function parseVersionOutput(product: Product, stdout: string): string | undefined {
+  const name = product === 'consul' ? 'Consul' : 'Nomad';
+  return new RegExp(`^${name} v(\\d+\\.\\d+\\.\\d+)(?=\\s|$)`, 'm').exec(stdout)?.[1];
+}

@@ -1,0 +1,70 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import * as z from 'zod';
+import { execa } from 'execa';
+import { CommandError, NomadLabError, tail } from '../errors.ts';
+import { PACKAGE_ROOT } from '../package-root.ts';
+import type { Product } from './products.ts';
+
+/**
+ * How one pinned release is built from the Go module proxy: `hashicorp/<product>/build.json`
+ * beside the wrapper module's go.mod and go.sum, which carry the release's replace lines.
+ */
+const recipeSchema = z.strictObject({
+  version: z.string(),
+  package: z.string(),
+  env: z.record(z.string(), z.string()).default({}),
+  tags: z.array(z.string()).default([]),
+  ldflags: z.string().default(''),
+});
+export type BuildRecipe = z.infer<typeof recipeSchema>;
+
+export function wrapperDir(product: Product): string {
+  return join(PACKAGE_ROOT, 'hashicorp', product);
+}
+
+export async function readRecipe(product: Product): Promise<BuildRecipe> {
+  const file = join(wrapperDir(product), 'build.json');
+  return recipeSchema.parse(JSON.parse(await readFile(file, 'utf8')));
+}
+
+/** The `go build` arguments for a recipe (pure, so tests can read them). */
+export function goBuildArgs(recipe: BuildRecipe, output: string): string[] {
+  return [
+    'build',
+    '-v',
+    '-trimpath',
+    ...(recipe.tags.length > 0 ? ['-tags', recipe.tags.join(',')] : []),
+    ...(recipe.ldflags ? ['-ldflags', recipe.ldflags] : []),
+    '-o',
+    output,
+    recipe.package,
+  ];
+}
+
+/** Builds the pinned release into `output`; `onLine` sees each package Go compiles. */
+export async function buildFromSource(product: Product, version: string, output: string, onLine?: (line: string) => void): Promise<void> {
+  const recipe = await readRecipe(product);
+  if (recipe.version !== version) {
+    throw new NomadLabError(
+      `building ${product} from source knows ${product} ${recipe.version} only (hashicorp/${product}/build.json), not ${version}: ` +
+        `set versions.${product} to ${recipe.version}, or use artifacts.source "release" or "directory"`,
+    );
+  }
+  const args = goBuildArgs(recipe, output);
+  const child = execa('go', args, {
+    cwd: wrapperDir(product),
+    env: { GOTOOLCHAIN: 'local', GOFLAGS: '-mod=readonly', ...recipe.env },
+    reject: false,
+    all: true,
+  });
+  if (onLine) child.all?.on('data', (chunk: Buffer) => chunk.toString().split('\n').filter(Boolean).forEach(onLine));
+  const result = await child;
+  if (result.failed) {
+    const hint = result.exitCode === undefined ? 'is Go installed? `nomad-lab doctor` says' : undefined;
+    throw new CommandError('host', result.escapedCommand, result.exitCode, tail(String(result.all ?? result.stderr)), {
+      cause: result,
+      ...(hint ? { hint } : {}),
+    });
+  }
+}
