@@ -4,6 +4,15 @@ import { loadCluster } from '../config/load.ts';
 import { formatIssue, NomadLabError } from '../errors.ts';
 import { planCluster } from '../plan/plan.ts';
 import { formatPlan, summarize } from './format.ts';
+import { runTasks } from './tasks.ts';
+import { ensureArtifact, type Artifact } from '../artifacts/fetch.ts';
+import { PRODUCTS } from '../artifacts/products.ts';
+import { resolveFrom } from '../config/paths.ts';
+import { cacheDir } from '../host/dirs.ts';
+import { checkPrerequisites } from '../host/prerequisites.ts';
+import { prepareHost } from '../host/prepare.ts';
+import { ensureJobImage } from '../images/job-images.ts';
+import { ensureNodeImage } from '../images/node-image.ts';
 
 // The only module that prints or exits.
 
@@ -46,6 +55,111 @@ program
     const plan = planCluster(cluster);
     console.log(json ? JSON.stringify(plan, null, 2) : formatPlan(plan));
   });
+
+program
+  .command('doctor')
+  .description("check the host's prerequisites for a local lab (exit 1 when a required one is missing)")
+  .action(async () => {
+    const statuses = await checkPrerequisites();
+    const width = Math.max(...statuses.map((s) => s.name.length));
+    for (const s of statuses) {
+      const mark = s.ok ? 'ok     ' : s.required ? 'MISSING' : 'absent ';
+      console.log(`${mark}  ${s.name.padEnd(width)}  ${s.detail}${s.ok ? '' : `\n         ${' '.repeat(width)}  fix: ${s.fix}`}`);
+    }
+    const missing = statuses.filter((s) => s.required && !s.ok);
+    if (missing.length > 0) {
+      console.error(`\n${missing.length} required prerequisite${missing.length === 1 ? ' is' : 's are'} missing: ${missing.map((s) => s.name).join(', ')}`);
+      process.exitCode = 1;
+    }
+  });
+
+const host = program.command('host').description('the machine nomad-lab runs on');
+
+host
+  .command('prepare')
+  .description("install the host's needs from Debian's packages and start dockerd (idempotent, unattended)")
+  .action(async () => {
+    const report = await prepareHost({ onProgress: (line) => console.log(`host: ${line}`) });
+    console.log(report.changes.length === 0 ? 'host: already prepared, nothing changed' : `host: prepared (${report.changes.join('; ')})`);
+  });
+
+const image = program.command('image').description('machine and job images for the local lab');
+
+image
+  .command('build')
+  .description('build the node image (Vagrant docker backend) and the job images the cluster file asks for; only what changed')
+  .option(...fileOption)
+  .option('--recipe <recipe>', 'node image recipe: debootstrap (offline) or dockerfile (needs a registry)', 'debootstrap')
+  .action(async ({ file, recipe }) => {
+    if (recipe !== 'debootstrap' && recipe !== 'dockerfile') throw new NomadLabError(`--recipe must be "debootstrap" or "dockerfile", not "${recipe}"`);
+    const cluster = await loadCluster(file);
+    printWarnings(cluster.warnings);
+    const { provider, jobs } = cluster.spec;
+    const recipes = [...new Set(jobs.flatMap((j) => j.images.flatMap((i) => (i.recipe ? [i.recipe] : []))))];
+    const lines: string[] = [];
+    await runTasks([
+      ...(provider.type === 'vagrant' && provider.backend === 'docker'
+        ? [{
+            title: `node image ${provider.image}`,
+            task: async (_: unknown, task: { title: string; output: string }) => {
+              const result = await ensureNodeImage({ name: provider.image, recipe, onProgress: (line) => (task.output = line) });
+              task.title = `node image ${result.tag}: ${result.built ? 'built' : 'up to date'}`;
+              lines.push(`${result.tag} (${(result.size / 2 ** 20).toFixed(0)} MiB${result.built ? ', built' : ''})`);
+            },
+          }]
+        : []),
+      ...recipes.map((name) => ({
+        title: `job image ${name}`,
+        task: async (_: unknown, task: { title: string; output: string }) => {
+          const result = await ensureJobImage(name, cacheDir(), (line) => (task.output = line));
+          task.title = `job image ${result.tag}: ${result.built ? 'built' : 'up to date'}`;
+          lines.push(`${result.tag} ${result.tarball}${result.built ? ' (built)' : ''}`);
+        },
+      })),
+    ], {});
+    for (const line of lines) console.log(line);
+  });
+
+const artifacts = program.command('artifacts').description('Consul and Nomad binaries for the nodes');
+
+artifacts
+  .command('fetch')
+  .description('put the pinned Consul and Nomad into the cache: from the release archives, a folder, or a source build')
+  .option(...fileOption)
+  .action(async ({ file }) => {
+    const cluster = await loadCluster(file);
+    printWarnings(cluster.warnings);
+    const { versions, artifacts: settings } = cluster.spec;
+    const fetched: Artifact[] = [];
+    await runTasks(
+      PRODUCTS.map((product) => ({
+        title: `${product} ${versions[product]}`,
+        task: async (_, task) => {
+          const artifact = await ensureArtifact({
+            product,
+            version: versions[product],
+            source: settings.source,
+            ...(settings.directory ? { directory: resolveFrom(cluster.dir, settings.directory) } : {}),
+            cacheDir: cacheDir(),
+            onProgress: throttled((line) => (task.output = line)),
+          });
+          fetched.push(artifact);
+          task.title = `${product} ${artifact.version}: ${artifact.from === 'cache' ? 'already cached' : `from ${artifact.from}`}`;
+        },
+      })),
+      {},
+    );
+    for (const a of fetched) console.log(`${a.product} ${a.version} ${a.platform} ${a.path} (${(a.size / 2 ** 20).toFixed(0)} MiB, sha256 ${a.sha256.slice(0, 12)}, ${a.from})`);
+  });
+
+/** Go prints a line per package; pass on the others and every 50th of those. */
+function throttled(show: (line: string) => void): (line: string) => void {
+  let packages = 0;
+  return (line) => {
+    if (!line.startsWith('go: ')) return show(line);
+    if (++packages % 50 === 0) show(`go: ${packages} packages compiled (last: ${line.slice(4)})`);
+  };
+}
 
 function printWarnings(warnings: Parameters<typeof formatIssue>[0][]): void {
   for (const warning of warnings) console.error(formatIssue(warning));

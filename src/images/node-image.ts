@@ -1,0 +1,62 @@
+import { copyFile, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { commandError, run } from '../host/run.ts';
+import { finishImage, imageExists, imageSize, importRoot } from './docker.ts';
+import { debianMirror, IMAGES_DIR, recipeHash } from './recipe.ts';
+
+export const NODE_SUITE = 'bookworm';
+const NODE_DIR = join(IMAGES_DIR, 'node');
+const NODE_FILES = ['packages', 'configure.sh', 'vagrant.pub', 'Dockerfile'].map((f) => join(NODE_DIR, f));
+
+export type NodeRecipe = 'debootstrap' | 'dockerfile';
+
+export interface ImageResult {
+  tag: string;
+  built: boolean;
+  size: number;
+}
+
+/** `name:<recipe hash>`: the tag the Vagrantfile names for the docker backend. */
+export async function nodeImageTag(name: string): Promise<string> {
+  return `${name}:${await recipeHash(NODE_FILES, [NODE_SUITE])}`;
+}
+
+/** The systemd+sshd machine image for the Vagrant docker backend; built only when its recipe changed. */
+export async function ensureNodeImage(options: { name: string; recipe?: NodeRecipe; onProgress?: (line: string) => void }): Promise<ImageResult> {
+  const tag = await nodeImageTag(options.name);
+  if (await imageExists(tag)) return { tag, built: false, size: await imageSize(tag) };
+  const say = options.onProgress ?? (() => {});
+  if (options.recipe === 'dockerfile') {
+    say(`docker build ${NODE_DIR}`);
+    await run('docker', ['build', '-t', tag, NODE_DIR]);
+  } else {
+    await buildOffline(tag, say);
+  }
+  return { tag, built: true, size: await imageSize(tag) };
+}
+
+async function buildOffline(tag: string, say: (line: string) => void): Promise<void> {
+  const packages = (await readFile(join(NODE_DIR, 'packages'), 'utf8')).split('\n').map((l) => l.trim()).filter(Boolean);
+  const mirror = await debianMirror();
+  const root = await mkdtemp('/var/tmp/nomad-lab-node-root-');
+  try {
+    say(`debootstrap ${NODE_SUITE} from ${mirror}`);
+    const debootstrap = execa('debootstrap', ['--variant=minbase', `--include=${packages.join(',')}`, NODE_SUITE, root, mirror], { reject: false, all: true });
+    debootstrap.all?.on('data', (chunk: Buffer) => {
+      const line = chunk.toString().trim().split('\n').at(-1);
+      if (line) say(line);
+    });
+    const result = await debootstrap;
+    if (result.failed) throw commandError(result, 'debootstrap needs root and a reachable Debian mirror (NOMAD_LAB_DEBIAN_MIRROR overrides it)');
+    await copyFile(join(NODE_DIR, 'configure.sh'), join(root, 'tmp/configure.sh'));
+    await copyFile(join(NODE_DIR, 'vagrant.pub'), join(root, 'tmp/vagrant.pub'));
+    say('configuring the root (users, sshd, systemd)');
+    await run('chroot', [root, '/bin/sh', '/tmp/configure.sh']);
+    say(`docker import as ${tag}`);
+    const id = await importRoot(root, ['CMD ["/sbin/init"]', 'ENV container=docker']);
+    await finishImage(id, tag, ['STOPSIGNAL SIGRTMIN+3']);
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
+}
