@@ -69,3 +69,8 @@ export class CommandError extends NomadLabError {
 export function tail(text: string, lines = 15): string {
   return text.trimEnd().split('\n').slice(-lines).join('\n');
 }
+
+/** A provider (Vagrant, existing hosts) could not boot, reach or destroy a machine. */
+export class ProviderError extends NomadLabError {
+  override name = 'ProviderError';
+}
