@@ -8,3 +8,13 @@ export function cacheDir(): string {
   const xdg = process.env['XDG_CACHE_HOME'];
   return join(xdg || join(homedir(), '.cache'), 'nomad-lab');
 }
+
+/** A lab's own state (pinned host keys, gossip key, ...): `.nomad-lab/<lab name>/` beside its cluster file. */
+export function labStateDir(cluster: { dir: string; spec: { name: string } }): string {
+  return join(cluster.dir, '.nomad-lab', cluster.spec.name);
+}
+
+/** Where a lab's generated Vagrantfile lives: `vagrant/<lab name>/` beside its cluster file. */
+export function vagrantDir(cluster: { dir: string; spec: { name: string } }): string {
+  return join(cluster.dir, 'vagrant', cluster.spec.name);
+}
