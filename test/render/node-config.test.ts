@@ -1,0 +1,58 @@
+import test from 'ava';
+import { loadCluster } from '../../src/config/load.ts';
+import { hclValue } from '../../src/render/hcl.ts';
+import { renderNodeConfig } from '../../src/render/node-config.ts';
+import { matchesGolden } from './golden.ts';
+
+// A fixed, obviously fake key: golden files must never hold a real one.
+const gossipKey = 'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=';
+
+const labs: [string, string[]][] = [
+  ['cluster.yaml', ['server', 'client1']],
+  ['examples/ha.yaml', ['server2', 'client1']],
+  ['examples/dev.yaml', ['dev']],
+  ['examples/existing-hosts.yaml', ['worker1']],
+];
+
+for (const [file, nodes] of labs) {
+  for (const name of nodes) {
+    test(`${file} ${name}: rendered files match the golden files`, async (t) => {
+      const { spec } = await loadCluster(file);
+      const node = spec.nodes.find((n) => n.name === name)!;
+      const files = renderNodeConfig({ spec, node, gossipKey, networkInterface: 'eth1' });
+      for (const f of files) {
+        await matchesGolden(t, f.content, `test/fixtures/golden/${spec.name}/${name}${f.path}`);
+      }
+    });
+  }
+}
+
+test('a client gets no server.hcl and a server no client.hcl; both gets both', async (t) => {
+  const paths = async (file: string, name: string) => {
+    const { spec } = await loadCluster(file);
+    return renderNodeConfig({ spec, node: spec.nodes.find((n) => n.name === name)!, gossipKey, networkInterface: 'eth1' })
+      .map((f) => f.path)
+      .filter((p) => p.startsWith('/etc/nomad.d/'));
+  };
+  t.deepEqual(await paths('cluster.yaml', 'server'), ['/etc/nomad.d/nomad.hcl', '/etc/nomad.d/server.hcl']);
+  t.deepEqual(await paths('cluster.yaml', 'client1'), ['/etc/nomad.d/nomad.hcl', '/etc/nomad.d/client.hcl']);
+  t.deepEqual(await paths('examples/dev.yaml', 'dev'), ['/etc/nomad.d/nomad.hcl', '/etc/nomad.d/server.hcl', '/etc/nomad.d/client.hcl']);
+});
+
+test('the gossip key file is readable by consul only', async (t) => {
+  const { spec } = await loadCluster('cluster.yaml');
+  const consulHcl = renderNodeConfig({ spec, node: spec.nodes[0]!, gossipKey, networkInterface: 'eth1' })[0]!;
+  t.like(consulHcl, { path: '/etc/consul.d/consul.hcl', mode: 0o640, owner: 'consul', group: 'consul' });
+});
+
+const literals: [unknown, string][] = [
+  ['dc1', '"dc1"'],
+  ['a"b\\c', '"a\\"b\\\\c"'],
+  ['${x} %{y}', '"$${x} %%{y}"'],
+  [['10.0.0.1', '10.0.0.2'], '["10.0.0.1", "10.0.0.2"]'],
+  [3, '3'],
+  [false, 'false'],
+];
+for (const [value, literal] of literals) {
+  test(`hclValue(${JSON.stringify(value)})`, (t) => t.is(hclValue(value), literal));
+}
