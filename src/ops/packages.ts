@@ -1,0 +1,36 @@
+import type { PackageState } from '../facts/facts.ts';
+import { script } from '../remote/quote.ts';
+import type { Change } from './change.ts';
+
+export interface WantedPackage {
+  name: string;
+  /** Upstream version the installed one must carry, e.g. 20.10.24 for 20.10.24+dfsg1-1+deb12u1. */
+  version?: string;
+}
+
+/** Whether a Debian version string is the upstream `version` (epoch and Debian revision aside). */
+export function versionMatches(installed: string, version: string): boolean {
+  const upstream = installed.replace(/^\d+:/, '');
+  return upstream === version || upstream.startsWith(`${version}+`) || upstream.startsWith(`${version}-`) || upstream.startsWith(`${version}~`);
+}
+
+/** One apt-get install for the packages that are missing; a package at another version is a problem, not a change. */
+export function planPackages(wanted: readonly WantedPackage[], state: ReadonlyMap<string, PackageState>): { changes: Change[]; problems: string[] } {
+  const missing = wanted.filter((p) => !state.get(p.name)?.installed).map((p) => p.name);
+  const problems = wanted.flatMap((p) => {
+    const installed = state.get(p.name);
+    return installed?.installed && p.version && !versionMatches(installed.version!, p.version)
+      ? [`${p.name} ${installed.version} is installed, but cluster.yaml pins ${p.version}`]
+      : [];
+  });
+  if (missing.length === 0) return { changes: [], problems };
+  return {
+    changes: [{
+      description: `install ${missing.join(', ')}`,
+      // Lists are refreshed first: images ship without them.
+      command: script('apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "$@"', missing, `apt-get install ${missing.join(' ')}`),
+      sudo: true,
+    }],
+    problems,
+  };
+}
