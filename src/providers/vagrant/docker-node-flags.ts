@@ -1,0 +1,31 @@
+/**
+ * `docker run` flags a systemd+sshd node container needs on this kind of host
+ * (DESIGN.md, lab-host-notes §3): no --privileged (the host lacks
+ * CAP_SYS_RESOURCE), a writable cgroup v1 tree for Nomad clients, and systemd's
+ * stop signal so `docker stop` does not wait out its timeout.
+ */
+export const NODE_CONTAINER_FLAGS: readonly string[] = [
+  '--cap-add=ALL',
+  '--cap-drop=SYS_RESOURCE',
+  '--security-opt',
+  'seccomp=unconfined',
+  '--tmpfs',
+  '/run',
+  '--tmpfs',
+  '/run/lock',
+  '--cgroupns=host',
+  '-v',
+  '/sys/fs/cgroup:/sys/fs/cgroup:rw',
+  '--stop-signal',
+  'SIGRTMIN+3',
+];
+
+/** The node's container name: Vagrant's `d.name`, also what `down` looks for. */
+export function nodeContainerName(labName: string, node: string): string {
+  return `${labName}-${node}`;
+}
+
+/** The docker network Vagrant's docker provider makes for a private network. */
+export function vagrantNetworkName(cidr: string): string {
+  return `vagrant_network_${cidr}`;
+}

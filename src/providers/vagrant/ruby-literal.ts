@@ -1,0 +1,17 @@
+/**
+ * A Ruby double-quoted string literal for `value`.
+ * JSON's escapes (\" \\ \n \t \uXXXX) mean the same in Ruby; `#` is escaped too,
+ * because `#{`, `#@` and `#$` interpolate in a double-quoted Ruby string.
+ */
+export function rubyString(value: string): string {
+  if (/[\uD800-\uDFFF]/.test(value.replace(/[\uD800-\uDBFF][\uDC00-\uDFFF]/g, ''))) {
+    throw new TypeError(`not valid Unicode, cannot be a Ruby string: ${JSON.stringify(value)}`);
+  }
+  return JSON.stringify(value).replaceAll('#', '\\#');
+}
+
+/** A Ruby array of string literals, one per line when it is long. */
+export function rubyStringArray(values: readonly string[], indent: string): string {
+  if (values.length === 0) return '[]';
+  return `[\n${values.map((v) => `${indent}  ${rubyString(v)},`).join('\n')}\n${indent}]`;
+}
