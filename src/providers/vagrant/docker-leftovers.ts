@@ -1,0 +1,97 @@
+import { readdir, rmdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { probe, run } from '../../host/run.ts';
+import { nodeContainerName } from './docker-node-flags.ts';
+
+// What the docker backend can leave on the host after `vagrant destroy` (lab-host-notes §3, §4),
+// and how to find only this lab's share of it.
+
+const CGROUP_ROOT = '/sys/fs/cgroup';
+
+/**
+ * The cgroup parent a provisioning step gives one node's dockerd or Nomad client
+ * (`purpose` = `docker`, `nomad`): all nodes share the host's cgroup tree, and a
+ * name of this form is how `down` knows the leftovers are this lab's ("." never
+ * occurs in a lab or node name).
+ */
+export function labCgroupParent(lab: string, node: string, purpose: string): string {
+  return `/nomad-lab.${lab}.${node}.${purpose}`;
+}
+
+/** Node containers of the lab that exist, by the names the Vagrantfile gives them: name → full id. */
+export async function labContainers(lab: string, nodes: readonly string[]): Promise<Map<string, string>> {
+  const names = nodes.map((n) => nodeContainerName(lab, n));
+  const found = new Map<string, string>();
+  const listed = await run('docker', ['ps', '-a', '--no-trunc', '--format', '{{.ID}} {{.Names}}']);
+  for (const line of listed.split('\n')) {
+    const [id, name] = line.split(' ');
+    if (id && name && names.includes(name)) found.set(name, id);
+  }
+  return found;
+}
+
+/** Containers a node's own dockerd runs; their cgroups sit beside the host's, under /docker. Empty when it has none. */
+export async function innerContainerIds(container: string): Promise<string[]> {
+  const result = await probe('docker', ['exec', container, 'sh', '-c', 'command -v docker >/dev/null || exit 0; docker ps -aq --no-trunc'], { timeout: 20_000 });
+  return result.ok ? result.stdout.split('\n').map((l) => l.trim()).filter((l) => /^[0-9a-f]{64}$/.test(l)) : [];
+}
+
+export async function removeContainers(names: readonly string[]): Promise<void> {
+  if (names.length > 0) await run('docker', ['rm', '-f', '-v', ...names]);
+}
+
+/**
+ * Removes the docker network Vagrant made for the lab's subnet when no container uses it.
+ * Vagrant usually removes it itself; this covers an interrupted destroy. Returns the names removed.
+ */
+export async function removeLabNetwork(cidr: string): Promise<string[]> {
+  const names = (await run('docker', ['network', 'ls', '--filter', 'name=vagrant_network', '--format', '{{.Name}}'])).split('\n').filter(Boolean);
+  const removed: string[] = [];
+  for (const name of names) {
+    const inspected = await probe('docker', ['network', 'inspect', '--format', '{{range .IPAM.Config}}{{.Subnet}} {{end}}|{{len .Containers}}', name]);
+    if (!inspected.ok) continue;
+    const [subnets = '', containers = ''] = inspected.stdout.split('|');
+    if (subnets.split(' ').includes(cidr) && containers.trim() === '0') {
+      await run('docker', ['network', 'rm', name]);
+      removed.push(name);
+    }
+  }
+  return removed;
+}
+
+/**
+ * Removes the lab's empty cgroup folders in every hierarchy: `docker/<id>` for the given
+ * container ids (nodes and the containers inside them) and the lab's own cgroup parents.
+ * rmdir only succeeds on a cgroup with no tasks, so nothing alive is touched. Returns how many went.
+ */
+export async function removeLabCgroups(lab: string, containerIds: readonly string[], root = CGROUP_ROOT): Promise<number> {
+  const hierarchies = await readdir(root).catch(() => [] as string[]);
+  const prefix = `nomad-lab.${lab}.`;
+  let removed = 0;
+  for (const hierarchy of hierarchies) {
+    const base = join(root, hierarchy);
+    const own = (await readdir(base, { withFileTypes: true }).catch(() => []))
+      .filter((e) => e.isDirectory() && e.name.startsWith(prefix))
+      .map((e) => join(base, e.name));
+    for (const dir of [...containerIds.map((id) => join(base, 'docker', id)), ...own]) {
+      removed += await removeEmptyTree(dir);
+    }
+  }
+  return removed;
+}
+
+async function removeEmptyTree(dir: string): Promise<number> {
+  const entries = await readdir(dir, { withFileTypes: true }).catch(() => undefined);
+  if (!entries) return 0;
+  let removed = 0;
+  for (const entry of entries) {
+    if (entry.isDirectory()) removed += await removeEmptyTree(join(dir, entry.name));
+  }
+  try {
+    await rmdir(dir);
+    return removed + 1;
+  } catch {
+    // Busy (tasks still in it) or not ours to remove: leave it.
+    return removed;
+  }
+}

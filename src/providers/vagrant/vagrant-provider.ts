@@ -1,0 +1,169 @@
+import { access, rm, rmdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Cluster } from '../../config/load.ts';
+import { ProviderError } from '../../errors.ts';
+import { vagrantDir } from '../../host/dirs.ts';
+import { imageExists } from '../../images/docker.ts';
+import { nodeImageTag } from '../../images/node-image.ts';
+import type { BootOptions, MachineStatus, NodeEndpoint, Provider } from '../provider.ts';
+import { innerContainerIds, labContainers, removeContainers, removeLabCgroups, removeLabNetwork } from './docker-leftovers.ts';
+import { parseSshConfig } from './parse-ssh-config.ts';
+import { machineState, parseStatus } from './parse-status.ts';
+import { renderVagrantfile, type VagrantBackend } from './render-vagrantfile.ts';
+import { machineInOutput, vagrant, vagrantFailure } from './vagrant-command.ts';
+import { writeVagrantfile } from './write-vagrantfile.ts';
+
+/** Backends whose Vagrant plugin registers `parallel: true`; VirtualBox boots one machine at a time. */
+const PARALLEL: Record<VagrantBackend, boolean> = { docker: true, libvirt: true, virtualbox: false };
+
+const quiet = () => {};
+
+/** Machines booted by Vagrant from a Vagrantfile rendered into `vagrant/<lab>/` beside the cluster file. */
+export class VagrantProvider implements Provider {
+  readonly name = 'vagrant';
+
+  async up(cluster: Cluster, options: BootOptions = {}): Promise<NodeEndpoint[]> {
+    const say = options.onProgress ?? quiet;
+    const backend = backendOf(cluster);
+    const dir = vagrantDir(cluster);
+    const nodeImage = backend === 'docker' ? await requireNodeImage(cluster) : undefined;
+    const changed = await writeVagrantfile(dir, renderVagrantfile(cluster, { nodeImage }));
+    say(`${join(dir, 'Vagrantfile')}: ${changed ? 'written' : 'unchanged'}`);
+    if (!changed) {
+      // `vagrant up` on running machines still costs seconds; the status we need anyway says whether to skip it.
+      const statuses = await this.status(cluster);
+      if (statuses.every((s) => s.state === 'running')) {
+        say(`all ${statuses.length} machines already running: nothing booted`);
+        return this.endpointsOf(cluster, statuses);
+      }
+    }
+    const args = ['up', `--provider=${backend}`, ...(PARALLEL[backend] ? ['--parallel'] : [])];
+    let output = '';
+    try {
+      await vagrant(args, { cwd: dir, backend, onLine: (line) => { output += `${line}\n`; say(line); } });
+    } catch (cause) {
+      const notRunning = await this.status(cluster).then((all) => all.filter((s) => s.state !== 'running').map((s) => s.node), () => []);
+      const named = machineInOutput(output, cluster.spec.nodes.map((n) => n.name));
+      throw vagrantFailure('up', notRunning.length > 0 ? notRunning : named ? [named] : [], cause);
+    }
+    return this.endpoints(cluster);
+  }
+
+  async endpoints(cluster: Cluster): Promise<NodeEndpoint[]> {
+    return this.endpointsOf(cluster, await this.status(cluster));
+  }
+
+  async status(cluster: Cluster): Promise<MachineStatus[]> {
+    const dir = vagrantDir(cluster);
+    const nodes = cluster.spec.nodes.map((n) => n.name);
+    if (!(await exists(join(dir, 'Vagrantfile')))) {
+      return nodes.map((node) => ({ node, state: 'not_created', detail: 'no Vagrantfile yet' }));
+    }
+    let output: string;
+    try {
+      output = await vagrant(['status', '--machine-readable'], { cwd: dir, backend: backendOf(cluster) });
+    } catch (cause) {
+      throw vagrantFailure('status', [], cause);
+    }
+    const machines = new Map(parseStatus(output).map((m) => [m.name, m]));
+    return nodes.map((node) => {
+      const machine = machines.get(node);
+      if (!machine) return { node, state: 'not_created', detail: 'not in the Vagrantfile yet' };
+      return { node, state: machineState(machine.state), detail: machine.state };
+    });
+  }
+
+  async down(cluster: Cluster, options: BootOptions = {}): Promise<void> {
+    const say = options.onProgress ?? quiet;
+    const backend = backendOf(cluster);
+    const dir = vagrantDir(cluster);
+    const lab = cluster.spec.name;
+    const nodes = cluster.spec.nodes.map((n) => n.name);
+    // Read while the nodes still run: the containers inside them leave cgroups behind (lab-host-notes §3).
+    const containerIds = backend === 'docker' ? await collectContainerIds(lab, nodes) : [];
+
+    if (await exists(join(dir, 'Vagrantfile'))) {
+      let output = '';
+      try {
+        await vagrant(['destroy', '-f'], { cwd: dir, backend, onLine: (line) => { output += `${line}\n`; say(line); } });
+      } catch (cause) {
+        const named = machineInOutput(output, nodes);
+        throw vagrantFailure('destroy', named ? [named] : [], cause);
+      }
+      await rm(join(dir, '.vagrant'), { recursive: true, force: true });
+      await rm(join(dir, 'Vagrantfile'), { force: true });
+      // Only when empty: a file a person put there stays.
+      await rmdir(dir).catch(() => {});
+      say(`${dir}: removed`);
+    } else {
+      say(`${join(dir, 'Vagrantfile')}: none, so no Vagrant machines to destroy`);
+    }
+    if (backend === 'docker') await removeDockerLeftovers(cluster, containerIds, say);
+  }
+
+  private async endpointsOf(cluster: Cluster, statuses: readonly MachineStatus[]): Promise<NodeEndpoint[]> {
+    const down = statuses.filter((s) => s.state !== 'running');
+    if (down.length > 0) {
+      const list = down.map((s) => `${s.node} (${s.detail})`).join(', ');
+      throw new ProviderError(`not running: ${list}; run \`nomad-lab up\``);
+    }
+    const dir = vagrantDir(cluster);
+    let output: string;
+    try {
+      output = await vagrant(['ssh-config'], { cwd: dir, backend: backendOf(cluster) });
+    } catch (cause) {
+      throw vagrantFailure('ssh-config', [], cause);
+    }
+    const hosts = new Map(parseSshConfig(output).map((h) => [h.name, h]));
+    return cluster.spec.nodes.map((node) => {
+      const host = hosts.get(node.name);
+      if (!host) throw new ProviderError(`${node.name}: \`vagrant ssh-config\` in ${dir} says nothing about it`);
+      return {
+        node: node.name,
+        host: host.hostName,
+        port: host.port,
+        user: host.user || 'vagrant',
+        ...(host.identityFiles[0] === undefined ? {} : { privateKeyPath: host.identityFiles[0] }),
+        labAddress: node.address,
+      };
+    });
+  }
+}
+
+function backendOf(cluster: Cluster): VagrantBackend {
+  const { provider } = cluster.spec;
+  if (provider.type !== 'vagrant') throw new ProviderError(`the vagrant provider cannot run a lab of provider type "${provider.type}"`);
+  return provider.backend;
+}
+
+async function requireNodeImage(cluster: Cluster): Promise<string> {
+  const { provider } = cluster.spec;
+  const tag = await nodeImageTag(provider.type === 'vagrant' ? provider.image : '');
+  if (!(await imageExists(tag))) {
+    throw new ProviderError(`node image ${tag} not found in the local Docker: run \`nomad-lab image build\` first`);
+  }
+  return tag;
+}
+
+async function collectContainerIds(lab: string, nodes: readonly string[]): Promise<string[]> {
+  const containers = await labContainers(lab, nodes);
+  const inner = await Promise.all([...containers.keys()].map((name) => innerContainerIds(name)));
+  return [...containers.values(), ...inner.flat()];
+}
+
+async function removeDockerLeftovers(cluster: Cluster, containerIds: readonly string[], say: (line: string) => void): Promise<void> {
+  const lab = cluster.spec.name;
+  const left = await labContainers(lab, cluster.spec.nodes.map((n) => n.name));
+  if (left.size > 0) {
+    // Containers of a lab whose Vagrant folder is gone: ours by the names the Vagrantfile gave them.
+    say(`removing containers Vagrant no longer knows: ${[...left.keys()].join(', ')}`);
+    await removeContainers([...left.keys()]);
+  }
+  for (const network of await removeLabNetwork(cluster.spec.network.cidr)) say(`docker network ${network}: removed`);
+  const cgroups = await removeLabCgroups(lab, [...containerIds, ...left.values()]);
+  if (cgroups > 0) say(`${cgroups} empty cgroup folders the nodes left: removed`);
+}
+
+async function exists(path: string): Promise<boolean> {
+  return access(path).then(() => true, () => false);
+}
