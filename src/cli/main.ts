@@ -1,4 +1,6 @@
-import { Command } from '@commander-js/extra-typings';
+import { rm } from 'node:fs/promises';
+import { relative } from 'node:path';
+import { Command, InvalidArgumentError } from '@commander-js/extra-typings';
 import { stringify } from 'yaml';
 import { loadCluster } from '../config/load.ts';
 import { formatIssue, NomadLabError } from '../errors.ts';
@@ -8,7 +10,9 @@ import { runTasks } from './tasks.ts';
 import { ensureArtifact, type Artifact } from '../artifacts/fetch.ts';
 import { PRODUCTS } from '../artifacts/products.ts';
 import { resolveFrom } from '../config/paths.ts';
-import { cacheDir } from '../host/dirs.ts';
+import { cacheDir, labStateDir, vagrantDir } from '../host/dirs.ts';
+import { providerFor } from '../providers/index.ts';
+import { closeSessions, newUpContext, upReport, upSteps } from '../up.ts';
 import { checkPrerequisites } from '../host/prerequisites.ts';
 import { prepareHost } from '../host/prepare.ts';
 import { ensureJobImage } from '../images/job-images.ts';
@@ -72,6 +76,65 @@ program
       process.exitCode = 1;
     }
   });
+
+program
+  .command('up')
+  .description('boot the machines and install and configure Docker, Consul and Nomad; a second run changes nothing')
+  .option(...fileOption)
+  .option('--concurrency <n>', 'nodes worked on at once within a step', (v) => positiveInt(v, '--concurrency'))
+  .action(async ({ file, concurrency }) => {
+    const cluster = await loadCluster(file);
+    printWarnings(cluster.warnings);
+    const ctx = newUpContext(cluster, concurrency === undefined ? {} : { concurrency });
+    const started = Date.now();
+    const timings: string[] = [];
+    try {
+      await runTasks(
+        upSteps(cluster).map((step) => ({
+          title: step.title,
+          task: async (_: unknown, task: { title: string; output: string }) => {
+            const t0 = Date.now();
+            const summary = await step.run(ctx, (line) => (task.output = line));
+            const seconds = ((Date.now() - t0) / 1000).toFixed(1);
+            timings.push(`${step.title} ${seconds}s`);
+            task.title = `${step.title}${summary ? `: ${summary}` : ''} (${seconds} s)`;
+          },
+        })),
+        {},
+      );
+    } catch (error) {
+      throw new NomadLabError(
+        `${(error as Error).message}\n\nup stopped; the machines are kept for inspection${cluster.spec.provider.type === 'vagrant' ? ` (cd ${relative(process.cwd(), vagrantDir(cluster)) || '.'} && vagrant ssh NODE)` : ''}.\n` +
+          `Run \`nomad-lab up${file === 'cluster.yaml' ? '' : ` -f ${file}`}\` again to retry, or \`nomad-lab down${file === 'cluster.yaml' ? '' : ` -f ${file}`}\` to destroy them.`,
+        { cause: error },
+      );
+    } finally {
+      await closeSessions(ctx);
+    }
+    const report = upReport(ctx);
+    for (const [node, changes] of report.byNode) for (const change of changes) console.log(`${node}: ${change}`);
+    console.log(`up: ${report.changes === 0 ? '0 changes, the cluster was already as cluster.yaml says' : `${report.changes} change${report.changes === 1 ? '' : 's'}`} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+  });
+
+program
+  .command('down')
+  .description("destroy the lab's machines, networks and state (running it twice is fine)")
+  .option(...fileOption)
+  .action(async ({ file }) => {
+    const cluster = await loadCluster(file);
+    await runTasks([{
+      title: `destroy ${cluster.spec.name}`,
+      task: async (_: unknown, task: { output: string }) => providerFor(cluster).down(cluster, { onProgress: (line) => (task.output = line) }),
+    }], {});
+    await rm(labStateDir(cluster), { recursive: true, force: true });
+    console.log(`down: ${cluster.spec.name} is gone`);
+  });
+
+function positiveInt(value: string, option: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`${option} takes a whole number of at least 1, not "${value}"`);
+  return n;
+}
 
 const host = program.command('host').description('the machine nomad-lab runs on');
 

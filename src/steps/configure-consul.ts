@@ -1,0 +1,81 @@
+import { readFact } from '../facts/fact.ts';
+import { fileContent, unitState } from '../facts/facts.ts';
+import { applyChanges } from '../ops/change.ts';
+import { planService } from '../ops/service.ts';
+import { renderNodeConfig } from '../render/node-config.ts';
+import { script } from '../remote/quote.ts';
+import { onEveryNode, recordChange, remoteOf, type UpContext } from './context.ts';
+import { writeFiles } from './files.ts';
+import { membersNotAlive, parseConsulMembers } from './health.ts';
+import type { ChangedBinaries } from './install-hashicorp.ts';
+import { waitFor } from './wait.ts';
+
+const MARK = '# nomad-lab:';
+
+/** consul.hcl and its unit on every node, started or restarted only when needed; then every member alive. */
+export async function configureConsul(ctx: UpContext, binaries: ChangedBinaries, onWaiting?: (line: string) => void): Promise<void> {
+  const { spec } = ctx.cluster;
+  await onEveryNode(ctx, spec.nodes, async (node) => {
+    const remote = remoteOf(ctx, node);
+    const files = renderNodeConfig({ spec, node, gossipKey: ctx.gossipKey, networkInterface: '' }).filter((f) => f.service === 'consul');
+    const written = await writeFiles(ctx, remote, files);
+    const changes = planService('consul', await readFact(remote, unitState('consul')), {
+      unitChanged: written.has('/etc/systemd/system/consul.service'),
+      configChanged: written.size > 0 || binaries.get(node.name)?.has('consul') === true,
+    });
+    await applyChanges(remote, changes);
+    for (const change of changes) recordChange(ctx, node.name, change.description);
+  });
+
+  const first = spec.nodes.find((n) => n.role !== 'client')!;
+  await waitFor(
+    'every Consul member to be alive',
+    async () => {
+      const result = await remoteOf(ctx, first).exec(['consul', 'members']);
+      return result.exitCode === 0 ? membersNotAlive(parseConsulMembers(result.stdout), spec.nodes.map((n) => n.name)) : [`consul members: ${result.stderr.trim()}`];
+    },
+    { timeoutMs: 120_000, onWaiting: (left) => onWaiting?.(`waiting for ${left.join(', ')}`) },
+  );
+}
+
+/** dnsmasq forwards `.consul` to the local agent and the rest to the node's original resolvers. */
+export async function forwardConsulDns(ctx: UpContext): Promise<void> {
+  const { spec } = ctx.cluster;
+  await onEveryNode(ctx, spec.nodes, async (node) => {
+    const remote = remoteOf(ctx, node);
+    const resolv = (await readFact(remote, fileContent('/etc/resolv.conf'))) ?? '';
+    const ours = resolv.startsWith(MARK);
+    const upstream = ours ? await readFact(remote, fileContent('/etc/nomad-lab/resolv.upstream')) : resolv;
+    const options = (upstream ?? '').split('\n').filter((l) => l.startsWith('options ') || l.startsWith('search '));
+    const written = await writeFiles(ctx, remote, [
+      { path: '/etc/nomad-lab/resolv.upstream', content: upstream ?? '', mode: 0o644, owner: 'root', group: 'root' },
+      {
+        path: '/etc/dnsmasq.d/10-consul.conf',
+        content: [`${MARK} .consul names go to the local Consul agent, the rest upstream.`, 'server=/consul/127.0.0.1#8600', 'listen-address=127.0.0.1', 'bind-interfaces', 'resolv-file=/etc/nomad-lab/resolv.upstream', ''].join('\n'),
+        mode: 0o644,
+        owner: 'root',
+        group: 'root',
+      },
+    ]);
+    const changes = planService('dnsmasq', await readFact(remote, unitState('dnsmasq')), { unitChanged: false, configChanged: written.size > 0 });
+    await applyChanges(remote, changes);
+    for (const change of changes) recordChange(ctx, node.name, change.description);
+    const wanted = [`${MARK} names via dnsmasq (.consul via Consul)`, 'nameserver 127.0.0.1', ...options, ''].join('\n');
+    if (resolv !== wanted) {
+      // Written in place, not renamed over: a container's resolv.conf is a bind mount.
+      await remote.run(script('cat > /etc/resolv.conf', [], 'write /etc/resolv.conf'), { sudo: true, stdin: wanted });
+      recordChange(ctx, node.name, 'pointed /etc/resolv.conf at dnsmasq');
+    }
+  });
+
+  await onEveryNode(ctx, spec.nodes, async (node) => {
+    await waitFor(
+      `consul.service.consul to resolve on ${node.name}`,
+      async () => {
+        const result = await remoteOf(ctx, node).exec(['getent', 'hosts', 'consul.service.consul']);
+        return result.exitCode === 0 ? [] : [`${node.name}: consul.service.consul does not resolve`];
+      },
+      { timeoutMs: 60_000 },
+    );
+  });
+}

@@ -1,0 +1,44 @@
+import { NomadLabError } from '../errors.ts';
+import { readFact } from '../facts/fact.ts';
+import { interfaceWithAddress, unitState } from '../facts/facts.ts';
+import { applyChanges } from '../ops/change.ts';
+import { planService } from '../ops/service.ts';
+import { renderNodeConfig } from '../render/node-config.ts';
+import { onEveryNode, recordChange, remoteOf, type UpContext } from './context.ts';
+import { writeFiles } from './files.ts';
+import { clientsNotReady } from './health.ts';
+import type { ChangedBinaries } from './install-hashicorp.ts';
+import { waitFor } from './wait.ts';
+
+const NOMAD_API = 'http://127.0.0.1:4646';
+
+/** server.hcl / client.hcl and the unit on every node; then a leader and every client ready with docker healthy. */
+export async function configureNomad(ctx: UpContext, binaries: ChangedBinaries, onWaiting?: (line: string) => void): Promise<void> {
+  const { spec } = ctx.cluster;
+  await onEveryNode(ctx, spec.nodes, async (node) => {
+    const remote = remoteOf(ctx, node);
+    const networkInterface = await readFact(remote, interfaceWithAddress(node.address));
+    if (!networkInterface) throw new NomadLabError(`[${node.name}] no interface holds the lab address ${node.address}: is the machine on the lab network ${spec.network.cidr}?`);
+    const files = renderNodeConfig({ spec, node, gossipKey: ctx.gossipKey, networkInterface }).filter((f) => f.service === 'nomad');
+    const written = await writeFiles(ctx, remote, files);
+    const changes = planService('nomad', await readFact(remote, unitState('nomad')), {
+      unitChanged: written.has('/etc/systemd/system/nomad.service'),
+      configChanged: written.size > 0 || binaries.get(node.name)?.has('nomad') === true,
+    });
+    await applyChanges(remote, changes);
+    for (const change of changes) recordChange(ctx, node.name, change.description);
+  });
+
+  const server = remoteOf(ctx, spec.nodes.find((n) => n.role !== 'client')!);
+  const clients = spec.nodes.filter((n) => n.role !== 'server').map((n) => n.name);
+  await waitFor(
+    'a Nomad leader and every client ready with the docker driver healthy',
+    async () => {
+      const leader = await server.exec(['curl', '-sf', `${NOMAD_API}/v1/status/leader`]);
+      if (leader.exitCode !== 0 || !/:\d+"/.test(leader.stdout)) return ['no Nomad leader yet'];
+      const nodes = await server.exec(['curl', '-sf', `${NOMAD_API}/v1/nodes`]);
+      return nodes.exitCode === 0 ? clientsNotReady(nodes.stdout, clients) : ['the Nomad API does not answer'];
+    },
+    { timeoutMs: 180_000, onWaiting: (left) => onWaiting?.(`waiting: ${left.join(', ')}`) },
+  );
+}

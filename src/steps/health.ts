@@ -1,0 +1,45 @@
+/** Parsers of what the agents report, kept pure so tests can feed them recorded output. */
+
+export interface Member {
+  name: string;
+  address: string;
+  status: string;
+  type: string;
+}
+
+/** `consul members` (its table). */
+export function parseConsulMembers(stdout: string): Member[] {
+  const [header, ...rows] = stdout.trim().split('\n');
+  if (!header?.startsWith('Node')) return [];
+  return rows
+    .map((row) => row.trim().split(/\s+/))
+    .filter((cols) => cols.length >= 4)
+    .map(([name, address, status, type]) => ({ name: name!, address: address!, status: status!, type: type! }));
+}
+
+/** Nodes of `expected` that are not alive members, with what Consul says of them. */
+export function membersNotAlive(members: readonly Member[], expected: readonly string[]): string[] {
+  return expected.flatMap((name) => {
+    const member = members.find((m) => m.name === name);
+    return member?.status === 'alive' ? [] : [`${name} ${member ? member.status : 'not a member'}`];
+  });
+}
+
+interface NomadNodeStub {
+  Name: string;
+  Status: string;
+  Drivers?: Record<string, { Detected: boolean; Healthy: boolean; HealthDescription?: string }>;
+}
+
+/** Clients of `expected` that are not ready with a healthy docker driver (from `/v1/nodes`). */
+export function clientsNotReady(nodesJson: string, expected: readonly string[]): string[] {
+  const nodes = JSON.parse(nodesJson) as NomadNodeStub[];
+  return expected.flatMap((name) => {
+    const node = nodes.find((n) => n.Name === name);
+    if (!node) return [`${name} not registered`];
+    if (node.Status !== 'ready') return [`${name} ${node.Status}`];
+    const docker = node.Drivers?.['docker'];
+    if (!docker?.Healthy) return [`${name} docker driver ${docker ? `unhealthy: ${docker.HealthDescription ?? ''}` : 'missing'}`];
+    return [];
+  });
+}

@@ -1,0 +1,39 @@
+import { NomadLabError } from '../errors.ts';
+import { readFact } from '../facts/fact.ts';
+import { debPackages, unitState } from '../facts/facts.ts';
+import { applyChanges } from '../ops/change.ts';
+import { planPackages, type WantedPackage } from '../ops/packages.ts';
+import { planService } from '../ops/service.ts';
+import { onEveryNode, recordChange, remoteOf, type UpContext } from './context.ts';
+import { writeFiles } from './files.ts';
+
+/** Docker where tasks run (Debian's docker.io by default) and dnsmasq everywhere (for `.consul` names). */
+export async function installPackages(ctx: UpContext): Promise<void> {
+  const { spec } = ctx.cluster;
+  await onEveryNode(ctx, spec.nodes, async (node) => {
+    const remote = remoteOf(ctx, node);
+    const runsTasks = node.role !== 'server';
+    const wanted: WantedPackage[] = [
+      { name: 'dnsmasq' },
+      ...(runsTasks ? [{ name: spec.docker.package, version: spec.versions.docker }] : []),
+    ];
+    const names = wanted.map((p) => p.name);
+    const plan = planPackages(wanted, await readFact(remote, debPackages(names)));
+    await applyChanges(remote, plan.changes);
+    for (const change of plan.changes) recordChange(ctx, node.name, change.description);
+    // Read again: what apt installed must be what cluster.yaml pins.
+    const after = planPackages(wanted, await readFact(remote, debPackages(names)));
+    const problems = [...after.problems, ...after.changes.map((c) => `${c.description} did not take`)];
+    if (problems.length > 0) throw new NomadLabError(`[${node.name}] ${problems.join('; ')}`);
+
+    if (runsTasks && spec.provider.type === 'vagrant' && spec.provider.backend === 'docker') {
+      // Docker inside a container node: no overlay on overlay, and its containers' cgroups
+      // under a parent of this node's own (all nodes share the host's cgroup tree).
+      const daemonJson = `${JSON.stringify({ 'storage-driver': 'vfs', 'cgroup-parent': `/${spec.name}-${node.name}-docker` }, null, 2)}\n`;
+      const written = await writeFiles(ctx, remote, [{ path: '/etc/docker/daemon.json', content: daemonJson, mode: 0o644, owner: 'root', group: 'root' }]);
+      const changes = planService('docker', await readFact(remote, unitState('docker')), { unitChanged: false, configChanged: written.size > 0 });
+      await applyChanges(remote, changes);
+      for (const change of changes) recordChange(ctx, node.name, change.description);
+    }
+  });
+}

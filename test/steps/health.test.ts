@@ -1,0 +1,27 @@
+import test from 'ava';
+import { clientsNotReady, membersNotAlive, parseConsulMembers } from '../../src/steps/health.ts';
+
+const members = `Node     Address          Status  Type    Build   Protocol  DC   Partition  Segment
+server   10.77.0.10:8301  alive   server  1.22.7  2         dc1  default    <all>
+client1  10.77.0.11:8301  alive   client  1.22.7  2         dc1  default    <default>
+client2  10.77.0.12:8301  failed  client  1.22.7  2         dc1  default    <default>
+`;
+
+test('consul members: parsed, and the ones not alive named', (t) => {
+  const parsed = parseConsulMembers(members);
+  t.deepEqual(parsed.map((m) => [m.name, m.status, m.type]), [['server', 'alive', 'server'], ['client1', 'alive', 'client'], ['client2', 'failed', 'client']]);
+  t.deepEqual(membersNotAlive(parsed, ['server', 'client1', 'client2', 'client3']), ['client2 failed', 'client3 not a member']);
+});
+
+test('nomad nodes: ready with docker healthy, or why not', (t) => {
+  const nodes = JSON.stringify([
+    { Name: 'client1', Status: 'ready', Drivers: { docker: { Detected: true, Healthy: true } } },
+    { Name: 'client2', Status: 'initializing', Drivers: {} },
+    { Name: 'client3', Status: 'ready', Drivers: { docker: { Detected: true, Healthy: false, HealthDescription: 'Failed to connect to docker daemon' } } },
+  ]);
+  t.deepEqual(clientsNotReady(nodes, ['client1', 'client2', 'client3', 'client4']), [
+    'client2 initializing',
+    'client3 docker driver unhealthy: Failed to connect to docker daemon',
+    'client4 not registered',
+  ]);
+});
