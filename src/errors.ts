@@ -74,3 +74,45 @@ export function tail(text: string, lines = 15): string {
 export class ProviderError extends NomadLabError {
   override name = 'ProviderError';
 }
+
+/** A command that failed on a node: `[client1] exit 1: systemctl restart nomad` and the tail of its stderr. */
+export class RemoteCommandError extends CommandError {
+  override name = 'RemoteCommandError';
+}
+
+/** A node that could not be reached over SSH (refused, timed out, authentication failed) within the deadline. */
+export class RemoteConnectError extends NomadLabError {
+  override name = 'RemoteConnectError';
+
+  constructor(
+    readonly node: string,
+    /** `user@host:port`. */
+    readonly target: string,
+    reason: string,
+    options: { cause?: unknown; hint?: string },
+  ) {
+    const head = `[${node}] cannot connect to ${target}: ${reason}`;
+    super(options.hint ? `${head}\n${options.hint}` : head, { cause: options.cause, shortMessage: head });
+  }
+}
+
+/** A node offered a host key other than the one pinned on first contact. */
+export class HostKeyError extends NomadLabError {
+  override name = 'HostKeyError';
+
+  constructor(
+    readonly node: string,
+    /** `host:port`. */
+    readonly address: string,
+    readonly pinnedFingerprint: string,
+    readonly offeredFingerprint: string,
+    readonly knownHostsFile: string,
+    options?: { cause?: unknown },
+  ) {
+    const head = `[${node}] host key of ${address} changed: pinned ${pinnedFingerprint}, offered ${offeredFingerprint}`;
+    const hint =
+      `If the machine was re-created, run \`nomad-lab down\` or remove the line for ${node} from ${knownHostsFile}; ` +
+      'otherwise something else may be answering at that address, so do not connect.';
+    super(`${head}\n${hint}`, { cause: options?.cause, shortMessage: head });
+  }
+}

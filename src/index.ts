@@ -3,3 +3,4 @@ export { DEFAULTS } from './config/defaults.ts';
 export type { ClusterSpec, ClusterInput, NodeSpec, JobSpec, ServiceSpec, ProviderSpec } from './config/schema.ts';
 export { planCluster, type Plan, type PlannedNode, type PlannedAction } from './plan/plan.ts';
 export { NomadLabError, ConfigError, formatIssue, type ConfigIssue } from './errors.ts';
+export * from './remote/index.ts';

@@ -1,0 +1,57 @@
+import type { Readable } from 'node:stream';
+import type { Command } from './quote.ts';
+
+export interface ExecOptions {
+  /** Run as root: `sudo -n --` for a non-root user, nothing for root. */
+  sudo?: boolean;
+  /** Sent to the command's stdin, then EOF; the place for secrets, since it never appears in errors. */
+  stdin?: string | Buffer | Readable;
+  onStdout?: (chunk: string) => void;
+  onStderr?: (chunk: string) => void;
+  /** Stops the command and rejects after this long; no limit when omitted. */
+  timeoutMs?: number;
+}
+
+export interface ExecResult {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** What to upload: text or bytes in memory, or a local file streamed from disk. */
+export type UploadSource =
+  | string
+  | Buffer
+  | {
+      localPath: string;
+      /** The file's sha256 (hex) when already known, e.g. from a release's SHA256SUMS; saves reading it twice. */
+      sha256?: string;
+    };
+
+export interface UploadOptions {
+  /** File mode, e.g. `0o644`. */
+  mode: number;
+  owner?: string;
+  group?: string;
+  /** Write as root; on by default because targets are system paths like /etc/consul.d. */
+  sudo?: boolean;
+}
+
+export interface UploadResult {
+  changed: boolean;
+  /** Why, in a few words: `content`, `mode/owner`, `already up to date`. */
+  reason: string;
+}
+
+/** One node's SSH session, kept open and reused by every step. */
+export interface Remote {
+  readonly node: string;
+  /** Runs a command; a non-zero exit is returned, not thrown. */
+  exec(command: Command, options?: ExecOptions): Promise<ExecResult>;
+  /** Runs a command; a non-zero exit throws RemoteCommandError. */
+  run(command: Command, options?: ExecOptions): Promise<ExecResult>;
+  /** Writes a file atomically unless its sha256, mode and owner already match. */
+  upload(source: UploadSource, remotePath: string, options: UploadOptions): Promise<UploadResult>;
+  close(): Promise<void>;
+}
+

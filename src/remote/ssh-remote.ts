@@ -1,0 +1,96 @@
+import type { Client, SFTPWrapper } from 'ssh2';
+import { RemoteCommandError, tail } from '../errors.ts';
+import type { NodeEndpoint } from '../providers/provider.ts';
+import { execOnChannel, type ChannelContext } from './exec-channel.ts';
+import { commandLine, displayCommand, type Command } from './quote.ts';
+import type { ExecOptions, ExecResult, Remote, UploadOptions, UploadResult, UploadSource } from './remote.ts';
+import { upload } from './upload.ts';
+
+/** Throws RemoteCommandError for a non-zero exit; shared by every Remote, fakes included. */
+export function checkExit(node: string, command: Command, result: ExecResult): ExecResult {
+  if (result.exitCode === 0) return result;
+  throw new RemoteCommandError(node, displayCommand(command), result.exitCode, tail(result.stderr || result.stdout), {
+    cause: result,
+  });
+}
+
+/** A Remote over one ready ssh2 Client, reused for every command and upload. */
+export class SshRemote implements Remote {
+  private lost: string | undefined;
+  private sftpSession: Promise<SFTPWrapper> | undefined;
+  private home: Promise<string> | undefined;
+  private readonly context: ChannelContext;
+
+  constructor(
+    private readonly client: Client,
+    readonly endpoint: NodeEndpoint,
+  ) {
+    const address = `${endpoint.host}:${endpoint.port}`;
+    this.context = { node: endpoint.node, address, lostReason: () => this.lost };
+    client.on('error', (error: Error) => {
+      this.lost ??= `the SSH connection to ${address} failed: ${error.message}`;
+    });
+    const onGone = () => {
+      this.lost ??= `the SSH connection to ${address} was lost before the command finished`;
+    };
+    client.on('end', onGone);
+    client.on('close', onGone);
+  }
+
+  get node(): string {
+    return this.endpoint.node;
+  }
+
+  exec(command: Command, options: ExecOptions = {}): Promise<ExecResult> {
+    const sudo = options.sudo === true && this.endpoint.user !== 'root';
+    return execOnChannel(this.client, this.context, commandLine(command, { sudo }), displayCommand(command), options);
+  }
+
+  async run(command: Command, options: ExecOptions = {}): Promise<ExecResult> {
+    return checkExit(this.node, command, await this.exec(command, options));
+  }
+
+  upload(source: UploadSource, remotePath: string, options: UploadOptions): Promise<UploadResult> {
+    return upload(
+      { node: this.node, run: (c, o) => this.run(c, o), sftp: () => this.sftp(), stagingDir: () => this.stagingDir() },
+      source,
+      remotePath,
+      options,
+    );
+  }
+
+  close(): Promise<void> {
+    this.lost ??= `the SSH session to ${this.context.address} was closed by nomad-lab`;
+    return new Promise((resolve) => {
+      this.client.once('close', () => resolve());
+      this.client.end();
+      // A socket that is already gone emits no second close.
+      setTimeout(resolve, 1000).unref();
+    });
+  }
+
+  /** One SFTP channel per session, opened on first use. */
+  private sftp(): Promise<SFTPWrapper> {
+    this.sftpSession ??= new Promise<SFTPWrapper>((resolve, reject) => {
+      this.client.sftp((error, sftp) => (error ? reject(error) : resolve(sftp)));
+    }).catch((error: unknown) => {
+      this.sftpSession = undefined;
+      throw new RemoteCommandError(this.node, 'sftp', undefined, '', {
+        cause: error,
+        hint: this.lost ?? `could not start SFTP on ${this.context.address}: ${(error as Error).message}`,
+      });
+    });
+    return this.sftpSession;
+  }
+
+  private async stagingDir(): Promise<string> {
+    const sftp = await this.sftp();
+    this.home ??= new Promise<string>((resolve, reject) => {
+      sftp.realpath('.', (error, path) => (error ? reject(error) : resolve(path)));
+    }).catch((error: unknown) => {
+      this.home = undefined;
+      throw error;
+    });
+    return this.home;
+  }
+}
