@@ -10,6 +10,7 @@ import { loadCluster, type Cluster } from '../src/config/load.ts';
 import { nodeImageTag } from '../src/images/node-image.ts';
 import { NODE_CONTAINER_FLAGS } from '../src/providers/vagrant/docker-node-flags.ts';
 import { VagrantProvider } from '../src/providers/vagrant/vagrant-provider.ts';
+import { fmt, median } from './stats.ts';
 
 const ROUNDS = Number(process.argv[2] ?? 3);
 const VAGRANT_KEY = '/usr/share/rubygems-integration/all/gems/vagrant-2.3.4/keys/vagrant';
@@ -56,8 +57,6 @@ async function timed(fn: () => Promise<unknown>): Promise<number> {
   return (performance.now() - start) / 1000;
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-const fmt = (xs: number[]) => `median ${median(xs).toFixed(1)} s (${xs.map((x) => x.toFixed(1)).join(', ')})`;
 
 async function main(): Promise<void> {
   const work = await mkdtemp(join(tmpdir(), 'nomad-lab-bench-'));

@@ -13,6 +13,7 @@ const DIRS = [
   { path: '/opt/consul', owner: 'consul', mode: '750' },
   { path: '/etc/nomad.d', owner: 'root', mode: '750' },
   { path: '/opt/nomad', owner: 'root', mode: '711' },
+  { path: '/etc/nomad-lab', owner: 'root', mode: '755' },
 ];
 
 /** Consul and Nomad from the host's artifact cache (never downloaded per node), their user and folders. */
@@ -30,7 +31,7 @@ export async function installHashicorp(ctx: UpContext): Promise<ChangedBinaries>
         'while [ $# -gt 0 ]; do p=$1 o=$2 m=$3; shift 3; ' +
           '[ "$(stat -c "%a %U" "$p" 2>/dev/null)" = "$m $o" ] || { install -d -m "$m" -o "$o" -g "$o" "$p" && echo "$p"; }; done',
         DIRS.flatMap((d) => [d.path, d.owner, d.mode]),
-        'create /etc/consul.d, /opt/consul, /etc/nomad.d, /opt/nomad',
+        `create ${DIRS.map((d) => d.path).join(', ')}`,
       ),
       { sudo: true },
     );

@@ -4,6 +4,7 @@ import { debPackages, unitState } from '../facts/facts.ts';
 import { applyChanges } from '../ops/change.ts';
 import { planPackages, type WantedPackage } from '../ops/packages.ts';
 import { planService } from '../ops/service.ts';
+import { labCgroupParent } from '../providers/vagrant/docker-leftovers.ts';
 import { onEveryNode, recordChange, remoteOf, type UpContext } from './context.ts';
 import { writeFiles } from './files.ts';
 
@@ -29,7 +30,7 @@ export async function installPackages(ctx: UpContext): Promise<void> {
     if (runsTasks && spec.provider.type === 'vagrant' && spec.provider.backend === 'docker') {
       // Docker inside a container node: no overlay on overlay, and its containers' cgroups
       // under a parent of this node's own (all nodes share the host's cgroup tree).
-      const daemonJson = `${JSON.stringify({ 'storage-driver': 'vfs', 'cgroup-parent': `/${spec.name}-${node.name}-docker` }, null, 2)}\n`;
+      const daemonJson = `${JSON.stringify({ 'storage-driver': 'vfs', 'cgroup-parent': labCgroupParent(spec.name, node.name, 'docker') }, null, 2)}\n`;
       const written = await writeFiles(ctx, remote, [{ path: '/etc/docker/daemon.json', content: daemonJson, mode: 0o644, owner: 'root', group: 'root' }]);
       const changes = planService('docker', await readFact(remote, unitState('docker')), { unitChanged: false, configChanged: written.size > 0 });
       await applyChanges(remote, changes);
