@@ -3,6 +3,7 @@ import { ensureArtifact } from './artifacts/fetch.ts';
 import type { Cluster } from './config/load.ts';
 import { resolveFrom } from './config/paths.ts';
 import { cacheDir, labStateDir } from './host/dirs.ts';
+import { ensureJobImage, jobImageRecipes } from './images/job-images.ts';
 import { ensureNodeImage } from './images/node-image.ts';
 import { providerFor } from './providers/index.ts';
 import { connect } from './remote/connect.ts';
@@ -42,6 +43,16 @@ export function upSteps(cluster: Cluster): UpStep[] {
       run: async (_, say) => {
         const result = await ensureNodeImage({ name: image, onProgress: say });
         return `${result.tag} ${result.built ? 'built' : 'up to date'}`;
+      },
+    });
+  }
+  const recipes = jobImageRecipes(spec);
+  if (recipes.length > 0) {
+    steps.push({
+      title: 'job images',
+      run: async (ctx, say) => {
+        for (const recipe of recipes) ctx.jobImages.push(await ensureJobImage(recipe, cacheDir(), say));
+        return ctx.jobImages.map((i) => i.tag).join(', ');
       },
     });
   }

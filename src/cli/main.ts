@@ -15,7 +15,7 @@ import { providerFor } from '../providers/index.ts';
 import { closeSessions, newUpContext, upReport, upSteps } from '../up.ts';
 import { checkPrerequisites } from '../host/prerequisites.ts';
 import { prepareHost } from '../host/prepare.ts';
-import { ensureJobImage } from '../images/job-images.ts';
+import { ensureJobImage, jobImageRecipes } from '../images/job-images.ts';
 import { ensureNodeImage } from '../images/node-image.ts';
 
 // The only module that prints or exits.
@@ -157,8 +157,8 @@ image
     if (recipe !== 'debootstrap' && recipe !== 'dockerfile') throw new NomadLabError(`--recipe must be "debootstrap" or "dockerfile", not "${recipe}"`);
     const cluster = await loadCluster(file);
     printWarnings(cluster.warnings);
-    const { provider, jobs } = cluster.spec;
-    const recipes = [...new Set(jobs.flatMap((j) => j.images.flatMap((i) => (i.recipe ? [i.recipe] : []))))];
+    const { provider } = cluster.spec;
+    const recipes = jobImageRecipes(cluster.spec);
     const lines: string[] = [];
     await runTasks([
       ...(provider.type === 'vagrant' && provider.backend === 'docker'

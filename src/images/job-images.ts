@@ -16,6 +16,11 @@ export const JOB_IMAGE_RECIPES = {
 } as const;
 export type JobImageRecipe = keyof typeof JOB_IMAGE_RECIPES;
 
+/** The built-in image recipes a cluster's jobs ask for, each once. */
+export function jobImageRecipes(spec: { jobs: readonly { images: readonly { recipe?: JobImageRecipe | undefined }[] }[] }): JobImageRecipe[] {
+  return [...new Set(spec.jobs.flatMap((j) => j.images.flatMap((i) => (i.recipe ? [i.recipe] : []))))];
+}
+
 export interface JobImage {
   recipe: JobImageRecipe;
   tag: string;
