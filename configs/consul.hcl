@@ -7,6 +7,8 @@ bind_addr      = {{address}}
 advertise_addr = {{address}}
 client_addr    = {{client_addr}}
 retry_join     = {{retry_join}}
+# Agents start together: retry soon rather than after the default 30 s.
+retry_interval = "2s"
 encrypt        = {{encrypt}}
 server         = {{server}}
 {{#server}}

@@ -4,6 +4,7 @@ server {
   bootstrap_expect = {{bootstrap_expect}}
 
   server_join {
-    retry_join = {{servers}}
+    retry_join     = {{servers}}
+    retry_interval = "2s"
   }
 }

@@ -11,6 +11,7 @@ import { ensureGossipKey } from './state/gossip-key.ts';
 import { configureConsul, forwardConsulDns } from './steps/configure-consul.ts';
 import { configureNomad } from './steps/configure-nomad.ts';
 import { countChanges, type UpContext } from './steps/context.ts';
+import { deployJobs, preloadImages } from './steps/deploy.ts';
 import { installHashicorp, type ChangedBinaries } from './steps/install-hashicorp.ts';
 import { installPackages } from './steps/install-packages.ts';
 
@@ -106,6 +107,12 @@ export function upSteps(cluster: Cluster): UpStep[] {
     { title: 'resolve .consul names on every node', run: (ctx) => forwardConsulDns(ctx) },
     { title: 'configure Nomad', run: (ctx, say) => configureNomad(ctx, binaries, say) },
   );
+  if (spec.jobs.length > 0) {
+    steps.push(
+      { title: 'load job images on the clients', run: (ctx) => preloadImages(ctx) },
+      { title: 'deploy jobs', run: (ctx, say) => deployJobs(ctx, say) },
+    );
+  }
   return steps;
 }
 

@@ -1,5 +1,6 @@
 import type { Cluster } from '../config/load.ts';
 import type { Plan, PlannedAction } from '../plan/plan.ts';
+import type { LabStatus } from '../status.ts';
 
 export function summarize({ spec }: Cluster): string {
   const count = (role: string) => spec.nodes.filter((n) => n.role === role).length;
@@ -20,5 +21,32 @@ export function formatPlan(plan: Plan): string {
   const line = (a: PlannedAction) => `  ${a.step.padEnd(width)}  ${a.summary}`;
   const blocks = plan.nodes.map((n) => [`${n.name} (${n.role}, ${n.address})`, ...n.actions.map(line)].join('\n'));
   if (plan.cluster.length > 0) blocks.push(['cluster', ...plan.cluster.map(line)].join('\n'));
+  return blocks.join('\n\n');
+}
+
+/** Rows as aligned columns under a header. */
+export function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: readonly string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join('  ').trimEnd();
+  return [line(header), ...rows.map(line)].join('\n');
+}
+
+export function formatStatus(status: LabStatus): string {
+  const blocks = [
+    `Machines\n${table(['NODE', 'STATE', 'DETAIL'], status.machines.map((m) => [m.node, m.state, m.detail]))}`,
+  ];
+  if (status.consul.length > 0) {
+    blocks.push(`Consul members\n${table(['NODE', 'ADDRESS', 'STATUS', 'TYPE'], status.consul.map((m) => [m.name, m.address, m.status, m.type]))}`);
+  }
+  const nomad = status.nomad;
+  if (nomad) {
+    blocks.push(`Nomad servers (leader ${nomad.leader || 'none'})\n${table(['NAME', 'STATUS', 'LEADER'], nomad.servers.map((s) => [s.name, s.status, s.leader ? 'yes' : '']))}`);
+    blocks.push(`Nomad clients\n${table(['NAME', 'STATUS', 'DOCKER'], nomad.clients.map((c) => [c.name, c.status, c.docker]))}`);
+    blocks.push(nomad.jobs.length === 0 ? 'Jobs: none' : `Jobs\n${table(['JOB', 'TYPE', 'STATUS'], nomad.jobs.map((j) => [j.id, j.type, j.status]))}`);
+    if (nomad.allocations.length > 0) {
+      blocks.push(`Allocations\n${table(['ID', 'JOB', 'GROUP', 'NODE', 'STATUS', 'HEALTHY'], nomad.allocations.map((a) => [a.id, a.job, a.group, a.node, a.status, a.healthy === null ? '-' : String(a.healthy)]))}`);
+    }
+  }
+  if (status.problems.length > 0) blocks.push(`Problems\n${status.problems.map((p) => `  ${p}`).join('\n')}`);
   return blocks.join('\n\n');
 }

@@ -5,7 +5,7 @@ import { stringify } from 'yaml';
 import { loadCluster } from '../config/load.ts';
 import { formatIssue, NomadLabError } from '../errors.ts';
 import { planCluster } from '../plan/plan.ts';
-import { formatPlan, summarize } from './format.ts';
+import { formatPlan, formatStatus, summarize } from './format.ts';
 import { runTasks } from './tasks.ts';
 import { ensureArtifact, type Artifact } from '../artifacts/fetch.ts';
 import { PRODUCTS } from '../artifacts/products.ts';
@@ -13,6 +13,8 @@ import { resolveFrom } from '../config/paths.ts';
 import { cacheDir, labStateDir, vagrantDir } from '../host/dirs.ts';
 import { providerFor } from '../providers/index.ts';
 import { closeSessions, newUpContext, upReport, upSteps } from '../up.ts';
+import { labStatus } from '../status.ts';
+import { resetLab } from '../reset.ts';
 import { checkPrerequisites } from '../host/prerequisites.ts';
 import { prepareHost } from '../host/prepare.ts';
 import { ensureJobImage, jobImageRecipes } from '../images/job-images.ts';
@@ -128,6 +130,33 @@ program
     }], {});
     await rm(labStateDir(cluster), { recursive: true, force: true });
     console.log(`down: ${cluster.spec.name} is gone`);
+  });
+
+program
+  .command('status')
+  .description('machines, Consul members, Nomad servers and clients, jobs and allocations, in one view')
+  .option(...fileOption)
+  .option('--json', 'print JSON')
+  .action(async ({ file, json }) => {
+    const cluster = await loadCluster(file);
+    const status = await labStatus(cluster);
+    console.log(json ? JSON.stringify(status, null, 2) : formatStatus(status));
+  });
+
+program
+  .command('reset')
+  .description('between episodes: stop and purge every job and collect garbage; machines and cluster are kept')
+  .option(...fileOption)
+  .action(async ({ file }) => {
+    const cluster = await loadCluster(file);
+    let removed: string[] = [];
+    await runTasks([{
+      title: `reset ${cluster.spec.name}`,
+      task: async (_: unknown, task: { output: string }) => {
+        removed = await resetLab(cluster, (line) => (task.output = line));
+      },
+    }], {});
+    console.log(`reset: ${removed.length === 0 ? 'no jobs were running' : `stopped and purged ${removed.join(', ')}`}; machines kept`);
   });
 
 function positiveInt(value: string, option: string): number {

@@ -7,8 +7,7 @@ import { loadCluster, type Cluster } from '../../src/config/load.ts';
 import { readFact } from '../../src/facts/fact.ts';
 import { unitState } from '../../src/facts/facts.ts';
 import { labStateDir } from '../../src/host/dirs.ts';
-import { providerFor } from '../../src/providers/index.ts';
-import { connect } from '../../src/remote/connect.ts';
+import { closeAll, openSessions } from '../../src/sessions.ts';
 import type { Remote } from '../../src/remote/remote.ts';
 import { clientsNotReady, membersNotAlive, parseConsulMembers } from '../../src/steps/health.ts';
 import { cli, requirePreparedHost } from './helpers.ts';
@@ -22,13 +21,6 @@ let file = '';
 let cluster: Cluster;
 let remotes = new Map<string, Remote>();
 
-async function sessions(): Promise<Map<string, Remote>> {
-  await Promise.all([...remotes.values()].map((r) => r.close()));
-  const endpoints = await providerFor(cluster).endpoints(cluster);
-  const knownHostsFile = join(labStateDir(cluster), 'known_hosts');
-  remotes = new Map(await Promise.all(endpoints.map(async (e) => [e.node, await connect(e, { knownHostsFile })] as const)));
-  return remotes;
-}
 
 const on = (node: string) => remotes.get(node)!;
 
@@ -42,11 +34,11 @@ test.before(async () => {
   cluster = await loadCluster(file);
   const up = await cli(['up', '-f', file]);
   if (up.exitCode !== 0) throw new Error(`nomad-lab up failed:\n${up.all}`);
-  await sessions();
+  remotes = await openSessions(cluster);
 });
 
 test.after.always(async () => {
-  await Promise.all([...remotes.values()].map((r) => r.close()));
+  await closeAll(remotes);
   if (file) await cli(['down', '-f', file]);
 });
 

@@ -1,0 +1,35 @@
+import type { Cluster } from './config/load.ts';
+import { NomadApi } from './nomad/api.ts';
+import { closeAll, firstServer, openSessions } from './sessions.ts';
+import { waitFor } from './steps/wait.ts';
+
+interface JobStub {
+  ID: string;
+}
+
+/** Between episodes: every job stopped and purged, garbage collected; machines and cluster kept. Returns the jobs removed. */
+export async function resetLab(cluster: Cluster, say: (line: string) => void = () => {}): Promise<string[]> {
+  const server = firstServer(cluster);
+  const remotes = await openSessions(cluster, [server]);
+  try {
+    const api = new NomadApi(remotes.get(server)!);
+    const jobs = await api.get<JobStub[]>('/v1/jobs');
+    for (const job of jobs) {
+      say(`stopping and purging ${job.ID}`);
+      await api.delete(`/v1/job/${encodeURIComponent(job.ID)}?purge=true`);
+    }
+    await waitFor(
+      'every job and allocation to be gone',
+      async () => {
+        await api.put('/v1/system/gc');
+        const left = await api.get<JobStub[]>('/v1/jobs');
+        const running = (await api.get<{ ClientStatus: string; JobID: string }[]>('/v1/allocations')).filter((a) => a.ClientStatus === 'running' || a.ClientStatus === 'pending');
+        return [...left.map((j) => `job ${j.ID}`), ...running.map((a) => `an allocation of ${a.JobID}`)];
+      },
+      { timeoutMs: 120_000, intervalMs: 2000 },
+    );
+    return jobs.map((j) => j.ID);
+  } finally {
+    await closeAll(remotes);
+  }
+}

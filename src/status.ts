@@ -1,0 +1,75 @@
+import type { Cluster } from './config/load.ts';
+import type { AllocationStub } from './nomad/allocations.ts';
+import { NomadApi } from './nomad/api.ts';
+import { providerFor } from './providers/index.ts';
+import type { MachineStatus } from './providers/provider.ts';
+import { closeAll, firstServer, openSessions } from './sessions.ts';
+import { parseConsulMembers, type Member } from './steps/health.ts';
+
+export interface LabStatus {
+  machines: MachineStatus[];
+  consul: Member[];
+  nomad?: {
+    leader: string;
+    servers: { name: string; status: string; leader: boolean }[];
+    clients: { name: string; status: string; docker: string }[];
+    jobs: { id: string; type: string; status: string }[];
+    allocations: { id: string; job: string; group: string; node: string; status: string; healthy: boolean | null }[];
+  };
+  /** What could not be read, e.g. machines that are down. */
+  problems: string[];
+}
+
+interface AgentMembers {
+  Members: { Name: string; Addr: string; Status: string; Tags: Record<string, string> }[];
+}
+interface NodeStub {
+  Name: string;
+  Status: string;
+  Drivers?: Record<string, { Healthy: boolean }>;
+}
+interface JobStub {
+  ID: string;
+  Type: string;
+  Status: string;
+}
+
+/** Machines, Consul members, Nomad servers, clients, jobs and allocations, in one view. */
+export async function labStatus(cluster: Cluster): Promise<LabStatus> {
+  const machines = await providerFor(cluster).status(cluster);
+  const status: LabStatus = { machines, consul: [], problems: [] };
+  const server = firstServer(cluster);
+  if (machines.find((m) => m.node === server)?.state !== 'running' && cluster.spec.provider.type === 'vagrant') {
+    status.problems.push(`${server} is not running: nothing more to ask`);
+    return status;
+  }
+  const remotes = await openSessions(cluster, [server]);
+  try {
+    const remote = remotes.get(server)!;
+    const members = await remote.exec(['consul', 'members']);
+    if (members.exitCode === 0) status.consul = parseConsulMembers(members.stdout);
+    else status.problems.push(`consul members on ${server}: ${members.stderr.trim()}`);
+    try {
+      const api = new NomadApi(remote);
+      const leader = await api.get<string>('/v1/status/leader');
+      const agents = await api.get<AgentMembers>('/v1/agent/members');
+      const nodes = await api.get<NodeStub[]>('/v1/nodes');
+      const jobs = await api.get<JobStub[]>('/v1/jobs');
+      const allocations = await api.get<(AllocationStub & { JobID: string })[]>('/v1/allocations');
+      status.nomad = {
+        leader,
+        servers: agents.Members.map((m) => ({ name: m.Name, status: m.Status, leader: `${m.Addr}:${m.Tags['port']}` === leader })),
+        clients: nodes.map((n) => ({ name: n.Name, status: n.Status, docker: n.Drivers?.['docker']?.Healthy ? 'healthy' : 'unhealthy' })),
+        jobs: jobs.map((j) => ({ id: j.ID, type: j.Type, status: j.Status })),
+        allocations: allocations
+          .filter((a) => a.DesiredStatus === 'run')
+          .map((a) => ({ id: a.ID.slice(0, 8), job: a.JobID, group: a.TaskGroup, node: a.NodeName, status: a.ClientStatus, healthy: a.DeploymentStatus?.Healthy ?? null })),
+      };
+    } catch (error) {
+      status.problems.push((error as Error).message);
+    }
+  } finally {
+    await closeAll(remotes);
+  }
+  return status;
+}
