@@ -116,3 +116,18 @@ export class HostKeyError extends NomadLabError {
     super(`${head}\n${hint}`, { cause: options?.cause, shortMessage: head });
   }
 }
+
+/** A verification query that got no usable answer (a DNS server silent, a port refused): names what was asked, where, and why. */
+export class VerifyError extends NomadLabError {
+  override name = 'VerifyError';
+
+  constructor(
+    /** What was asked and where, e.g. `SRV whoami.service.consul from 10.77.0.11:8600`. */
+    readonly subject: string,
+    /** What came back instead, e.g. `no answer over UDP within 2000 ms`. */
+    readonly reason: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`${subject}: ${reason}`, options);
+  }
+}

@@ -1,0 +1,162 @@
+import { randomInt } from 'node:crypto';
+import dgram from 'node:dgram';
+import net from 'node:net';
+import dnsPacket, { type Answer, type DecodedPacket, type Packet, type RecordType } from 'dns-packet';
+import { VerifyError } from '../errors.ts';
+import { errorText, hostPort } from './describe.ts';
+
+/** A DNS server to ask, e.g. a node's Consul agent at `<lab address>:8600`. */
+export interface DnsServer {
+  address: string;
+  port: number;
+}
+
+export interface DnsQuestion {
+  name: string;
+  type: RecordType;
+}
+
+export interface QueryOptions {
+  /** How long each transport (UDP, then TCP on truncation) may take. */
+  timeoutMs: number;
+  /** UDP may drop a datagram: the query is sent again this often until the timeout. */
+  retransmitMs?: number;
+}
+
+export type Transport = 'udp' | 'tcp';
+
+/** A decoded answer, with the additional section (Consul puts the A records of SRV targets there). */
+export interface DnsResponse {
+  server: DnsServer;
+  question: DnsQuestion;
+  /** `tcp` when the UDP answer was truncated and the query was repeated over TCP. */
+  transport: Transport;
+  /** `NOERROR`, `NXDOMAIN`, ... */
+  rcode: string;
+  answers: Answer[];
+  additionals: Answer[];
+}
+
+/** EDNS0: Consul trims a plain 512-byte UDP answer (without TC unless `enable_truncate`), so ask for room. */
+const UDP_PAYLOAD_SIZE = 4096;
+
+/** `SRV whoami.service.consul from 10.77.0.11:8600`, for messages. */
+export function describeQuery(server: DnsServer, question: DnsQuestion): string {
+  return `${question.type} ${question.name} from ${formatServer(server)}`;
+}
+
+export function formatServer(server: DnsServer): string {
+  return hostPort(server.address, server.port);
+}
+
+export function querySrv(server: DnsServer, name: string, options: QueryOptions): Promise<DnsResponse> {
+  return query(server, { name, type: 'SRV' }, options);
+}
+
+export function queryA(server: DnsServer, name: string, options: QueryOptions): Promise<DnsResponse> {
+  return query(server, { name, type: 'A' }, options);
+}
+
+/** Asks over UDP and, when the answer comes back truncated (TC), again over TCP; throws VerifyError naming server and question. */
+export async function query(server: DnsServer, question: DnsQuestion, options: QueryOptions): Promise<DnsResponse> {
+  const id = randomInt(0, 0x10000);
+  const packet: Packet = {
+    type: 'query',
+    id,
+    flags: dnsPacket.RECURSION_DESIRED,
+    questions: [{ name: question.name, type: question.type, class: 'IN' }],
+    additionals: [{ type: 'OPT', name: '.', udpPayloadSize: UDP_PAYLOAD_SIZE, extendedRcode: 0, ednsVersion: 0, flags: 0, flag_do: false, options: [] }],
+  };
+  const what = describeQuery(server, question);
+  const udp = await exchangeUdp(server, packet, what, options);
+  const [decoded, transport] = udp.flag_tc ? [await exchangeTcp(server, packet, what, options), 'tcp' as const] : [udp, 'udp' as const];
+  return {
+    server,
+    question,
+    transport,
+    rcode: (decoded as DecodedPacket & { rcode?: string }).rcode ?? 'NOERROR',
+    answers: decoded.answers ?? [],
+    additionals: (decoded.additionals ?? []).filter((a) => a.type !== 'OPT'),
+  };
+}
+
+function exchangeUdp(server: DnsServer, packet: Packet, what: string, options: QueryOptions): Promise<DecodedPacket> {
+  const message = dnsPacket.encode(packet);
+  const socket = dgram.createSocket(net.isIPv6(server.address) ? 'udp6' : 'udp4');
+  return new Promise<DecodedPacket>((resolve, reject) => {
+    const timer = setTimeout(() => fail(`no answer over UDP within ${options.timeoutMs} ms`), options.timeoutMs);
+    let resend: NodeJS.Timeout | undefined;
+    const done = () => {
+      clearTimeout(timer);
+      clearInterval(resend);
+      socket.close();
+    };
+    const fail = (reason: string, cause?: unknown) => {
+      done();
+      reject(new VerifyError(what, reason, { cause }));
+    };
+    const send = () => socket.send(message, (error) => error && fail(`cannot send over UDP (${errorText(error)})`, error));
+
+    socket.on('error', (error) => fail(`UDP error ${errorText(error)}`, error));
+    socket.on('message', (reply) => {
+      const decoded = tryDecode(reply);
+      // A late answer to an earlier query, or garbage: keep waiting for ours.
+      if (decoded?.type !== 'response' || decoded.id !== packet.id) return;
+      done();
+      resolve(decoded);
+    });
+    // A connected socket only hears from the server and learns of ICMP "port unreachable" as ECONNREFUSED.
+    socket.connect(server.port, server.address, () => {
+      send();
+      resend = setInterval(send, options.retransmitMs ?? 1000);
+    });
+  });
+}
+
+function exchangeTcp(server: DnsServer, packet: Packet, what: string, options: QueryOptions): Promise<DecodedPacket> {
+  return new Promise<DecodedPacket>((resolve, reject) => {
+    const socket = net.connect({ host: server.address, port: server.port });
+    let buffer = Buffer.alloc(0);
+    let settled = false;
+    const timer = setTimeout(() => fail(`no answer over TCP (after a truncated UDP answer) within ${options.timeoutMs} ms`), options.timeoutMs);
+    const settle = () => {
+      settled = true;
+      clearTimeout(timer);
+      socket.destroy();
+    };
+    const fail = (reason: string, cause?: unknown) => {
+      if (settled) return;
+      settle();
+      reject(new VerifyError(what, reason, { cause }));
+    };
+
+    socket.on('connect', () => socket.write(dnsPacket.streamEncode(packet)));
+    socket.on('error', (error) => fail(`TCP error ${errorText(error)}`, error));
+    socket.on('close', () => fail('the TCP connection closed before a whole answer came'));
+    socket.on('data', (chunk) => {
+      buffer = Buffer.concat([buffer, chunk]);
+      if (buffer.length < 2 || buffer.length < 2 + buffer.readUInt16BE(0)) return;
+      let decoded: DecodedPacket;
+      try {
+        decoded = dnsPacket.streamDecode(buffer) as DecodedPacket;
+      } catch (error) {
+        fail(`a malformed answer over TCP (${errorText(error)})`, error);
+        return;
+      }
+      if (decoded.id !== packet.id) {
+        fail(`an answer over TCP to another query (id ${decoded.id}, not ${packet.id})`);
+        return;
+      }
+      settle();
+      resolve(decoded);
+    });
+  });
+}
+
+function tryDecode(message: Buffer): DecodedPacket | undefined {
+  try {
+    return dnsPacket.decode(message);
+  } catch {
+    return undefined;
+  }
+}
