@@ -1,0 +1,34 @@
+/** One thing verify proved or failed to prove, e.g. `whoami: SRV from client1`. */
+export interface CheckResult {
+  /** `<service>: <what> [from|on] <node>`; unique within a report. */
+  name: string;
+  service: string;
+  /** The node asked (DNS, Consul HTTP) or answering (a port). */
+  node?: string;
+  ok: boolean;
+  expected: string;
+  actual: string;
+  durationMs: number;
+  /** For a failure: the service, the node asked, what was expected and what came back, in one line. */
+  message?: string;
+}
+
+export interface VerifyReport {
+  /** True only when every check passed. */
+  ok: boolean;
+  passed: number;
+  failed: number;
+  durationMs: number;
+  results: CheckResult[];
+}
+
+/** Fields of a result; `message` is filled in for a failure from `subject`, which says what was asked where. */
+export function checkResult(fields: Omit<CheckResult, 'message'> & { subject: string }): CheckResult {
+  const { subject, ...result } = fields;
+  return result.ok ? result : { ...result, message: `${subject}: expected ${result.expected}, got ${result.actual}` };
+}
+
+export function toReport(results: CheckResult[], durationMs: number): VerifyReport {
+  const failed = results.filter((r) => !r.ok).length;
+  return { ok: failed === 0, passed: results.length - failed, failed, durationMs, results };
+}
