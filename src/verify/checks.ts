@@ -1,0 +1,190 @@
+import pMap from 'p-map';
+import { VerifyError } from '../errors.ts';
+import { fetchConsulHealth } from './consul-health.ts';
+import { hostPort } from './describe.ts';
+import { queryA, querySrv, type DnsServer } from './dns-client.ts';
+import {
+  aRecords,
+  evaluateCount,
+  evaluateHealth,
+  evaluatePort,
+  evaluateTargets,
+  srvInstances,
+  type ConsulHealth,
+  type DnsAsk,
+  type Endpoint,
+  type ProbeOutcome,
+  type SrvInstance,
+} from './evaluate.ts';
+import { httpGet, tcpConnect } from './probes.ts';
+import type { CheckResult } from './result.ts';
+
+/** What verify needs of a node; a ClusterSpec's nodes fit. */
+export interface VerifyNode {
+  name: string;
+  role: 'server' | 'client' | 'both';
+  /** The lab address, where the node's Consul DNS and HTTP API listen. */
+  address: string;
+}
+
+/** What verify needs of a service; a ClusterSpec's services fit. */
+export interface VerifyService {
+  name: string;
+  count: number;
+  check: 'tcp' | 'http' | 'none';
+  path: string;
+}
+
+/** The part of a cluster spec that verify reads; pass `cluster.spec`. */
+export interface VerifySpec {
+  nodes: readonly VerifyNode[];
+  services: readonly VerifyService[];
+}
+
+export interface VerifyOptions {
+  /** Consul's DNS port on every node. */
+  dnsPort?: number;
+  /** Consul's HTTP API port on the server nodes. */
+  consulHttpPort?: number;
+  /** Per DNS query (each transport), TCP connect or HTTP request. */
+  timeoutMs?: number;
+  /** Queries and probes in flight at once. */
+  concurrency?: number;
+  /** Consul's DNS domain. */
+  domain?: string;
+}
+
+export const VERIFY_DEFAULTS: Required<VerifyOptions> = {
+  dnsPort: 8600,
+  consulHttpPort: 8500,
+  timeoutMs: 2000,
+  concurrency: 8,
+  domain: 'consul',
+};
+
+interface NodeAnswer {
+  count: CheckResult;
+  targets?: CheckResult;
+  instances: SrvInstance[];
+}
+
+/**
+ * Every check for every service: SRV from each node's Consul DNS (count, targets), each distinct target's
+ * port, and Consul's health view. Results come in a stable order: by service, then node, then target.
+ */
+export async function runChecks(spec: VerifySpec, options: VerifyOptions = {}): Promise<CheckResult[]> {
+  const o = withDefaults(options);
+  const answers: NodeAnswer[][] = spec.services.map(() => []);
+  const health: CheckResult[] = [];
+  const lookups = spec.services.flatMap((service, s) => [
+    ...spec.nodes.map((node, n) => async () => {
+      answers[s]![n] = await askNode(service, node, spec.nodes, o);
+    }),
+    async () => {
+      health[s] = await checkHealth(service, spec.nodes, o);
+    },
+  ]);
+  await pMap(lookups, (lookup) => lookup(), { concurrency: o.concurrency });
+
+  const endpoints = spec.services.map((service, s) => (service.check === 'none' ? [] : distinctEndpoints(service, answers[s]!, spec.nodes)));
+  const probes = endpoints.flatMap((list, s) => list.map((endpoint) => ({ service: spec.services[s]!, endpoint })));
+  const ports = await pMap(probes, ({ service, endpoint }) => probePort(service, endpoint, o.timeoutMs), { concurrency: o.concurrency });
+
+  let next = 0;
+  return spec.services.flatMap((_, s) => [
+    ...answers[s]!.flatMap((a) => (a.targets ? [a.count, a.targets] : [a.count])),
+    ...endpoints[s]!.map(() => ports[next++]!),
+    health[s]!,
+  ]);
+}
+
+function withDefaults(options: VerifyOptions): Required<VerifyOptions> {
+  const given = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined));
+  return { ...VERIFY_DEFAULTS, ...given };
+}
+
+/** SRV from one node's Consul DNS, with an A query to the same server for a target the additional section left out. */
+async function askNode(service: VerifyService, node: VerifyNode, nodes: readonly VerifyNode[], o: Required<VerifyOptions>): Promise<NodeAnswer> {
+  const server: DnsServer = { address: node.address, port: o.dnsPort };
+  const ask: DnsAsk = { service: service.name, node: node.name, server, name: `${service.name}.service.${o.domain}` };
+  let started = performance.now();
+  let instances: SrvInstance[];
+  try {
+    instances = srvInstances(await querySrv(server, ask.name, { timeoutMs: o.timeoutMs }));
+  } catch (error) {
+    if (!(error instanceof VerifyError)) throw error;
+    return { count: evaluateCount(ask, error, service.count, elapsed(started)), instances: [] };
+  }
+  const count = evaluateCount(ask, instances, service.count, elapsed(started));
+  started = performance.now();
+  instances = await Promise.all(instances.map((i) => (i.addresses.length > 0 ? i : resolveTarget(server, i, o.timeoutMs))));
+  return { count, targets: evaluateTargets(ask, instances, nodes, elapsed(started)), instances };
+}
+
+async function resolveTarget(server: DnsServer, instance: SrvInstance, timeoutMs: number): Promise<SrvInstance> {
+  try {
+    const response = await queryA(server, instance.target, { timeoutMs });
+    const addresses = aRecords(response.answers, instance.target);
+    return addresses.length > 0 ? { ...instance, addresses } : { ...instance, unresolved: `no A record, ${response.rcode}` };
+  } catch (error) {
+    if (!(error instanceof VerifyError)) throw error;
+    return { ...instance, unresolved: error.reason };
+  }
+}
+
+/** Each address:port the nodes' answers point at, once; only node addresses, so verify sends nothing outside the lab. */
+function distinctEndpoints(service: VerifyService, answers: readonly NodeAnswer[], nodes: readonly VerifyNode[]): Endpoint[] {
+  const seen = new Map<string, Endpoint>();
+  for (const instance of answers.flatMap((a) => a.instances)) {
+    for (const address of instance.addresses) {
+      const node = nodes.find((n) => n.address === address);
+      const key = hostPort(address, instance.port);
+      if (node && !seen.has(key)) seen.set(key, { service: service.name, node: node.name, address, port: instance.port });
+    }
+  }
+  return [...seen.entries()].sort(([a], [b]) => a.localeCompare(b, 'en', { numeric: true })).map(([, e]) => e);
+}
+
+async function probePort(service: VerifyService, endpoint: Endpoint, timeoutMs: number): Promise<CheckResult> {
+  const check = service.check === 'http' ? 'http' : 'tcp';
+  const started = performance.now();
+  let outcome: ProbeOutcome;
+  try {
+    if (check === 'tcp') {
+      await tcpConnect(endpoint.address, endpoint.port, timeoutMs);
+      outcome = { connected: true };
+    } else {
+      outcome = { status: (await httpGet(`http://${hostPort(endpoint.address, endpoint.port)}${service.path}`, timeoutMs)).status };
+    }
+  } catch (error) {
+    if (!(error instanceof VerifyError)) throw error;
+    outcome = error;
+  }
+  return evaluatePort(endpoint, check, service.path, outcome, elapsed(started));
+}
+
+/** Consul's HTTP API on the first server that answers (any agent would do; servers hold the catalog). */
+async function checkHealth(service: VerifyService, nodes: readonly VerifyNode[], o: Required<VerifyOptions>): Promise<CheckResult> {
+  const servers = nodes.filter((n) => n.role !== 'client');
+  const started = performance.now();
+  let first: { node: VerifyNode; error: VerifyError } | undefined;
+  for (const node of servers.length > 0 ? servers : nodes) {
+    const api = `http://${hostPort(node.address, o.consulHttpPort)}`;
+    let outcome: ConsulHealth | VerifyError;
+    try {
+      outcome = await fetchConsulHealth(node.address, o.consulHttpPort, service.name, o.timeoutMs);
+    } catch (error) {
+      if (!(error instanceof VerifyError)) throw error;
+      first ??= { node, error };
+      continue;
+    }
+    return evaluateHealth({ service: service.name, node: node.name, api }, service.count, outcome, elapsed(started));
+  }
+  const { node, error } = first!;
+  const api = `http://${hostPort(node.address, o.consulHttpPort)}`;
+  return evaluateHealth({ service: service.name, node: node.name, api }, service.count, error, elapsed(started));
+}
+
+function elapsed(since: number): number {
+  return Math.round(performance.now() - since);
+}
