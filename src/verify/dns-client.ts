@@ -86,12 +86,16 @@ function exchangeUdp(server: DnsServer, packet: Packet, what: string, options: Q
   return new Promise<DecodedPacket>((resolve, reject) => {
     const timer = setTimeout(() => fail(`no answer over UDP within ${options.timeoutMs} ms`), options.timeoutMs);
     let resend: NodeJS.Timeout | undefined;
+    let settled = false;
     const done = () => {
+      settled = true;
       clearTimeout(timer);
       clearInterval(resend);
       socket.close();
     };
     const fail = (reason: string, cause?: unknown) => {
+      // A send callback or socket error can still arrive after the answer; the socket is closed by then.
+      if (settled) return;
       done();
       reject(new VerifyError(what, reason, { cause }));
     };
@@ -101,7 +105,7 @@ function exchangeUdp(server: DnsServer, packet: Packet, what: string, options: Q
     socket.on('message', (reply) => {
       const decoded = tryDecode(reply);
       // A late answer to an earlier query, or garbage: keep waiting for ours.
-      if (decoded?.type !== 'response' || decoded.id !== packet.id) return;
+      if (settled || decoded?.type !== 'response' || decoded.id !== packet.id) return;
       done();
       resolve(decoded);
     });
