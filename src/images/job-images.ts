@@ -13,6 +13,12 @@ export const JOB_IMAGE_RECIPES = {
     files: [join(IMAGES_DIR, 'whoami', 'whoami-httpd')],
     changes: ['CMD ["/bin/whoami-httpd"]', 'EXPOSE 8080', 'ENV PORT=8080'],
   },
+  /** One busybox image for the web-db and stateful examples: their jobs pick the script (`command`). */
+  toolbox: {
+    tag: 'nomadlab/toolbox:1',
+    files: ['db-server', 'db-query', 'web-httpd', 'web.cgi', 'stateful-httpd'].map((f) => join(IMAGES_DIR, 'toolbox', f)),
+    changes: ['CMD ["/bin/sh"]', 'ENV PORT=8080'],
+  },
 } as const;
 export type JobImageRecipe = keyof typeof JOB_IMAGE_RECIPES;
 
@@ -33,7 +39,7 @@ export interface JobImage {
 export async function ensureJobImage(recipe: JobImageRecipe, cacheDir: string, say: (line: string) => void = () => {}): Promise<JobImage> {
   const { tag, files, changes } = JOB_IMAGE_RECIPES[recipe];
   const busybox = await installedVersion('busybox-static');
-  if (!busybox) throw new NomadLabError('the whoami image is built from busybox-static: run `nomad-lab host prepare` (or apt-get install busybox-static)');
+  if (!busybox) throw new NomadLabError('job images are built from busybox-static: run `nomad-lab host prepare` (or apt-get install busybox-static)');
   const tarball = join(cacheDir, 'images', `${recipe}-${await recipeHash(files, [busybox])}.tar`);
   const haveTarball = await access(tarball).then(() => true, () => false);
   if (haveTarball && (await imageExists(tag))) return { recipe, tag, tarball, built: false };
