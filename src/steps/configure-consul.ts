@@ -51,7 +51,7 @@ export async function forwardConsulDns(ctx: UpContext): Promise<void> {
       { path: '/etc/nomad-lab/resolv.upstream', content: upstream ?? '', mode: 0o644, owner: 'root', group: 'root' },
       {
         path: '/etc/dnsmasq.d/10-consul.conf',
-        content: [`${MARK} .consul names go to the local Consul agent, the rest upstream.`, 'server=/consul/127.0.0.1#8600', 'listen-address=127.0.0.1', 'bind-interfaces', 'resolv-file=/etc/nomad-lab/resolv.upstream', ''].join('\n'),
+        content: [`${MARK} .consul names go to the local Consul agent, the rest upstream.`, 'server=/consul/127.0.0.1#8600', `listen-address=127.0.0.1,${node.address}`, 'bind-interfaces', 'resolv-file=/etc/nomad-lab/resolv.upstream', ''].join('\n'),
         mode: 0o644,
         owner: 'root',
         group: 'root',
