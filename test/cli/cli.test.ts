@@ -15,7 +15,7 @@ for (const file of ['cluster.yaml', 'examples/dev.yaml', 'examples/ha.yaml', 'ex
 test('validate with no -f reads ./cluster.yaml', async (t) => {
   const result = await cli('validate');
   t.is(result.exitCode, 0, result.stderr);
-  t.is(result.stdout, 'cluster.yaml: valid: 3 nodes (1 server, 2 clients), 1 job, 1 service to verify');
+  t.is(result.stdout, 'cluster.yaml: valid: 3 nodes (1 server, 2 clients), 3 jobs, 4 services to verify');
 });
 
 for (const fixture of ['tab-indentation', 'unclosed-quote', 'misspelled-key']) {

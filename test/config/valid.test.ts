@@ -23,7 +23,12 @@ test('the default lab is one server and two clients in dc1 on the vagrant docker
   );
   t.is(spec.datacenter, 'dc1');
   t.like(spec.provider, { type: 'vagrant', backend: 'docker' });
-  t.deepEqual(spec.services.map((s) => [s.name, s.count, s.check]), [['whoami', 2, 'http']]);
+  t.deepEqual(spec.services.map((s) => [s.name, s.count, s.check]), [
+    ['whoami', 2, 'http'],
+    ['web', 2, 'http'],
+    ['db', 1, 'tcp'],
+    ['stateful', 1, 'http'],
+  ]);
 });
 
 const minimal = 'version: 1\nnetwork: { cidr: 10.9.0.0/24 }\nnodes:\n  - { name: a, role: both, address: 10.9.0.2 }\n';
