@@ -8,6 +8,7 @@ import { onEveryNode, recordChange, remoteOf, type UpContext } from './context.t
 import { writeFiles } from './files.ts';
 import { membersNotAlive, parseConsulMembers } from './health.ts';
 import type { ChangedBinaries } from './install-hashicorp.ts';
+import { failIfUnitFailed } from './unit-failure.ts';
 import { waitFor } from './wait.ts';
 
 const MARK = '# nomad-lab:';
@@ -31,6 +32,7 @@ export async function configureConsul(ctx: UpContext, binaries: ChangedBinaries,
   await waitFor(
     'every Consul member to be alive',
     async () => {
+      for (const node of spec.nodes) await failIfUnitFailed(remoteOf(ctx, node), 'consul');
       const result = await remoteOf(ctx, first).exec(['consul', 'members']);
       return result.exitCode === 0 ? membersNotAlive(parseConsulMembers(result.stdout), spec.nodes.map((n) => n.name)) : [`consul members: ${result.stderr.trim()}`];
     },

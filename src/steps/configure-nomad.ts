@@ -2,12 +2,14 @@ import { NomadLabError } from '../errors.ts';
 import { readFact } from '../facts/fact.ts';
 import { interfaceWithAddress, unitState } from '../facts/facts.ts';
 import { applyChanges } from '../ops/change.ts';
+import { ensureDirs } from '../ops/dirs.ts';
 import { planService } from '../ops/service.ts';
 import { renderNodeConfig } from '../render/node-config.ts';
 import { onEveryNode, recordChange, remoteOf, type UpContext } from './context.ts';
 import { writeFiles } from './files.ts';
 import { clientsNotReady } from './health.ts';
 import type { ChangedBinaries } from './install-hashicorp.ts';
+import { failIfUnitFailed } from './unit-failure.ts';
 import { waitFor } from './wait.ts';
 
 const NOMAD_API = 'http://127.0.0.1:4646';
@@ -19,6 +21,9 @@ export async function configureNomad(ctx: UpContext, binaries: ChangedBinaries, 
     const remote = remoteOf(ctx, node);
     const networkInterface = await readFact(remote, interfaceWithAddress(node.address));
     if (!networkInterface) throw new NomadLabError(`[${node.name}] no interface holds the lab address ${node.address}: is the machine on the lab network ${spec.network.cidr}?`);
+    // Nomad refuses to start a client whose host volume paths do not exist.
+    const volumes = await ensureDirs(remote, node.host_volumes.map((v) => ({ path: v.path, owner: 'root', mode: '755' })));
+    for (const path of volumes) recordChange(ctx, node.name, `made host volume folder ${path}`);
     const files = renderNodeConfig({ spec, node, gossipKey: ctx.gossipKey, networkInterface }).filter((f) => f.service === 'nomad');
     const written = await writeFiles(ctx, remote, files);
     const changes = planService('nomad', await readFact(remote, unitState('nomad')), {
@@ -34,6 +39,7 @@ export async function configureNomad(ctx: UpContext, binaries: ChangedBinaries, 
   await waitFor(
     'a Nomad leader and every client ready with the docker driver healthy',
     async () => {
+      for (const node of spec.nodes) await failIfUnitFailed(remoteOf(ctx, node), 'nomad');
       const leader = await server.exec(['curl', '-sf', `${NOMAD_API}/v1/status/leader`]);
       if (leader.exitCode !== 0 || !/:\d+"/.test(leader.stdout)) return ['no Nomad leader yet'];
       const nodes = await server.exec(['curl', '-sf', `${NOMAD_API}/v1/nodes`]);

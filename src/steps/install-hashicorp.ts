@@ -1,14 +1,14 @@
 import { readFact } from '../facts/fact.ts';
 import { userExists } from '../facts/facts.ts';
 import { applyChanges } from '../ops/change.ts';
+import { ensureDirs, type WantedDir } from '../ops/dirs.ts';
 import { planSystemUser } from '../ops/users.ts';
-import { script } from '../remote/quote.ts';
 import { onEveryNode, recordChange, remoteOf, type UpContext } from './context.ts';
 
 /** Paths whose binaries changed this run, per node: their services restart. */
 export type ChangedBinaries = Map<string, Set<'consul' | 'nomad'>>;
 
-const DIRS = [
+const DIRS: WantedDir[] = [
   { path: '/etc/consul.d', owner: 'consul', mode: '750' },
   { path: '/opt/consul', owner: 'consul', mode: '750' },
   { path: '/etc/nomad.d', owner: 'root', mode: '750' },
@@ -25,17 +25,8 @@ export async function installHashicorp(ctx: UpContext): Promise<ChangedBinaries>
     await applyChanges(remote, users);
     for (const change of users) recordChange(ctx, node.name, change.description);
 
-    // Folders: created or corrected only where mode or owner differ (the script prints what it fixed).
-    const fixed = await remote.run(
-      script(
-        'while [ $# -gt 0 ]; do p=$1 o=$2 m=$3; shift 3; ' +
-          '[ "$(stat -c "%a %U" "$p" 2>/dev/null)" = "$m $o" ] || { install -d -m "$m" -o "$o" -g "$o" "$p" && echo "$p"; }; done',
-        DIRS.flatMap((d) => [d.path, d.owner, d.mode]),
-        `create ${DIRS.map((d) => d.path).join(', ')}`,
-      ),
-      { sudo: true },
-    );
-    for (const path of fixed.stdout.split('\n').filter(Boolean)) recordChange(ctx, node.name, `made ${path}`);
+    const fixed = await ensureDirs(remote, DIRS);
+    for (const path of fixed) recordChange(ctx, node.name, `made ${path}`);
 
     const binaries = new Set<'consul' | 'nomad'>();
     for (const product of ['consul', 'nomad'] as const) {

@@ -1,6 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { NomadLabError } from '../errors.ts';
 
+/** Thrown by a check when waiting longer cannot help, e.g. a service that keeps crashing. */
+export class GaveUp extends NomadLabError {
+  override name = 'GaveUp';
+}
+
 /**
  * Polls `check` (which returns what is still wrong, empty when done) until it is done or the
  * deadline passes; the error says what was still wrong.
@@ -12,6 +17,7 @@ export async function waitFor(what: string, check: () => Promise<string[]>, opti
     try {
       left = await check();
     } catch (error) {
+      if (error instanceof GaveUp) throw error;
       left = [(error as Error).message.split('\n', 1)[0]!];
     }
     if (left.length === 0) return;
