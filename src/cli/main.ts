@@ -1,4 +1,4 @@
-import { rm } from 'node:fs/promises';
+import { rm, writeFile } from 'node:fs/promises';
 import { relative } from 'node:path';
 import { Command, InvalidArgumentError } from '@commander-js/extra-typings';
 import { stringify } from 'yaml';
@@ -6,7 +6,8 @@ import { loadCluster } from '../config/load.ts';
 import { formatIssue, NomadLabError } from '../errors.ts';
 import { planCluster } from '../plan/plan.ts';
 import { formatPlan, formatStatus, summarize } from './format.ts';
-import { runTasks } from './tasks.ts';
+import { plainOutput, runTasks } from './tasks.ts';
+import { renderJson, renderJunit, renderTable, verifyCluster } from '../verify/index.ts';
 import { ensureArtifact, type Artifact } from '../artifacts/fetch.ts';
 import { PRODUCTS } from '../artifacts/products.ts';
 import { resolveFrom } from '../config/paths.ts';
@@ -130,6 +131,22 @@ program
     }], {});
     await rm(labStateDir(cluster), { recursive: true, force: true });
     console.log(`down: ${cluster.spec.name} is gone`);
+  });
+
+program
+  .command('verify')
+  .description("prove the services: SRV records from every node's Consul DNS, targets on node addresses, ports answering, Consul checks passing")
+  .option(...fileOption)
+  .option('--json', 'print the report as JSON')
+  .option('--junit <file>', 'also write a JUnit XML report to FILE')
+  .action(async ({ file, json, junit }) => {
+    const cluster = await loadCluster(file);
+    printWarnings(cluster.warnings);
+    const report = await verifyCluster(cluster.spec);
+    if (junit) await writeFile(junit, renderJunit(report, { suiteName: `nomad-lab verify ${cluster.spec.name}` }));
+    console.log(json ? renderJson(report) : renderTable(report, { ascii: plainOutput() }));
+    if (cluster.spec.services.length === 0) console.error(`${file}: no services listed under "services": nothing to verify`);
+    process.exitCode = report.ok ? 0 : 1;
   });
 
 program

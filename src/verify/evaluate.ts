@@ -42,7 +42,8 @@ export function srvInstances(response: Pick<DnsResponse, 'answers' | 'additional
 /** Addresses of the A records for `name` (case and a trailing dot do not matter in DNS names). */
 export function aRecords(records: readonly Answer[], name: string): string[] {
   const wanted = canonicalName(name);
-  return records.flatMap((r) => (r.type === 'A' && canonicalName(r.name) === wanted ? [r.data] : []));
+  // Consul repeats a target's A record once per SRV answer that names it.
+  return [...new Set(records.flatMap((r) => (r.type === 'A' && canonicalName(r.name) === wanted ? [r.data] : [])))];
 }
 
 function canonicalName(name: string): string {

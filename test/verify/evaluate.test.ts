@@ -2,6 +2,7 @@ import test from 'ava';
 import type { Answer } from 'dns-packet';
 import { VerifyError } from '../../src/errors.ts';
 import {
+  aRecords,
   evaluateCount,
   evaluateHealth,
   evaluatePort,
@@ -138,4 +139,10 @@ test('health: the API out of reach', (t) => {
   const result = evaluateHealth(healthAsk, 1, new VerifyError('GET http://10.77.0.10:8500/v1/health/checks/whoami', 'ECONNREFUSED'), 1);
   t.false(result.ok);
   t.is(result.actual, 'ECONNREFUSED');
+});
+
+test('a target whose A record Consul repeats (once per SRV answer) has one address', (t) => {
+  const target = '0a4d000c.addr.dc1.consul';
+  const a = { type: 'A', name: target, data: '10.77.0.12' } as const;
+  t.deepEqual(aRecords([a, { type: 'TXT', name: 'client2.node.dc1.consul', data: ['consul-version=1.22.7'] } as never, a], target), ['10.77.0.12']);
 });
