@@ -1,0 +1,217 @@
+import { cp, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { join } from 'node:path';
+import test from 'ava';
+import { execa } from 'execa';
+import { loadCluster, type Cluster } from '../../src/config/load.ts';
+import { readFact } from '../../src/facts/fact.ts';
+import { unitState } from '../../src/facts/facts.ts';
+import { labStateDir } from '../../src/host/dirs.ts';
+import { closeAll, openSessions } from '../../src/sessions.ts';
+import type { LabStatus } from '../../src/status.ts';
+import type { Remote } from '../../src/remote/remote.ts';
+import { clientsNotReady, membersNotAlive, parseConsulMembers } from '../../src/steps/health.ts';
+import { verifyCluster, type VerifyReport } from '../../src/verify/index.ts';
+import { cli, requirePreparedHost } from './helpers.ts';
+
+// A whole episode on the default lab's layout, under its own name and subnet (so a lab a
+// person has up is left alone): up, verify, failures Nomad repairs and ones verify must
+// catch, reset and down, by the real CLI on real Vagrant machines. The tests run in order.
+
+const LAB = 'e2e-up';
+const SUBNET = '10.89.0';
+let file = '';
+let cluster: Cluster;
+let remotes = new Map<string, Remote>();
+
+const on = (node: string) => remotes.get(node)!;
+
+test.before(async () => {
+  await requirePreparedHost();
+  const dir = await mkdtemp(join(tmpdir(), 'nomad-lab-e2e-up-'));
+  await cp('jobs', join(dir, 'jobs'), { recursive: true });
+  const text = (await readFile('cluster.yaml', 'utf8')).replace('name: nomad-lab', `name: ${LAB}`).replaceAll('10.77.0', SUBNET);
+  file = join(dir, 'cluster.yaml');
+  await writeFile(file, text);
+  cluster = await loadCluster(file);
+  const up = await cli(['up', '-f', file]);
+  if (up.exitCode !== 0) throw new Error(`nomad-lab up failed:\n${up.all}`);
+  remotes = await openSessions(cluster);
+});
+
+test.after.always(async () => {
+  await closeAll(remotes);
+  if (file) await cli(['down', '-f', file]);
+});
+
+/** Polls the library's verify until it passes (Nomad and Consul converge in seconds). */
+async function verifiedWithin(ms: number): Promise<VerifyReport> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const report = await verifyCluster(cluster.spec);
+    if (report.ok || Date.now() > deadline) return report;
+    await sleep(2000);
+  }
+}
+
+const failures = (report: VerifyReport) => report.results.filter((r) => !r.ok).map((r) => r.message);
+
+test.serial('consul members on every node lists 3 alive members', async (t) => {
+  for (const node of ['server', 'client1', 'client2']) {
+    const { stdout } = await on(node).run(['consul', 'members']);
+    t.deepEqual(membersNotAlive(parseConsulMembers(stdout), ['server', 'client1', 'client2']), [], `${node}: ${stdout}`);
+    t.is(parseConsulMembers(stdout).length, 3);
+  }
+});
+
+test.serial('nomad: one alive leader, two ready clients with the docker driver healthy', async (t) => {
+  const members = await on('server').run(['nomad', 'server', 'members']);
+  const rows = members.stdout.trim().split('\n').slice(1).map((l) => l.trim().split(/\s+/));
+  t.deepEqual(rows.map((r) => [r[0], r[3], r[4]]), [['server.global', 'alive', 'true']]);
+  const nodes = await on('server').run(['curl', '-sf', 'http://127.0.0.1:4646/v1/nodes']);
+  t.deepEqual(clientsNotReady(nodes.stdout, ['client1', 'client2']), []);
+  t.is((JSON.parse(nodes.stdout) as unknown[]).length, 2);
+});
+
+test.serial('.consul names resolve on every node, to lab addresses', async (t) => {
+  for (const node of ['server', 'client1', 'client2']) {
+    const { stdout } = await on(node).run(['getent', 'hosts', 'consul.service.consul']);
+    t.is(stdout.trim().split(/\s+/)[0], `${SUBNET}.10`, node);
+  }
+});
+
+async function startTimes(): Promise<Record<string, number>> {
+  const times: Record<string, number> = {};
+  for (const node of ['server', 'client1', 'client2']) {
+    for (const unit of ['consul', 'nomad', 'dnsmasq']) times[`${node}/${unit}`] = (await readFact(on(node), unitState(unit))).startedAt;
+  }
+  return times;
+}
+
+test.serial('a second up reports 0 changes and restarts nothing', async (t) => {
+  const before = await startTimes();
+  const up = await cli(['up', '-f', file]);
+  t.is(up.exitCode, 0, up.all);
+  t.regex(up.stdout, /^up: 0 changes, the cluster was already as cluster.yaml says/m);
+  t.deepEqual(await startTimes(), before);
+});
+
+test.serial('consul stopped on one node: the next up starts it, and the cluster is healthy again', async (t) => {
+  await on('client2').run(['systemctl', 'stop', 'consul'], { sudo: true });
+  t.false((await readFact(on('client2'), unitState('consul'))).active);
+  const up = await cli(['up', '-f', file]);
+  t.is(up.exitCode, 0, up.all);
+  t.regex(up.stdout, /^client2: start consul$/m);
+  t.regex(up.stdout, /^up: 1 change /m);
+  const { stdout } = await on('server').run(['consul', 'members']);
+  t.deepEqual(membersNotAlive(parseConsulMembers(stdout), ['server', 'client1', 'client2']), []);
+});
+
+test.serial('a file uploaded twice over ssh2 is written once', async (t) => {
+  const first = await on('client1').upload('hello from nomad-lab\n', '/etc/nomad-lab/e2e.txt', { mode: 0o644, owner: 'root', group: 'root' });
+  const inode = (await on('client1').run(['stat', '-c', '%i %Y', '/etc/nomad-lab/e2e.txt'])).stdout;
+  const second = await on('client1').upload('hello from nomad-lab\n', '/etc/nomad-lab/e2e.txt', { mode: 0o644, owner: 'root', group: 'root' });
+  t.true(first.changed);
+  t.false(second.changed);
+  t.is((await on('client1').run(['stat', '-c', '%i %Y', '/etc/nomad-lab/e2e.txt'])).stdout, inode);
+});
+
+test.serial('the gossip key stays in the lab state folder, mode 0600, and never in the output', async (t) => {
+  const keyFile = join(labStateDir(cluster), 'gossip.key');
+  const key = (await readFile(keyFile, 'utf8')).trim();
+  const { stdout: mode } = await execa('stat', ['-c', '%a', keyFile]);
+  t.is(mode, '600');
+  const up = await cli(['up', '-f', file]);
+  t.false(up.all.includes(key));
+});
+
+test.serial('verify: every service from every node, and a JUnit case per check', async (t) => {
+  const junit = join(labStateDir(cluster), 'verify.xml');
+  const result = await cli(['verify', '-f', file, '--junit', junit]);
+  t.is(result.exitCode, 0, result.all);
+  for (const node of ['server', 'client1', 'client2']) t.regex(result.stdout, new RegExp(`^ok +whoami: SRV from ${node} +2 instances`, 'm'));
+  const xml = await readFile(junit, 'utf8');
+  const cases = xml.match(/<testcase /g)?.length ?? 0;
+  const passed = Number(/^(\d+) passed, 0 failed$/m.exec(result.stdout)?.[1]);
+  t.true(cases > 0);
+  t.is(cases, passed);
+  t.regex(xml, new RegExp(`<testsuites [^>]*tests="${cases}" failures="0"`));
+});
+
+test.serial('a killed whoami container is replaced by Nomad, and verify passes again', async (t) => {
+  const running = async () => {
+    const ids: string[] = [];
+    for (const node of ['client1', 'client2']) {
+      const { stdout } = await on(node).run(['docker', 'ps', '-q', '--filter', 'ancestor=nomadlab/whoami:1'], { sudo: true });
+      ids.push(...stdout.split('\n').filter(Boolean).map((id) => `${node}/${id}`));
+    }
+    return ids;
+  };
+  const before = await running();
+  t.is(before.length, 2);
+  const [node, id] = before[0]!.split('/') as [string, string];
+  await on(node).run(['docker', 'kill', id], { sudo: true });
+  const report = await verifiedWithin(120_000);
+  t.deepEqual(failures(report), []);
+  const after = await running();
+  t.is(after.length, 2);
+  t.false(after.includes(before[0]!), 'the killed container is not among the running ones');
+});
+
+test.serial('after nomad job stop whoami, verify exits non-zero and names whoami; up brings it back', async (t) => {
+  await on('server').run(['nomad', 'job', 'stop', 'whoami']);
+  const result = await cli(['verify', '-f', file, '--json']);
+  t.is(result.exitCode, 1);
+  const report = JSON.parse(result.stdout) as VerifyReport;
+  const failed = report.results.filter((r) => !r.ok);
+  t.true(failed.length > 0);
+  t.true(failed.every((r) => r.service === 'whoami'), JSON.stringify(failed.map((r) => r.name)));
+  t.regex(failed[0]!.message ?? '', /whoami/);
+
+  const up = await cli(['up', '-f', file]);
+  t.is(up.exitCode, 0, up.all);
+  t.regex(up.stdout, /^server: updated job whoami$/m);
+  t.deepEqual(failures(await verifiedWithin(60_000)), []);
+});
+
+test.serial('data on the host volume survives a stop and a new run of the stateful job', async (t) => {
+  const log = async () => (await on('client1').run(['cat', '/srv/nomad/data/starts.log'], { sudo: true })).stdout.trim().split('\n');
+  await on('client1').upload('written before the stop\n', '/srv/nomad/data/marker.txt', { mode: 0o644, owner: 'root', group: 'root' });
+  const before = await log();
+  await on('server').run(['nomad', 'job', 'stop', 'stateful']);
+  const up = await cli(['up', '-f', file]);
+  t.is(up.exitCode, 0, up.all);
+  t.is((await on('client1').run(['cat', '/srv/nomad/data/marker.txt'])).stdout, 'written before the stop\n');
+  const after = await log();
+  t.is(after.length, before.length + 1);
+  t.deepEqual(after.slice(0, before.length), before);
+});
+
+test.serial('reset: no jobs, machines and a healthy cluster kept', async (t) => {
+  const reset = await cli(['reset', '-f', file]);
+  t.is(reset.exitCode, 0, reset.all);
+  t.regex(reset.stdout, /^reset: stopped and purged .*whoami/m);
+  const status = await cli(['status', '-f', file, '--json']);
+  t.is(status.exitCode, 0, status.all);
+  const view = JSON.parse(status.stdout) as LabStatus;
+  t.deepEqual(view.machines.map((m) => m.state), ['running', 'running', 'running']);
+  t.deepEqual(view.consul.map((m) => m.status), ['alive', 'alive', 'alive']);
+  t.deepEqual(view.nomad?.clients.map((c) => c.status), ['ready', 'ready']);
+  t.deepEqual(view.nomad?.jobs, []);
+  t.deepEqual(view.nomad?.allocations, []);
+});
+
+test.serial('down leaves no container, network or state of the lab, and a second down is fine', async (t) => {
+  await closeAll(remotes);
+  remotes = new Map();
+  const down = await cli(['down', '-f', file]);
+  t.is(down.exitCode, 0, down.all);
+  const containers = (await execa('docker', ['ps', '-a', '--format', '{{.Names}}'])).stdout.split('\n').filter((n) => n.startsWith(`${LAB}-`));
+  t.deepEqual(containers, []);
+  const networks = (await execa('docker', ['network', 'ls', '--format', '{{.Name}}'])).stdout;
+  t.false(networks.includes(`${SUBNET}.0/24`));
+  await t.throwsAsync(readFile(join(labStateDir(cluster), 'gossip.key')));
+  const again = await cli(['down', '-f', file]);
+  t.is(again.exitCode, 0, again.all);
+});
