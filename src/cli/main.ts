@@ -2,7 +2,7 @@ import { rm, writeFile } from 'node:fs/promises';
 import { relative } from 'node:path';
 import { Command, InvalidArgumentError } from '@commander-js/extra-typings';
 import { stringify } from 'yaml';
-import { loadCluster } from '../config/load.ts';
+import { loadCluster, type Cluster } from '../config/load.ts';
 import { formatIssue, NomadLabError } from '../errors.ts';
 import { planCluster } from '../plan/plan.ts';
 import { formatPlan, formatStatus, summarize } from './format.ts';
@@ -35,8 +35,7 @@ program
   .description('check a cluster file and report every problem with file:line:col (exit 0 when it is usable)')
   .option(...fileOption)
   .action(async ({ file }) => {
-    const cluster = await loadCluster(file);
-    printWarnings(cluster.warnings);
+    const cluster = await load(file);
     console.log(`${file}: valid: ${summarize(cluster)}`);
   });
 
@@ -46,8 +45,7 @@ program
   .option(...fileOption)
   .option('--json', 'print JSON instead of YAML')
   .action(async ({ file, json }) => {
-    const cluster = await loadCluster(file);
-    printWarnings(cluster.warnings);
+    const cluster = await load(file);
     process.stdout.write(json ? `${JSON.stringify(cluster.spec, null, 2)}\n` : stringify(cluster.spec));
   });
 
@@ -57,8 +55,7 @@ program
   .option(...fileOption)
   .option('--json', 'print the plan as JSON')
   .action(async ({ file, json }) => {
-    const cluster = await loadCluster(file);
-    printWarnings(cluster.warnings);
+    const cluster = await load(file);
     const plan = planCluster(cluster);
     console.log(json ? JSON.stringify(plan, null, 2) : formatPlan(plan));
   });
@@ -86,8 +83,7 @@ program
   .option(...fileOption)
   .option('--concurrency <n>', 'nodes worked on at once within a step', (v) => positiveInt(v, '--concurrency'))
   .action(async ({ file, concurrency }) => {
-    const cluster = await loadCluster(file);
-    printWarnings(cluster.warnings);
+    const cluster = await load(file);
     const ctx = newUpContext(cluster, concurrency === undefined ? {} : { concurrency });
     const started = Date.now();
     const timings: string[] = [];
@@ -140,8 +136,7 @@ program
   .option('--json', 'print the report as JSON')
   .option('--junit <file>', 'also write a JUnit XML report to FILE')
   .action(async ({ file, json, junit }) => {
-    const cluster = await loadCluster(file);
-    printWarnings(cluster.warnings);
+    const cluster = await load(file);
     const report = await verifyCluster(cluster.spec);
     if (junit) await writeFile(junit, renderJunit(report, { suiteName: `nomad-lab verify ${cluster.spec.name}` }));
     console.log(json ? renderJson(report) : renderTable(report, { ascii: plainOutput() }));
@@ -201,8 +196,7 @@ image
   .option('--recipe <recipe>', 'node image recipe: debootstrap (offline) or dockerfile (needs a registry)', 'debootstrap')
   .action(async ({ file, recipe }) => {
     if (recipe !== 'debootstrap' && recipe !== 'dockerfile') throw new NomadLabError(`--recipe must be "debootstrap" or "dockerfile", not "${recipe}"`);
-    const cluster = await loadCluster(file);
-    printWarnings(cluster.warnings);
+    const cluster = await load(file);
     const { provider } = cluster.spec;
     const recipes = jobImageRecipes(cluster.spec);
     const lines: string[] = [];
@@ -236,8 +230,7 @@ artifacts
   .description('put the pinned Consul and Nomad into the cache: from the release archives, a folder, or a source build')
   .option(...fileOption)
   .action(async ({ file }) => {
-    const cluster = await loadCluster(file);
-    printWarnings(cluster.warnings);
+    const cluster = await load(file);
     const { versions, artifacts: settings } = cluster.spec;
     const fetched: Artifact[] = [];
     await runTasks(
@@ -268,6 +261,13 @@ function throttled(show: (line: string) => void): (line: string) => void {
     if (!line.startsWith('go: ')) return show(line);
     if (++packages % 50 === 0) show(`go: ${packages} packages compiled (last: ${line.slice(4)})`);
   };
+}
+
+/** Loads the cluster file and shows its warnings (on stderr, so --json output stays clean). */
+async function load(file: string): Promise<Cluster> {
+  const cluster = await loadCluster(file);
+  printWarnings(cluster.warnings);
+  return cluster;
 }
 
 function printWarnings(warnings: Parameters<typeof formatIssue>[0][]): void {

@@ -11,8 +11,11 @@ export interface PrepareReport {
   changes: string[];
 }
 
-/** Debian packages the host needs beyond the prerequisites' own: dnsutils for people, iptables for dockerd. */
-const EXTRA_PACKAGES = ['iptables', 'ca-certificates'];
+/**
+ * Debian packages the host needs beyond the prerequisites' own: iptables for dockerd, and
+ * vagrant-libvirt so `vagrant validate` can check a libvirt rendering without libvirt running.
+ */
+const EXTRA_PACKAGES = ['iptables', 'ca-certificates', 'vagrant-libvirt'];
 
 /**
  * Installs what a local lab needs from Debian's packages and starts dockerd.

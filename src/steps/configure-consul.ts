@@ -1,11 +1,9 @@
 import { readFact } from '../facts/fact.ts';
-import { fileContent, unitState } from '../facts/facts.ts';
-import { applyChanges } from '../ops/change.ts';
-import { planService } from '../ops/service.ts';
+import { fileContent } from '../facts/facts.ts';
 import { renderNodeConfig } from '../render/node-config.ts';
 import { script } from '../remote/quote.ts';
 import { onEveryNode, recordChange, remoteOf, type UpContext } from './context.ts';
-import { writeFiles } from './files.ts';
+import { writeAndRestart } from './files.ts';
 import { membersNotAlive, parseConsulMembers } from './health.ts';
 import type { ChangedBinaries } from './install-hashicorp.ts';
 import { failIfUnitFailed } from './unit-failure.ts';
@@ -19,13 +17,7 @@ export async function configureConsul(ctx: UpContext, binaries: ChangedBinaries,
   await onEveryNode(ctx, spec.nodes, async (node) => {
     const remote = remoteOf(ctx, node);
     const files = renderNodeConfig({ spec, node, gossipKey: ctx.gossipKey, networkInterface: '' }).filter((f) => f.service === 'consul');
-    const written = await writeFiles(ctx, remote, files);
-    const changes = planService('consul', await readFact(remote, unitState('consul')), {
-      unitChanged: written.has('/etc/systemd/system/consul.service'),
-      configChanged: written.size > 0 || binaries.get(node.name)?.has('consul') === true,
-    });
-    await applyChanges(remote, changes);
-    for (const change of changes) recordChange(ctx, node.name, change.description);
+    await writeAndRestart(ctx, remote, 'consul', files, binaries.get(node.name)?.has('consul') === true);
   });
 
   const first = spec.nodes.find((n) => n.role !== 'client')!;
@@ -49,7 +41,7 @@ export async function forwardConsulDns(ctx: UpContext): Promise<void> {
     const ours = resolv.startsWith(MARK);
     const upstream = ours ? await readFact(remote, fileContent('/etc/nomad-lab/resolv.upstream')) : resolv;
     const options = (upstream ?? '').split('\n').filter((l) => l.startsWith('options ') || l.startsWith('search '));
-    const written = await writeFiles(ctx, remote, [
+    await writeAndRestart(ctx, remote, 'dnsmasq', [
       { path: '/etc/nomad-lab/resolv.upstream', content: upstream ?? '', mode: 0o644, owner: 'root', group: 'root' },
       {
         path: '/etc/dnsmasq.d/10-consul.conf',
@@ -59,9 +51,6 @@ export async function forwardConsulDns(ctx: UpContext): Promise<void> {
         group: 'root',
       },
     ]);
-    const changes = planService('dnsmasq', await readFact(remote, unitState('dnsmasq')), { unitChanged: false, configChanged: written.size > 0 });
-    await applyChanges(remote, changes);
-    for (const change of changes) recordChange(ctx, node.name, change.description);
     const wanted = [`${MARK} names via dnsmasq (.consul via Consul)`, 'nameserver 127.0.0.1', ...options, ''].join('\n');
     if (resolv !== wanted) {
       // Written in place, not renamed over: a container's resolv.conf is a bind mount.

@@ -1,12 +1,10 @@
 import { NomadLabError } from '../errors.ts';
 import { readFact } from '../facts/fact.ts';
-import { interfaceWithAddress, unitState } from '../facts/facts.ts';
-import { applyChanges } from '../ops/change.ts';
+import { interfaceWithAddress } from '../facts/facts.ts';
 import { ensureDirs } from '../ops/dirs.ts';
-import { planService } from '../ops/service.ts';
 import { renderNodeConfig } from '../render/node-config.ts';
 import { onEveryNode, recordChange, remoteOf, type UpContext } from './context.ts';
-import { writeFiles } from './files.ts';
+import { writeAndRestart } from './files.ts';
 import { clientsNotReady } from './health.ts';
 import type { ChangedBinaries } from './install-hashicorp.ts';
 import { failIfUnitFailed } from './unit-failure.ts';
@@ -25,13 +23,7 @@ export async function configureNomad(ctx: UpContext, binaries: ChangedBinaries, 
     const volumes = await ensureDirs(remote, node.host_volumes.map((v) => ({ path: v.path, owner: 'root', mode: '755' })));
     for (const path of volumes) recordChange(ctx, node.name, `made host volume folder ${path}`);
     const files = renderNodeConfig({ spec, node, gossipKey: ctx.gossipKey, networkInterface }).filter((f) => f.service === 'nomad');
-    const written = await writeFiles(ctx, remote, files);
-    const changes = planService('nomad', await readFact(remote, unitState('nomad')), {
-      unitChanged: written.has('/etc/systemd/system/nomad.service'),
-      configChanged: written.size > 0 || binaries.get(node.name)?.has('nomad') === true,
-    });
-    await applyChanges(remote, changes);
-    for (const change of changes) recordChange(ctx, node.name, change.description);
+    await writeAndRestart(ctx, remote, 'nomad', files, binaries.get(node.name)?.has('nomad') === true);
   });
 
   const server = remoteOf(ctx, spec.nodes.find((n) => n.role !== 'client')!);

@@ -1,9 +1,9 @@
 import { readFact } from '../facts/fact.ts';
 import { userExists } from '../facts/facts.ts';
-import { applyChanges } from '../ops/change.ts';
 import { ensureDirs, type WantedDir } from '../ops/dirs.ts';
 import { planSystemUser } from '../ops/users.ts';
 import { onEveryNode, recordChange, remoteOf, type UpContext } from './context.ts';
+import { applyRecorded } from './files.ts';
 
 /** Paths whose binaries changed this run, per node: their services restart. */
 export type ChangedBinaries = Map<string, Set<'consul' | 'nomad'>>;
@@ -22,8 +22,7 @@ export async function installHashicorp(ctx: UpContext): Promise<ChangedBinaries>
   await onEveryNode(ctx, ctx.cluster.spec.nodes, async (node) => {
     const remote = remoteOf(ctx, node);
     const users = planSystemUser('consul', await readFact(remote, userExists('consul')), '/etc/consul.d');
-    await applyChanges(remote, users);
-    for (const change of users) recordChange(ctx, node.name, change.description);
+    await applyRecorded(ctx, remote, users);
 
     const fixed = await ensureDirs(remote, DIRS);
     for (const path of fixed) recordChange(ctx, node.name, `made ${path}`);

@@ -1,12 +1,10 @@
 import { NomadLabError } from '../errors.ts';
 import { readFact } from '../facts/fact.ts';
-import { debPackages, unitState } from '../facts/facts.ts';
-import { applyChanges } from '../ops/change.ts';
+import { debPackages } from '../facts/facts.ts';
 import { planPackages, type WantedPackage } from '../ops/packages.ts';
-import { planService } from '../ops/service.ts';
 import { labCgroupParent } from '../providers/vagrant/docker-leftovers.ts';
-import { onEveryNode, recordChange, remoteOf, type UpContext } from './context.ts';
-import { writeFiles } from './files.ts';
+import { onEveryNode, remoteOf, type UpContext } from './context.ts';
+import { applyRecorded, writeAndRestart } from './files.ts';
 
 /** Docker where tasks run (Debian's docker.io by default) and dnsmasq everywhere (for `.consul` names). */
 export async function installPackages(ctx: UpContext): Promise<void> {
@@ -20,8 +18,7 @@ export async function installPackages(ctx: UpContext): Promise<void> {
     ];
     const names = wanted.map((p) => p.name);
     const plan = planPackages(wanted, await readFact(remote, debPackages(names)));
-    await applyChanges(remote, plan.changes);
-    for (const change of plan.changes) recordChange(ctx, node.name, change.description);
+    await applyRecorded(ctx, remote, plan.changes);
     // Read again: what apt installed must be what cluster.yaml pins.
     const after = planPackages(wanted, await readFact(remote, debPackages(names)));
     const problems = [...after.problems, ...after.changes.map((c) => `${c.description} did not take`)];
@@ -31,10 +28,7 @@ export async function installPackages(ctx: UpContext): Promise<void> {
       // Docker inside a container node: no overlay on overlay, and its containers' cgroups
       // under a parent of this node's own (all nodes share the host's cgroup tree).
       const daemonJson = `${JSON.stringify({ 'storage-driver': 'vfs', 'cgroup-parent': labCgroupParent(spec.name, node.name, 'docker') }, null, 2)}\n`;
-      const written = await writeFiles(ctx, remote, [{ path: '/etc/docker/daemon.json', content: daemonJson, mode: 0o644, owner: 'root', group: 'root' }]);
-      const changes = planService('docker', await readFact(remote, unitState('docker')), { unitChanged: false, configChanged: written.size > 0 });
-      await applyChanges(remote, changes);
-      for (const change of changes) recordChange(ctx, node.name, change.description);
+      await writeAndRestart(ctx, remote, 'docker', [{ path: '/etc/docker/daemon.json', content: daemonJson, mode: 0o644, owner: 'root', group: 'root' }]);
     }
   });
 }
