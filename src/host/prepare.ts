@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { execa } from 'execa';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { NomadLabError } from '../errors.ts';
@@ -62,9 +63,18 @@ async function startDockerd(): Promise<void> {
     await run('systemctl', ['start', 'docker']);
   } else {
     // No systemd on this host (a container or sandbox): dockerd runs on in the background, logging to a file.
-    const log = { file: DOCKERD_LOG, append: true } as const;
-    const child = execa('dockerd', [], { detached: true, cleanup: false, stdin: 'ignore', stdout: log, stderr: log, reject: false });
-    child.unref();
+    // The log's descriptor goes to dockerd itself: nothing of it stays open in this process,
+    // which can then exit and leave dockerd running.
+    const log = await open(DOCKERD_LOG, 'a');
+    try {
+      // execa documents and accepts a file descriptor here; its 9.x types leave numbers out.
+      const fd = log.fd as unknown as 'inherit';
+      const child = execa('dockerd', [], { detached: true, cleanup: false, stdin: 'ignore', stdout: fd, stderr: fd, reject: false });
+      child.unref();
+      void child.catch(() => {});
+    } finally {
+      await log.close();
+    }
   }
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
