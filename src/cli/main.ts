@@ -86,16 +86,16 @@ program
     const cluster = await load(file);
     const ctx = newUpContext(cluster, concurrency === undefined ? {} : { concurrency });
     const started = Date.now();
-    const timings: string[] = [];
+    let current = '';
     try {
       await runTasks(
         upSteps(cluster).map((step) => ({
           title: step.title,
           task: async (_: unknown, task: { title: string; output: string }) => {
             const t0 = Date.now();
+            current = step.title;
             const summary = await step.run(ctx, (line) => (task.output = line));
             const seconds = ((Date.now() - t0) / 1000).toFixed(1);
-            timings.push(`${step.title} ${seconds}s`);
             task.title = `${step.title}${summary ? `: ${summary}` : ''} (${seconds} s)`;
           },
         })),
@@ -103,7 +103,7 @@ program
       );
     } catch (error) {
       throw new NomadLabError(
-        `${(error as Error).message}\n\nup stopped; the machines are kept for inspection${cluster.spec.provider.type === 'vagrant' ? ` (cd ${relative(process.cwd(), vagrantDir(cluster)) || '.'} && vagrant ssh NODE)` : ''}.\n` +
+        `${(error as Error).message}\n\nup stopped at step "${current}"; the machines are kept for inspection${cluster.spec.provider.type === 'vagrant' ? ` (cd ${relative(process.cwd(), vagrantDir(cluster)) || '.'} && vagrant ssh NODE)` : ''}.\n` +
           `Run \`nomad-lab up${file === 'cluster.yaml' ? '' : ` -f ${file}`}\` again to retry, or \`nomad-lab down${file === 'cluster.yaml' ? '' : ` -f ${file}`}\` to destroy them.`,
         { cause: error },
       );
