@@ -5,8 +5,7 @@ import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadCluster, type Cluster } from '../src/config/load.ts';
-import { labStateDir } from '../src/host/dirs.ts';
-import { providerFor } from '../src/providers/index.ts';
+import { down } from '../src/down.ts';
 import { closeSessions, newUpContext, upReport, upSteps } from '../src/up.ts';
 import { fmt, median } from './stats.ts';
 
@@ -34,11 +33,6 @@ async function up(cluster: Cluster): Promise<{ steps: Map<string, number>; total
     await closeSessions(ctx);
   }
   return { steps, total: (performance.now() - start) / 1000, changes: upReport(ctx).changes };
-}
-
-async function down(cluster: Cluster): Promise<void> {
-  await providerFor(cluster).down(cluster);
-  await rm(labStateDir(cluster), { recursive: true, force: true });
 }
 
 const dir = await mkdtemp(join(tmpdir(), 'nomad-lab-bench-up-'));

@@ -5,8 +5,7 @@ import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadCluster } from '../src/config/load.ts';
-import { labStateDir } from '../src/host/dirs.ts';
-import { providerFor } from '../src/providers/index.ts';
+import { down } from '../src/down.ts';
 import { closeSessions, newUpContext, upSteps } from '../src/up.ts';
 import { verifyCluster } from '../src/verify/index.ts';
 import { fmtMs } from './stats.ts';
@@ -37,7 +36,6 @@ try {
   console.log(`bench:verify: ${cluster.spec.services.length} services, ${cluster.spec.nodes.length} nodes, ${checks} checks per run`);
   console.log(`verify: ${fmtMs(seconds)}; load average ${loadavg()[0]!.toFixed(1)}`);
 } finally {
-  await providerFor(cluster).down(cluster).catch(() => {});
-  await rm(labStateDir(cluster), { recursive: true, force: true });
+  await down(cluster).catch(() => {});
   await rm(dir, { recursive: true, force: true });
 }

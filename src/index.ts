@@ -2,7 +2,17 @@ export { loadCluster, parseCluster, type Cluster, type ParseOptions } from './co
 export { DEFAULTS } from './config/defaults.ts';
 export type { ClusterSpec, ClusterInput, NodeSpec, JobSpec, ServiceSpec, ProviderSpec } from './config/schema.ts';
 export { planCluster, type Plan, type PlannedNode, type PlannedAction } from './plan/plan.ts';
-export { NomadLabError, ConfigError, formatIssue, type ConfigIssue } from './errors.ts';
+export { NomadLabError, ConfigError, CommandError, ProviderError, formatIssue, type ConfigIssue } from './errors.ts';
+export { up, upSteps, newUpContext, closeSessions, upReport, type UpStep, type UpReport } from './up.ts';
+export { down } from './down.ts';
+export { labStatus, type LabStatus } from './status.ts';
+export { resetLab } from './reset.ts';
+export { providerFor, type Provider, type NodeEndpoint, type MachineStatus } from './providers/index.ts';
+export { prepareHost } from './host/prepare.ts';
+export { checkPrerequisites, type PrerequisiteStatus } from './host/prerequisites.ts';
+export { ensureArtifact, type Artifact } from './artifacts/fetch.ts';
+export { ensureNodeImage } from './images/node-image.ts';
+export { ensureJobImage } from './images/job-images.ts';
 export * from './remote/index.ts';
 export {
   verifyCluster,

@@ -124,3 +124,14 @@ export async function closeSessions(ctx: UpContext): Promise<void> {
 export function upReport(ctx: UpContext): UpReport {
   return { changes: countChanges(ctx), byNode: ctx.changes };
 }
+
+/** `up` as a library call: every step in order, sessions closed at the end; throws on the first failure. */
+export async function up(cluster: Cluster, options: { concurrency?: number; onProgress?: (step: string, line: string) => void } = {}): Promise<UpReport> {
+  const ctx = newUpContext(cluster, options);
+  try {
+    for (const step of upSteps(cluster)) await step.run(ctx, (line) => options.onProgress?.(step.title, line));
+  } finally {
+    await closeSessions(ctx);
+  }
+  return upReport(ctx);
+}

@@ -1,4 +1,4 @@
-import { rm, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { relative } from 'node:path';
 import { Command, InvalidArgumentError } from '@commander-js/extra-typings';
 import { stringify } from 'yaml';
@@ -11,10 +11,10 @@ import { renderJson, renderJunit, renderTable, verifyCluster } from '../verify/i
 import { ensureArtifact, type Artifact } from '../artifacts/fetch.ts';
 import { PRODUCTS } from '../artifacts/products.ts';
 import { resolveFrom } from '../config/paths.ts';
-import { cacheDir, labStateDir, vagrantDir } from '../host/dirs.ts';
-import { providerFor } from '../providers/index.ts';
+import { cacheDir, vagrantDir } from '../host/dirs.ts';
 import { closeSessions, newUpContext, upReport, upSteps } from '../up.ts';
 import { labStatus } from '../status.ts';
+import { down } from '../down.ts';
 import { resetLab } from '../reset.ts';
 import { checkPrerequisites } from '../host/prerequisites.ts';
 import { prepareHost } from '../host/prepare.ts';
@@ -123,9 +123,8 @@ program
     const cluster = await loadCluster(file);
     await runTasks([{
       title: `destroy ${cluster.spec.name}`,
-      task: async (_: unknown, task: { output: string }) => providerFor(cluster).down(cluster, { onProgress: (line) => (task.output = line) }),
+      task: async (_: unknown, task: { output: string }) => down(cluster, { onProgress: (line) => (task.output = line) }),
     }], {});
-    await rm(labStateDir(cluster), { recursive: true, force: true });
     console.log(`down: ${cluster.spec.name} is gone`);
   });
 

@@ -24,7 +24,7 @@ export async function configureConsul(ctx: UpContext, binaries: ChangedBinaries,
   await waitFor(
     'every Consul member to be alive',
     async () => {
-      for (const node of spec.nodes) await failIfUnitFailed(remoteOf(ctx, node), 'consul');
+      await Promise.all(spec.nodes.map((node) => failIfUnitFailed(remoteOf(ctx, node), 'consul')));
       const result = await remoteOf(ctx, first).exec(['consul', 'members']);
       return result.exitCode === 0 ? membersNotAlive(parseConsulMembers(result.stdout), spec.nodes.map((n) => n.name)) : [`consul members: ${result.stderr.trim()}`];
     },

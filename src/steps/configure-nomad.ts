@@ -31,7 +31,7 @@ export async function configureNomad(ctx: UpContext, binaries: ChangedBinaries, 
   await waitFor(
     'a Nomad leader and every client ready with the docker driver healthy',
     async () => {
-      for (const node of spec.nodes) await failIfUnitFailed(remoteOf(ctx, node), 'nomad');
+      await Promise.all(spec.nodes.map((node) => failIfUnitFailed(remoteOf(ctx, node), 'nomad')));
       const leader = await server.exec(['curl', '-sf', `${NOMAD_API}/v1/status/leader`]);
       if (leader.exitCode !== 0 || !/:\d+"/.test(leader.stdout)) return ['no Nomad leader yet'];
       const nodes = await server.exec(['curl', '-sf', `${NOMAD_API}/v1/nodes`]);
