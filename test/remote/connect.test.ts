@@ -37,7 +37,7 @@ test('a deadline that passes gives an error naming the node and host:port', asyn
   });
   const elapsed = Date.now() - started;
   t.true(elapsed >= 1400 && elapsed < 4000, `${elapsed} ms`);
-  t.regex(error.message, new RegExp(`^\\[client1\\] cannot connect to root@127\\.0\\.0\\.1:${port}: no SSH session after \\d+ tries in 1\\.\\d s; last error: .*ECONNREFUSED`));
+  t.regex(error.message, new RegExp(`^\\[client1\\] cannot connect to root@127\\.0\\.0\\.1:${port}: no SSH session after \\d+ tries in \\d+\\.\\d s; last error: .*ECONNREFUSED`));
   t.regex(error.message, /Is the machine running/);
 });
 
@@ -52,7 +52,7 @@ test('a port that accepts but never speaks SSH is bounded by the deadline too', 
     instanceOf: RemoteConnectError,
   });
   t.true(Date.now() - started < 4000);
-  t.regex(error.message, new RegExp(`127\\.0\\.0\\.1:${port}: no SSH session after \\d+ tr(y|ies) in 1\\.\\d s; last error: Timed out while waiting for handshake`));
+  t.regex(error.message, new RegExp(`127\\.0\\.0\\.1:${port}: no SSH session after \\d+ tr(y|ies) in \\d+\\.\\d s; last error: Timed out while waiting for handshake`));
 });
 
 test('host keys: first contact pins, the same key passes, a different key is refused with what to do', async (t) => {
