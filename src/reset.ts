@@ -1,11 +1,8 @@
 import type { Cluster } from './config/load.ts';
+import type { JobListStub } from './nomad/allocations.ts';
 import { NomadApi } from './nomad/api.ts';
 import { closeAll, firstServer, openSessions } from './sessions.ts';
 import { waitFor } from './steps/wait.ts';
-
-interface JobStub {
-  ID: string;
-}
 
 /** Between episodes: every job stopped and purged, garbage collected; machines and cluster kept. Returns the jobs removed. */
 export async function resetLab(cluster: Cluster, say: (line: string) => void = () => {}): Promise<string[]> {
@@ -13,7 +10,7 @@ export async function resetLab(cluster: Cluster, say: (line: string) => void = (
   const remotes = await openSessions(cluster, [server]);
   try {
     const api = new NomadApi(remotes.get(server)!);
-    const jobs = await api.get<JobStub[]>('/v1/jobs');
+    const jobs = await api.get<JobListStub[]>('/v1/jobs');
     for (const job of jobs) {
       say(`stopping and purging ${job.ID}`);
       await api.delete(`/v1/job/${encodeURIComponent(job.ID)}?purge=true`);
@@ -22,7 +19,7 @@ export async function resetLab(cluster: Cluster, say: (line: string) => void = (
       'every job and allocation to be gone',
       async () => {
         await api.put('/v1/system/gc');
-        const left = await api.get<JobStub[]>('/v1/jobs');
+        const left = await api.get<JobListStub[]>('/v1/jobs');
         const running = (await api.get<{ ClientStatus: string; JobID: string }[]>('/v1/allocations')).filter((a) => a.ClientStatus === 'running' || a.ClientStatus === 'pending');
         return [...left.map((j) => `job ${j.ID}`), ...running.map((a) => `an allocation of ${a.JobID}`)];
       },

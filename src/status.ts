@@ -1,5 +1,5 @@
 import type { Cluster } from './config/load.ts';
-import type { AllocationStub } from './nomad/allocations.ts';
+import type { AllocationStub, JobListStub } from './nomad/allocations.ts';
 import { NomadApi } from './nomad/api.ts';
 import { providerFor } from './providers/index.ts';
 import type { MachineStatus } from './providers/provider.ts';
@@ -28,11 +28,6 @@ interface NodeStub {
   Status: string;
   Drivers?: Record<string, { Healthy: boolean }>;
 }
-interface JobStub {
-  ID: string;
-  Type: string;
-  Status: string;
-}
 
 /** Machines, Consul members, Nomad servers, clients, jobs and allocations, in one view. */
 export async function labStatus(cluster: Cluster): Promise<LabStatus> {
@@ -54,7 +49,7 @@ export async function labStatus(cluster: Cluster): Promise<LabStatus> {
       const leader = await api.get<string>('/v1/status/leader');
       const agents = await api.get<AgentMembers>('/v1/agent/members');
       const nodes = await api.get<NodeStub[]>('/v1/nodes');
-      const jobs = await api.get<JobStub[]>('/v1/jobs');
+      const jobs = await api.get<JobListStub[]>('/v1/jobs');
       const allocations = await api.get<(AllocationStub & { JobID: string })[]>('/v1/allocations');
       status.nomad = {
         leader,

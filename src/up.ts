@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { ensureArtifact } from './artifacts/fetch.ts';
 import type { Cluster } from './config/load.ts';
+import { containerImage } from './config/machines.ts';
 import { resolveFrom } from './config/paths.ts';
 import { cacheDir, labStateDir } from './host/dirs.ts';
 import { ensureJobImage, jobImageRecipes } from './images/job-images.ts';
@@ -37,8 +38,8 @@ export function upSteps(cluster: Cluster): UpStep[] {
   const { spec } = cluster;
   let binaries: ChangedBinaries = new Map();
   const steps: UpStep[] = [];
-  if (spec.provider.type === 'vagrant' && spec.provider.backend === 'docker') {
-    const { image } = spec.provider;
+  const image = containerImage(spec);
+  if (image !== undefined) {
     steps.push({
       title: 'node image',
       run: async (_, say) => {

@@ -34,6 +34,9 @@ export interface Artifact {
 interface Meta {
   sha256: string;
   from: Artifact['from'];
+  /** The file as it was written: while size and mtime still match, its sha256 is not read again. */
+  size?: number;
+  mtimeMs?: number;
 }
 
 export function artifactPath(cacheDir: string, product: Product, version: string, platform: string): string {
@@ -90,7 +93,8 @@ async function fetchInto(source: Exclude<ArtifactSource, 'auto'>, request: Artif
     if (platform === nodePlatform()) await checkVersion(product, version, temporary);
     const sha256 = await sha256File(temporary);
     await rename(temporary, path);
-    await writeFile(`${path}.json`, `${JSON.stringify({ sha256, from: source } satisfies Meta)}\n`);
+    const { size, mtimeMs } = await stat(path);
+    await writeFile(`${path}.json`, `${JSON.stringify({ sha256, from: source, size, mtimeMs } satisfies Meta)}\n`);
     return source;
   } finally {
     await rm(temporary, { force: true });
@@ -109,7 +113,9 @@ async function checkVersion(product: Product, version: string, binary: string): 
 async function readCached(path: string): Promise<Omit<Artifact, 'product' | 'version' | 'platform' | 'path' | 'from'> | undefined> {
   try {
     const meta = JSON.parse(await readFile(`${path}.json`, 'utf8')) as Meta;
-    const { size } = await stat(path);
+    const { size, mtimeMs } = await stat(path);
+    // Hashing two binaries of over 100 MiB on every `up` costs more than the rest of a no-change run's local work.
+    if (meta.size === size && meta.mtimeMs === mtimeMs) return { sha256: meta.sha256, size };
     const sha256 = await sha256File(path);
     return sha256 === meta.sha256 ? { sha256, size } : undefined;
   } catch {

@@ -3,6 +3,7 @@ import { relative } from 'node:path';
 import { Command, InvalidArgumentError } from '@commander-js/extra-typings';
 import { stringify } from 'yaml';
 import { loadCluster, type Cluster } from '../config/load.ts';
+import { containerImage } from '../config/machines.ts';
 import { formatIssue, NomadLabError } from '../errors.ts';
 import { planCluster } from '../plan/plan.ts';
 import { formatPlan, formatStatus, summarize } from './format.ts';
@@ -196,15 +197,15 @@ image
   .action(async ({ file, recipe }) => {
     if (recipe !== 'debootstrap' && recipe !== 'dockerfile') throw new NomadLabError(`--recipe must be "debootstrap" or "dockerfile", not "${recipe}"`);
     const cluster = await load(file);
-    const { provider } = cluster.spec;
+    const nodeImage = containerImage(cluster.spec);
     const recipes = jobImageRecipes(cluster.spec);
     const lines: string[] = [];
     await runTasks([
-      ...(provider.type === 'vagrant' && provider.backend === 'docker'
+      ...(nodeImage !== undefined
         ? [{
-            title: `node image ${provider.image}`,
+            title: `node image ${nodeImage}`,
             task: async (_: unknown, task: { title: string; output: string }) => {
-              const result = await ensureNodeImage({ name: provider.image, recipe, onProgress: (line) => (task.output = line) });
+              const result = await ensureNodeImage({ name: nodeImage, recipe, onProgress: (line) => (task.output = line) });
               task.title = `node image ${result.tag}: ${result.built ? 'built' : 'up to date'}`;
               lines.push(`${result.tag} (${(result.size / 2 ** 20).toFixed(0)} MiB${result.built ? ', built' : ''})`);
             },

@@ -10,6 +10,13 @@ export interface AllocationStub {
   TaskStates?: Record<string, { State: string; Failed: boolean; Events?: { Type: string; DisplayMessage?: string }[] | null }> | null;
 }
 
+/** An entry of `/v1/jobs`. */
+export interface JobListStub {
+  ID: string;
+  Type: string;
+  Status: string;
+}
+
 export interface JobSpecJson {
   ID: string;
   Type?: string;

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ClusterSpec, NodeSpec } from '../config/schema.ts';
+import { containerImage } from '../config/machines.ts';
 import { PACKAGE_ROOT } from '../package-root.ts';
 import { labCgroupParent } from '../providers/vagrant/docker-leftovers.ts';
 import { renderHcl } from './hcl.ts';
@@ -45,7 +46,7 @@ export function renderNodeConfig({ spec, node, gossipKey, networkInterface }: No
     server: isServer,
     bootstrap_expect: servers.length,
     network_interface: networkInterface,
-    cgroup_parent: spec.provider.type === 'vagrant' && spec.provider.backend === 'docker' ? labCgroupParent(spec.name, node.name, 'nomad') : undefined,
+    cgroup_parent: containerImage(spec) !== undefined ? labCgroupParent(spec.name, node.name, 'nomad') : undefined,
     host_volumes: node.host_volumes,
   };
   const consul = (path: string, name: string, mode = 0o640): NodeFile => ({

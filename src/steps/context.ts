@@ -1,6 +1,7 @@
 import pMap from 'p-map';
 import type { Artifact } from '../artifacts/fetch.ts';
 import type { Cluster } from '../config/load.ts';
+import type { JobImage } from '../images/job-images.ts';
 import type { NodeSpec } from '../config/schema.ts';
 import type { NodeEndpoint } from '../providers/provider.ts';
 import type { Remote } from '../remote/remote.ts';
@@ -11,7 +12,7 @@ export interface UpContext {
   endpoints: NodeEndpoint[];
   remotes: Map<string, Remote>;
   artifacts: { consul: Artifact; nomad: Artifact };
-  jobImages: { recipe: string; tag: string; tarball: string }[];
+  jobImages: JobImage[];
   gossipKey: string;
   /** Nodes worked on at once within a step. */
   concurrency: number;

@@ -1,3 +1,4 @@
+import { containerImage } from '../config/machines.ts';
 import { NomadLabError } from '../errors.ts';
 import { readFact } from '../facts/fact.ts';
 import { debPackages } from '../facts/facts.ts';
@@ -19,12 +20,12 @@ export async function installPackages(ctx: UpContext): Promise<void> {
     const names = wanted.map((p) => p.name);
     const plan = planPackages(wanted, await readFact(remote, debPackages(names)));
     await applyRecorded(ctx, remote, plan.changes);
-    // Read again: what apt installed must be what cluster.yaml pins.
-    const after = planPackages(wanted, await readFact(remote, debPackages(names)));
+    // Read again after an install: what apt installed must be what cluster.yaml pins.
+    const after = plan.changes.length === 0 ? plan : planPackages(wanted, await readFact(remote, debPackages(names)));
     const problems = [...after.problems, ...after.changes.map((c) => `${c.description} did not take`)];
     if (problems.length > 0) throw new NomadLabError(`[${node.name}] ${problems.join('; ')}`);
 
-    if (runsTasks && spec.provider.type === 'vagrant' && spec.provider.backend === 'docker') {
+    if (runsTasks && containerImage(spec) !== undefined) {
       // Docker inside a container node: no overlay on overlay, and its containers' cgroups
       // under a parent of this node's own (all nodes share the host's cgroup tree).
       const daemonJson = `${JSON.stringify({ 'storage-driver': 'vfs', 'cgroup-parent': labCgroupParent(spec.name, node.name, 'docker') }, null, 2)}\n`;

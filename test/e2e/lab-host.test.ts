@@ -9,17 +9,13 @@ import { cacheDir } from '../../src/host/dirs.ts';
 import { artifactPath } from '../../src/artifacts/fetch.ts';
 import { nodePlatform, parseVersionOutput, PRODUCTS } from '../../src/artifacts/products.ts';
 import { nodeImageTag } from '../../src/images/node-image.ts';
+import { NODE_CONTAINER_FLAGS } from '../../src/providers/vagrant/docker-node-flags.ts';
 import { cli, requirePreparedHost } from './helpers.ts';
 
 // Runs after `host prepare`, `image build` and `artifacts fetch` (the README's first
 // quickstart command; .ci/run does the same): everything here is real.
 
 test.before(requirePreparedHost);
-
-const NODE_FLAGS = [
-  '--cap-add=ALL', '--cap-drop=SYS_RESOURCE', '--security-opt', 'seccomp=unconfined',
-  '--tmpfs', '/run', '--tmpfs', '/run/lock', '--cgroupns=host', '-v', '/sys/fs/cgroup:/sys/fs/cgroup:rw',
-];
 
 async function container(t: { teardown(fn: () => unknown): void }, name: string, args: string[]): Promise<string> {
   await execa('docker', ['rm', '-f', name], { reject: false });
@@ -57,7 +53,7 @@ test('a second image build builds nothing', async (t) => {
 
 test('the node image boots systemd and lets vagrant in with sudo', async (t) => {
   const tag = await nodeImageTag('nomadlab/node');
-  const name = await container(t, 'nomad-lab-test-node', ['--hostname', 'e2e-node', ...NODE_FLAGS, tag]);
+  const name = await container(t, 'nomad-lab-test-node', ['--hostname', 'e2e-node', ...NODE_CONTAINER_FLAGS, tag]);
   let state = '';
   for (let i = 0; i < 60 && !/^(running|degraded)$/.test(state); i++) {
     await sleep(500);
