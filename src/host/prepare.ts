@@ -1,8 +1,9 @@
 import { existsSync } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { open, readFile } from 'node:fs/promises';
 import { execa } from 'execa';
+import pRetry from 'p-retry';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { NomadLabError } from '../errors.ts';
+import { NomadLabError, tail } from '../errors.ts';
 import { installedVersion } from './debian.ts';
 import { checkPrerequisites, PREREQUISITES, type Prerequisite } from './prerequisites.ts';
 import { probe, run } from './run.ts';
@@ -38,7 +39,7 @@ export async function prepareHost(options: { onProgress?: (line: string) => void
     }
     const env = { DEBIAN_FRONTEND: 'noninteractive' };
     say('apt-get update');
-    await run('apt-get', ['update'], { env });
+    await aptUpdate(env, say);
     say(`apt-get install ${toInstall.join(' ')}`);
     await run('apt-get', ['install', '-y', '--no-install-recommends', ...toInstall], { env });
     changes.push(`installed ${toInstall.join(', ')}`);
@@ -52,34 +53,74 @@ export async function prepareHost(options: { onProgress?: (line: string) => void
   return { changes };
 }
 
+/** `apt-get update`, tried again with backoff: the archive can answer with a bad signature once and be fine the next time. */
+async function aptUpdate(env: Record<string, string>, say: (line: string) => void): Promise<void> {
+  await pRetry(() => run('apt-get', ['update'], { env, hint: 'the package archive failed; try again later, or check /etc/apt/sources.list*' }), {
+    retries: 3,
+    minTimeout: 2000,
+    onFailedAttempt: ({ error, attemptNumber, retriesLeft }) => {
+      if (retriesLeft > 0) say(`apt-get update failed (try ${attemptNumber}): ${error.message.split('\n', 1)[0]}; trying again`);
+    },
+  });
+}
+
 async function dockerAnswers(): Promise<boolean> {
   return (await probe('docker', ['info', '--format', '{{.ServerVersion}}'], { timeout: 15_000 })).ok;
 }
 
 export const DOCKERD_LOG = '/var/log/nomad-lab-dockerd.log';
 
+/** How long dockerd may take to answer once it runs; a dockerd that exits is reported at once. */
+const DOCKERD_DEADLINE_MS = 60_000;
+
 async function startDockerd(): Promise<void> {
   if (existsSync('/run/systemd/system')) {
-    await run('systemctl', ['start', 'docker']);
-  } else {
-    // No systemd on this host (a container or sandbox): dockerd runs on in the background, logging to a file.
-    // The log's descriptor goes to dockerd itself: nothing of it stays open in this process,
-    // which can then exit and leave dockerd running.
-    const log = await open(DOCKERD_LOG, 'a');
-    try {
-      // execa documents and accepts a file descriptor here; its 9.x types leave numbers out.
-      const fd = log.fd as unknown as 'inherit';
-      const child = execa('dockerd', [], { detached: true, cleanup: false, stdin: 'ignore', stdout: fd, stderr: fd, reject: false });
-      child.unref();
-      void child.catch(() => {});
-    } finally {
-      await log.close();
-    }
+    await run('systemctl', ['start', 'docker'], { hint: 'see: journalctl -u docker' });
+    await waitForDockerd(() => undefined, 'journalctl -u docker');
+    return;
   }
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
+  if (!(await probe('dockerd', ['--version'])).ok) {
+    throw new NomadLabError('dockerd is not installed (a docker CLI alone is not an engine): run nomad-lab host prepare as root, or: apt-get install docker.io');
+  }
+  // No systemd on this host (a container or sandbox): dockerd runs on in the background, logging to a file.
+  // The log's descriptor goes to dockerd itself: nothing of it stays open in this process,
+  // which can then exit and leave dockerd running.
+  const log = await open(DOCKERD_LOG, 'a');
+  const logStart = (await log.stat()).size;
+  let exited: { code: number | undefined; signal: string | undefined } | undefined;
+  try {
+    // execa documents and accepts a file descriptor here; its 9.x types leave numbers out.
+    const fd = log.fd as unknown as 'inherit';
+    const child = execa('dockerd', [], { detached: true, cleanup: false, stdin: 'ignore', stdout: fd, stderr: fd, reject: false });
+    child.unref();
+    void child.then((result) => {
+      exited = { code: result.exitCode, signal: result.signal };
+    });
+  } finally {
+    await log.close();
+  }
+  await waitForDockerd(() => (exited ? `dockerd exited (${exited.signal ?? `code ${exited.code}`})` : undefined), DOCKERD_LOG, logStart);
+}
+
+/** Polls until docker answers; stops at once when `failure()` says dockerd is gone, with the tail of its log. */
+async function waitForDockerd(failure: () => string | undefined, logName: string, logStart?: number): Promise<void> {
+  const deadline = Date.now() + DOCKERD_DEADLINE_MS;
+  for (;;) {
     if (await dockerAnswers()) return;
-    await sleep(1000);
+    const why = failure() ?? (Date.now() >= deadline ? `dockerd did not answer within ${DOCKERD_DEADLINE_MS / 1000} s` : undefined);
+    if (why !== undefined) {
+      const logTail = logStart === undefined ? '' : await readTail(logName, logStart);
+      throw new NomadLabError(`${why}; its log (${logName})${logTail ? `, last lines:\n${logTail}` : ' is empty'}`, { shortMessage: why });
+    }
+    await sleep(250);
   }
-  throw new NomadLabError(`dockerd did not answer within 60 s; its log: ${existsSync('/run/systemd/system') ? 'journalctl -u docker' : DOCKERD_LOG}`);
+}
+
+async function readTail(file: string, from: number): Promise<string> {
+  try {
+    const text = (await readFile(file)).subarray(from).toString('utf8');
+    return tail(text.trim(), 15);
+  } catch {
+    return '';
+  }
 }
