@@ -25,6 +25,8 @@ export interface VerifyNode {
   role: 'server' | 'client' | 'both';
   /** The lab address, where the node's Consul DNS and HTTP API listen. */
   address: string;
+  /** Nomad host volumes the node must offer (a client). */
+  host_volumes?: readonly { name: string }[];
 }
 
 /** What verify needs of a service; a ClusterSpec's services fit. */
@@ -39,13 +41,21 @@ export interface VerifyService {
 export interface VerifySpec {
   nodes: readonly VerifyNode[];
   services: readonly VerifyService[];
+  /** Consul and Nomad datacenter the cluster checks expect (default dc1). */
+  datacenter?: string;
+  /** Nomad region the cluster checks expect (default global). */
+  region?: string;
 }
 
 export interface VerifyOptions {
   /** Consul's DNS port on every node. */
   dnsPort?: number;
-  /** Consul's HTTP API port on the server nodes. */
+  /** Consul's HTTP API port on every node. */
   consulHttpPort?: number;
+  /** Nomad's HTTP API port on every node. */
+  nomadHttpPort?: number;
+  /** Whether to check the cluster itself (agents, members, leaders, clients, drivers), not only the services. */
+  cluster?: boolean;
   /** Per DNS query (each transport), TCP connect or HTTP request. */
   timeoutMs?: number;
   /** Queries and probes in flight at once. */
@@ -57,6 +67,8 @@ export interface VerifyOptions {
 export const VERIFY_DEFAULTS: Required<VerifyOptions> = {
   dnsPort: 8600,
   consulHttpPort: 8500,
+  nomadHttpPort: 4646,
+  cluster: true,
   timeoutMs: 2000,
   concurrency: 8,
   domain: 'consul',
@@ -98,7 +110,7 @@ export async function runChecks(spec: VerifySpec, options: VerifyOptions = {}): 
   ]);
 }
 
-function withDefaults(options: VerifyOptions): Required<VerifyOptions> {
+export function withDefaults(options: VerifyOptions): Required<VerifyOptions> {
   const given = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined));
   return { ...VERIFY_DEFAULTS, ...given };
 }

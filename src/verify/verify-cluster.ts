@@ -1,9 +1,36 @@
-import { runChecks, type VerifyOptions, type VerifySpec } from './checks.ts';
-import { toReport, type VerifyReport } from './result.ts';
+import { evaluateCluster, type ClusterExpectation } from './cluster-evaluate.ts';
+import { readClusterFacts } from './cluster-facts.ts';
+import { runChecks, withDefaults, type VerifyOptions, type VerifySpec } from './checks.ts';
+import { toReport, type CheckResult, type VerifyReport } from './result.ts';
 
-/** Proves the services a cluster file expects through every node's Consul DNS, their ports and Consul's health view; never throws for a failed check. */
-export async function verifyCluster(spec: VerifySpec, options?: VerifyOptions): Promise<VerifyReport> {
+/**
+ * Proves the cluster (every node's agents, members, leaders, Raft voters, clients ready with healthy drivers and
+ * their host volumes) and the services a cluster file expects (every node's Consul DNS, their ports and Consul's
+ * health view); never throws for a failed check.
+ */
+export async function verifyCluster(spec: VerifySpec, options: VerifyOptions = {}): Promise<VerifyReport> {
   const started = performance.now();
-  const results = await runChecks(spec, options);
-  return toReport(results, Math.round(performance.now() - started));
+  const o = withDefaults(options);
+  const [cluster, services] = await Promise.all([o.cluster ? clusterChecks(spec, o) : [], runChecks(spec, o)]);
+  return toReport([...cluster, ...services], Math.round(performance.now() - started));
+}
+
+async function clusterChecks(spec: VerifySpec, o: Required<VerifyOptions>): Promise<CheckResult[]> {
+  const started = performance.now();
+  const facts = await readClusterFacts(spec.nodes, o);
+  return evaluateCluster(clusterExpectation(spec), facts, Math.round(performance.now() - started));
+}
+
+/** What the file says the cluster is: every node that runs tasks has a healthy docker driver and its host volumes. */
+export function clusterExpectation(spec: VerifySpec): ClusterExpectation {
+  return {
+    datacenter: spec.datacenter ?? 'dc1',
+    region: spec.region ?? 'global',
+    nodes: spec.nodes.map((n) => ({
+      name: n.name,
+      role: n.role,
+      drivers: n.role === 'server' ? [] : ['docker'],
+      hostVolumes: (n.host_volumes ?? []).map((v) => v.name),
+    })),
+  };
 }

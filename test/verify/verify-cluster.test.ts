@@ -50,7 +50,8 @@ async function startLab(t: ExecutionContext, o: LabOptions = {}): Promise<Lab> {
       ],
       services: [{ name: 'whoami', count: 2, check: 'http', path: '/', ...o.service }],
     },
-    options: { dnsPort: dns[0]!.port, consulHttpPort: consul.port, timeoutMs: 1000 },
+    // The services alone: the cluster checks have tests of their own (cluster-evaluate, and the real lab).
+    options: { dnsPort: dns[0]!.port, consulHttpPort: consul.port, timeoutMs: 1000, cluster: false },
     dns,
     instances,
     consul,

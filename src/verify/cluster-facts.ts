@@ -1,0 +1,148 @@
+import pMap from 'p-map';
+import type { VerifyError } from '../errors.ts';
+import { hostPort } from './describe.ts';
+import { getJson, getJsonArray, settle } from './http-json.ts';
+
+// What the agents say of the cluster, read over their HTTP APIs; every request bounded by the timeout.
+
+/** `/v1/agent/self` of a Consul agent, the part verify reads. */
+export interface ConsulAgentSelf {
+  Config: { Datacenter: string; NodeName: string; Server: boolean };
+}
+
+/** An entry of Consul's `/v1/agent/members`; Status 1 is alive. */
+export interface ConsulMember {
+  Name: string;
+  Addr: string;
+  Status: number;
+  Tags?: Record<string, string>;
+}
+
+/** A server in Consul's `/v1/operator/raft/configuration`. */
+export interface RaftServer {
+  Node: string;
+  Address: string;
+  Leader: boolean;
+  Voter: boolean;
+}
+
+/** `/v1/agent/self` of a Nomad agent, the part verify reads. */
+export interface NomadAgentSelf {
+  config: { Region: string; Datacenter: string; NodeName?: string; Server?: { Enabled: boolean }; Client?: { Enabled: boolean } };
+}
+
+/** An entry of Nomad's `/v1/agent/members`. */
+export interface NomadMember {
+  Name: string;
+  Addr: string;
+  Status: string;
+  Tags?: Record<string, string>;
+}
+
+export interface NomadDriver {
+  Detected: boolean;
+  Healthy: boolean;
+  HealthDescription?: string;
+}
+
+/** Nomad's `/v1/node/<id>`, the part verify reads. */
+export interface NomadNode {
+  ID: string;
+  Name: string;
+  Datacenter: string;
+  Status: string;
+  SchedulingEligibility: string;
+  Drivers?: Record<string, NomadDriver>;
+  HostVolumes?: Record<string, { Path: string; ReadOnly: boolean }> | null;
+}
+
+/** The servers' view of the cluster, from the first server whose API answered. */
+export interface ConsulView {
+  /** The node asked. */
+  from: string;
+  leader: string;
+  members: ConsulMember[];
+  raft: RaftServer[];
+}
+
+export interface NomadView {
+  from: string;
+  leader: string;
+  members: NomadMember[];
+  /** Nomad's nodes, in full, for the names verify expects. */
+  nodes: NomadNode[];
+}
+
+export interface ClusterFacts {
+  /** Each node's own Consul agent, by node name. */
+  consulAgents: Map<string, ConsulAgentSelf | VerifyError>;
+  nomadAgents: Map<string, NomadAgentSelf | VerifyError>;
+  consul: ConsulView | VerifyError;
+  nomad: NomadView | VerifyError;
+}
+
+export interface FactNode {
+  name: string;
+  role: 'server' | 'client' | 'both';
+  address: string;
+}
+
+export interface FactOptions {
+  consulHttpPort: number;
+  nomadHttpPort: number;
+  timeoutMs: number;
+  concurrency: number;
+}
+
+/** Reads every node's agents and the servers' view of both clusters, all at once. */
+export async function readClusterFacts(nodes: readonly FactNode[], o: FactOptions): Promise<ClusterFacts> {
+  const consulApi = (node: FactNode) => `http://${hostPort(node.address, o.consulHttpPort)}`;
+  const nomadApi = (node: FactNode) => `http://${hostPort(node.address, o.nomadHttpPort)}`;
+  const servers = nodes.filter((n) => n.role !== 'client');
+  const consulAgents = new Map<string, ConsulAgentSelf | VerifyError>();
+  const nomadAgents = new Map<string, NomadAgentSelf | VerifyError>();
+  const reads: (() => Promise<unknown>)[] = nodes.flatMap((node) => [
+    async () => consulAgents.set(node.name, await settle(getJson<ConsulAgentSelf>(`${consulApi(node)}/v1/agent/self`, o.timeoutMs))),
+    async () => nomadAgents.set(node.name, await settle(getJson<NomadAgentSelf>(`${nomadApi(node)}/v1/agent/self`, o.timeoutMs))),
+  ]);
+  let consul: ConsulView | VerifyError | undefined;
+  let nomad: NomadView | VerifyError | undefined;
+  reads.push(
+    async () => (consul = await firstAnswer(servers, (node) => consulView(node, consulApi(node), o.timeoutMs))),
+    async () => (nomad = await firstAnswer(servers, (node) => nomadView(node, nomadApi(node), nodes, o.timeoutMs))),
+  );
+  await pMap(reads, (read) => read(), { concurrency: o.concurrency });
+  return { consulAgents, nomadAgents, consul: consul!, nomad: nomad! };
+}
+
+/** The view from the first server that answers; the first server's error when none does. */
+async function firstAnswer<T>(servers: readonly FactNode[], read: (node: FactNode) => Promise<T>): Promise<T | VerifyError> {
+  let first: VerifyError | undefined;
+  for (const node of servers) {
+    const outcome = await settle(read(node));
+    if (!(outcome instanceof Error)) return outcome;
+    first ??= outcome;
+  }
+  return first!;
+}
+
+async function consulView(node: FactNode, api: string, timeoutMs: number): Promise<ConsulView> {
+  const [leader, members, raft] = await Promise.all([
+    getJson<string>(`${api}/v1/status/leader`, timeoutMs),
+    getJsonArray<ConsulMember>(`${api}/v1/agent/members`, timeoutMs),
+    getJson<{ Servers: RaftServer[] }>(`${api}/v1/operator/raft/configuration`, timeoutMs),
+  ]);
+  return { from: node.name, leader, members, raft: raft.Servers ?? [] };
+}
+
+async function nomadView(node: FactNode, api: string, expected: readonly FactNode[], timeoutMs: number): Promise<NomadView> {
+  const [leader, members, stubs] = await Promise.all([
+    getJson<string>(`${api}/v1/status/leader`, timeoutMs),
+    getJson<{ Members: NomadMember[] }>(`${api}/v1/agent/members`, timeoutMs),
+    getJsonArray<{ ID: string; Name: string; Status: string }>(`${api}/v1/nodes`, timeoutMs),
+  ]);
+  const names = new Set(expected.map((n) => n.name));
+  const wanted = stubs.filter((s) => names.has(s.Name));
+  const nodes = await Promise.all(wanted.map((s) => getJson<NomadNode>(`${api}/v1/node/${encodeURIComponent(s.ID)}`, timeoutMs)));
+  return { from: node.name, leader, members: members.Members ?? [], nodes };
+}
