@@ -111,8 +111,9 @@ export class HostKeyError extends NomadLabError {
   ) {
     const head = `[${node}] host key of ${address} changed: pinned ${pinnedFingerprint}, offered ${offeredFingerprint}`;
     const hint =
-      `If the machine was re-created, run \`nomad-lab down\` or remove the line for ${node} from ${knownHostsFile}; ` +
-      'otherwise something else may be answering at that address, so do not connect.';
+      `If ${node} was re-created on purpose, accept its new key with \`nomad-lab forget-host-key ${node}\` (add -f FILE for another cluster file) ` +
+      `and run your command again; it removes ${node}'s line from ${knownHostsFile}. ` +
+      'Otherwise something else may be answering at that address: do not connect.';
     super(`${head}\n${hint}`, { cause: options?.cause, shortMessage: head });
   }
 }

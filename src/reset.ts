@@ -2,10 +2,15 @@ import type { Cluster } from './config/load.ts';
 import type { JobListStub } from './nomad/allocations.ts';
 import { NomadApi } from './nomad/api.ts';
 import { closeAll, firstServer, openSessions } from './sessions.ts';
+import { withLabLock } from './state/lab-lock.ts';
 import { waitFor } from './steps/wait.ts';
 
 /** Between episodes: every job stopped and purged, garbage collected; machines and cluster kept. Returns the jobs removed. */
-export async function resetLab(cluster: Cluster, say: (line: string) => void = () => {}): Promise<string[]> {
+export function resetLab(cluster: Cluster, say: (line: string) => void = () => {}): Promise<string[]> {
+  return withLabLock(cluster, 'reset', () => purgeJobs(cluster, say));
+}
+
+async function purgeJobs(cluster: Cluster, say: (line: string) => void): Promise<string[]> {
   const server = firstServer(cluster);
   const remotes = await openSessions(cluster, [server]);
   try {

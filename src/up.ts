@@ -8,7 +8,9 @@ import { ensureJobImage, jobImageRecipes } from './images/job-images.ts';
 import { ensureNodeImage } from './images/node-image.ts';
 import { providerFor } from './providers/index.ts';
 import { connect } from './remote/connect.ts';
+import { forgetHostKeys } from './remote/known-hosts.ts';
 import { ensureGossipKey } from './state/gossip-key.ts';
+import { withLabLock } from './state/lab-lock.ts';
 import { configureConsul, forwardConsulDns } from './steps/configure-consul.ts';
 import { configureNomad } from './steps/configure-nomad.ts';
 import { countChanges, type UpContext } from './steps/context.ts';
@@ -87,6 +89,9 @@ export function upSteps(cluster: Cluster): UpStep[] {
       run: async (ctx, say) => {
         const knownHostsFile = join(labStateDir(cluster), 'known_hosts');
         ctx.gossipKey = await ensureGossipKey(labStateDir(cluster));
+        const created = ctx.endpoints.filter((e) => e.created).map((e) => e.node);
+        // nomad-lab booted these machines itself just now: their new host keys are expected, not a warning sign.
+        if (created.length > 0 && (await forgetHostKeys(knownHostsFile, created)) > 0) say(`new machines, host keys pinned anew: ${created.join(', ')}`);
         const sessions = await Promise.all(
           ctx.endpoints.map(async (endpoint) => {
             const remote = await connect(endpoint, { knownHostsFile, onRetry: ({ attempt }) => say(`${endpoint.node}: not answering yet (try ${attempt})`) });
@@ -128,11 +133,13 @@ export function upReport(ctx: UpContext): UpReport {
 
 /** `up` as a library call: every step in order, sessions closed at the end; throws on the first failure. */
 export async function up(cluster: Cluster, options: { concurrency?: number; onProgress?: (step: string, line: string) => void } = {}): Promise<UpReport> {
-  const ctx = newUpContext(cluster, options);
-  try {
-    for (const step of upSteps(cluster)) await step.run(ctx, (line) => options.onProgress?.(step.title, line));
-  } finally {
-    await closeSessions(ctx);
-  }
-  return upReport(ctx);
+  return withLabLock(cluster, 'up', async () => {
+    const ctx = newUpContext(cluster, options);
+    try {
+      for (const step of upSteps(cluster)) await step.run(ctx, (line) => options.onProgress?.(step.title, line));
+    } finally {
+      await closeSessions(ctx);
+    }
+    return upReport(ctx);
+  });
 }

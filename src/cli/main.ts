@@ -1,5 +1,5 @@
 import { writeFile } from 'node:fs/promises';
-import { relative } from 'node:path';
+import { join, relative } from 'node:path';
 import { Command, InvalidArgumentError } from '@commander-js/extra-typings';
 import { stringify } from 'yaml';
 import { loadCluster, type Cluster } from '../config/load.ts';
@@ -12,7 +12,10 @@ import { renderJson, renderJunit, renderTable, verifyCluster } from '../verify/i
 import { ensureArtifact, type Artifact } from '../artifacts/fetch.ts';
 import { PRODUCTS } from '../artifacts/products.ts';
 import { resolveFrom } from '../config/paths.ts';
-import { cacheDir, vagrantDir } from '../host/dirs.ts';
+import { cacheDir, labStateDir, vagrantDir } from '../host/dirs.ts';
+import { lockLab } from '../state/lab-lock.ts';
+import { forgetHostKeys } from '../remote/known-hosts.ts';
+import { installInterruptHandlers, interruptContext, onInterrupt } from './interrupt.ts';
 import { closeSessions, newUpContext, upReport, upSteps } from '../up.ts';
 import { labStatus } from '../status.ts';
 import { down } from '../down.ts';
@@ -88,6 +91,12 @@ program
     const ctx = newUpContext(cluster, concurrency === undefined ? {} : { concurrency });
     const started = Date.now();
     let current = '';
+    const lock = await lockLab(labStateDir(cluster), cluster.spec.name, 'up');
+    const cleanup = async () => {
+      await closeSessions(ctx);
+      await lock.release();
+    };
+    const forget = onInterrupt(cleanup);
     try {
       await runTasks(
         upSteps(cluster).map((step) => ({
@@ -95,6 +104,7 @@ program
           task: async (_: unknown, task: { title: string; output: string }) => {
             const t0 = Date.now();
             current = step.title;
+            interruptContext(`up, at step "${current}"`);
             const summary = await step.run(ctx, (line) => (task.output = line));
             const seconds = ((Date.now() - t0) / 1000).toFixed(1);
             task.title = `${step.title}${summary ? `: ${summary}` : ''} (${seconds} s)`;
@@ -109,7 +119,8 @@ program
         { cause: error },
       );
     } finally {
-      await closeSessions(ctx);
+      forget();
+      await cleanup();
     }
     const report = upReport(ctx);
     for (const [node, changes] of report.byNode) for (const change of changes) console.log(`${node}: ${change}`);
@@ -169,6 +180,20 @@ program
       },
     }], {});
     console.log(`reset: ${removed.length === 0 ? 'no jobs were running' : `stopped and purged ${removed.join(', ')}`}; machines kept`);
+  });
+
+program
+  .command('forget-host-key')
+  .description("forget the pinned SSH host keys of nodes that were re-created on purpose; the next contact pins their new keys")
+  .argument('<nodes...>', 'node names from the cluster file')
+  .option(...fileOption)
+  .action(async (nodes, { file }) => {
+    const cluster = await load(file);
+    const known = new Set(cluster.spec.nodes.map((n) => n.name));
+    const unknown = nodes.filter((n) => !known.has(n));
+    if (unknown.length > 0) throw new NomadLabError(`${file} has no node ${unknown.join(', ')}; its nodes: ${[...known].join(', ')}`);
+    const removed = await forgetHostKeys(join(labStateDir(cluster), 'known_hosts'), nodes);
+    console.log(`forget-host-key: ${removed === 0 ? `no key was pinned for ${nodes.join(', ')}` : `forgot ${removed} pinned key${removed === 1 ? '' : 's'} of ${nodes.join(', ')}`}; the next contact pins the new ones`);
   });
 
 function positiveInt(value: string, option: string): number {
@@ -274,6 +299,7 @@ function printWarnings(warnings: Parameters<typeof formatIssue>[0][]): void {
   for (const warning of warnings) console.error(formatIssue(warning));
 }
 
+installInterruptHandlers();
 try {
   await program.parseAsync();
 } catch (error) {

@@ -11,6 +11,8 @@ export async function runTasks<Ctx extends object>(tasks: ListrTask<Ctx>[], ctx:
     ctx,
     concurrent: options.concurrent ?? false,
     exitOnError: true,
+    // Interrupts are the CLI's (cli/interrupt.ts): sessions closed and the lock released before exit 130.
+    registerSignalListeners: false,
     renderer: 'default',
     fallbackRenderer: 'simple',
     fallbackRendererCondition: plainOutput(),

@@ -14,6 +14,19 @@ export function versionMatches(installed: string, version: string): boolean {
   return upstream === version || upstream.startsWith(`${version}+`) || upstream.startsWith(`${version}-`) || upstream.startsWith(`${version}~`);
 }
 
+/**
+ * Lists are refreshed first (images ship without them), tried again with backoff: the archive can answer
+ * once with a bad signature or a dropped connection and be fine the next time. Downloads retry on their own.
+ */
+export const APT_UPDATE_TRIES = 4;
+const APT_INSTALL = `for try in $(seq ${APT_UPDATE_TRIES}); do
+  apt-get update -q && break
+  [ "$try" -lt ${APT_UPDATE_TRIES} ] || { echo "apt-get update failed ${APT_UPDATE_TRIES} times; the archive's last answer is above" >&2; exit 100; }
+  echo "apt-get update failed (try $try of ${APT_UPDATE_TRIES}); trying again in $((try * 2)) s" >&2
+  sleep $((try * 2))
+done
+DEBIAN_FRONTEND=noninteractive apt-get install -y -q -o Acquire::Retries=3 --no-install-recommends "$@"`;
+
 /** One apt-get install for the packages that are missing; a package at another version is a problem, not a change. */
 export function planPackages(wanted: readonly WantedPackage[], state: ReadonlyMap<string, PackageState>): { changes: Change[]; problems: string[] } {
   const missing = wanted.filter((p) => !state.get(p.name)?.installed).map((p) => p.name);
@@ -27,8 +40,7 @@ export function planPackages(wanted: readonly WantedPackage[], state: ReadonlyMa
   return {
     changes: [{
       description: `install ${missing.join(', ')}`,
-      // Lists are refreshed first: images ship without them.
-      command: script('apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "$@"', missing, `apt-get install ${missing.join(' ')}`),
+      command: script(APT_INSTALL, missing, `apt-get install ${missing.join(' ')}`),
       sudo: true,
     }],
     problems,

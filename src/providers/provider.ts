@@ -12,6 +12,8 @@ export interface NodeEndpoint {
   privateKeyPath?: string;
   /** The node's address on the lab network (cluster.yaml `address`). */
   labAddress: string;
+  /** Created by this boot: its SSH host key is new, and a key pinned for an earlier machine of that name is stale. */
+  created?: boolean;
 }
 
 export type MachineState = 'running' | 'stopped' | 'not_created' | 'unknown';

@@ -27,15 +27,14 @@ export class VagrantProvider implements Provider {
     const backend = backendOf(cluster);
     const dir = vagrantDir(cluster);
     const nodeImage = backend === 'docker' ? await requireNodeImage(cluster) : undefined;
+    // Read before the Vagrantfile changes (free when there is none yet): machines created now have new host keys.
+    const before = await this.status(cluster);
     const changed = await writeVagrantfile(dir, renderVagrantfile(cluster, { nodeImage }));
     say(`${join(dir, 'Vagrantfile')}: ${changed ? 'written' : 'unchanged'}`);
-    if (!changed) {
+    if (!changed && before.every((s) => s.state === 'running')) {
       // `vagrant up` on running machines still costs seconds; the status we need anyway says whether to skip it.
-      const statuses = await this.status(cluster);
-      if (statuses.every((s) => s.state === 'running')) {
-        say(`all ${statuses.length} machines already running: nothing booted`);
-        return this.endpointsOf(cluster, statuses);
-      }
+      say(`all ${before.length} machines already running: nothing booted`);
+      return this.endpointsOf(cluster, before);
     }
     const args = ['up', `--provider=${backend}`, ...(PARALLEL[backend] ? ['--parallel'] : [])];
     let output = '';
@@ -46,7 +45,8 @@ export class VagrantProvider implements Provider {
       const named = machineInOutput(output, cluster.spec.nodes.map((n) => n.name));
       throw vagrantFailure('up', notRunning.length > 0 ? notRunning : named ? [named] : [], cause);
     }
-    return this.endpoints(cluster);
+    const created = new Set(before.filter((s) => s.state === 'not_created').map((s) => s.node));
+    return (await this.endpoints(cluster)).map((e) => (created.has(e.node) ? { ...e, created: true } : e));
   }
 
   async endpoints(cluster: Cluster): Promise<NodeEndpoint[]> {
