@@ -90,8 +90,9 @@ test('host keys: first contact pins, the same key passes, a different key is ref
   t.is(
     error.message,
     `[client1] host key of 127.0.0.1:${port} changed: pinned ${old}, offered ${offered}\n` +
-      `If the machine was re-created, run \`nomad-lab down\` or remove the line for client1 from ${f.knownHosts}; ` +
-      'otherwise something else may be answering at that address, so do not connect.',
+      'If client1 was re-created on purpose, accept its new key with `nomad-lab forget-host-key client1` (add -f FILE for another cluster file) ' +
+      `and run your command again; it removes client1's line from ${f.knownHosts}. ` +
+      'Otherwise something else may be answering at that address: do not connect.',
   );
 
   t.is(await forgetHostKeys(f.knownHosts, ['client1']), 1);
