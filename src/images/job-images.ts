@@ -1,22 +1,22 @@
 import { chmod, copyFile, mkdir, mkdtemp, rename, rm, writeFile, access } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { join } from 'node:path';
 import { installedVersion } from '../host/debian.ts';
 import { run } from '../host/run.ts';
 import { NomadLabError } from '../errors.ts';
 import { imageExists, importRoot } from './docker.ts';
 import { IMAGES_DIR, recipeHash } from './recipe.ts';
 
-/** Job images nomad-lab builds without a registry, by recipe name (cluster.yaml `jobs[].images[].recipe`). */
+/** Job images nomad-lab builds without a registry, by recipe name (cluster.yaml `jobs[].images[].recipe`); files are in images/<recipe>/. */
 export const JOB_IMAGE_RECIPES = {
   whoami: {
     tag: 'nomadlab/whoami:1',
-    files: [join(IMAGES_DIR, 'whoami', 'whoami-httpd')],
+    files: ['whoami-httpd'],
     changes: ['CMD ["/bin/whoami-httpd"]', 'EXPOSE 8080', 'ENV PORT=8080'],
   },
   /** One busybox image for the web-db and stateful examples: their jobs pick the script (`command`). */
   toolbox: {
     tag: 'nomadlab/toolbox:1',
-    files: ['db-server', 'db-query', 'web-httpd', 'web.cgi', 'stateful-httpd'].map((f) => join(IMAGES_DIR, 'toolbox', f)),
+    files: ['db-server', 'db-query', 'web-httpd', 'web.cgi', 'stateful-httpd'],
     changes: ['CMD ["/bin/sh"]', 'ENV PORT=8080'],
   },
 } as const;
@@ -40,7 +40,8 @@ export async function ensureJobImage(recipe: JobImageRecipe, cacheDir: string, s
   const { tag, files, changes } = JOB_IMAGE_RECIPES[recipe];
   const busybox = await installedVersion('busybox-static');
   if (!busybox) throw new NomadLabError('job images are built from busybox-static: run `nomad-lab host prepare` (or apt-get install busybox-static)');
-  const tarball = join(cacheDir, 'images', `${recipe}-${await recipeHash(files, [busybox])}.tar`);
+  const dir = join(IMAGES_DIR, recipe);
+  const tarball = join(cacheDir, 'images', `${recipe}-${await recipeHash(dir, files, [busybox, ...changes])}.tar`);
   const haveTarball = await access(tarball).then(() => true, () => false);
   if (haveTarball && (await imageExists(tag))) return { recipe, tag, tarball, built: false };
 
@@ -54,8 +55,8 @@ export async function ensureJobImage(recipe: JobImageRecipe, cacheDir: string, s
     await writeFile(join(root, 'etc/passwd'), 'root:x:0:0:root:/:/bin/sh\n');
     await writeFile(join(root, 'etc/group'), 'root:x:0:\n');
     for (const file of files) {
-      const target = join(root, 'bin', basename(file));
-      await copyFile(file, target);
+      const target = join(root, 'bin', file);
+      await copyFile(join(dir, file), target);
       await chmod(target, 0o755);
     }
     await importRoot(root, changes, tag);

@@ -7,7 +7,10 @@ import { debianMirror, IMAGES_DIR, recipeHash } from './recipe.ts';
 
 export const NODE_SUITE = 'bookworm';
 const NODE_DIR = join(IMAGES_DIR, 'node');
-const NODE_FILES = ['packages', 'configure.sh', 'vagrant.pub', 'Dockerfile'].map((f) => join(NODE_DIR, f));
+/** The node recipe's files, in images/node/. */
+export const NODE_FILES = ['packages', 'configure.sh', 'vagrant.pub', 'Dockerfile'];
+const IMPORT_CHANGES = ['CMD ["/sbin/init"]', 'ENV container=docker'];
+const FINISH_LINES = ['STOPSIGNAL SIGRTMIN+3'];
 
 export type NodeRecipe = 'debootstrap' | 'dockerfile';
 
@@ -17,9 +20,14 @@ export interface ImageResult {
   size: number;
 }
 
+/** The node recipe's hash: its files, the Debian suite and mirror (the image's apt sources), and what the build adds. */
+export async function nodeRecipeHash(): Promise<string> {
+  return recipeHash(NODE_DIR, NODE_FILES, [NODE_SUITE, await debianMirror(), ...IMPORT_CHANGES, ...FINISH_LINES]);
+}
+
 /** `name:<recipe hash>`: the tag the Vagrantfile names for the docker backend. */
 export async function nodeImageTag(name: string): Promise<string> {
-  return `${name}:${await recipeHash(NODE_FILES, [NODE_SUITE])}`;
+  return `${name}:${await nodeRecipeHash()}`;
 }
 
 /** The systemd+sshd machine image for the Vagrant docker backend; built only when its recipe changed. */
@@ -54,8 +62,8 @@ async function buildOffline(tag: string, say: (line: string) => void): Promise<v
     say('configuring the root (users, sshd, systemd)');
     await run('chroot', [root, '/bin/sh', '/tmp/configure.sh']);
     say(`docker import as ${tag}`);
-    const id = await importRoot(root, ['CMD ["/sbin/init"]', 'ENV container=docker']);
-    await finishImage(id, tag, ['STOPSIGNAL SIGRTMIN+3']);
+    const id = await importRoot(root, IMPORT_CHANGES);
+    await finishImage(id, tag, FINISH_LINES);
   } finally {
     await rm(root, { recursive: true, force: true });
   }

@@ -1,16 +1,33 @@
-import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { createHash, type Hash } from 'node:crypto';
+import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PACKAGE_ROOT } from '../package-root.ts';
 
 export const IMAGES_DIR = join(PACKAGE_ROOT, 'images');
 
-/** A short content hash of a recipe's files and settings: an image is rebuilt only when it changes. */
-export async function recipeHash(files: readonly string[], settings: readonly string[] = []): Promise<string> {
+/**
+ * A short hash of a recipe's content and settings: its files' names relative to `dir`, bytes and
+ * executable bits, then the settings that change the result. Where the recipe lies does not count,
+ * so every checkout of one commit gives one tag, and an image is rebuilt only when this changes.
+ */
+export async function recipeHash(dir: string, names: readonly string[], settings: readonly string[] = []): Promise<string> {
   const hash = createHash('sha256');
-  for (const file of files) hash.update(file).update('\0').update(await readFile(file)).update('\0');
-  for (const setting of settings) hash.update(setting).update('\0');
+  for (const name of [...names].sort()) {
+    const path = join(dir, name);
+    const [bytes, info] = await Promise.all([readFile(path), stat(path)]);
+    // git keeps only the executable bit; the other mode bits come from each checkout's umask.
+    field(hash, name);
+    field(hash, info.mode & 0o111 ? '755' : '644');
+    field(hash, bytes);
+  }
+  for (const setting of settings) field(hash, setting);
   return hash.digest('hex').slice(0, 12);
+}
+
+/** Length-prefixed, so no two different lists of fields hash alike. */
+function field(hash: Hash, value: string | Buffer): void {
+  const bytes = typeof value === 'string' ? Buffer.from(value) : value;
+  hash.update(`${bytes.length}:`).update(bytes);
 }
 
 /** The Debian mirror apt uses on this host, so debootstrap reaches what apt reaches. */
