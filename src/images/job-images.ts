@@ -4,23 +4,30 @@ import { installedVersion } from '../host/debian.ts';
 import { run } from '../host/run.ts';
 import { NomadLabError } from '../errors.ts';
 import { imageExists, importRoot } from './docker.ts';
-import { IMAGES_DIR, recipeHash } from './recipe.ts';
+import { IMAGES_DIR, recipeHash, recipeLabels } from './recipe.ts';
 
-/** Job images nomad-lab builds without a registry, by recipe name (cluster.yaml `jobs[].images[].recipe`); files are in images/<recipe>/. */
+/**
+ * Job images nomad-lab builds without a registry, by recipe name (cluster.yaml `jobs[].images[].recipe`);
+ * files are in images/<recipe>/. Each build is tagged `<repository>:<recipe hash>`, and `<repository>:1`,
+ * the tag the jobs name, moves to the newest, so a rebuild leaves no untagged image behind.
+ */
 export const JOB_IMAGE_RECIPES = {
   whoami: {
-    tag: 'nomadlab/whoami:1',
+    repository: 'nomadlab/whoami',
     files: ['whoami-httpd'],
     changes: ['CMD ["/bin/whoami-httpd"]', 'EXPOSE 8080', 'ENV PORT=8080'],
   },
   /** One busybox image for the web-db and stateful examples: their jobs pick the script (`command`). */
   toolbox: {
-    tag: 'nomadlab/toolbox:1',
+    repository: 'nomadlab/toolbox',
     files: ['db-server', 'db-query', 'web-httpd', 'web.cgi', 'stateful-httpd'],
     changes: ['CMD ["/bin/sh"]', 'ENV PORT=8080'],
   },
 } as const;
 export type JobImageRecipe = keyof typeof JOB_IMAGE_RECIPES;
+
+/** The tag job files name (`nomadlab/whoami:1`): always the newest build of the recipe. */
+export const JOB_TAG = '1';
 
 /** The built-in image recipes a cluster's jobs ask for, each once. */
 export function jobImageRecipes(spec: { jobs: readonly { images: readonly { recipe?: JobImageRecipe | undefined }[] }[] }): JobImageRecipe[] {
@@ -29,26 +36,41 @@ export function jobImageRecipes(spec: { jobs: readonly { images: readonly { reci
 
 export interface JobImage {
   recipe: JobImageRecipe;
+  hash: string;
+  /** `<repository>:<recipe hash>`. */
   tag: string;
-  /** `docker save` tarball, loaded into the clients' Docker. */
+  /** `docker save` tarball with both tags, loaded into the clients' Docker. */
   tarball: string;
   built: boolean;
 }
 
-/** Builds a job image from busybox-static and saves it as a tarball in the cache, unless both are there already. */
-export async function ensureJobImage(recipe: JobImageRecipe, cacheDir: string, say: (line: string) => void = () => {}): Promise<JobImage> {
-  const { tag, files, changes } = JOB_IMAGE_RECIPES[recipe];
+/** A job recipe's hash: its files, the busybox-static it is built from, and the image settings. */
+export async function jobRecipeHash(recipe: JobImageRecipe): Promise<string> {
+  const { files, changes } = JOB_IMAGE_RECIPES[recipe];
   const busybox = await installedVersion('busybox-static');
   if (!busybox) throw new NomadLabError('job images are built from busybox-static: run `nomad-lab host prepare` (or apt-get install busybox-static)');
-  const dir = join(IMAGES_DIR, recipe);
-  const tarball = join(cacheDir, 'images', `${recipe}-${await recipeHash(dir, files, [busybox, ...changes])}.tar`);
-  const haveTarball = await access(tarball).then(() => true, () => false);
-  if (haveTarball && (await imageExists(tag))) return { recipe, tag, tarball, built: false };
+  return recipeHash(join(IMAGES_DIR, recipe), files, [busybox, ...changes]);
+}
 
-  say(`building ${tag} from busybox-static ${busybox}`);
+/** Builds a job image from busybox-static and saves it as a tarball in the cache, unless both are there already. */
+export async function ensureJobImage(recipe: JobImageRecipe, cacheDir: string, say: (line: string) => void = () => {}): Promise<JobImage> {
+  const { repository, files, changes } = JOB_IMAGE_RECIPES[recipe];
+  const hash = await jobRecipeHash(recipe);
+  const tag = `${repository}:${hash}`;
+  const jobTag = `${repository}:${JOB_TAG}`;
+  const tarball = jobTarball(cacheDir, recipe, hash);
+  const haveTarball = await access(tarball).then(() => true, () => false);
+  if (haveTarball && (await imageExists(tag))) {
+    // Another checkout may have moved the jobs' tag to its own build.
+    await run('docker', ['tag', tag, jobTag]);
+    return { recipe, hash, tag, tarball, built: false };
+  }
+
+  say(`building ${tag} from busybox-static`);
+  const dir = join(IMAGES_DIR, recipe);
   const root = await mkdtemp('/var/tmp/nomad-lab-job-root-');
   try {
-    for (const dir of ['bin', 'etc', 'www', 'tmp', 'proc', 'sys', 'dev']) await mkdir(join(root, dir));
+    for (const sub of ['bin', 'etc', 'www', 'tmp', 'proc', 'sys', 'dev']) await mkdir(join(root, sub));
     await chmod(join(root, 'tmp'), 0o1777);
     await copyFile('/bin/busybox', join(root, 'bin/busybox'));
     await run('chroot', [root, '/bin/busybox', '--install', '-s', '/bin']);
@@ -59,13 +81,20 @@ export async function ensureJobImage(recipe: JobImageRecipe, cacheDir: string, s
       await copyFile(join(dir, file), target);
       await chmod(target, 0o755);
     }
-    await importRoot(root, changes, tag);
+    await importRoot(root, [...changes, `LABEL ${recipeLabels(recipe, hash).join(' ')}`], tag);
   } finally {
     await rm(root, { recursive: true, force: true });
   }
+  await run('docker', ['tag', tag, jobTag]);
   await mkdir(join(cacheDir, 'images'), { recursive: true });
   const partial = `${tarball}.partial-${process.pid}`;
-  await run('docker', ['save', '-o', partial, tag]);
+  await run('docker', ['save', '-o', partial, tag, jobTag]);
   await rename(partial, tarball);
-  return { recipe, tag, tarball, built: true };
+  return { recipe, hash, tag, tarball, built: true };
 }
+
+/** Where a job image's `docker save` tarball is kept in the cache. */
+function jobTarball(cacheDir: string, recipe: JobImageRecipe, hash: string): string {
+  return join(cacheDir, 'images', `${recipe}-${hash}.tar`);
+}
+

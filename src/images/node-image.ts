@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { commandError, run } from '../host/run.ts';
 import { finishImage, imageExists, imageSize, importRoot } from './docker.ts';
-import { debianMirror, IMAGES_DIR, recipeHash } from './recipe.ts';
+import { debianMirror, IMAGES_DIR, recipeHash, recipeLabels } from './recipe.ts';
 
 export const NODE_SUITE = 'bookworm';
 const NODE_DIR = join(IMAGES_DIR, 'node');
@@ -15,6 +15,7 @@ const FINISH_LINES = ['STOPSIGNAL SIGRTMIN+3'];
 export type NodeRecipe = 'debootstrap' | 'dockerfile';
 
 export interface ImageResult {
+  hash: string;
   tag: string;
   built: boolean;
   size: number;
@@ -32,19 +33,21 @@ export async function nodeImageTag(name: string): Promise<string> {
 
 /** The systemd+sshd machine image for the Vagrant docker backend; built only when its recipe changed. */
 export async function ensureNodeImage(options: { name: string; recipe?: NodeRecipe; onProgress?: (line: string) => void }): Promise<ImageResult> {
-  const tag = await nodeImageTag(options.name);
-  if (await imageExists(tag)) return { tag, built: false, size: await imageSize(tag) };
+  const hash = await nodeRecipeHash();
+  const tag = `${options.name}:${hash}`;
+  if (await imageExists(tag)) return { hash, tag, built: false, size: await imageSize(tag) };
   const say = options.onProgress ?? (() => {});
+  const labels = recipeLabels('node', hash);
   if (options.recipe === 'dockerfile') {
     say(`docker build ${NODE_DIR}`);
-    await run('docker', ['build', '-t', tag, NODE_DIR]);
+    await run('docker', ['build', ...labels.flatMap((l) => ['--label', l]), '-t', tag, NODE_DIR]);
   } else {
-    await buildOffline(tag, say);
+    await buildOffline(tag, labels, say);
   }
-  return { tag, built: true, size: await imageSize(tag) };
+  return { hash, tag, built: true, size: await imageSize(tag) };
 }
 
-async function buildOffline(tag: string, say: (line: string) => void): Promise<void> {
+async function buildOffline(tag: string, labels: readonly string[], say: (line: string) => void): Promise<void> {
   const packages = (await readFile(join(NODE_DIR, 'packages'), 'utf8')).split('\n').map((l) => l.trim()).filter(Boolean);
   const mirror = await debianMirror();
   const root = await mkdtemp('/var/tmp/nomad-lab-node-root-');
@@ -63,7 +66,7 @@ async function buildOffline(tag: string, say: (line: string) => void): Promise<v
     await run('chroot', [root, '/bin/sh', '/tmp/configure.sh']);
     say(`docker import as ${tag}`);
     const id = await importRoot(root, IMPORT_CHANGES);
-    await finishImage(id, tag, FINISH_LINES);
+    await finishImage(id, tag, [...FINISH_LINES, `LABEL ${labels.join(' ')}`]);
   } finally {
     await rm(root, { recursive: true, force: true });
   }

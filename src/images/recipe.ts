@@ -30,6 +30,15 @@ function field(hash: Hash, value: string | Buffer): void {
   hash.update(`${bytes.length}:`).update(bytes);
 }
 
+/** Labels on every image nomad-lab builds: only images carrying them are ever removed as old. */
+export const RECIPE_LABEL = 'nomad-lab.recipe';
+export const RECIPE_HASH_LABEL = 'nomad-lab.recipe-hash';
+
+/** The labels as `key=value`, for `docker build --label` and a Dockerfile `LABEL` line. */
+export function recipeLabels(recipe: string, hash: string): string[] {
+  return [`${RECIPE_LABEL}=${recipe}`, `${RECIPE_HASH_LABEL}=${hash}`];
+}
+
 /** The Debian mirror apt uses on this host, so debootstrap reaches what apt reaches. */
 export async function debianMirror(): Promise<string> {
   const explicit = process.env['NOMAD_LAB_DEBIAN_MIRROR'];
