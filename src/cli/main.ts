@@ -22,8 +22,9 @@ import { down } from '../down.ts';
 import { resetLab } from '../reset.ts';
 import { checkPrerequisites } from '../host/prerequisites.ts';
 import { prepareHost } from '../host/prepare.ts';
-import { ensureJobImage, jobImageRecipes } from '../images/job-images.ts';
+import { ensureJobImage, jobImageRecipes, removeOldTarballs } from '../images/job-images.ts';
 import { ensureNodeImage } from '../images/node-image.ts';
+import { currentRecipeHashes, findOldImages, removeOldImages, type LabelledImage } from '../images/old-images.ts';
 
 // The only module that prints or exits.
 
@@ -74,6 +75,8 @@ program
       const mark = s.ok ? 'ok     ' : s.required ? 'MISSING' : 'absent ';
       console.log(`${mark}  ${s.name.padEnd(width)}  ${s.detail}${s.ok ? '' : `\n         ${' '.repeat(width)}  fix: ${s.fix}`}`);
     }
+    const old = await findOldImages(await currentRecipeHashes()).catch(() => []);
+    if (old.length > 0) console.log(`\nold images: ${countImages(old)}, earlier builds of recipes that have changed and no container uses; \`nomad-lab image build\` removes them`);
     const missing = statuses.filter((s) => s.required && !s.ok);
     if (missing.length > 0) {
       console.error(`\n${missing.length} required prerequisite${missing.length === 1 ? ' is' : 's are'} missing: ${missing.map((s) => s.name).join(', ')}`);
@@ -225,14 +228,17 @@ image
     const nodeImage = containerImage(cluster.spec);
     const recipes = jobImageRecipes(cluster.spec);
     const lines: string[] = [];
+    // The hash each recipe built here has now: older images of these recipes are removed after.
+    const current = new Map<string, string>();
     await runTasks([
       ...(nodeImage !== undefined
         ? [{
             title: `node image ${nodeImage}`,
             task: async (_: unknown, task: { title: string; output: string }) => {
               const result = await ensureNodeImage({ name: nodeImage, recipe, onProgress: (line) => (task.output = line) });
+              current.set('node', result.hash);
               task.title = `node image ${result.tag}: ${result.built ? 'built' : 'up to date'}`;
-              lines.push(`${result.tag} (${(result.size / 2 ** 20).toFixed(0)} MiB${result.built ? ', built' : ''})`);
+              lines.push(`${result.tag} (${mebibytes(result.size)}${result.built ? ', built' : ''})`);
             },
           }]
         : []),
@@ -240,13 +246,36 @@ image
         title: `job image ${name}`,
         task: async (_: unknown, task: { title: string; output: string }) => {
           const result = await ensureJobImage(name, cacheDir(), (line) => (task.output = line));
+          current.set(name, result.hash);
           task.title = `job image ${result.tag}: ${result.built ? 'built' : 'up to date'}`;
           lines.push(`${result.tag} ${result.tarball}${result.built ? ' (built)' : ''}`);
+          for (const path of await removeOldTarballs(cacheDir(), name, result.hash)) lines.push(`removed ${path}: an earlier build of the ${name} recipe`);
         },
       })),
+      {
+        title: 'old images',
+        task: async (_: unknown, task: { title: string }) => {
+          const removed = await removeOldImages(current);
+          task.title = removed.images.length === 0 ? 'old images: none' : `old images: removed ${countImages(removed.images)}`;
+          for (const image of removed.images) lines.push(`removed ${describeImage(image)}: an earlier build of the ${image.recipe} recipe, no container uses it`);
+          for (const { image, reason } of removed.kept) lines.push(`kept ${describeImage(image)}: ${reason}`);
+        },
+      },
     ], {});
     for (const line of lines) console.log(line);
   });
+
+function mebibytes(bytes: number): string {
+  return `${(bytes / 2 ** 20).toFixed(0)} MiB`;
+}
+
+function describeImage(image: LabelledImage): string {
+  return `${image.tags.join(', ') || image.id} (${mebibytes(image.size)})`;
+}
+
+function countImages(images: readonly LabelledImage[]): string {
+  return `${images.length} image${images.length === 1 ? '' : 's'}, ${mebibytes(images.reduce((sum, i) => sum + i.size, 0))}`;
+}
 
 const artifacts = program.command('artifacts').description('Consul and Nomad binaries for the nodes');
 

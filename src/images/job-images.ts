@@ -1,4 +1,4 @@
-import { chmod, copyFile, mkdir, mkdtemp, rename, rm, writeFile, access } from 'node:fs/promises';
+import { chmod, copyFile, mkdir, mkdtemp, readdir, rename, rm, writeFile, access } from 'node:fs/promises';
 import { join } from 'node:path';
 import { installedVersion } from '../host/debian.ts';
 import { run } from '../host/run.ts';
@@ -98,3 +98,12 @@ function jobTarball(cacheDir: string, recipe: JobImageRecipe, hash: string): str
   return join(cacheDir, 'images', `${recipe}-${hash}.tar`);
 }
 
+/** Removes the recipe's tarballs in the cache other than the one of `hash`; returns their paths. */
+export async function removeOldTarballs(cacheDir: string, recipe: JobImageRecipe, hash: string): Promise<string[]> {
+  const current = jobTarball(cacheDir, recipe, hash);
+  const dir = join(cacheDir, 'images');
+  const pattern = new RegExp(`^${recipe}-[0-9a-f]{12}\\.tar$`);
+  const old = (await readdir(dir).catch(() => [] as string[])).filter((n) => pattern.test(n)).map((n) => join(dir, n)).filter((p) => p !== current);
+  for (const path of old) await rm(path, { force: true });
+  return old;
+}
