@@ -27,7 +27,7 @@ export const JOB_IMAGE_RECIPES = {
 export type JobImageRecipe = keyof typeof JOB_IMAGE_RECIPES;
 
 /** The tag job files name (`nomadlab/whoami:1`): always the newest build of the recipe. */
-export const JOB_TAG = '1';
+const JOB_TAG = '1';
 
 /** The built-in image recipes a cluster's jobs ask for, each once. */
 export function jobImageRecipes(spec: { jobs: readonly { images: readonly { recipe?: JobImageRecipe | undefined }[] }[] }): JobImageRecipe[] {
