@@ -19,6 +19,9 @@ export interface PrepareReport {
  */
 const EXTRA_PACKAGES = ['iptables', 'ca-certificates', 'vagrant-libvirt'];
 
+/** A new machine's first boot often runs unattended-upgrades: apt waits this long for it to free the dpkg lock. */
+const DPKG_LOCK_WAIT_S = 300;
+
 /**
  * Installs what a local lab needs from Debian's packages and starts dockerd.
  * Idempotent: reads what is there first and changes only what is missing.
@@ -41,7 +44,10 @@ export async function prepareHost(options: { onProgress?: (line: string) => void
     say('apt-get update');
     await aptUpdate(env, say);
     say(`apt-get install ${toInstall.join(' ')}`);
-    await run('apt-get', ['install', '-y', '--no-install-recommends', ...toInstall], { env });
+    await run('apt-get', ['-o', `DPkg::Lock::Timeout=${DPKG_LOCK_WAIT_S}`, 'install', '-y', '--no-install-recommends', ...toInstall], {
+      env,
+      hint: `if another process held the dpkg lock for over ${DPKG_LOCK_WAIT_S / 60} min (unattended-upgrades on a new machine), let it finish, then run host prepare again`,
+    });
     changes.push(`installed ${toInstall.join(', ')}`);
   }
 
