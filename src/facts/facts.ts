@@ -31,6 +31,8 @@ export function debPackages(names: readonly string[]): Fact<Map<string, PackageS
 export interface UnitState {
   loaded: boolean;
   active: boolean;
+  /** Failed, or stopped by systemd's start limit after crashing: a plain start is refused until reset. */
+  failed: boolean;
   enabled: boolean;
   /** Monotonic start time of the main process (µs); unchanged means not restarted. */
   startedAt: number;
@@ -46,6 +48,7 @@ export function unitState(unit: string): Fact<UnitState> {
       return {
         loaded: props.get('LoadState') === 'loaded',
         active: props.get('ActiveState') === 'active',
+        failed: props.get('ActiveState') === 'failed',
         enabled: props.get('UnitFileState') === 'enabled',
         startedAt: Number(props.get('ExecMainStartTimestampMonotonic') ?? 0),
       };

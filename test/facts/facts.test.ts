@@ -26,12 +26,13 @@ test('dpkg-query failing for another reason is an error', (t) => {
 test('systemctl show: a running enabled unit and one not found', (t) => {
   t.deepEqual(
     unitState('ssh.service').parse(ok('MainPID=40\nExecMainStartTimestampMonotonic=2138327730\nLoadState=loaded\nActiveState=active\nSubState=running\nUnitFileState=enabled\n')),
-    { loaded: true, active: true, enabled: true, startedAt: 2138327730 },
+    { loaded: true, active: true, failed: false, enabled: true, startedAt: 2138327730 },
   );
   t.deepEqual(
     unitState('consul.service').parse(ok('MainPID=0\nExecMainStartTimestampMonotonic=0\nLoadState=not-found\nActiveState=inactive\nSubState=dead\nUnitFileState=\n')),
-    { loaded: false, active: false, enabled: false, startedAt: 0 },
+    { loaded: false, active: false, failed: false, enabled: false, startedAt: 0 },
   );
+  t.like(unitState('nomad.service').parse(ok('MainPID=0\nExecMainStartTimestampMonotonic=0\nLoadState=loaded\nActiveState=failed\nSubState=failed\nUnitFileState=enabled\n')), { active: false, failed: true });
 });
 
 test('ip addr: the interface holding the lab address', (t) => {

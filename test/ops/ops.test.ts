@@ -3,15 +3,16 @@ import { planPackages, versionMatches } from '../../src/ops/packages.ts';
 import { planService } from '../../src/ops/service.ts';
 import { planSystemUser } from '../../src/ops/users.ts';
 
-const running = { loaded: true, active: true, enabled: true, startedAt: 5 };
+const running = { loaded: true, active: true, failed: false, enabled: true, startedAt: 5 };
 
 const services: [string, typeof running, { unitChanged: boolean; configChanged: boolean }, string[]][] = [
   ['running, nothing changed', running, { unitChanged: false, configChanged: false }, []],
   ['running, config changed', running, { unitChanged: false, configChanged: true }, ['restart consul']],
   ['running, unit changed', running, { unitChanged: true, configChanged: false }, ['reload systemd units', 'restart consul']],
-  ['never installed', { loaded: false, active: false, enabled: false, startedAt: 0 }, { unitChanged: true, configChanged: true }, ['reload systemd units', 'enable consul', 'start consul']],
+  ['never installed', { loaded: false, active: false, failed: false, enabled: false, startedAt: 0 }, { unitChanged: true, configChanged: true }, ['reload systemd units', 'enable consul', 'start consul']],
   ['stopped by hand', { ...running, active: false }, { unitChanged: false, configChanged: false }, ['start consul']],
   ['stopped by hand, config changed', { ...running, active: false }, { unitChanged: false, configChanged: true }, ['start consul']],
+  ['crashed until the start limit, config changed', { ...running, active: false, failed: true }, { unitChanged: false, configChanged: true }, ["clear consul's failed state", 'start consul']],
 ];
 for (const [name, state, inputs, expected] of services) {
   test(`service: ${name}`, (t) => t.deepEqual(planService('consul', state, inputs).map((c) => c.description), expected));
