@@ -20,6 +20,12 @@ export function interruptContext(text: string): void {
 const GRACE_MS = 10_000;
 
 export function installInterruptHandlers(): void {
+  // A reader that went away (`| head`, a killed parent) must not crash the run before its cleanup.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE') throw error;
+    });
+  }
   const handler = (signal: NodeJS.Signals) => {
     if (stopping) process.exit(130);
     stopping = true;
