@@ -28,4 +28,11 @@ dns_config {
   allow_stale = true
 }
 
+{{^server}}
 leave_on_terminate = true
+{{/server}}
+{{#server}}
+# A server that left gracefully on a restart would be forgotten by the clients (no reconnect) and would not
+# rejoin from its own snapshot: clients and servers restarted together could end up in separate clusters.
+leave_on_terminate = false
+{{/server}}

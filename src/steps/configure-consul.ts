@@ -21,12 +21,28 @@ export async function configureConsul(ctx: UpContext, binaries: ChangedBinaries,
   });
 
   const first = spec.nodes.find((n) => n.role !== 'client')!;
+  const servers = spec.nodes.filter((n) => n.role !== 'client').map((n) => n.address);
+  const joined = new Map<string, number>();
+  const started = Date.now();
   await waitFor(
     'every Consul member to be alive',
     async () => {
       await Promise.all(spec.nodes.map((node) => failIfUnitFailed(remoteOf(ctx, node), 'consul')));
       const result = await remoteOf(ctx, first).exec(['consul', 'members']);
-      return result.exitCode === 0 ? membersNotAlive(parseConsulMembers(result.stdout), spec.nodes.map((n) => n.name)) : [`consul members: ${result.stderr.trim()}`];
+      if (result.exitCode !== 0) return [`consul members: ${result.stderr.trim()}`];
+      const members = parseConsulMembers(result.stdout);
+      const missing = membersNotAlive(members, spec.nodes.map((n) => n.name));
+      // An agent that joined a server just before that server restarted can be left in a cluster of its own:
+      // retry_join is done, so it is asked to join again (every 5 s while it is missing).
+      await Promise.all(
+        spec.nodes
+          .filter((n) => !members.some((m) => m.name === n.name && m.status === 'alive') && Date.now() - (joined.get(n.name) ?? started) > 5000)
+          .map(async (node) => {
+            joined.set(node.name, Date.now());
+            await remoteOf(ctx, node).exec(['consul', 'join', ...servers]);
+          }),
+      );
+      return missing;
     },
     { timeoutMs: 120_000, onWaiting: (left) => onWaiting?.(`waiting for ${left.join(', ')}`) },
   );
