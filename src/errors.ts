@@ -1,3 +1,6 @@
+import { LIMITS } from './config/limits.ts';
+import { printableLine, truncate } from './text.ts';
+
 /** Base of every error nomad-lab throws on purpose; the CLI prints `message` and exits without a stack trace. */
 export class NomadLabError extends Error {
   override name = 'NomadLabError';
@@ -23,10 +26,19 @@ export interface ConfigIssue {
   message: string;
 }
 
+/** One line, whatever the file's name, keys and values hold: control characters escaped, the message cut at LIMITS.messageChars. */
 export function formatIssue(issue: ConfigIssue): string {
   const where = `${issue.file}:${issue.line}:${issue.col}`;
-  const what = issue.severity === 'warning' ? `warning: ${issue.message}` : issue.message;
-  return issue.path ? `${where} ${issue.path}: ${what}` : `${where} ${what}`;
+  const message = truncate(issue.message, LIMITS.messageChars);
+  const what = issue.severity === 'warning' ? `warning: ${message}` : message;
+  return printableLine(issue.path ? `${where} ${issue.path}: ${what}` : `${where} ${what}`);
+}
+
+/** The first LIMITS.issuesShown issues, a line each, then how many more there are. */
+export function formatIssues(issues: readonly ConfigIssue[]): string[] {
+  const shown = issues.slice(0, LIMITS.issuesShown).map(formatIssue);
+  const more = issues.length - shown.length;
+  return more > 0 ? [...shown, `and ${more} more ${more === 1 ? 'problem' : 'problems'}, not shown`] : shown;
 }
 
 /** A cluster file that cannot be used; `issues` holds every problem found, not just the first. */
@@ -36,9 +48,9 @@ export class ConfigError extends NomadLabError {
 
   constructor(file: string, issues: readonly ConfigIssue[], options?: { cause?: unknown }) {
     const errors = issues.filter((i) => i.severity === 'error').length;
-    super(issues.map(formatIssue).join('\n'), {
+    super(formatIssues(issues).join('\n'), {
       ...options,
-      shortMessage: `${file}: ${errors} ${errors === 1 ? 'problem' : 'problems'}`,
+      shortMessage: printableLine(`${file}: ${errors} ${errors === 1 ? 'problem' : 'problems'}`),
     });
     this.issues = issues;
   }

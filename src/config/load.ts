@@ -1,10 +1,13 @@
-import { readFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { dirname, relative, resolve } from 'node:path';
 import type * as z from 'zod';
 import { ConfigError, NomadLabError, type ConfigIssue, type Severity } from '../errors.ts';
+import { QUOTED_CHARS, quote, truncate } from '../text.ts';
+import { LIMITS } from './limits.ts';
 import { allowedKeys } from './schema-walk.ts';
 import { clusterSchema, type ClusterSpec } from './schema.ts';
-import { checkCluster } from './semantic.ts';
+import { checkCluster, type Finding } from './semantic.ts';
 import { lowerFirst, suggest } from './suggest.ts';
 import { YamlSource, type KeyPath, type Position } from './yaml-source.ts';
 
@@ -29,20 +32,71 @@ export interface ParseOptions {
 /** Reads and validates a cluster file; throws ConfigError with every problem at once. */
 export async function loadCluster(file = 'cluster.yaml'): Promise<Cluster> {
   const path = resolve(file);
-  let text: string;
+  const displayName = relative(process.cwd(), path) || path;
+  const text = await readClusterFile(path, file, displayName);
+  return { file: path, ...parseCluster(text, { displayName, baseDir: dirname(path) }) };
+}
+
+/** The file's text, once it is known to be a regular file within LIMITS.fileBytes: a FIFO would block, /dev/zero never ends. */
+async function readClusterFile(path: string, file: string, displayName: string): Promise<string> {
+  const cannotRead = (reason: string, hint: string, cause?: unknown) =>
+    new NomadLabError(`cannot read cluster file ${file} (${reason})${hint ? `: ${hint}` : ''}`, { cause });
+  let handle;
   try {
-    text = await readFile(path, 'utf8');
+    // Non-blocking, so opening a FIFO with no writer returns at once and fstat can refuse it.
+    handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (cause) {
     const code = (cause as NodeJS.ErrnoException).code;
-    const hint = code === 'ENOENT' ? ': create it, or name another with -f FILE' : '';
-    throw new NomadLabError(`cannot read cluster file ${file} (${code ?? String(cause)})${hint}`, { cause });
+    throw cannotRead(code ?? String(cause), code === 'ENOENT' ? 'create it, or name another with -f FILE' : '', cause);
   }
-  const displayName = relative(process.cwd(), path) || path;
-  return { file: path, ...parseCluster(text, { displayName, baseDir: dirname(path) }) };
+  try {
+    const stats = await handle.stat();
+    if (!stats.isFile()) throw cannotRead(fileKind(stats), 'a cluster file is a regular file; name one with -f FILE');
+    if (stats.size > LIMITS.fileBytes) throw tooLarge(displayName, stats.size);
+    // Read one byte past the limit, so a file that grew since fstat is caught too.
+    const buffer = Buffer.alloc(LIMITS.fileBytes + 1);
+    let bytesRead = 0;
+    while (bytesRead < buffer.length) {
+      const { bytesRead: n } = await handle.read(buffer, bytesRead, buffer.length - bytesRead, bytesRead);
+      if (n === 0) break;
+      bytesRead += n;
+    }
+    if (bytesRead > LIMITS.fileBytes) throw tooLarge(displayName);
+    return buffer.subarray(0, bytesRead).toString('utf8');
+  } catch (error) {
+    if (error instanceof NomadLabError) throw error;
+    throw cannotRead((error as NodeJS.ErrnoException).code ?? String(error), '', error);
+  } finally {
+    await handle.close();
+  }
+}
+
+function fileKind(stats: { isDirectory(): boolean; isFIFO(): boolean; isCharacterDevice(): boolean; isBlockDevice(): boolean; isSocket(): boolean }): string {
+  if (stats.isDirectory()) return 'a folder';
+  if (stats.isFIFO()) return 'a FIFO';
+  if (stats.isCharacterDevice()) return 'a character device';
+  if (stats.isBlockDevice()) return 'a block device';
+  if (stats.isSocket()) return 'a socket';
+  return 'not a regular file';
+}
+
+/** A file over LIMITS.fileBytes, of `bytes` when known. */
+export function tooLarge(displayName: string, bytes?: number): ConfigError {
+  const size = bytes === undefined ? 'more than that' : `${bytes} bytes`;
+  return new ConfigError(displayName, [{
+    severity: 'error',
+    file: displayName,
+    line: 1,
+    col: 1,
+    path: '',
+    message: `a cluster file may have at most ${LIMITS.fileBytes} bytes (${LIMITS.fileBytes / 1024} KiB), and this one has ${size}: is it the right file?`,
+  }]);
 }
 
 /** Validates cluster file text; the pure part of loadCluster (it only reads referenced files' existence). */
 export function parseCluster(text: string, options: ParseOptions): Omit<Cluster, 'file'> {
+  const bytes = Buffer.byteLength(text);
+  if (bytes > LIMITS.fileBytes) throw tooLarge(options.displayName, bytes);
   const source = new YamlSource(text);
   const issue = (severity: Severity, position: Position, path: KeyPath, message: string): ConfigIssue => ({
     severity,
@@ -58,7 +112,13 @@ export function parseCluster(text: string, options: ParseOptions): Omit<Cluster,
   }
   const yamlWarnings = source.warnings().map((w) => issue('warning', w.position, [], w.message));
 
-  const input: unknown = source.doc.toJS();
+  let input: unknown;
+  try {
+    input = source.toJS();
+  } catch (cause) {
+    // syntaxErrors() has refused what makes the conversion throw (aliases without anchors, alias bombs); this keeps anything missed a ConfigError.
+    throw new ConfigError(options.displayName, [issue('error', { line: 1, col: 1 }, [], `cannot read the file as data: ${lowerFirst(String((cause as Error).message))}`)], { cause });
+  }
   const parsed = clusterSchema.safeParse(input);
   if (!parsed.success) {
     const issues = parsed.error.issues.flatMap((zodIssue) =>
@@ -69,12 +129,20 @@ export function parseCluster(text: string, options: ParseOptions): Omit<Cluster,
     throw new ConfigError(options.displayName, sortIssues([...issues, ...yamlWarnings]));
   }
 
-  const findings = checkCluster(parsed.data, options.baseDir).map((f) =>
+  const findings = [...checkWrittenForms(source), ...checkCluster(parsed.data, options.baseDir)].map((f) =>
     issue(f.severity, source.positionOf(f.path), f.path, f.message),
   );
   const all = sortIssues([...findings, ...yamlWarnings]);
   if (all.some((i) => i.severity === 'error')) throw new ConfigError(options.displayName, all);
   return { dir: options.baseDir, spec: parsed.data, warnings: all };
+}
+
+/** Values YAML reads as intended only by chance: `version: 1.0` (or 0x1, +1) is the number 1, but not a version this nomad-lab reads. */
+function checkWrittenForms(source: YamlSource): Finding[] {
+  const version = source.sourceOf(['version']);
+  return version === undefined || version === '1'
+    ? []
+    : [{ severity: 'error', path: ['version'], message: `expected 1, written ${quote(version)}: write "version: 1"` }];
 }
 
 interface Described {
@@ -93,7 +161,7 @@ function describeSchemaIssue(issue: z.core.$ZodIssue, input: unknown): Described
       return issue.keys.map((key) => {
         const guess = suggest(key, allowed);
         const hint = guess ? `did you mean "${guess}"?` : `allowed keys: ${allowed.join(', ')}`;
-        return { path, key, message: `unknown key "${key}"; ${hint}` };
+        return { path, key, message: `unknown key ${quote(key)}; ${hint}` };
       });
     }
     case 'invalid_type':
@@ -116,7 +184,12 @@ function describeSchemaIssue(issue: z.core.$ZodIssue, input: unknown): Described
     case 'too_small':
       return [{ path, message: issue.origin === 'array' ? `must list at least ${String(issue.minimum)} ${Number(issue.minimum) === 1 ? 'item' : 'items'}` : `must be at least ${String(issue.minimum)}, got ${describeValue(value)}` }];
     case 'too_big':
-      return [{ path, message: issue.origin === 'array' ? `must list at most ${String(issue.maximum)} items` : `must be at most ${String(issue.maximum)}, got ${describeValue(value)}` }];
+      if (issue.origin === 'array') return [{ path, message: `must list at most ${String(issue.maximum)} items` }];
+      if (issue.origin === 'string') return [{ path, message: `must be at most ${String(issue.maximum)} characters long, got ${describeValue(value)}` }];
+      return [{ path, message: `must be at most ${String(issue.maximum)}, got ${describeValue(value)}` }];
+    case 'custom':
+      if (issue.params?.['complete'] === true) return [{ path, message: issue.message }];
+      return [{ path, message: `${lowerFirst(issue.message)}${value === undefined || typeof value === 'object' ? '' : `, got ${describeValue(value)}`}` }];
     default:
       return [{ path, message: `${lowerFirst(issue.message)}${value === undefined || typeof value === 'object' ? '' : `, got ${describeValue(value)}`}` }];
   }
@@ -157,7 +230,7 @@ function describeValue(value: unknown): string {
   if (value === undefined) return 'nothing';
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'object') return 'a mapping';
-  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'string') return quote(value);
   return `${typeof value === 'number' ? 'the number' : typeof value} ${String(value)}`;
 }
 
@@ -176,8 +249,9 @@ function valueAt(root: unknown, path: KeyPath): unknown {
   return current;
 }
 
+/** `nodes[1].address`; a key too long to show is cut, as quoted values are. */
 export function formatPath(path: KeyPath): string {
-  return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? p : `.${p}`)).join('');
+  return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i === 0 ? '' : '.'}${truncate(p, QUOTED_CHARS)}`)).join('');
 }
 
 function sortIssues(issues: ConfigIssue[]): ConfigIssue[] {

@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import ipaddr from 'ipaddr.js';
 import { DEFAULTS } from './defaults.ts';
+import { LIMITS } from './limits.ts';
 
 // Every string that can reach a remote shell or a rendered config is held to a
 // pattern here, so no value from cluster.yaml can carry a shell metacharacter.
@@ -160,7 +161,7 @@ export const clusterSchema = z.strictObject({
     })
     .prefault({}),
   provider: z.discriminatedUnion('type', [vagrantProvider, sshProvider]).prefault({ type: DEFAULTS.provider.type }),
-  nodes: z.array(node).min(1),
+  nodes: z.array(node).min(1).max(LIMITS.nodes),
   jobs: z.array(job).default([]),
   services: z.array(service).default([]),
 });

@@ -50,3 +50,25 @@ test('an unknown command is a usage error', async (t) => {
   t.not(result.exitCode, 0);
   t.regex(result.stderr, /unknown command 'frobnicate'/);
 });
+
+// Hostile files fail where the file is read, before any command does anything with it.
+const commands = [['validate'], ['config'], ['plan'], ['up'], ['down'], ['verify'], ['status'], ['reset'], ['image', 'build'], ['artifacts', 'fetch']];
+for (const command of commands) {
+  test(`${command.join(' ')} refuses an alias bomb with file:line:col, exit 1`, async (t) => {
+    const file = 'test/fixtures/invalid/alias-billion-laughs.yaml';
+    const result = await cli(...command, '-f', file);
+    t.is(result.exitCode, 1, result.stderr);
+    t.is(result.stderr, `${file}:12:11 the aliases up to here repeat more than 10000 values in all (a limit against alias bombs): write the values out`);
+  });
+}
+
+test('a FIFO given with -f is refused, not waited on', async (t) => {
+  const { mkdtemp, rm } = await import('node:fs/promises');
+  const { tmpdir } = await import('node:os');
+  const dir = await mkdtemp(`${tmpdir()}/nomad-lab-cli-`);
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  await execa('mkfifo', [`${dir}/cluster.yaml`]);
+  const result = await execa('node', ['bin/nomad-lab.js', 'validate', '-f', `${dir}/cluster.yaml`], { reject: false, timeout: 60_000 });
+  t.is(result.exitCode, 1);
+  t.is(result.stderr, `cannot read cluster file ${dir}/cluster.yaml (a FIFO): a cluster file is a regular file; name one with -f FILE`);
+});

@@ -49,6 +49,12 @@ const cases: [string, string[]][] = [
   ['tab-indentation', ['28:1 a tab is used for indentation; YAML indents with spaces only']],
   ['unclosed-quote', ['29:11 this quoted string is never closed: add the closing "']],
   ['duplicate-yaml-key', ['31:5 duplicate key "role": a key may appear only once in a mapping']],
+  ['alias-billion-laughs', ['12:11 the aliases up to here repeat more than 10000 values in all (a limit against alias bombs): write the values out']],
+  ['alias-without-anchor', ['31:14 alias "*client2-address" names no anchor before it: put "&client2-address" on an earlier value, or write the value out here']],
+  ['alias-inside-its-anchor', ['38:9 alias "*images" sits inside the value it names: a value cannot contain itself']],
+  ['alias-over-limit', ['130:9 more than 100 aliases ("*name"): a cluster file may use at most 100; write the values out']],
+  ['escape-sequence-in-key', ['30:5 nodes[2].\\u001b[2J\\u001b[31mrole: unknown key "\\u001b[2J\\u001b[31mrole"; allowed keys: name, role, address, cpus, memory, host_volumes, ssh']],
+  ['version-written-as-decimal', ['5:10 version: expected 1, written "1.0": write "version: 1"']],
 ];
 
 for (const [fixture, expected] of cases) test(rejects, fixture, expected);

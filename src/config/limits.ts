@@ -1,0 +1,20 @@
+/**
+ * What a cluster file may hold at most: a file far past these is a mistake or an attack,
+ * and each bound keeps reading it fast and its error messages short. The README lists them.
+ */
+export const LIMITS = {
+  /** Bytes of the file: the default cluster.yaml has 2 KiB, and YAML of this size parses in well under a second. */
+  fileBytes: 64 * 1024,
+  /** Aliases (`*name`) in the file. */
+  aliases: 100,
+  /** Values the aliases repeat in all, counted as if written out (billion-laughs files). */
+  aliasedValues: 10_000,
+  /** Entries of `nodes`. */
+  nodes: 100,
+  /** Characters of a path given in the file. */
+  pathChars: 1024,
+  /** Problems printed in one error; the rest are counted ("and N more"). */
+  issuesShown: 20,
+  /** Characters of one problem's message; values quoted in it are cut shorter still (text.ts). */
+  messageChars: 1000,
+} as const;
