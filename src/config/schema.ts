@@ -1,7 +1,9 @@
 import * as z from 'zod';
 import ipaddr from 'ipaddr.js';
+import { hasControlCharacter, quote } from '../text.ts';
 import { DEFAULTS } from './defaults.ts';
 import { LIMITS } from './limits.ts';
+import { systemPathProblem } from './system-paths.ts';
 
 // Every string that can reach a remote shell or a rendered config is held to a
 // pattern here, so no value from cluster.yaml can carry a shell metacharacter.
@@ -19,28 +21,54 @@ const volumeName = z
 
 const version = z.string().regex(/^\d+\.\d+\.\d+$/, 'must be a version like 1.22.7 (three numbers, no "v")');
 
-const absolutePath = z
+/** A custom issue whose message already names the value: described as it is, with no ", got ...". */
+function complete(ctx: z.core.$RefinementCtx, message: string): void {
+  ctx.addIssue({ code: 'custom', message, params: { complete: true } });
+}
+
+const PATH_CHARACTERS = /^\/[A-Za-z0-9._/-]*$/;
+
+const hostVolumePath = z
   .string()
-  .regex(
-    /^\/[A-Za-z0-9._/-]*$/,
-    'must be an absolute path of letters, digits, ".", "_", "-" and "/" (no spaces or shell characters)',
-  )
-  .refine((p) => !p.split('/').includes('..'), 'must not contain ".."');
+  .max(LIMITS.pathChars)
+  .regex(PATH_CHARACTERS, 'must be an absolute path of letters, digits, ".", "_", "-" and "/" (no spaces or shell characters)')
+  .refine((p) => !p.split('/').includes('..'), 'must not contain ".."')
+  .superRefine((path, ctx) => {
+    const problem = PATH_CHARACTERS.test(path) ? systemPathProblem(path) : undefined;
+    if (problem) complete(ctx, `${quote(path)} ${problem}`);
+  });
 
 const httpPath = z
   .string()
   .regex(/^\/[A-Za-z0-9._~/-]*$/, 'must be a URL path starting with "/" (letters, digits, ".", "_", "~", "-", "/")');
 
-const localFile = z.string().min(1, 'must be a file path');
+const localFile = z
+  .string()
+  .min(1, 'must be a file path')
+  .max(LIMITS.pathChars)
+  .refine((p) => !hasControlCharacter(p), 'must not hold control characters (escape sequences, newlines, tabs)');
 
-const ipv4 = z.ipv4({ error: 'must be an IPv4 address like 10.77.0.10' });
+// Four decimal numbers without leading zeros: the only form zod's ipv4 takes, and the one Docker and Consul print.
+const ipv4 = z.ipv4({ error: 'must be an IPv4 address like 10.77.0.10 (four decimal numbers, no leading zeros)' });
+
+/** A name that resolvers read as an IPv4 address in another form (`010.0.0.1` is 8.0.0.1, `0xa.1` is 10.0.0.1). */
+function isLooseIpv4(value: string): boolean {
+  return ipaddr.IPv4.isIPv4(value) && !ipaddr.IPv4.isValidFourPartDecimal(value);
+}
+
+function canonicalHint(value: string, canonical: string): string {
+  return `${quote(value)} is read as ${canonical}: write ${canonical} (four decimal numbers, no leading zeros)`;
+}
 
 const hostOrAddress = z
   .string()
   .regex(
     /^[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?$/,
     'must be a hostname or IPv4 address (letters, digits, "." and "-")',
-  );
+  )
+  .superRefine((host, ctx) => {
+    if (isLooseIpv4(host)) complete(ctx, canonicalHint(host, ipaddr.IPv4.parse(host).toString()));
+  });
 
 const unixUser = z
   .string()
@@ -48,11 +76,18 @@ const unixUser = z
 
 const port = z.int().min(1).max(65535);
 
-const cidr = z.string().refine((value) => {
-  if (!ipaddr.isValidCIDR(value)) return false;
-  const [address, prefix] = ipaddr.parseCIDR(value);
-  return address.kind() === 'ipv4' && prefix >= 8 && prefix <= 29;
-}, 'must be an IPv4 network in CIDR form with a prefix from /8 to /29, like 10.77.0.0/24');
+const cidr = z.string().superRefine((value, ctx) => {
+  const [address, prefix] = ipaddr.isValidCIDR(value) ? ipaddr.parseCIDR(value) : [];
+  if (address?.kind() !== 'ipv4' || prefix === undefined || prefix < 8 || prefix > 29) {
+    ctx.addIssue({ code: 'custom', message: 'must be an IPv4 network in CIDR form with a prefix from /8 to /29, like 10.77.0.0/24' });
+    return;
+  }
+  // Docker prints the canonical form, and `down` finds the lab's network by it.
+  const [writtenAddress = '', writtenPrefix = ''] = value.split('/');
+  if (!ipaddr.IPv4.isValidFourPartDecimal(writtenAddress) || writtenPrefix !== String(prefix)) {
+    complete(ctx, canonicalHint(value, `${address.toString()}/${prefix}`));
+  }
+});
 
 const sshOptions = {
   port: port.optional(),
@@ -85,7 +120,7 @@ const sshProvider = z.strictObject({
 
 const hostVolume = z.strictObject({
   name: volumeName,
-  path: absolutePath,
+  path: hostVolumePath,
   read_only: z.boolean().default(false),
 });
 

@@ -53,8 +53,16 @@ const cases: [string, string[]][] = [
   ['alias-without-anchor', ['31:14 alias "*client2-address" names no anchor before it: put "&client2-address" on an earlier value, or write the value out here']],
   ['alias-inside-its-anchor', ['38:9 alias "*images" sits inside the value it names: a value cannot contain itself']],
   ['alias-over-limit', ['130:9 more than 100 aliases ("*name"): a cluster file may use at most 100; write the values out']],
+  ['host-volume-system-folder', ['34:15 nodes[2].host_volumes[0].path: "/etc" is a top-level system folder: give the volume a folder of its own, like /srv/nomad/data']],
+  ['host-volume-ssh-folder', ['34:15 nodes[2].host_volumes[0].path: "/root/.ssh" is in /root, which belongs to the system: give the volume a folder of its own, like /srv/nomad/data']],
   ['escape-sequence-in-key', ['30:5 nodes[2].\\u001b[2J\\u001b[31mrole: unknown key "\\u001b[2J\\u001b[31mrole"; allowed keys: name, role, address, cpus, memory, host_volumes, ssh']],
+  ['control-character-in-job-file', ['35:11 jobs[0].file: must not hold control characters (escape sequences, newlines, tabs), got "jobs/whoami\\u001b]0;owned\\u0007.nomad.hcl"']],
+  ['ssh-host-octal', ['31:13 nodes[2].ssh.host: "012.0.0.1" is read as 10.0.0.1: write 10.0.0.1 (four decimal numbers, no leading zeros)']],
+  ['cidr-hex', ['10:9 network.cidr: "0xa.77.0.0/24" is read as 10.77.0.0/24: write 10.77.0.0/24 (four decimal numbers, no leading zeros)']],
+  ['cidr-octal', ['10:9 network.cidr: "012.77.0.0/24" is read as 10.77.0.0/24: write 10.77.0.0/24 (four decimal numbers, no leading zeros)']],
+  ['cidr-prefix-leading-zero', ['10:9 network.cidr: "10.77.0.0/024" is read as 10.77.0.0/24: write 10.77.0.0/24 (four decimal numbers, no leading zeros)']],
   ['version-written-as-decimal', ['5:10 version: expected 1, written "1.0": write "version: 1"']],
+  ['address-leading-zero', ['31:14 nodes[2].address: must be an IPv4 address like 10.77.0.10 (four decimal numbers, no leading zeros), got "10.77.0.012"']],
 ];
 
 for (const [fixture, expected] of cases) test(rejects, fixture, expected);
