@@ -1,7 +1,7 @@
 import { NomadLabError } from '../errors.ts';
 import { readFact } from '../facts/fact.ts';
 import { interfaceWithAddress } from '../facts/facts.ts';
-import { ensureDirs } from '../ops/dirs.ts';
+import { ensureVolumeDirs } from '../ops/dirs.ts';
 import { renderNodeConfig } from '../render/node-config.ts';
 import { onEveryNode, recordChange, remoteOf, type UpContext } from './context.ts';
 import { writeAndRestart } from './files.ts';
@@ -12,16 +12,21 @@ import { waitFor } from './wait.ts';
 
 const NOMAD_API = 'http://127.0.0.1:4646';
 
-/** server.hcl / client.hcl and the unit on every node; then a leader and every client ready with docker healthy. */
-export async function configureNomad(ctx: UpContext, binaries: ChangedBinaries, onWaiting?: (line: string) => void): Promise<void> {
+/**
+ * server.hcl / client.hcl and the unit on every node; then a leader and every client ready with docker healthy.
+ * Returns a note on host volume folders that were there already and were left as they are.
+ */
+export async function configureNomad(ctx: UpContext, binaries: ChangedBinaries, onWaiting?: (line: string) => void): Promise<string | undefined> {
   const { spec } = ctx.cluster;
+  const kept: string[] = [];
   await onEveryNode(ctx, spec.nodes, async (node) => {
     const remote = remoteOf(ctx, node);
     const networkInterface = await readFact(remote, interfaceWithAddress(node.address));
     if (!networkInterface) throw new NomadLabError(`[${node.name}] no interface holds the lab address ${node.address}: is the machine on the lab network ${spec.network.cidr}?`);
     // Nomad refuses to start a client whose host volume paths do not exist.
-    const volumes = await ensureDirs(remote, node.host_volumes.map((v) => ({ path: v.path, owner: 'root', mode: '755' })));
-    for (const path of volumes) recordChange(ctx, node.name, `made host volume folder ${path}`);
+    const volumes = await ensureVolumeDirs(remote, node.host_volumes.map((v) => v.path), { owner: 'root', mode: '755' });
+    for (const path of volumes.made) recordChange(ctx, node.name, `made host volume folder ${path}`);
+    for (const folder of volumes.kept) kept.push(`${node.name}:${folder}`);
     const files = renderNodeConfig({ spec, node, gossipKey: ctx.gossipKey, networkInterface }).filter((f) => f.service === 'nomad');
     await writeAndRestart(ctx, remote, 'nomad', files, binaries.get(node.name)?.has('nomad') === true);
   });
@@ -39,4 +44,5 @@ export async function configureNomad(ctx: UpContext, binaries: ChangedBinaries, 
     },
     { timeoutMs: 180_000, onWaiting: (left) => onWaiting?.(`waiting: ${left.join(', ')}`) },
   );
+  return kept.length > 0 ? `host volume folders that were there already, left as they are: ${kept.join(', ')}` : undefined;
 }
