@@ -1,3 +1,4 @@
+import { printableLine } from '../text.ts';
 import type { Cluster } from '../config/load.ts';
 import type { Plan, PlannedAction } from '../plan/plan.ts';
 import type { LabStatus } from '../status.ts';
@@ -24,8 +25,9 @@ export function formatPlan(plan: Plan): string {
   return blocks.join('\n\n');
 }
 
-/** Rows as aligned columns under a header. */
-export function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
+/** Rows as aligned columns under a header; a cell is one line, control characters escaped (values come from the lab's APIs). */
+export function table(header: readonly string[], rawRows: readonly (readonly string[])[]): string {
+  const rows = rawRows.map((row) => row.map(printableLine));
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: readonly string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join('  ').trimEnd();
   return [line(header), ...rows.map(line)].join('\n');

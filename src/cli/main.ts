@@ -1,10 +1,12 @@
 import { writeFile } from 'node:fs/promises';
+import { inspect } from 'node:util';
 import { join, relative } from 'node:path';
 import { Command, InvalidArgumentError } from '@commander-js/extra-typings';
 import { stringify } from 'yaml';
 import { loadCluster, type Cluster } from '../config/load.ts';
 import { containerImage } from '../config/machines.ts';
-import { formatIssue, NomadLabError } from '../errors.ts';
+import { formatIssues, NomadLabError, type ConfigIssue } from '../errors.ts';
+import { printable } from '../text.ts';
 import { planCluster } from '../plan/plan.ts';
 import { formatPlan, formatStatus, summarize } from './format.ts';
 import { plainOutput, runTasks } from './tasks.ts';
@@ -41,7 +43,7 @@ program
   .option(...fileOption)
   .action(async ({ file }) => {
     const cluster = await load(file);
-    console.log(`${file}: valid: ${summarize(cluster)}`);
+    say(`${file}: valid: ${summarize(cluster)}`);
   });
 
 program
@@ -51,7 +53,7 @@ program
   .option('--json', 'print JSON instead of YAML')
   .action(async ({ file, json }) => {
     const cluster = await load(file);
-    process.stdout.write(json ? `${JSON.stringify(cluster.spec, null, 2)}\n` : stringify(cluster.spec));
+    process.stdout.write(printable(json ? `${JSON.stringify(cluster.spec, null, 2)}\n` : stringify(cluster.spec)));
   });
 
 program
@@ -62,7 +64,7 @@ program
   .action(async ({ file, json }) => {
     const cluster = await load(file);
     const plan = planCluster(cluster);
-    console.log(json ? JSON.stringify(plan, null, 2) : formatPlan(plan));
+    say(json ? JSON.stringify(plan, null, 2) : formatPlan(plan));
   });
 
 program
@@ -73,13 +75,13 @@ program
     const width = Math.max(...statuses.map((s) => s.name.length));
     for (const s of statuses) {
       const mark = s.ok ? 'ok     ' : s.required ? 'MISSING' : 'absent ';
-      console.log(`${mark}  ${s.name.padEnd(width)}  ${s.detail}${s.ok ? '' : `\n         ${' '.repeat(width)}  fix: ${s.fix}`}`);
+      say(`${mark}  ${s.name.padEnd(width)}  ${s.detail}${s.ok ? '' : `\n         ${' '.repeat(width)}  fix: ${s.fix}`}`);
     }
     const old = await findOldImages(await currentRecipeHashes()).catch(() => []);
-    if (old.length > 0) console.log(`\nold images: ${countImages(old)}, earlier builds of recipes that have changed and no container uses; \`nomad-lab image build\` removes them`);
+    if (old.length > 0) say(`\nold images: ${countImages(old)}, earlier builds of recipes that have changed and no container uses; \`nomad-lab image build\` removes them`);
     const missing = statuses.filter((s) => s.required && !s.ok);
     if (missing.length > 0) {
-      console.error(`\n${missing.length} required prerequisite${missing.length === 1 ? ' is' : 's are'} missing: ${missing.map((s) => s.name).join(', ')}`);
+      sayError(`\n${missing.length} required prerequisite${missing.length === 1 ? ' is' : 's are'} missing: ${missing.map((s) => s.name).join(', ')}`);
       process.exitCode = 1;
     }
   });
@@ -108,9 +110,9 @@ program
             const t0 = Date.now();
             current = step.title;
             interruptContext(`up, at step "${current}"`);
-            const summary = await step.run(ctx, (line) => (task.output = line));
+            const summary = await step.run(ctx, outputTo(task));
             const seconds = ((Date.now() - t0) / 1000).toFixed(1);
-            task.title = `${step.title}${summary ? `: ${summary}` : ''} (${seconds} s)`;
+            task.title = printable(`${step.title}${summary ? `: ${summary}` : ''} (${seconds} s)`);
           },
         })),
         {},
@@ -126,8 +128,8 @@ program
       await cleanup();
     }
     const report = upReport(ctx);
-    for (const [node, changes] of report.byNode) for (const change of changes) console.log(`${node}: ${change}`);
-    console.log(`up: ${report.changes === 0 ? '0 changes, the cluster was already as cluster.yaml says' : `${report.changes} change${report.changes === 1 ? '' : 's'}`} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+    for (const [node, changes] of report.byNode) for (const change of changes) say(`${node}: ${change}`);
+    say(`up: ${report.changes === 0 ? '0 changes, the cluster was already as cluster.yaml says' : `${report.changes} change${report.changes === 1 ? '' : 's'}`} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
   });
 
 program
@@ -138,9 +140,9 @@ program
     const cluster = await loadCluster(file);
     await runTasks([{
       title: `destroy ${cluster.spec.name}`,
-      task: async (_: unknown, task: { output: string }) => down(cluster, { onProgress: (line) => (task.output = line) }),
+      task: async (_: unknown, task: { output: string }) => down(cluster, { onProgress: outputTo(task) }),
     }], {});
-    console.log(`down: ${cluster.spec.name} is gone`);
+    say(`down: ${cluster.spec.name} is gone`);
   });
 
 program
@@ -153,8 +155,8 @@ program
     const cluster = await load(file);
     const report = await verifyCluster(cluster.spec);
     if (junit) await writeFile(junit, renderJunit(report, { suiteName: `nomad-lab verify ${cluster.spec.name}` }));
-    console.log(json ? renderJson(report) : renderTable(report, { ascii: plainOutput() }));
-    if (cluster.spec.services.length === 0) console.error(`${file}: no services listed under "services": nothing to verify`);
+    say(json ? renderJson(report) : renderTable(report, { ascii: plainOutput() }));
+    if (cluster.spec.services.length === 0) sayError(`${file}: no services listed under "services": nothing to verify`);
     process.exitCode = report.ok ? 0 : 1;
   });
 
@@ -166,7 +168,7 @@ program
   .action(async ({ file, json }) => {
     const cluster = await loadCluster(file);
     const status = await labStatus(cluster);
-    console.log(json ? JSON.stringify(status, null, 2) : formatStatus(status));
+    say(json ? JSON.stringify(status, null, 2) : formatStatus(status));
   });
 
 program
@@ -179,10 +181,10 @@ program
     await runTasks([{
       title: `reset ${cluster.spec.name}`,
       task: async (_: unknown, task: { output: string }) => {
-        removed = await resetLab(cluster, (line) => (task.output = line));
+        removed = await resetLab(cluster, outputTo(task));
       },
     }], {});
-    console.log(`reset: ${removed.length === 0 ? 'no jobs were running' : `stopped and purged ${removed.join(', ')}`}; machines kept`);
+    say(`reset: ${removed.length === 0 ? 'no jobs were running' : `stopped and purged ${removed.join(', ')}`}; machines kept`);
   });
 
 program
@@ -196,7 +198,7 @@ program
     const unknown = nodes.filter((n) => !known.has(n));
     if (unknown.length > 0) throw new NomadLabError(`${file} has no node ${unknown.join(', ')}; its nodes: ${[...known].join(', ')}`);
     const removed = await forgetHostKeys(join(labStateDir(cluster), 'known_hosts'), nodes);
-    console.log(`forget-host-key: ${removed === 0 ? `no key was pinned for ${nodes.join(', ')}` : `forgot ${removed} pinned key${removed === 1 ? '' : 's'} of ${nodes.join(', ')}`}; the next contact pins the new ones`);
+    say(`forget-host-key: ${removed === 0 ? `no key was pinned for ${nodes.join(', ')}` : `forgot ${removed} pinned key${removed === 1 ? '' : 's'} of ${nodes.join(', ')}`}; the next contact pins the new ones`);
   });
 
 function positiveInt(value: string, option: string): number {
@@ -211,8 +213,8 @@ host
   .command('prepare')
   .description("install the host's needs from Debian's packages and start dockerd (idempotent, unattended)")
   .action(async () => {
-    const report = await prepareHost({ onProgress: (line) => console.log(`host: ${line}`) });
-    console.log(report.changes.length === 0 ? 'host: already prepared, nothing changed' : `host: prepared (${report.changes.join('; ')})`);
+    const report = await prepareHost({ onProgress: (line) => say(`host: ${line}`) });
+    say(report.changes.length === 0 ? 'host: already prepared, nothing changed' : `host: prepared (${report.changes.join('; ')})`);
   });
 
 const image = program.command('image').description('machine and job images for the local lab');
@@ -235,7 +237,7 @@ image
         ? [{
             title: `node image ${nodeImage}`,
             task: async (_: unknown, task: { title: string; output: string }) => {
-              const result = await ensureNodeImage({ name: nodeImage, recipe, onProgress: (line) => (task.output = line) });
+              const result = await ensureNodeImage({ name: nodeImage, recipe, onProgress: outputTo(task) });
               current.set('node', result.hash);
               task.title = `node image ${result.tag}: ${result.built ? 'built' : 'up to date'}`;
               lines.push(`${result.tag} (${mebibytes(result.size)}${result.built ? ', built' : ''})`);
@@ -245,7 +247,7 @@ image
       ...recipes.map((name) => ({
         title: `job image ${name}`,
         task: async (_: unknown, task: { title: string; output: string }) => {
-          const result = await ensureJobImage(name, cacheDir(), (line) => (task.output = line));
+          const result = await ensureJobImage(name, cacheDir(), outputTo(task));
           current.set(name, result.hash);
           task.title = `job image ${result.tag}: ${result.built ? 'built' : 'up to date'}`;
           lines.push(`${result.tag} ${result.tarball}${result.built ? ' (built)' : ''}`);
@@ -262,7 +264,7 @@ image
         },
       },
     ], {});
-    for (const line of lines) console.log(line);
+    for (const line of lines) say(line);
   });
 
 function mebibytes(bytes: number): string {
@@ -297,7 +299,7 @@ artifacts
             source: settings.source,
             ...(settings.directory ? { directory: resolveFrom(cluster.dir, settings.directory) } : {}),
             cacheDir: cacheDir(),
-            onProgress: throttled((line) => (task.output = line)),
+            onProgress: throttled(outputTo(task)),
           });
           fetched.push(artifact);
           task.title = `${product} ${artifact.version}: ${artifact.from === 'cache' ? 'already cached' : `from ${artifact.from}`}`;
@@ -305,7 +307,7 @@ artifacts
       })),
       {},
     );
-    for (const a of fetched) console.log(`${a.product} ${a.version} ${a.platform} ${a.path} (${(a.size / 2 ** 20).toFixed(0)} MiB, sha256 ${a.sha256.slice(0, 12)}, ${a.from})`);
+    for (const a of fetched) say(`${a.product} ${a.version} ${a.platform} ${a.path} (${(a.size / 2 ** 20).toFixed(0)} MiB, sha256 ${a.sha256.slice(0, 12)}, ${a.from})`);
   });
 
 /** Go prints a line per package; pass on the others and every 50th of those. */
@@ -324,8 +326,25 @@ async function load(file: string): Promise<Cluster> {
   return cluster;
 }
 
-function printWarnings(warnings: Parameters<typeof formatIssue>[0][]): void {
-  for (const warning of warnings) console.error(formatIssue(warning));
+function printWarnings(warnings: readonly ConfigIssue[]): void {
+  for (const line of formatIssues(warnings)) sayError(line);
+}
+
+// Every line goes out through these: control characters from a cluster file, a node or a
+// command's output are escaped, so none can drive the terminal. JSON stays valid JSON.
+function say(text: string): void {
+  console.log(printable(text));
+}
+
+function sayError(text: string): void {
+  console.error(printable(text));
+}
+
+/** A progress callback that shows each line as a task's output. */
+function outputTo(task: { output: string }): (line: string) => void {
+  return (line) => {
+    task.output = printable(line);
+  };
 }
 
 installInterruptHandlers();
@@ -333,11 +352,11 @@ try {
   await program.parseAsync();
 } catch (error) {
   if (error instanceof NomadLabError) {
-    console.error(error.message);
+    sayError(error.message);
     process.exitCode = 1;
   } else {
-    console.error('nomad-lab: internal error (please report it):');
-    console.error(error);
+    sayError('nomad-lab: internal error (please report it):');
+    sayError(inspect(error));
     process.exitCode = 70;
   }
 }

@@ -72,3 +72,14 @@ test('a FIFO given with -f is refused, not waited on', async (t) => {
   t.is(result.exitCode, 1);
   t.is(result.stderr, `cannot read cluster file ${dir}/cluster.yaml (a FIFO): a cluster file is a regular file; name one with -f FILE`);
 });
+
+test('control characters in a file name and in keys are escaped in what the CLI prints', async (t) => {
+  const missing = await cli('validate', '-f', 'no-such\u001b[2J.yaml');
+  t.is(missing.exitCode, 1);
+  t.is(missing.stderr, 'cannot read cluster file no-such\\u001b[2J.yaml (ENOENT): create it, or name another with -f FILE');
+  const invalid = await cli('validate', '-f', 'test/fixtures/invalid/escape-sequence-in-key.yaml');
+  t.is(invalid.exitCode, 1);
+  // eslint-disable-next-line no-control-regex -- no raw escape may reach the terminal
+  t.notRegex(invalid.stderr, /\u001b/);
+  t.regex(invalid.stderr, /unknown key "\\u001b\[2J\\u001b\[31mrole"/);
+});

@@ -1,0 +1,22 @@
+import test from 'ava';
+import { formatStatus, table } from '../../src/cli/format.ts';
+import type { LabStatus } from '../../src/status.ts';
+
+test('a table cell is one line, its control characters escaped, and the columns still align', (t) => {
+  t.is(
+    table(['JOB', 'STATUS'], [['\u001b[2Jevil\nline', 'running'], ['web', 'dead']]),
+    ['JOB                      STATUS', '\\u001b[2Jevil\\u000aline  running', 'web                      dead'].join('\n'),
+  );
+});
+
+test('status: names from the lab reach the table escaped', (t) => {
+  const status = {
+    machines: [{ node: 'server', state: 'running', detail: 'running' }],
+    consul: [],
+    nomad: { leader: '10.77.0.10:4647', servers: [], clients: [], jobs: [{ id: 'job\u001b]0;title\u0007', type: 'service', status: 'running' }], allocations: [] },
+    problems: [],
+  } as unknown as LabStatus;
+  t.regex(formatStatus(status), /\njob\\u001b\]0;title\\u0007 {2}service {2}running$/m);
+  // eslint-disable-next-line no-control-regex -- no raw control character may be left
+  t.notRegex(formatStatus(status), /[\u0000-\u0009\u000b-\u001f]/);
+});
