@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test from 'ava';
-import { labCgroupParent, removeLabCgroups } from '../../src/providers/vagrant/docker-leftovers.ts';
+import { labCgroupParent, parseLabContainers, removeLabCgroups } from '../../src/providers/vagrant/docker-leftovers.ts';
 import { CommandError, ProviderError } from '../../src/errors.ts';
 import { machineInOutput, vagrantFailure } from '../../src/providers/vagrant/vagrant-command.ts';
 import { writeVagrantfile } from '../../src/providers/vagrant/write-vagrantfile.ts';
@@ -54,4 +54,18 @@ test('a vagrant failure names the machines and carries the command\'s stderr tai
   t.is(error.shortMessage, 'vagrant up failed for client1');
   t.is(error.message, 'vagrant up failed for client1\n[host] exit 1: vagrant up --provider=docker --parallel\n  | Stderr: docker: Error response from daemon: conflict.');
   t.is(error.cause, cause);
+});
+
+test('down takes only containers with a node\'s name and the lab\'s label', (t) => {
+  const listing = [
+    `${'a'.repeat(64)} lab-server lab`,
+    `${'b'.repeat(64)} lab-client1 `,
+    `${'c'.repeat(64)} lab-client2 other-lab`,
+    `${'d'.repeat(64)} lab-unrelated lab`,
+    `${'e'.repeat(64)} something-else `,
+    '',
+  ].join('\n');
+  const found = parseLabContainers(listing, 'lab', ['server', 'client1', 'client2']);
+  t.deepEqual([...found.ours], [['lab-server', 'a'.repeat(64)]]);
+  t.deepEqual(found.strangers, ['lab-client1', 'lab-client2']);
 });

@@ -1,7 +1,7 @@
 import { readdir, rmdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { probe, run } from '../../host/run.ts';
-import { nodeContainerName } from './docker-node-flags.ts';
+import { LAB_LABEL, nodeContainerName } from './docker-node-flags.ts';
 
 // What the docker backend can leave on the host after `vagrant destroy` (lab-host-notes §3, §4),
 // and how to find only this lab's share of it.
@@ -18,14 +18,29 @@ export function labCgroupParent(lab: string, node: string, purpose: string): str
   return `/nomad-lab.${lab}.${node}.${purpose}`;
 }
 
-/** Node containers of the lab that exist, by the names the Vagrantfile gives them: name → full id. */
-export async function labContainers(lab: string, nodes: readonly string[]): Promise<Map<string, string>> {
-  const names = nodes.map((n) => nodeContainerName(lab, n));
-  const found = new Map<string, string>();
-  const listed = await run('docker', ['ps', '-a', '--no-trunc', '--format', '{{.ID}} {{.Names}}']);
-  for (const line of listed.split('\n')) {
-    const [id, name] = line.split(' ');
-    if (id && name && names.includes(name)) found.set(name, id);
+export interface LabContainers {
+  /** Containers with a node's name and the lab's label: name → full id. */
+  ours: Map<string, string>;
+  /** Containers with a node's name but without the lab's label: someone else's, left alone. */
+  strangers: string[];
+}
+
+/** The `docker ps` format labContainers reads: id, name, and the value of the lab label. */
+const CONTAINER_FORMAT = `{{.ID}} {{.Names}} {{.Label "${LAB_LABEL}"}}`;
+
+/** Node containers of the lab that exist, by the names the Vagrantfile gives them and the label it sets. */
+export async function labContainers(lab: string, nodes: readonly string[]): Promise<LabContainers> {
+  return parseLabContainers(await run('docker', ['ps', '-a', '--no-trunc', '--format', CONTAINER_FORMAT]), lab, nodes);
+}
+
+export function parseLabContainers(listing: string, lab: string, nodes: readonly string[]): LabContainers {
+  const names = new Set(nodes.map((n) => nodeContainerName(lab, n)));
+  const found: LabContainers = { ours: new Map(), strangers: [] };
+  for (const line of listing.split('\n')) {
+    const [id, name, label = ''] = line.trim().split(' ');
+    if (!id || !name || !names.has(name)) continue;
+    if (label === lab) found.ours.set(name, id);
+    else found.strangers.push(name);
   }
   return found;
 }

@@ -20,7 +20,15 @@ export const NODE_CONTAINER_FLAGS: readonly string[] = [
   'SIGRTMIN+3',
 ];
 
-/** The node's container name: Vagrant's `d.name`, also what `down` looks for. */
+/** The label every node container carries, with the lab's name as its value: `down` removes only containers that have it. */
+export const LAB_LABEL = 'nomad-lab.lab';
+
+/** `docker run` flags that mark a container as a node of `lab`. */
+export function labLabelFlags(lab: string): string[] {
+  return ['--label', `${LAB_LABEL}=${lab}`];
+}
+
+/** The node's container name: Vagrant's `d.name`, also what `down` looks for (with the label). */
 export function nodeContainerName(labName: string, node: string): string {
   return `${labName}-${node}`;
 }

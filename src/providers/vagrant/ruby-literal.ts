@@ -15,3 +15,11 @@ export function rubyStringArray(values: readonly string[], indent: string): stri
   if (values.length === 0) return '[]';
   return `[\n${values.map((v) => `${indent}  ${rubyString(v)},`).join('\n')}\n${indent}]`;
 }
+
+/**
+ * A Ruby comment line for `text`: anything but printable ASCII is written as `\u{...}`, so no
+ * newline (or anything else) in a file name can end the comment and start code.
+ */
+export function rubyComment(text: string): string {
+  return `# ${text.replace(/[^\x20-\x7e]/gu, (c) => `\\u{${c.codePointAt(0)!.toString(16)}}`)}`;
+}

@@ -7,6 +7,7 @@ import { imageExists } from '../../images/docker.ts';
 import { nodeImageTag } from '../../images/node-image.ts';
 import type { BootOptions, MachineStatus, NodeEndpoint, Provider } from '../provider.ts';
 import { innerContainerIds, labContainers, removeContainers, removeLabCgroups, removeLabNetwork } from './docker-leftovers.ts';
+import { LAB_LABEL } from './docker-node-flags.ts';
 import { parseSshConfig } from './parse-ssh-config.ts';
 import { machineState, parseStatus } from './parse-status.ts';
 import { renderVagrantfile, type VagrantBackend } from './render-vagrantfile.ts';
@@ -146,18 +147,21 @@ async function requireNodeImage(cluster: Cluster): Promise<string> {
 }
 
 async function collectContainerIds(lab: string, nodes: readonly string[]): Promise<string[]> {
-  const containers = await labContainers(lab, nodes);
+  const containers = (await labContainers(lab, nodes)).ours;
   const inner = await Promise.all([...containers.keys()].map((name) => innerContainerIds(name)));
   return [...containers.values(), ...inner.flat()];
 }
 
 async function removeDockerLeftovers(cluster: Cluster, containerIds: readonly string[], say: (line: string) => void): Promise<void> {
   const lab = cluster.spec.name;
-  const left = await labContainers(lab, cluster.spec.nodes.map((n) => n.name));
+  const { ours: left, strangers } = await labContainers(lab, cluster.spec.nodes.map((n) => n.name));
   if (left.size > 0) {
-    // Containers of a lab whose Vagrant folder is gone: ours by the names the Vagrantfile gave them.
+    // Containers of a lab whose Vagrant folder is gone: ours by the names and the label the Vagrantfile gave them.
     say(`removing containers Vagrant no longer knows: ${[...left.keys()].join(', ')}`);
     await removeContainers([...left.keys()]);
+  }
+  if (strangers.length > 0) {
+    say(`left alone: ${strangers.join(', ')}, named like this lab's nodes but without the label ${LAB_LABEL}=${lab} (remove by hand with docker rm -f if it is a node of a lab made before nomad-lab labelled them)`);
   }
   for (const network of await removeLabNetwork(cluster.spec.network.cidr)) say(`docker network ${network}: removed`);
   const cgroups = await removeLabCgroups(lab, [...containerIds, ...left.values()]);
