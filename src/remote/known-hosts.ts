@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { ensurePrivateDir, writeFileAtomic } from '../host/atomic-write.ts';
 
 /** One pinned host key: a line `[host]:port key-type base64 node` (OpenSSH known_hosts, node as comment). */
 export interface PinnedKey {
@@ -60,10 +61,9 @@ async function readPins(file: string): Promise<PinnedKey[]> {
 }
 
 async function writePins(file: string, pins: readonly PinnedKey[]): Promise<void> {
-  await mkdir(dirname(file), { recursive: true });
-  const temporary = `${file}.${process.pid}.tmp`;
-  await writeFile(temporary, formatKnownHosts(pins), { mode: 0o644 });
-  await rename(temporary, file);
+  // The lab's state folder may not exist yet (status or reset before up): made private here too.
+  await ensurePrivateDir(dirname(file));
+  await writeFileAtomic(file, formatKnownHosts(pins), { mode: 0o600 });
 }
 
 // Nodes connect concurrently and would otherwise overwrite each other's new pins.

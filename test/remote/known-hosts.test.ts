@@ -42,3 +42,12 @@ test('pin, match, changed; forget one node or all', async (t) => {
   t.is(await forgetHostKeys(file), 2);
   t.is(await forgetHostKeys(file, ['server']), 0);
 });
+
+test('pinned first (status or reset before up): the state folder is made 0700 and known_hosts is 0600', async (t) => {
+  const { stat } = await import('node:fs/promises');
+  const dir = join(mkdtempSync(join(tmpdir(), 'nomad-lab-kh-')), '.nomad-lab', 'lab');
+  const file = join(dir, 'known_hosts');
+  await checkOrPin(file, 'server', '127.0.0.1', 2222, blob(1));
+  t.is((await stat(dir)).mode & 0o777, 0o700);
+  t.is((await stat(file)).mode & 0o777, 0o600);
+});

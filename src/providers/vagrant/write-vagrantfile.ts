@@ -1,5 +1,6 @@
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { writeFileAtomic } from '../../host/atomic-write.ts';
 
 /** Writes `dir/Vagrantfile` only when its content differs; says whether it wrote. */
 export async function writeVagrantfile(dir: string, content: string): Promise<boolean> {
@@ -7,9 +8,6 @@ export async function writeVagrantfile(dir: string, content: string): Promise<bo
   const current = await readFile(file, 'utf8').catch(() => undefined);
   if (current === content) return false;
   await mkdir(dir, { recursive: true });
-  // Rename, so a vagrant running meanwhile never reads half a file.
-  const temporary = `${file}.${process.pid}.tmp`;
-  await writeFile(temporary, content);
-  await rename(temporary, file);
-  return true;
+  // Atomic, so a vagrant running meanwhile never reads half a file.
+  return writeFileAtomic(file, content, { mode: 0o644 });
 }
