@@ -81,7 +81,7 @@ function fileKind(stats: { isDirectory(): boolean; isFIFO(): boolean; isCharacte
 }
 
 /** A file over LIMITS.fileBytes, of `bytes` when known. */
-export function tooLarge(displayName: string, bytes?: number): ConfigError {
+function tooLarge(displayName: string, bytes?: number): ConfigError {
   const size = bytes === undefined ? 'more than that' : `${bytes} bytes`;
   return new ConfigError(displayName, [{
     severity: 'error',
