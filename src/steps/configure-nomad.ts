@@ -33,6 +33,8 @@ export async function configureNomad(ctx: UpContext, binaries: ChangedBinaries, 
 
   const server = remoteOf(ctx, spec.nodes.find((n) => n.role !== 'client')!);
   const clients = spec.nodes.filter((n) => n.role !== 'server').map((n) => n.name);
+  const started = Date.now();
+  const restarted = new Set<string>();
   await waitFor(
     'a Nomad leader and every client ready with the docker driver healthy',
     async () => {
@@ -40,7 +42,19 @@ export async function configureNomad(ctx: UpContext, binaries: ChangedBinaries, 
       const leader = await server.exec(['curl', '-sf', `${NOMAD_API}/v1/status/leader`]);
       if (leader.exitCode !== 0 || !/:\d+"/.test(leader.stdout)) return ['no Nomad leader yet'];
       const nodes = await server.exec(['curl', '-sf', `${NOMAD_API}/v1/nodes`]);
-      return nodes.exitCode === 0 ? clientsNotReady(nodes.stdout, clients) : ['the Nomad API does not answer'];
+      if (nodes.exitCode !== 0) return ['the Nomad API does not answer'];
+      const left = clientsNotReady(nodes.stdout, clients);
+      // A client the servers no longer know (their state was lost) is refused ("Permission denied") and only
+      // registers again when it restarts: after 10 s of waiting, each such client is restarted once.
+      const unknown = clients.filter((name) => left.includes(`${name} not registered`) && !restarted.has(name));
+      if (Date.now() - started > 10_000 && unknown.length > 0) {
+        await Promise.all(unknown.map(async (name) => {
+          restarted.add(name);
+          await remoteOf(ctx, spec.nodes.find((n) => n.name === name)!).run(['systemctl', 'restart', 'nomad'], { sudo: true });
+          recordChange(ctx, name, 'restart nomad (the servers did not know this client)');
+        }));
+      }
+      return left;
     },
     { timeoutMs: 180_000, onWaiting: (left) => onWaiting?.(`waiting: ${left.join(', ')}`) },
   );
