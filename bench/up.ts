@@ -6,7 +6,9 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadCluster, type Cluster } from '../src/config/load.ts';
 import { down } from '../src/down.ts';
-import { closeSessions, newUpContext, upReport, upSteps } from '../src/up.ts';
+import { newUpState } from '../src/pipeline/state.ts';
+import { runPipeline } from '../src/pipeline/runner.ts';
+import { closeSessions, UP_STEPS, upReport } from '../src/up.ts';
 import { fmt, median } from './stats.ts';
 
 const ROUNDS = Number(process.argv[2] ?? 3);
@@ -20,19 +22,15 @@ async function benchCluster(dir: string): Promise<Cluster> {
 
 /** One `up`: seconds per step, the total, and the number of changes. */
 async function up(cluster: Cluster): Promise<{ steps: Map<string, number>; total: number; changes: number }> {
-  const ctx = newUpContext(cluster);
+  const state = newUpState(cluster);
   const steps = new Map<string, number>();
   const start = performance.now();
   try {
-    for (const step of upSteps(cluster)) {
-      const t0 = performance.now();
-      await step.run(ctx, () => {});
-      steps.set(step.title, (performance.now() - t0) / 1000);
-    }
+    await runPipeline(UP_STEPS, state, { onEnd: (step, _outcome, seconds) => steps.set(step.name, seconds) });
   } finally {
-    await closeSessions(ctx);
+    await closeSessions(state);
   }
-  return { steps, total: (performance.now() - start) / 1000, changes: upReport(ctx).changes };
+  return { steps, total: (performance.now() - start) / 1000, changes: upReport(state).changes };
 }
 
 const dir = await mkdtemp(join(tmpdir(), 'nomad-lab-bench-up-'));

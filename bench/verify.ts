@@ -6,7 +6,9 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadCluster } from '../src/config/load.ts';
 import { down } from '../src/down.ts';
-import { closeSessions, newUpContext, upSteps } from '../src/up.ts';
+import { newUpState } from '../src/pipeline/state.ts';
+import { runPipeline } from '../src/pipeline/runner.ts';
+import { closeSessions, UP_STEPS } from '../src/up.ts';
 import { verifyCluster } from '../src/verify/index.ts';
 import { fmtMs } from './stats.ts';
 
@@ -18,11 +20,11 @@ await cp('jobs', join(dir, 'jobs'), { recursive: true });
 const cluster = await loadCluster(join(dir, 'cluster.yaml'));
 
 try {
-  const ctx = newUpContext(cluster);
+  const state = newUpState(cluster);
   try {
-    for (const step of upSteps(cluster)) await step.run(ctx, () => {});
+    await runPipeline(UP_STEPS, state);
   } finally {
-    await closeSessions(ctx);
+    await closeSessions(state);
   }
   const seconds: number[] = [];
   let checks = 0;

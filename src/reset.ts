@@ -1,9 +1,10 @@
 import type { Cluster } from './config/load.ts';
 import type { JobListStub } from './nomad/allocations.ts';
 import { NomadApi } from './nomad/api.ts';
-import { closeAll, firstServer, openSessions } from './sessions.ts';
+import { firstServer } from './config/topology.ts';
+import { closeAll, openSessions } from './sessions.ts';
 import { withLabLock } from './state/lab-lock.ts';
-import { waitFor } from './steps/wait.ts';
+import { waitFor } from './pipeline/wait.ts';
 
 /** Between episodes: every job stopped and purged, garbage collected; machines and cluster kept. Returns the jobs removed. */
 export function resetLab(cluster: Cluster, say: (line: string) => void = () => {}): Promise<string[]> {
@@ -11,7 +12,7 @@ export function resetLab(cluster: Cluster, say: (line: string) => void = () => {
 }
 
 async function purgeJobs(cluster: Cluster, say: (line: string) => void): Promise<string[]> {
-  const server = firstServer(cluster);
+  const server = firstServer(cluster.spec).name;
   const remotes = await openSessions(cluster, [server]);
   try {
     const api = new NomadApi(remotes.get(server)!);

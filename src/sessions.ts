@@ -15,8 +15,3 @@ export async function openSessions(cluster: Cluster, nodes?: readonly string[]):
 export async function closeAll(remotes: Map<string, Remote>): Promise<void> {
   await Promise.allSettled([...remotes.values()].map((r) => r.close()));
 }
-
-/** The first server: where Consul and Nomad are asked about the whole cluster. */
-export function firstServer(cluster: Cluster): string {
-  return cluster.spec.nodes.find((n) => n.role !== 'client')!.name;
-}

@@ -3,8 +3,9 @@ import type { AllocationStub, JobListStub } from './nomad/allocations.ts';
 import { NomadApi } from './nomad/api.ts';
 import { providerFor } from './providers/index.ts';
 import type { MachineStatus } from './providers/provider.ts';
-import { closeAll, firstServer, openSessions } from './sessions.ts';
-import { parseConsulMembers, type Member } from './steps/health.ts';
+import { firstServer } from './config/topology.ts';
+import { closeAll, openSessions } from './sessions.ts';
+import { parseConsulMembers, type Member } from './facts/health.ts';
 
 export interface LabStatus {
   machines: MachineStatus[];
@@ -33,7 +34,7 @@ interface NodeStub {
 export async function labStatus(cluster: Cluster): Promise<LabStatus> {
   const machines = await providerFor(cluster).status(cluster);
   const status: LabStatus = { machines, consul: [], problems: [] };
-  const server = firstServer(cluster);
+  const server = firstServer(cluster.spec).name;
   if (machines.find((m) => m.node === server)?.state !== 'running' && cluster.spec.provider.type === 'vagrant') {
     status.problems.push(`${server} is not running: nothing more to ask`);
     return status;

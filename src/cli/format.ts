@@ -1,4 +1,5 @@
 import { printableLine } from '../text.ts';
+import type { PlannedChange } from '../plan/live-plan.ts';
 import type { Cluster } from '../config/load.ts';
 import type { Plan, PlannedAction } from '../plan/plan.ts';
 import type { LabStatus } from '../status.ts';
@@ -51,4 +52,19 @@ export function formatStatus(status: LabStatus): string {
   }
   if (status.problems.length > 0) blocks.push(`Problems\n${status.problems.map((p) => `  ${p}`).join('\n')}`);
   return blocks.join('\n\n');
+}
+
+/** `up`'s changes on a running lab, node by node, each with why and a file's diff; or `0 changes`. */
+export function formatLivePlan(changes: readonly PlannedChange[]): string {
+  if (changes.length === 0) return 'plan: 0 changes, the lab is as cluster.yaml says';
+  const lines: string[] = [];
+  for (const node of [...new Set(changes.map((c) => c.node))]) {
+    lines.push(`${node}:`);
+    for (const change of changes.filter((c) => c.node === node)) {
+      lines.push(`  ~ ${change.description}${change.reason ? ` (${change.reason})` : ''}  [${change.step}]`);
+      if (change.diff) lines.push(...change.diff.trimEnd().split('\n').slice(2).map((l) => `      ${l}`));
+    }
+  }
+  lines.push('', `plan: ${changes.length} change${changes.length === 1 ? '' : 's'}; \`nomad-lab up\` makes them`);
+  return lines.join('\n');
 }

@@ -8,8 +8,9 @@ import { containerImage } from '../config/machines.ts';
 import { formatIssues, NomadLabError, type ConfigIssue } from '../errors.ts';
 import { printable } from '../text.ts';
 import { planCluster } from '../plan/plan.ts';
-import { formatPlan, formatStatus, summarize } from './format.ts';
-import { plainOutput, runTasks } from './tasks.ts';
+import { planLab } from '../plan/live-plan.ts';
+import { formatLivePlan, formatPlan, formatStatus, summarize } from './format.ts';
+import { plainOutput, runTasks, stepTasks } from './tasks.ts';
 import { renderJson, renderJunit, renderTable, verifyCluster } from '../verify/index.ts';
 import { ensureArtifact, type Artifact } from '../artifacts/fetch.ts';
 import { PRODUCTS } from '../artifacts/products.ts';
@@ -18,7 +19,9 @@ import { cacheDir, labStateDir, vagrantDir } from '../host/dirs.ts';
 import { lockLab } from '../state/lab-lock.ts';
 import { forgetHostKeys } from '../remote/known-hosts.ts';
 import { installInterruptHandlers, interruptContext, onInterrupt } from './interrupt.ts';
-import { closeSessions, newUpContext, upReport, upSteps } from '../up.ts';
+import { closeSessions, UP_STEPS, upReport } from '../up.ts';
+import { newUpState } from '../pipeline/state.ts';
+import { StepError } from '../pipeline/runner.ts';
 import { labStatus } from '../status.ts';
 import { down } from '../down.ts';
 import { resetLab } from '../reset.ts';
@@ -58,13 +61,22 @@ program
 
 program
   .command('plan')
-  .description('show what `up` would do, node by node, without touching anything')
+  .description('what `up` would change, node by node, without changing anything: read from the running lab (file diffs, restarts, jobs), or from the file alone when its machines are not running')
   .option(...fileOption)
   .option('--json', 'print the plan as JSON')
-  .action(async ({ file, json }) => {
+  .option('--detailed-exitcode', 'exit 2 when there are changes (0: none, 1: an error)')
+  .action(async ({ file, json, detailedExitcode }) => {
     const cluster = await load(file);
-    const plan = planCluster(cluster);
-    say(json ? JSON.stringify(plan, null, 2) : formatPlan(plan));
+    const live = await planLab(cluster);
+    if (!live.live) {
+      const plan = planCluster(cluster);
+      if (json) say(JSON.stringify({ live: false, why: live.why, ...plan }, null, 2));
+      else say(`${formatPlan(plan)}\n\nplan: from the file alone (${live.why.split('\n', 1)[0]})`);
+      if (detailedExitcode) process.exitCode = 2;
+      return;
+    }
+    say(json ? JSON.stringify(live, null, 2) : formatLivePlan(live.changes));
+    if (detailedExitcode && live.changes.length > 0) process.exitCode = 2;
   });
 
 program
@@ -93,33 +105,26 @@ program
   .option('--concurrency <n>', 'nodes worked on at once within a step', (v) => positiveInt(v, '--concurrency'))
   .action(async ({ file, concurrency }) => {
     const cluster = await load(file);
-    const ctx = newUpContext(cluster, concurrency === undefined ? {} : { concurrency });
+    const state = newUpState(cluster, concurrency === undefined ? {} : { concurrency });
     const started = Date.now();
     let current = '';
     const lock = await lockLab(labStateDir(cluster), cluster.spec.name, 'up');
     const cleanup = async () => {
-      await closeSessions(ctx);
+      await closeSessions(state);
       await lock.release();
     };
     const forget = onInterrupt(cleanup);
     try {
       await runTasks(
-        upSteps(cluster).map((step) => ({
-          title: step.title,
-          task: async (_: unknown, task: { title: string; output: string }) => {
-            const t0 = Date.now();
-            current = step.title;
-            interruptContext(`up, at step "${current}"`);
-            const summary = await step.run(ctx, outputTo(task));
-            const seconds = ((Date.now() - t0) / 1000).toFixed(1);
-            task.title = printable(`${step.title}${summary ? `: ${summary}` : ''} (${seconds} s)`);
-          },
-        })),
+        stepTasks(UP_STEPS, state, (step) => {
+          current = step.name;
+          interruptContext(`up, at step "${current}"`);
+        }),
         {},
       );
     } catch (error) {
       throw new NomadLabError(
-        `${(error as Error).message}\n\nup stopped at step "${current}"; the machines are kept for inspection${cluster.spec.provider.type === 'vagrant' ? ` (cd ${relative(process.cwd(), vagrantDir(cluster)) || '.'} && vagrant ssh NODE)` : ''}.\n` +
+        `${(error as Error).message}\n\nup stopped at step "${error instanceof StepError ? error.step : current}"; the machines are kept for inspection${cluster.spec.provider.type === 'vagrant' ? ` (cd ${relative(process.cwd(), vagrantDir(cluster)) || '.'} && vagrant ssh NODE)` : ''}.\n` +
           `Run \`nomad-lab up${file === 'cluster.yaml' ? '' : ` -f ${file}`}\` again to retry, or \`nomad-lab down${file === 'cluster.yaml' ? '' : ` -f ${file}`}\` to destroy them.`,
         { cause: error },
       );
@@ -127,7 +132,7 @@ program
       forget();
       await cleanup();
     }
-    const report = upReport(ctx);
+    const report = upReport(state);
     for (const [node, changes] of report.byNode) for (const change of changes) say(`${node}: ${change}`);
     say(`up: ${report.changes === 0 ? '0 changes, the cluster was already as cluster.yaml says' : `${report.changes} change${report.changes === 1 ? '' : 's'}`} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
   });

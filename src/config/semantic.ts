@@ -4,6 +4,7 @@ import { resolveFrom } from './paths.ts';
 import type { ClusterSpec } from './schema.ts';
 import type { KeyPath } from './yaml-source.ts';
 import type { Severity } from '../errors.ts';
+import { clients, servers } from './topology.ts';
 
 export interface Finding {
   severity: Severity;
@@ -59,14 +60,14 @@ export function checkCluster(spec: ClusterSpec, baseDir: string): Finding[] {
     if (key !== undefined) checkFile(['nodes', i, 'ssh', 'key'], key, 'SSH key');
   });
 
-  const servers = spec.nodes.filter((n) => n.role !== 'client').length;
-  const clients = spec.nodes.filter((n) => n.role !== 'server').length;
-  if (servers === 0) {
+  const serverCount = servers(spec).length;
+  const clientCount = clients(spec).length;
+  if (serverCount === 0) {
     error(['nodes'], 'no node is a server: give at least one node role "server" or "both"');
-  } else if (servers % 2 === 0) {
-    warning(['nodes'], `${servers} servers tolerate no more failures than ${servers - 1}: an odd count (1, 3, 5) is the usual choice`);
+  } else if (serverCount % 2 === 0) {
+    warning(['nodes'], `${serverCount} servers tolerate no more failures than ${serverCount - 1}: an odd count (1, 3, 5) is the usual choice`);
   }
-  if (clients === 0 && spec.jobs.length > 0) {
+  if (clientCount === 0 && spec.jobs.length > 0) {
     error(['jobs'], 'jobs are listed but no node runs them: give a node role "client" or "both"');
   }
 

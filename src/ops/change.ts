@@ -1,18 +1,54 @@
+import type { JobSpecJson } from '../nomad/allocations.ts';
 import type { Command } from '../remote/quote.ts';
+import type { UploadSource } from '../remote/remote.ts';
 
-/** One command that moves a node toward what the cluster file says, and why it is needed. */
-export interface Change {
+/** A command that moves a node toward what the cluster file says: a package, a user, a folder, a service. */
+export interface RunChange {
+  kind: 'run';
+  /** What it does, for the report: `restart consul`. */
   description: string;
+  /** Why, for `plan`: `consul.hcl changed`. */
+  reason?: string;
   command: Command;
   sudo: boolean;
+  /** Sent to the command's stdin (never shown). */
+  stdin?: string;
 }
 
-/** What runs changes: a node whose failing command throws (naming node, command and stderr). */
-export interface ChangeRunner {
-  readonly node: string;
-  run(command: Command, options?: { sudo?: boolean }): Promise<unknown>;
+/** A file written whole: put beside its target, then renamed into place. */
+export interface PutChange {
+  kind: 'put';
+  description: string;
+  reason?: string;
+  path: string;
+  source: UploadSource;
+  /** The new content's sha256 (hex). */
+  sha256: string;
+  mode: number;
+  owner?: string;
+  group?: string;
+  /** For `plan`: the text before (undefined: a new file) and after, when the file is text worth showing. */
+  diff?: { before: string | undefined; after: string };
 }
 
-export async function applyChanges(node: ChangeRunner, changes: readonly Change[]): Promise<void> {
-  for (const change of changes) await node.run(change.command, { sudo: change.sudo });
+/** A Nomad job registered (or updated) through the API of the node it is applied on. */
+export interface JobChange {
+  kind: 'job';
+  description: string;
+  reason?: string;
+  job: JobSpecJson;
+}
+
+export type Change = RunChange | PutChange | JobChange;
+
+/** A command change; most planners make these. */
+export function runChange(description: string, command: Command, options: { sudo?: boolean; reason?: string; stdin?: string } = {}): RunChange {
+  return {
+    kind: 'run',
+    description,
+    command,
+    sudo: options.sudo ?? true,
+    ...(options.reason === undefined ? {} : { reason: options.reason }),
+    ...(options.stdin === undefined ? {} : { stdin: options.stdin }),
+  };
 }

@@ -1,6 +1,6 @@
 import type { PackageState } from '../facts/facts.ts';
 import { script } from '../remote/quote.ts';
-import type { Change } from './change.ts';
+import { runChange, type Change } from './change.ts';
 
 export interface WantedPackage {
   name: string;
@@ -38,11 +38,7 @@ export function planPackages(wanted: readonly WantedPackage[], state: ReadonlyMa
   });
   if (missing.length === 0) return { changes: [], problems };
   return {
-    changes: [{
-      description: `install ${missing.join(', ')}`,
-      command: script(APT_INSTALL, missing, `apt-get install ${missing.join(' ')}`),
-      sudo: true,
-    }],
+    changes: [runChange(`install ${missing.join(', ')}`, script(APT_INSTALL, missing, `apt-get install ${missing.join(' ')}`), { reason: 'not installed' })],
     problems,
   };
 }

@@ -1,5 +1,6 @@
 import type { Cluster } from '../config/load.ts';
 import type { ClusterSpec, NodeSpec } from '../config/schema.ts';
+import { clients, isServer, runsTasks, servers } from '../config/topology.ts';
 
 export interface PlannedAction {
   /** The pipeline step that does it: boot, install, consul, nomad, deploy, verify. */
@@ -22,19 +23,19 @@ export interface Plan {
 
 /** What `up` would do, node by node, from the cluster file alone (nothing is contacted). */
 export function planCluster({ spec }: Pick<Cluster, 'spec'>): Plan {
-  const servers = spec.nodes.filter((n) => n.role !== 'client');
-  const serverAddresses = servers.map((n) => n.address).join(', ');
-  const clients = spec.nodes.filter((n) => n.role !== 'server');
+  const serverNodes = servers(spec);
+  const serverAddresses = serverNodes.map((n) => n.address).join(', ');
+  const clientNodes = clients(spec);
 
   const nodes = spec.nodes.map((node): PlannedNode => {
-    const runsTasks = node.role !== 'server';
-    const isServer = node.role !== 'client';
+    const tasks = runsTasks(node);
+    const server = isServer(node);
     const actions: PlannedAction[] = [
       { step: 'boot', summary: bootSummary(spec, node) },
       {
         step: 'install',
         summary: [
-          runsTasks ? `${spec.docker.package} ${spec.versions.docker}` : undefined,
+          tasks ? `${spec.docker.package} ${spec.versions.docker}` : undefined,
           `consul ${spec.versions.consul}`,
           `nomad ${spec.versions.nomad}`,
         ]
@@ -43,13 +44,13 @@ export function planCluster({ spec }: Pick<Cluster, 'spec'>): Plan {
       },
       {
         step: 'consul',
-        summary: `${isServer ? `server (bootstrap_expect ${servers.length})` : 'client'}, bind ${node.address}, retry_join ${serverAddresses}`,
+        summary: `${server ? `server (bootstrap_expect ${serverNodes.length})` : 'client'}, bind ${node.address}, retry_join ${serverAddresses}`,
       },
       {
         step: 'nomad',
         summary: [
-          isServer ? `server (bootstrap_expect ${servers.length})` : undefined,
-          runsTasks ? `client of ${serverAddresses}, docker driver` : undefined,
+          server ? `server (bootstrap_expect ${serverNodes.length})` : undefined,
+          tasks ? `client of ${serverAddresses}, docker driver` : undefined,
           node.host_volumes.length > 0
             ? `host volumes ${node.host_volumes.map((v) => `${v.name}=${v.path}${v.read_only ? ' (read-only)' : ''}`).join(', ')}`
             : undefined,
@@ -58,13 +59,13 @@ export function planCluster({ spec }: Pick<Cluster, 'spec'>): Plan {
           .join('; '),
       },
     ];
-    const images = runsTasks ? spec.jobs.flatMap((j) => j.images.map((i) => i.recipe ?? i.tarball)) : [];
+    const images = tasks ? spec.jobs.flatMap((j) => j.images.map((i) => i.recipe ?? i.tarball)) : [];
     if (images.length > 0) actions.push({ step: 'deploy', summary: `preload images ${[...new Set(images)].join(', ')}` });
     return { name: node.name, role: node.role, address: node.address, actions };
   });
 
   const cluster: PlannedAction[] = [
-    ...spec.jobs.map((job) => ({ step: 'deploy', summary: `job ${job.name} from ${job.file} on ${clients.length} client${clients.length === 1 ? '' : 's'}` })),
+    ...spec.jobs.map((job) => ({ step: 'deploy', summary: `job ${job.name} from ${job.file} on ${clientNodes.length} client${clientNodes.length === 1 ? '' : 's'}` })),
     ...spec.services.map((service) => ({
       step: 'verify',
       summary: `${service.name}.service.consul: ${service.count} instance${service.count === 1 ? '' : 's'} from every node's Consul DNS, ${service.check === 'http' ? `HTTP 200 on ${service.path}` : service.check === 'tcp' ? 'ports accept TCP' : 'ports not checked'}`,

@@ -1,20 +1,7 @@
 import type { Cluster } from '../config/load.ts';
 
-/** How to reach one node over SSH, as its provider reports it. */
-export interface NodeEndpoint {
-  /** The node's name in cluster.yaml. */
-  node: string;
-  /** Where to connect (for Vagrant: what `vagrant ssh-config` says, not the lab address). */
-  host: string;
-  port: number;
-  user: string;
-  /** Private key file; undefined means the SSH agent ($SSH_AUTH_SOCK). */
-  privateKeyPath?: string;
-  /** The node's address on the lab network (cluster.yaml `address`). */
-  labAddress: string;
-  /** Created by this boot: its SSH host key is new, and a key pinned for an earlier machine of that name is stale. */
-  created?: boolean;
-}
+export type { NodeEndpoint } from '../remote/endpoint.ts';
+import type { NodeEndpoint } from '../remote/endpoint.ts';
 
 export type MachineState = 'running' | 'stopped' | 'not_created' | 'unknown';
 

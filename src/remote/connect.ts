@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import pRetry from 'p-retry';
 import ssh2, { type Client as SshClient, type ConnectConfig } from 'ssh2';
 import { HostKeyError, RemoteConnectError } from '../errors.ts';
-import type { NodeEndpoint } from '../providers/provider.ts';
+import type { NodeEndpoint } from './endpoint.ts';
 import { checkOrPin, fingerprint } from './known-hosts.ts';
 import type { Remote } from './remote.ts';
 import { SshRemote } from './ssh-remote.ts';

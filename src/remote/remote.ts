@@ -37,11 +37,6 @@ export interface UploadOptions {
   sudo?: boolean;
 }
 
-export interface UploadResult {
-  changed: boolean;
-  /** Why, in a few words: `content`, `mode/owner`, `already up to date`. */
-  reason: string;
-}
 
 /** One node's SSH session, kept open and reused by every step. */
 export interface Remote {
@@ -50,8 +45,8 @@ export interface Remote {
   exec(command: Command, options?: ExecOptions): Promise<ExecResult>;
   /** Runs a command; a non-zero exit throws RemoteCommandError. */
   run(command: Command, options?: ExecOptions): Promise<ExecResult>;
-  /** Writes a file atomically unless its sha256, mode and owner already match. */
-  upload(source: UploadSource, remotePath: string, options: UploadOptions): Promise<UploadResult>;
+  /** Writes a file whole: staged, installed beside the target with its mode and owner, renamed into place. It compares nothing: deciding is the planners' (ops/files.ts). */
+  put(source: UploadSource, remotePath: string, options: UploadOptions): Promise<void>;
   close(): Promise<void>;
 }
 

@@ -1,10 +1,10 @@
 import type { Client, SFTPWrapper } from 'ssh2';
 import { RemoteCommandError, tail } from '../errors.ts';
-import type { NodeEndpoint } from '../providers/provider.ts';
+import type { NodeEndpoint } from './endpoint.ts';
 import { execOnChannel, type ChannelContext } from './exec-channel.ts';
 import { commandLine, displayCommand, type Command } from './quote.ts';
-import type { ExecOptions, ExecResult, Remote, UploadOptions, UploadResult, UploadSource } from './remote.ts';
-import { upload } from './upload.ts';
+import { put } from './put.ts';
+import type { ExecOptions, ExecResult, Remote, UploadOptions, UploadSource } from './remote.ts';
 
 /** Throws RemoteCommandError for a non-zero exit; shared by every Remote, fakes included. */
 export function checkExit(node: string, command: Command, result: ExecResult): ExecResult {
@@ -50,8 +50,8 @@ export class SshRemote implements Remote {
     return checkExit(this.node, command, await this.exec(command, options));
   }
 
-  upload(source: UploadSource, remotePath: string, options: UploadOptions): Promise<UploadResult> {
-    return upload(
+  put(source: UploadSource, remotePath: string, options: UploadOptions): Promise<void> {
+    return put(
       { node: this.node, run: (c, o) => this.run(c, o), sftp: () => this.sftp(), stagingDir: () => this.stagingDir() },
       source,
       remotePath,

@@ -3,8 +3,9 @@ import { join } from 'node:path';
 import type { ClusterSpec, NodeSpec } from '../config/schema.ts';
 import { containerImage } from '../config/machines.ts';
 import { PACKAGE_ROOT } from '../package-root.ts';
-import { labCgroupParent } from '../providers/vagrant/docker-leftovers.ts';
+import { labCgroupParent } from '../config/names.ts';
 import { renderHcl } from './hcl.ts';
+import { isServer, runsTasks, servers } from '../config/topology.ts';
 
 /** A file nomad-lab writes on a node. */
 export interface NodeFile {
@@ -30,9 +31,9 @@ const template = (name: string) => readFileSync(join(PACKAGE_ROOT, 'configs', na
 
 /** Every Consul and Nomad file of one node: configuration and systemd units. */
 export function renderNodeConfig({ spec, node, gossipKey, networkInterface }: NodeConfigInput): NodeFile[] {
-  const servers = spec.nodes.filter((n) => n.role !== 'client');
-  const isServer = node.role !== 'client';
-  const runsTasks = node.role !== 'server';
+  const serverNodes = servers(spec);
+  const server = isServer(node);
+  const tasks = runsTasks(node);
   const view = {
     datacenter: spec.datacenter,
     region: spec.region,
@@ -40,11 +41,11 @@ export function renderNodeConfig({ spec, node, gossipKey, networkInterface }: No
     address: node.address,
     // Loopback for the node's own tools, the lab address for `verify` from the host.
     client_addr: `127.0.0.1 ${node.address}`,
-    retry_join: servers.map((s) => s.address),
-    servers: servers.map((s) => s.address),
+    retry_join: serverNodes.map((s) => s.address),
+    servers: serverNodes.map((s) => s.address),
     encrypt: gossipKey,
-    server: isServer,
-    bootstrap_expect: servers.length,
+    server,
+    bootstrap_expect: serverNodes.length,
     network_interface: networkInterface,
     cgroup_parent: containerImage(spec) !== undefined ? labCgroupParent(spec.name, node.name, 'nomad') : undefined,
     host_volumes: node.host_volumes,
@@ -59,8 +60,8 @@ export function renderNodeConfig({ spec, node, gossipKey, networkInterface }: No
     consul('/etc/consul.d/consul.hcl', 'consul.hcl'),
     { ...consul('/etc/systemd/system/consul.service', 'consul.service', 0o644), owner: 'root', group: 'root' },
     nomad('/etc/nomad.d/nomad.hcl', 'nomad.hcl'),
-    ...(isServer ? [nomad('/etc/nomad.d/server.hcl', 'server.hcl')] : []),
-    ...(runsTasks ? [nomad('/etc/nomad.d/client.hcl', 'client.hcl')] : []),
+    ...(server ? [nomad('/etc/nomad.d/server.hcl', 'server.hcl')] : []),
+    ...(tasks ? [nomad('/etc/nomad.d/client.hcl', 'client.hcl')] : []),
     nomad('/etc/systemd/system/nomad.service', 'nomad.service', 0o644),
   ];
 }

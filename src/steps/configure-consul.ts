@@ -1,88 +1,77 @@
-import { readFact } from '../facts/fact.ts';
-import { fileContent } from '../facts/facts.ts';
+import type { NodeSpec } from '../config/schema.ts';
+import { firstServer, servers } from '../config/topology.ts';
+import { unitState } from '../facts/facts.ts';
+import { membersNotAlive, parseConsulMembers } from '../facts/health.ts';
+import { fileStates, planFiles, wantedText, writtenPaths } from '../ops/files.ts';
+import { planService } from '../ops/service.ts';
+import { remoteStep } from '../pipeline/remote-step.ts';
+import { remoteOf, type Base, type Products } from '../pipeline/state.ts';
+import { definePlanner } from '../pipeline/step.ts';
+import { failIfUnitFailed } from '../pipeline/unit-failure.ts';
+import { waitFor } from '../pipeline/wait.ts';
 import { renderNodeConfig } from '../render/node-config.ts';
-import { script } from '../remote/quote.ts';
-import { onEveryNode, recordChange, remoteOf, type UpContext } from './context.ts';
-import { writeAndRestart } from './files.ts';
-import { membersNotAlive, parseConsulMembers } from './health.ts';
-import type { ChangedBinaries } from './install-hashicorp.ts';
-import { failIfUnitFailed } from './unit-failure.ts';
-import { waitFor } from './wait.ts';
 
-const MARK = '# nomad-lab:';
+type Needs = Base & Pick<Products, 'gossipKey' | 'binaries'>;
 
-/** consul.hcl and its unit on every node, started or restarted only when needed; then every member alive. */
-export async function configureConsul(ctx: UpContext, binaries: ChangedBinaries, onWaiting?: (line: string) => void): Promise<void> {
-  const { spec } = ctx.cluster;
-  await onEveryNode(ctx, spec.nodes, async (node) => {
-    const remote = remoteOf(ctx, node);
-    const files = renderNodeConfig({ spec, node, gossipKey: ctx.gossipKey, networkInterface: '' }).filter((f) => f.service === 'consul');
-    await writeAndRestart(ctx, remote, 'consul', files, binaries.get(node.name)?.has('consul') === true);
-  });
-
-  const first = spec.nodes.find((n) => n.role !== 'client')!;
-  const servers = spec.nodes.filter((n) => n.role !== 'client').map((n) => n.address);
-  const joined = new Map<string, number>();
-  const started = Date.now();
-  await waitFor(
-    'every Consul member to be alive',
-    async () => {
-      await Promise.all(spec.nodes.map((node) => failIfUnitFailed(remoteOf(ctx, node), 'consul')));
-      const result = await remoteOf(ctx, first).exec(['consul', 'members']);
-      if (result.exitCode !== 0) return [`consul members: ${result.stderr.trim()}`];
-      const members = parseConsulMembers(result.stdout);
-      const missing = membersNotAlive(members, spec.nodes.map((n) => n.name));
-      // An agent that joined a server just before that server restarted can be left in a cluster of its own:
-      // retry_join is done, so it is asked to join again (every 5 s while it is missing).
-      await Promise.all(
-        spec.nodes
-          .filter((n) => !members.some((m) => m.name === n.name && m.status === 'alive') && Date.now() - (joined.get(n.name) ?? started) > 5000)
-          .map(async (node) => {
-            joined.set(node.name, Date.now());
-            await remoteOf(ctx, node).exec(['consul', 'join', ...servers]);
-          }),
-      );
-      return missing;
-    },
-    { timeoutMs: 120_000, onWaiting: (left) => onWaiting?.(`waiting for ${left.join(', ')}`) },
-  );
+function consulFiles(state: Needs, node: NodeSpec) {
+  return renderNodeConfig({ spec: state.cluster.spec, node, gossipKey: state.gossipKey, networkInterface: '' })
+    .filter((f) => f.service === 'consul')
+    .map(wantedText);
 }
 
-/** dnsmasq forwards `.consul` to the local agent and the rest to the node's original resolvers. */
-export async function forwardConsulDns(ctx: UpContext): Promise<void> {
-  const { spec } = ctx.cluster;
-  await onEveryNode(ctx, spec.nodes, async (node) => {
-    const remote = remoteOf(ctx, node);
-    const resolv = (await readFact(remote, fileContent('/etc/resolv.conf'))) ?? '';
-    const ours = resolv.startsWith(MARK);
-    const upstream = ours ? await readFact(remote, fileContent('/etc/nomad-lab/resolv.upstream')) : resolv;
-    const options = (upstream ?? '').split('\n').filter((l) => l.startsWith('options ') || l.startsWith('search '));
-    await writeAndRestart(ctx, remote, 'dnsmasq', [
-      { path: '/etc/nomad-lab/resolv.upstream', content: upstream ?? '', mode: 0o644, owner: 'root', group: 'root' },
-      {
-        path: '/etc/dnsmasq.d/10-consul.conf',
-        content: [`${MARK} .consul names go to the local Consul agent, the rest upstream.`, 'server=/consul/127.0.0.1#8600', `listen-address=127.0.0.1,${node.address}`, 'bind-interfaces', 'resolv-file=/etc/nomad-lab/resolv.upstream', ''].join('\n'),
-        mode: 0o644,
-        owner: 'root',
-        group: 'root',
-      },
-    ]);
-    const wanted = [`${MARK} names via dnsmasq (.consul via Consul)`, 'nameserver 127.0.0.1', ...options, ''].join('\n');
-    if (resolv !== wanted) {
-      // Written in place, not renamed over: a container's resolv.conf is a bind mount.
-      await remote.run(script('cat > /etc/resolv.conf', [], 'write /etc/resolv.conf'), { sudo: true, stdin: wanted });
-      recordChange(ctx, node.name, 'pointed /etc/resolv.conf at dnsmasq');
-    }
-  });
+/** consul.hcl and its unit; the service started, or restarted only when a file or its binary changed. */
+const consulConfig = definePlanner({
+  nodes: ({ cluster }: Base) => cluster.spec.nodes,
+  facts: (node: NodeSpec, state: Needs) => {
+    const paths = consulFiles(state, node).map((f) => f.path);
+    return { files: fileStates(paths, paths.length), unit: unitState('consul') };
+  },
+  plan(node, facts, state: Needs) {
+    const files = planFiles(consulFiles(state, node), facts.files);
+    const written = [...writtenPaths(files)];
+    const binary = state.binaries.get(node.name)?.has('consul') === true;
+    return [
+      ...files,
+      ...planService('consul', facts.unit, {
+        unitChanged: written.includes('/etc/systemd/system/consul.service'),
+        configChanged: written.length > 0 || binary,
+        because: `${[...written, ...(binary ? ['/usr/local/bin/consul'] : [])].join(', ')} changed`,
+      }),
+    ];
+  },
+});
 
-  await onEveryNode(ctx, spec.nodes, async (node) => {
+export const configureConsul = remoteStep({
+  name: 'configure Consul',
+  needs: ['gossipKey', 'binaries'],
+  makes: [],
+  planners: [consulConfig],
+  async after(state, _planned, say) {
+    const { spec } = state.cluster;
+    const first = remoteOf(state, firstServer(spec));
+    const serverAddresses = servers(spec).map((n) => n.address);
+    const started = Date.now();
+    const joined = new Map<string, number>();
     await waitFor(
-      `consul.service.consul to resolve on ${node.name}`,
+      'every Consul member to be alive',
       async () => {
-        const result = await remoteOf(ctx, node).exec(['getent', 'hosts', 'consul.service.consul']);
-        return result.exitCode === 0 ? [] : [`${node.name}: consul.service.consul does not resolve`];
+        await Promise.all(spec.nodes.map((node) => failIfUnitFailed(remoteOf(state, node), 'consul')));
+        const result = await first.exec(['consul', 'members']);
+        if (result.exitCode !== 0) return [`consul members: ${result.stderr.trim()}`];
+        const members = parseConsulMembers(result.stdout);
+        // An agent that joined a server just before that server restarted can be left in a cluster of its own:
+        // retry_join is done, so it is asked to join again (every 5 s while it is missing).
+        await Promise.all(
+          spec.nodes
+            .filter((n) => !members.some((m) => m.name === n.name && m.status === 'alive') && Date.now() - (joined.get(n.name) ?? started) > 5000)
+            .map(async (node) => {
+              joined.set(node.name, Date.now());
+              await remoteOf(state, node).exec(['consul', 'join', ...serverAddresses]);
+            }),
+        );
+        return membersNotAlive(members, spec.nodes.map((n) => n.name));
       },
-      { timeoutMs: 60_000 },
+      { timeoutMs: 120_000, onWaiting: (left) => say(`waiting for ${left.join(', ')}`) },
     );
-  });
-}
+  },
+});

@@ -1,62 +1,100 @@
+import type { NodeSpec } from '../config/schema.ts';
+import { clients, firstServer } from '../config/topology.ts';
 import { NomadLabError } from '../errors.ts';
-import { readFact } from '../facts/fact.ts';
-import { interfaceWithAddress } from '../facts/facts.ts';
-import { ensureVolumeDirs } from '../ops/dirs.ts';
+import { interfaceWithAddress, unitState } from '../facts/facts.ts';
+import { clientsNotReady } from '../facts/health.ts';
+import { normalVolumePath, planVolumeDirs, volumeStates } from '../ops/dirs.ts';
+import { fileStates, planFiles, wantedText, writtenPaths } from '../ops/files.ts';
+import { planService } from '../ops/service.ts';
+import { readFacts } from '../facts/batch.ts';
+import { runChange } from '../ops/change.ts';
+import { applyChanges } from '../pipeline/apply.ts';
+import { remoteStep } from '../pipeline/remote-step.ts';
+import { remoteOf, type Base, type Products } from '../pipeline/state.ts';
+import { definePlanner } from '../pipeline/step.ts';
+import { failIfUnitFailed } from '../pipeline/unit-failure.ts';
+import { waitFor } from '../pipeline/wait.ts';
 import { renderNodeConfig } from '../render/node-config.ts';
-import { onEveryNode, recordChange, remoteOf, type UpContext } from './context.ts';
-import { writeAndRestart } from './files.ts';
-import { clientsNotReady } from './health.ts';
-import type { ChangedBinaries } from './install-hashicorp.ts';
-import { failIfUnitFailed } from './unit-failure.ts';
-import { waitFor } from './wait.ts';
 
 const NOMAD_API = 'http://127.0.0.1:4646';
 
-/**
- * server.hcl / client.hcl and the unit on every node; then a leader and every client ready with docker healthy.
- * Returns a note on host volume folders that were there already and were left as they are.
- */
-export async function configureNomad(ctx: UpContext, binaries: ChangedBinaries, onWaiting?: (line: string) => void): Promise<string | undefined> {
-  const { spec } = ctx.cluster;
-  const kept: string[] = [];
-  await onEveryNode(ctx, spec.nodes, async (node) => {
-    const remote = remoteOf(ctx, node);
-    const networkInterface = await readFact(remote, interfaceWithAddress(node.address));
-    if (!networkInterface) throw new NomadLabError(`[${node.name}] no interface holds the lab address ${node.address}: is the machine on the lab network ${spec.network.cidr}?`);
-    // Nomad refuses to start a client whose host volume paths do not exist.
-    const volumes = await ensureVolumeDirs(remote, node.host_volumes.map((v) => v.path), { owner: 'root', mode: '755' });
-    for (const path of volumes.made) recordChange(ctx, node.name, `made host volume folder ${path}`);
-    for (const folder of volumes.kept) kept.push(`${node.name}:${folder}`);
-    const files = renderNodeConfig({ spec, node, gossipKey: ctx.gossipKey, networkInterface }).filter((f) => f.service === 'nomad');
-    await writeAndRestart(ctx, remote, 'nomad', files, binaries.get(node.name)?.has('nomad') === true);
-  });
+type Needs = Base & Pick<Products, 'gossipKey' | 'binaries'>;
 
-  const server = remoteOf(ctx, spec.nodes.find((n) => n.role !== 'client')!);
-  const clients = spec.nodes.filter((n) => n.role !== 'server').map((n) => n.name);
-  const started = Date.now();
-  const restarted = new Set<string>();
-  await waitFor(
-    'a Nomad leader and every client ready with the docker driver healthy',
-    async () => {
-      await Promise.all(spec.nodes.map((node) => failIfUnitFailed(remoteOf(ctx, node), 'nomad')));
-      const leader = await server.exec(['curl', '-sf', `${NOMAD_API}/v1/status/leader`]);
-      if (leader.exitCode !== 0 || !/:\d+"/.test(leader.stdout)) return ['no Nomad leader yet'];
-      const nodes = await server.exec(['curl', '-sf', `${NOMAD_API}/v1/nodes`]);
-      if (nodes.exitCode !== 0) return ['the Nomad API does not answer'];
-      const left = clientsNotReady(nodes.stdout, clients);
-      // A client the servers no longer know (their state was lost) is refused ("Permission denied") and only
-      // registers again when it restarts: after 10 s of waiting, each such client is restarted once.
-      const unknown = clients.filter((name) => left.includes(`${name} not registered`) && !restarted.has(name));
-      if (Date.now() - started > 10_000 && unknown.length > 0) {
-        await Promise.all(unknown.map(async (name) => {
-          restarted.add(name);
-          await remoteOf(ctx, spec.nodes.find((n) => n.name === name)!).run(['systemctl', 'restart', 'nomad'], { sudo: true });
-          recordChange(ctx, name, 'restart nomad (the servers did not know this client)');
-        }));
-      }
-      return left;
-    },
-    { timeoutMs: 180_000, onWaiting: (left) => onWaiting?.(`waiting: ${left.join(', ')}`) },
-  );
-  return kept.length > 0 ? `host volume folders that were there already, left as they are: ${kept.join(', ')}` : undefined;
+function nomadFiles(state: Needs, node: NodeSpec, networkInterface: string) {
+  return renderNodeConfig({ spec: state.cluster.spec, node, gossipKey: state.gossipKey, networkInterface })
+    .filter((f) => f.service === 'nomad')
+    .map(wantedText);
 }
+
+/** Nomad refuses to start a client whose host volume paths do not exist; an existing folder may be someone else's and is left as it is. */
+const volumePaths = (node: NodeSpec): string[] => node.host_volumes.map((v) => normalVolumePath(v.path));
+const VOLUME_DIR = { owner: 'root', mode: '755' };
+
+/** server.hcl / client.hcl, nomad.hcl and the unit; host volume folders; the service (re)started only as needed. */
+const nomadConfig = definePlanner({
+  nodes: ({ cluster }: Base) => cluster.spec.nodes,
+  facts: (node: NodeSpec, state: Needs) => {
+    const paths = nomadFiles(state, node, '').map((f) => f.path);
+    return { iface: interfaceWithAddress(node.address), volumes: volumeStates(volumePaths(node)), files: fileStates(paths, paths.length), unit: unitState('nomad') };
+  },
+  plan(node, facts, state: Needs) {
+    if (!facts.iface) throw new NomadLabError(`[${node.name}] no interface holds the lab address ${node.address}: is the machine on the lab network ${state.cluster.spec.network.cidr}?`);
+    const files = planFiles(nomadFiles(state, node, facts.iface), facts.files);
+    const written = [...writtenPaths(files)];
+    const binary = state.binaries.get(node.name)?.has('nomad') === true;
+    return [
+      ...planVolumeDirs(node.name, volumePaths(node), VOLUME_DIR, facts.volumes).changes,
+      ...files,
+      ...planService('nomad', facts.unit, {
+        unitChanged: written.includes('/etc/systemd/system/nomad.service'),
+        configChanged: written.length > 0 || binary,
+        because: `${[...written, ...(binary ? ['/usr/local/bin/nomad'] : [])].join(', ')} changed`,
+      }),
+    ];
+  },
+});
+
+export const configureNomad = remoteStep({
+  name: 'configure Nomad',
+  needs: ['gossipKey', 'binaries'],
+  makes: [],
+  planners: [nomadConfig],
+  async after(state, _planned, say) {
+    const { spec } = state.cluster;
+    const server = remoteOf(state, firstServer(spec));
+    const expected = clients(spec).map((n) => n.name);
+    const started = Date.now();
+    const restarted = new Set<string>();
+    await waitFor(
+      'a Nomad leader and every client ready with the docker driver healthy',
+      async () => {
+        await Promise.all(spec.nodes.map((node) => failIfUnitFailed(remoteOf(state, node), 'nomad')));
+        const leader = await server.exec(['curl', '-sf', `${NOMAD_API}/v1/status/leader`]);
+        if (leader.exitCode !== 0 || !/:\d+"/.test(leader.stdout)) return ['no Nomad leader yet'];
+        const nodes = await server.exec(['curl', '-sf', `${NOMAD_API}/v1/nodes`]);
+        if (nodes.exitCode !== 0) return ['the Nomad API does not answer'];
+        const left = clientsNotReady(nodes.stdout, expected);
+        // A client the servers no longer know (their state was lost) is refused ("Permission denied") and only
+        // registers again when it restarts: after 10 s of waiting, each such client is restarted once.
+        const unknown = expected.filter((name) => left.includes(`${name} not registered`) && !restarted.has(name));
+        if (Date.now() - started > 10_000 && unknown.length > 0) {
+          await Promise.all(
+            unknown.map(async (name) => {
+              restarted.add(name);
+              await applyChanges(state, remoteOf(state, { name }), [runChange('restart nomad (the servers did not know this client)', ['systemctl', 'restart', 'nomad'])]);
+            }),
+          );
+        }
+        return left;
+      },
+      { timeoutMs: 180_000, onWaiting: (left) => say(`waiting: ${left.join(', ')}`) },
+    );
+    // Folders that were there already are the user's: left as they are, and said so.
+    const kept = (await Promise.all(spec.nodes.map(async (node) => {
+      if (node.host_volumes.length === 0) return [];
+      const facts = await readFacts(remoteOf(state, node), { volumes: volumeStates(volumePaths(node)) });
+      return planVolumeDirs(node.name, volumePaths(node), VOLUME_DIR, facts.volumes).kept.map((k) => `${node.name}:${k}`);
+    }))).flat();
+    return kept.length > 0 ? { summary: `host volume folders that were there already, left as they are: ${kept.join(', ')}` } : undefined;
+  },
+});

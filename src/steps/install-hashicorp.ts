@@ -1,12 +1,14 @@
-import { readFact } from '../facts/fact.ts';
+import type { NodeSpec } from '../config/schema.ts';
 import { userExists } from '../facts/facts.ts';
-import { ensureDirs, type WantedDir } from '../ops/dirs.ts';
+import { dirStates, planDirs, type WantedDir } from '../ops/dirs.ts';
+import { fileStates, planFiles, type WantedFile } from '../ops/files.ts';
 import { planSystemUser } from '../ops/users.ts';
-import { onEveryNode, recordChange, remoteOf, type UpContext } from './context.ts';
-import { applyRecorded } from './files.ts';
+import { remoteStep } from '../pipeline/remote-step.ts';
+import type { Base, ChangedBinaries, Products } from '../pipeline/state.ts';
+import { definePlanner, type PlannedChanges } from '../pipeline/step.ts';
 
-/** Paths whose binaries changed this run, per node: their services restart. */
-export type ChangedBinaries = Map<string, Set<'consul' | 'nomad'>>;
+const PRODUCTS = ['consul', 'nomad'] as const;
+const binaryPath = (product: (typeof PRODUCTS)[number]) => `/usr/local/bin/${product}`;
 
 const DIRS: WantedDir[] = [
   { path: '/etc/consul.d', owner: 'consul', mode: '750' },
@@ -16,27 +18,42 @@ const DIRS: WantedDir[] = [
   { path: '/etc/nomad-lab', owner: 'root', mode: '755' },
 ];
 
-/** Consul and Nomad from the host's artifact cache (never downloaded per node), their user and folders. */
-export async function installHashicorp(ctx: UpContext): Promise<ChangedBinaries> {
-  const changed: ChangedBinaries = new Map();
-  await onEveryNode(ctx, ctx.cluster.spec.nodes, async (node) => {
-    const remote = remoteOf(ctx, node);
-    const users = planSystemUser('consul', await readFact(remote, userExists('consul')), '/etc/consul.d');
-    await applyRecorded(ctx, remote, users);
-
-    const fixed = await ensureDirs(remote, DIRS);
-    for (const path of fixed) recordChange(ctx, node.name, `made ${path}`);
-
-    const binaries = new Set<'consul' | 'nomad'>();
-    for (const product of ['consul', 'nomad'] as const) {
-      const artifact = ctx.artifacts[product];
-      const result = await remote.upload({ localPath: artifact.path, sha256: artifact.sha256 }, `/usr/local/bin/${product}`, { mode: 0o755, owner: 'root', group: 'root' });
-      if (result.changed) {
-        binaries.add(product);
-        recordChange(ctx, node.name, `installed ${product} ${artifact.version} (${result.reason})`);
-      }
-    }
-    changed.set(node.name, binaries);
+function binaries({ artifacts }: Pick<Products, 'artifacts'>): WantedFile[] {
+  return PRODUCTS.map((product) => {
+    const artifact = artifacts[product];
+    return { path: binaryPath(product), source: { localPath: artifact.path, sha256: artifact.sha256 }, sha256: artifact.sha256, mode: 0o755, owner: 'root', group: 'root' };
   });
-  return changed;
 }
+
+/** Consul's user first: the folders below are owned by it. */
+const user = definePlanner({
+  nodes: ({ cluster }: Base) => cluster.spec.nodes,
+  facts: () => ({ consul: userExists('consul') }),
+  plan: (_node: NodeSpec, facts) => planSystemUser('consul', facts.consul, '/etc/consul.d'),
+});
+
+/** Consul and Nomad from the host's artifact cache (never downloaded per node), and their folders. */
+const install = definePlanner({
+  nodes: ({ cluster }: Base) => cluster.spec.nodes,
+  facts: () => ({ dirs: dirStates(DIRS.map((d) => d.path)), binaries: fileStates(PRODUCTS.map(binaryPath)) }),
+  plan(_node: NodeSpec, facts, state: Base & Pick<Products, 'artifacts'>) {
+    return [...planDirs(DIRS, facts.dirs), ...planFiles(binaries(state), facts.binaries)];
+  },
+});
+
+/** Nodes whose binaries are written this run: their services restart. */
+function changedBinaries(planned: PlannedChanges): ChangedBinaries {
+  const written: ChangedBinaries = new Map();
+  for (const [node, changes] of planned[1] ?? []) {
+    written.set(node, new Set(PRODUCTS.filter((p) => changes.some((c) => c.kind === 'put' && c.path === binaryPath(p)))));
+  }
+  return written;
+}
+
+export const installHashicorp = remoteStep({
+  name: 'install Consul and Nomad',
+  needs: ['artifacts'],
+  makes: ['binaries'],
+  planners: [user, install],
+  derive: (planned) => ({ binaries: changedBinaries(planned) }),
+});

@@ -1,35 +1,62 @@
 import { containerImage } from '../config/machines.ts';
+import { labCgroupParent } from '../config/names.ts';
+import type { NodeSpec } from '../config/schema.ts';
+import { runsTasks } from '../config/topology.ts';
 import { NomadLabError } from '../errors.ts';
-import { readFact } from '../facts/fact.ts';
-import { debPackages } from '../facts/facts.ts';
+import { debPackages, unitState } from '../facts/facts.ts';
+import { fileStates, planFiles, wantedText, writtenPaths } from '../ops/files.ts';
 import { planPackages, type WantedPackage } from '../ops/packages.ts';
-import { labCgroupParent } from '../providers/vagrant/docker-leftovers.ts';
-import { onEveryNode, remoteOf, type UpContext } from './context.ts';
-import { applyRecorded, writeAndRestart } from './files.ts';
+import { planService } from '../ops/service.ts';
+import { planNode } from '../pipeline/apply.ts';
+import { remoteStep } from '../pipeline/remote-step.ts';
+import { definePlanner } from '../pipeline/step.ts';
+import { onEveryNode, type Base } from '../pipeline/state.ts';
 
-/** Docker where tasks run (Debian's docker.io by default) and dnsmasq everywhere (for `.consul` names). */
-export async function installPackages(ctx: UpContext): Promise<void> {
-  const { spec } = ctx.cluster;
-  await onEveryNode(ctx, spec.nodes, async (node) => {
-    const remote = remoteOf(ctx, node);
-    const runsTasks = node.role !== 'server';
-    const wanted: WantedPackage[] = [
-      { name: 'dnsmasq' },
-      ...(runsTasks ? [{ name: spec.docker.package, version: spec.versions.docker }] : []),
-    ];
-    const names = wanted.map((p) => p.name);
-    const plan = planPackages(wanted, await readFact(remote, debPackages(names)));
-    await applyRecorded(ctx, remote, plan.changes);
-    // Read again after an install: what apt installed must be what cluster.yaml pins.
-    const after = plan.changes.length === 0 ? plan : planPackages(wanted, await readFact(remote, debPackages(names)));
-    const problems = [...after.problems, ...after.changes.map((c) => `${c.description} did not take`)];
-    if (problems.length > 0) throw new NomadLabError(`[${node.name}] ${problems.join('; ')}`);
+const DAEMON_JSON = '/etc/docker/daemon.json';
 
-    if (runsTasks && containerImage(spec) !== undefined) {
-      // Docker inside a container node: no overlay on overlay, and its containers' cgroups
-      // under a parent of this node's own (all nodes share the host's cgroup tree).
-      const daemonJson = `${JSON.stringify({ 'storage-driver': 'vfs', 'cgroup-parent': labCgroupParent(spec.name, node.name, 'docker') }, null, 2)}\n`;
-      await writeAndRestart(ctx, remote, 'docker', [{ path: '/etc/docker/daemon.json', content: daemonJson, mode: 0o644, owner: 'root', group: 'root' }]);
-    }
-  });
+function wantedPackages({ cluster }: Base, node: NodeSpec): WantedPackage[] {
+  const { spec } = cluster;
+  return [{ name: 'dnsmasq' }, ...(runsTasks(node) ? [{ name: spec.docker.package, version: spec.versions.docker }] : [])];
 }
+
+/** dnsmasq everywhere (for `.consul` names), Docker where tasks run; a package at another version than pinned is an error. */
+const packages = definePlanner({
+  nodes: ({ cluster }: Base) => cluster.spec.nodes,
+  facts: (node: NodeSpec, state: Base) => ({ packages: debPackages(wantedPackages(state, node).map((p) => p.name)) }),
+  plan(node, facts, state) {
+    const { changes, problems } = planPackages(wantedPackages(state, node), facts.packages);
+    if (problems.length > 0) throw new NomadLabError(`[${node.name}] ${problems.join('; ')}`);
+    return changes;
+  },
+});
+
+/** Docker inside a container node: no overlay on overlay, and its containers' cgroups under a parent of the node's own. */
+function daemonJson({ cluster }: Base, node: NodeSpec) {
+  const content = `${JSON.stringify({ 'storage-driver': 'vfs', 'cgroup-parent': labCgroupParent(cluster.spec.name, node.name, 'docker') }, null, 2)}\n`;
+  return wantedText({ path: DAEMON_JSON, content, mode: 0o644, owner: 'root', group: 'root' });
+}
+
+const dockerConfig = definePlanner({
+  nodes: ({ cluster }: Base) => (containerImage(cluster.spec) === undefined ? [] : cluster.spec.nodes.filter(runsTasks)),
+  facts: () => ({ files: fileStates([DAEMON_JSON], 1), unit: unitState('docker') }),
+  plan(node, facts, state) {
+    const files = planFiles([daemonJson(state, node)], facts.files);
+    const written = writtenPaths(files);
+    return [...files, ...planService('docker', facts.unit, { unitChanged: false, configChanged: written.size > 0, because: `${DAEMON_JSON} changed` })];
+  },
+});
+
+export const installPackages = remoteStep({
+  name: 'install packages (docker, dnsmasq)',
+  needs: [],
+  makes: [],
+  planners: [packages, dockerConfig],
+  async after(state, [installed]) {
+    // Read again after an install: what apt installed must be what cluster.yaml pins.
+    const changed = state.cluster.spec.nodes.filter((n) => (installed?.get(n.name) ?? []).length > 0);
+    await onEveryNode(state, changed, async (node) => {
+      const left = await planNode(packages, state, node);
+      if (left.length > 0) throw new NomadLabError(`[${node.name}] ${left.map((c) => c.description).join('; ')} did not take`);
+    });
+  },
+});

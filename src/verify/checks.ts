@@ -18,6 +18,7 @@ import {
 } from './evaluate.ts';
 import { httpGet, tcpConnect } from './probes.ts';
 import type { CheckResult } from './result.ts';
+import { servers } from '../config/topology.ts';
 
 /** What verify needs of a node; a ClusterSpec's nodes fit. */
 export interface VerifyNode {
@@ -177,10 +178,10 @@ async function probePort(service: VerifyService, endpoint: Endpoint, timeoutMs: 
 
 /** Consul's HTTP API on the first server that answers (any agent would do; servers hold the catalog). */
 async function checkHealth(service: VerifyService, nodes: readonly VerifyNode[], o: Required<VerifyOptions>): Promise<CheckResult> {
-  const servers = nodes.filter((n) => n.role !== 'client');
+  const serverNodes = servers({ nodes });
   const started = performance.now();
   let first: { node: VerifyNode; error: VerifyError } | undefined;
-  for (const node of servers.length > 0 ? servers : nodes) {
+  for (const node of serverNodes.length > 0 ? serverNodes : nodes) {
     const api = `http://${hostPort(node.address, o.consulHttpPort)}`;
     let outcome: ConsulHealth | VerifyError;
     try {

@@ -1,6 +1,7 @@
 import type { VerifyError } from '../errors.ts';
 import type { ClusterFacts, ConsulView, NomadDriver, NomadNode, NomadView } from './cluster-facts.ts';
 import { checkResult, type CheckResult } from './result.ts';
+import { isServer, runsTasks } from '../config/topology.ts';
 
 // Pure judgements of the cluster itself: the agents' facts in, one CheckResult per expectation out.
 
@@ -22,8 +23,6 @@ export interface ClusterExpectation {
 
 const CONSUL_STATUS = ['none', 'alive', 'leaving', 'left', 'failed'];
 
-const isServer = (n: ClusterNode) => n.role !== 'client';
-const runsTasks = (n: ClusterNode) => n.role !== 'server';
 
 /** Every cluster check, Consul's then Nomad's, each in the order of the file's nodes. */
 export function evaluateCluster(want: ClusterExpectation, facts: ClusterFacts, durationMs = 0): CheckResult[] {

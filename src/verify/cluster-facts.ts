@@ -2,6 +2,7 @@ import pMap from 'p-map';
 import type { VerifyError } from '../errors.ts';
 import { hostPort } from './describe.ts';
 import { getJson, getJsonArray, settle } from './http-json.ts';
+import { servers } from '../config/topology.ts';
 
 // What the agents say of the cluster, read over their HTTP APIs; every request bounded by the timeout.
 
@@ -98,7 +99,7 @@ export interface FactOptions {
 export async function readClusterFacts(nodes: readonly FactNode[], o: FactOptions): Promise<ClusterFacts> {
   const consulApi = (node: FactNode) => `http://${hostPort(node.address, o.consulHttpPort)}`;
   const nomadApi = (node: FactNode) => `http://${hostPort(node.address, o.nomadHttpPort)}`;
-  const servers = nodes.filter((n) => n.role !== 'client');
+  const serverNodes = servers({ nodes });
   const consulAgents = new Map<string, ConsulAgentSelf | VerifyError>();
   const nomadAgents = new Map<string, NomadAgentSelf | VerifyError>();
   const reads: (() => Promise<unknown>)[] = nodes.flatMap((node) => [
@@ -108,8 +109,8 @@ export async function readClusterFacts(nodes: readonly FactNode[], o: FactOption
   let consul: ConsulView | VerifyError | undefined;
   let nomad: NomadView | VerifyError | undefined;
   reads.push(
-    async () => (consul = await firstAnswer(servers, (node) => consulView(node, consulApi(node), o.timeoutMs))),
-    async () => (nomad = await firstAnswer(servers, (node) => nomadView(node, nomadApi(node), nodes, o.timeoutMs))),
+    async () => (consul = await firstAnswer(serverNodes, (node) => consulView(node, consulApi(node), o.timeoutMs))),
+    async () => (nomad = await firstAnswer(serverNodes, (node) => nomadView(node, nomadApi(node), nodes, o.timeoutMs))),
   );
   await pMap(reads, (read) => read(), { concurrency: o.concurrency });
   return { consulAgents, nomadAgents, consul: consul!, nomad: nomad! };

@@ -2,6 +2,7 @@ import { evaluateCluster, type ClusterExpectation } from './cluster-evaluate.ts'
 import { readClusterFacts } from './cluster-facts.ts';
 import { runChecks, withDefaults, type VerifyOptions, type VerifySpec } from './checks.ts';
 import { toReport, type CheckResult, type VerifyReport } from './result.ts';
+import { runsTasks } from '../config/topology.ts';
 
 /**
  * Proves the cluster (every node's agents, members, leaders, Raft voters, clients ready with healthy drivers and
@@ -29,7 +30,7 @@ export function clusterExpectation(spec: VerifySpec): ClusterExpectation {
     nodes: spec.nodes.map((n) => ({
       name: n.name,
       role: n.role,
-      drivers: n.role === 'server' ? [] : ['docker'],
+      drivers: runsTasks(n) ? ['docker'] : [],
       hostVolumes: (n.host_volumes ?? []).map((v) => v.name),
     })),
   };

@@ -8,10 +8,12 @@ import { loadCluster, type Cluster } from '../../src/config/load.ts';
 import { readFact } from '../../src/facts/fact.ts';
 import { unitState } from '../../src/facts/facts.ts';
 import { labStateDir } from '../../src/host/dirs.ts';
+import { wantedText } from '../../src/ops/files.ts';
+import { ensureFile } from '../../src/pipeline/apply.ts';
 import { closeAll, openSessions } from '../../src/sessions.ts';
 import type { LabStatus } from '../../src/status.ts';
 import type { Remote } from '../../src/remote/remote.ts';
-import { clientsNotReady, membersNotAlive, parseConsulMembers } from '../../src/steps/health.ts';
+import { clientsNotReady, membersNotAlive, parseConsulMembers } from '../../src/facts/health.ts';
 import { verifyCluster, type VerifyReport } from '../../src/verify/index.ts';
 import { cli, requirePreparedHost } from './helpers.ts';
 
@@ -97,6 +99,28 @@ test.serial('a second up reports 0 changes and restarts nothing', async (t) => {
   t.deepEqual(await startTimes(), before);
 });
 
+test.serial('plan on the converged lab: 0 changes; after a hand edit: that diff and the restart, the gossip key masked; up puts it back', async (t) => {
+  const converged = await cli(['plan', '-f', file, '--detailed-exitcode']);
+  t.is(converged.exitCode, 0, converged.all);
+  t.regex(converged.stdout, /^plan: 0 changes, the lab is as cluster.yaml says$/m);
+
+  await on('client1').run(['sh', '-c', 'echo "# edited by hand" >> /etc/consul.d/consul.hcl'], { sudo: true });
+  const edited = await cli(['plan', '-f', file, '--detailed-exitcode']);
+  t.is(edited.exitCode, 2, edited.all);
+  t.regex(edited.stdout, /^client1:\n {2}~ wrote \/etc\/consul\.d\/consul\.hcl \(content\) \(its content differs\) {2}\[configure Consul\]$/m);
+  t.regex(edited.stdout, /^ {6}-# edited by hand$/m);
+  t.regex(edited.stdout, /^ {2}~ restart consul \(\/etc\/consul\.d\/consul\.hcl changed\)/m);
+  t.regex(edited.stdout, /^plan: 2 changes;/m);
+  const key = (await readFile(join(labStateDir(cluster), 'gossip.key'), 'utf8')).trim();
+  t.false(edited.all.includes(key), 'the gossip key is masked');
+  t.false(/^(server|client2):$/m.test(edited.stdout), 'the other nodes have no changes');
+
+  const up = await cli(['up', '-f', file]);
+  t.is(up.exitCode, 0, up.all);
+  t.regex(up.stdout, /^client1: restart consul$/m);
+  t.is((await cli(['plan', '-f', file])).stdout.trim(), 'plan: 0 changes, the lab is as cluster.yaml says');
+});
+
 test.serial('consul stopped on one node: the next up starts it, and the cluster is healthy again', async (t) => {
   await on('client2').run(['systemctl', 'stop', 'consul'], { sudo: true });
   t.false((await readFact(on('client2'), unitState('consul'))).active);
@@ -109,11 +133,12 @@ test.serial('consul stopped on one node: the next up starts it, and the cluster 
 });
 
 test.serial('a file uploaded twice over ssh2 is written once', async (t) => {
-  const first = await on('client1').upload('hello from nomad-lab\n', '/etc/nomad-lab/e2e.txt', { mode: 0o644, owner: 'root', group: 'root' });
+  const hello = wantedText({ path: '/etc/nomad-lab/e2e.txt', content: 'hello from nomad-lab\n', mode: 0o644, owner: 'root', group: 'root' });
+  const first = await ensureFile(on('client1'), hello);
   const inode = (await on('client1').run(['stat', '-c', '%i %Y', '/etc/nomad-lab/e2e.txt'])).stdout;
-  const second = await on('client1').upload('hello from nomad-lab\n', '/etc/nomad-lab/e2e.txt', { mode: 0o644, owner: 'root', group: 'root' });
-  t.true(first.changed);
-  t.false(second.changed);
+  const second = await ensureFile(on('client1'), hello);
+  t.deepEqual(first.map((c) => c.description), ['wrote /etc/nomad-lab/e2e.txt (new file)']);
+  t.deepEqual(second, []);
   t.is((await on('client1').run(['stat', '-c', '%i %Y', '/etc/nomad-lab/e2e.txt'])).stdout, inode);
 });
 
@@ -177,7 +202,7 @@ test.serial('after nomad job stop whoami, verify exits non-zero and names whoami
 
 test.serial('data on the host volume survives a stop and a new run of the stateful job', async (t) => {
   const log = async () => (await on('client1').run(['cat', '/srv/nomad/data/starts.log'], { sudo: true })).stdout.trim().split('\n');
-  await on('client1').upload('written before the stop\n', '/srv/nomad/data/marker.txt', { mode: 0o644, owner: 'root', group: 'root' });
+  await ensureFile(on('client1'), wantedText({ path: '/srv/nomad/data/marker.txt', content: 'written before the stop\n', mode: 0o644, owner: 'root', group: 'root' }));
   const before = await log();
   await on('server').run(['nomad', 'job', 'stop', 'stateful']);
   const up = await cli(['up', '-f', file]);

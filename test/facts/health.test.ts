@@ -1,5 +1,5 @@
 import test from 'ava';
-import { clientsNotReady, membersNotAlive, parseConsulMembers } from '../../src/steps/health.ts';
+import { clientsNotReady, membersNotAlive, parseConsulMembers } from '../../src/facts/health.ts';
 
 const members = `Node     Address          Status  Type    Build   Protocol  DC   Partition  Segment
 server   10.77.0.10:8301  alive   server  1.22.7  2         dc1  default    <all>

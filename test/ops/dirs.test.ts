@@ -3,19 +3,36 @@ import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import test, { type ExecutionContext } from 'ava';
 import { execa } from 'execa';
-import { ensureVolumeDirs } from '../../src/ops/dirs.ts';
+import { readFacts } from '../../src/facts/batch.ts';
+import { normalVolumePath, planVolumeDirs, volumeStates } from '../../src/ops/dirs.ts';
+import { applyChanges } from '../../src/pipeline/apply.ts';
 import { isScript, type Command } from '../../src/remote/quote.ts';
 import type { Remote } from '../../src/remote/remote.ts';
 
 // The script runs here, in a temporary folder, as it would on a node (as this user instead of root).
 
+const shell = (command: Command) => execa(isScript(command) ? 'sh' : command[0]!, isScript(command) ? ['-c', command.script, 'sh', ...(command.args ?? [])] : command.slice(1), { reject: false });
 const local = {
   node: 'local',
-  async run(command: Command) {
-    if (!isScript(command)) throw new TypeError('expected a script');
-    return execa('sh', ['-c', command.script, 'sh', ...(command.args ?? [])]);
+  exec: async (command: Command) => {
+    const { exitCode, stdout, stderr } = await shell(command);
+    return { exitCode: exitCode ?? 1, stdout: String(stdout), stderr: String(stderr) };
+  },
+  run: async (command: Command) => {
+    const result = await shell(command);
+    if (result.exitCode !== 0) throw new Error(String(result.stderr));
+    return result;
   },
 } as unknown as Remote;
+
+/** Facts, plan, apply for host volume folders, here: what up does on a node. */
+async function ensureVolumeDirs(remote: Remote, paths: string[], wanted: { owner: string; mode: string }) {
+  const normal = paths.map(normalVolumePath);
+  const { volumes } = await readFacts(remote, { volumes: volumeStates(normal) });
+  const { changes, kept } = planVolumeDirs(remote.node, normal, wanted, volumes);
+  await applyChanges({ changes: new Map() }, remote, changes);
+  return { made: changes.map((c) => c.description.replace('made host volume folder ', '')), kept };
+}
 
 const wanted = { owner: userInfo().username, mode: '755' };
 

@@ -49,5 +49,6 @@ for (const [installed, version, expected] of versions) {
 
 test('users: created only when missing', (t) => {
   t.deepEqual(planSystemUser('consul', true, '/etc/consul.d'), []);
-  t.deepEqual(planSystemUser('consul', false, '/etc/consul.d')[0]?.command, ['useradd', '--system', '--home-dir', '/etc/consul.d', '--shell', '/bin/false', 'consul']);
+  const [create] = planSystemUser('consul', false, '/etc/consul.d');
+  t.deepEqual(create?.kind === 'run' ? create.command : undefined, ['useradd', '--system', '--home-dir', '/etc/consul.d', '--shell', '/bin/false', 'consul']);
 });

@@ -2,8 +2,24 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync, chmodSync } from 'node:fs';
 import { join } from 'node:path';
 import test from 'ava';
-import { RemoteCommandError } from '../../src/remote/index.ts';
+import { userInfo } from 'node:os';
+import { sha256Of } from '../../src/ops/files.ts';
+import { ensureFile } from '../../src/pipeline/apply.ts';
+import { RemoteCommandError, type Remote, type UploadOptions, type UploadSource } from '../../src/remote/index.ts';
 import { fixture } from './helpers/fixture.ts';
+
+// Files through the real transport and a real shell: facts read, the plan made, only what differs put.
+
+/** What nomad-lab does for one file, with the old upload's answer: changed or not, and why. */
+async function upload(remote: Remote, source: UploadSource, path: string, options: UploadOptions): Promise<{ changed: boolean; reason: string }> {
+  const changes = await ensureFile(remote, { path, source, sha256: await sha256Of(source), ...options });
+  const change = changes[0];
+  if (!change) return { changed: false, reason: 'already up to date' };
+  return { changed: true, reason: change.kind === 'put' ? (change.description.endsWith('(new file)') ? 'new file' : 'content') : 'mode/owner' };
+}
+
+/** The user the test server runs commands as: the suite passes as root and as anyone else. */
+const me = userInfo().username;
 
 const setup = async (user = 'root') => {
   const f = fixture();
@@ -19,13 +35,13 @@ const leftovers = (dir: string) => readdirSync(dir).filter((name) => name.includ
 test('an upload twice writes once: the second leaves mtime and inode alone', async (t) => {
   await using ctx = await setup();
   const file = join(ctx.target, 'consul.hcl');
-  const first = await ctx.remote.upload('datacenter = "lab"\n', file, { mode: 0o640, owner: 'root', group: 'root' });
+  const first = await upload(ctx.remote, 'datacenter = "lab"\n', file, { mode: 0o640, owner: me });
   t.deepEqual(first, { changed: true, reason: 'new file' });
   t.is(readFileSync(file, 'utf8'), 'datacenter = "lab"\n');
   const before = statSync(file);
   t.is(before.mode & 0o7777, 0o640);
 
-  const second = await ctx.remote.upload(Buffer.from('datacenter = "lab"\n'), file, { mode: 0o640, owner: 'root', group: 'root' });
+  const second = await upload(ctx.remote, Buffer.from('datacenter = "lab"\n'), file, { mode: 0o640, owner: me });
   t.deepEqual(second, { changed: false, reason: 'already up to date' });
   const after = statSync(file);
   t.is(after.ino, before.ino);
@@ -37,9 +53,9 @@ test('an upload twice writes once: the second leaves mtime and inode alone', asy
 test('changed content replaces the file by rename, with the mode set', async (t) => {
   await using ctx = await setup();
   const file = join(ctx.target, 'consul.hcl');
-  await ctx.remote.upload('one\n', file, { mode: 0o644 });
+  await upload(ctx.remote, 'one\n', file, { mode: 0o644 });
   const before = statSync(file);
-  const result = await ctx.remote.upload('two\n', file, { mode: 0o600 });
+  const result = await upload(ctx.remote, 'two\n', file, { mode: 0o600 });
   t.deepEqual(result, { changed: true, reason: 'content' });
   const after = statSync(file);
   t.is(readFileSync(file, 'utf8'), 'two\n');
@@ -55,7 +71,7 @@ test('same content with another mode only fixes the mode', async (t) => {
   writeFileSync(file, '[Unit]\n');
   chmodSync(file, 0o600);
   const before = statSync(file);
-  const result = await ctx.remote.upload('[Unit]\n', file, { mode: 0o644 });
+  const result = await upload(ctx.remote, '[Unit]\n', file, { mode: 0o644 });
   t.deepEqual(result, { changed: true, reason: 'mode/owner' });
   const after = statSync(file);
   t.is(after.mode & 0o7777, 0o644);
@@ -69,18 +85,19 @@ test('a large local file streams up and is skipped when already there', async (t
   writeFileSync(local, bytes);
   const sha256 = createHash('sha256').update(bytes).digest('hex');
   const file = join(ctx.target, 'nomad');
-  t.true((await ctx.remote.upload({ localPath: local }, file, { mode: 0o755 })).changed);
+  t.true((await upload(ctx.remote, { localPath: local }, file, { mode: 0o755 })).changed);
   t.is(createHash('sha256').update(readFileSync(file)).digest('hex'), sha256);
   t.is(statSync(file).mode & 0o7777, 0o755);
-  t.false((await ctx.remote.upload({ localPath: local, sha256 }, file, { mode: 0o755 })).changed);
+  t.false((await upload(ctx.remote, { localPath: local, sha256 }, file, { mode: 0o755 })).changed);
 });
 
 test('a non-root user writes through sudo: facts and install run as root', async (t) => {
   await using ctx = await setup('vagrant');
   const file = join(ctx.target, 'server.hcl');
-  t.true((await ctx.remote.upload('server { enabled = true }\n', file, { mode: 0o644, owner: 'root' })).changed);
-  t.false((await ctx.remote.upload('server { enabled = true }\n', file, { mode: 0o644, owner: 'root' })).changed);
+  t.true((await upload(ctx.remote, 'server { enabled = true }\n', file, { mode: 0o644, owner: me })).changed);
+  t.false((await upload(ctx.remote, 'server { enabled = true }\n', file, { mode: 0o644, owner: me })).changed);
   t.true(ctx.server.commands.every((c) => c.startsWith('sudo -n -- sh -c ')), ctx.server.commands.join('\n'));
+  // Facts, install; then facts alone.
   t.is(ctx.server.commands.length, 3);
   t.is(ctx.server.sudoLog().length, 3);
 });
@@ -88,7 +105,7 @@ test('a non-root user writes through sudo: facts and install run as root', async
 test('a failed install names the node and the target, and leaves no staging copy', async (t) => {
   await using ctx = await setup();
   const file = join(ctx.target, 'missing-dir', 'consul.hcl');
-  const error = await t.throwsAsync(ctx.remote.upload('x', file, { mode: 0o644 }), { instanceOf: RemoteCommandError });
+  const error = await t.throwsAsync(upload(ctx.remote, 'x', file, { mode: 0o644 }), { instanceOf: RemoteCommandError });
   t.regex(error.message, new RegExp(`^\\[client1\\] exit 1: install -m 0644 ${file}\\n  \\| install: .*No such file or directory`));
   t.deepEqual(leftovers(ctx.server.home), []);
 });
@@ -96,7 +113,7 @@ test('a failed install names the node and the target, and leaves no staging copy
 test('an owner that does not exist is an error, not a skipped file', async (t) => {
   await using ctx = await setup();
   const error = await t.throwsAsync(
-    ctx.remote.upload('x', join(ctx.target, 'a'), { mode: 0o644, owner: 'no-such-user-here' }),
+    upload(ctx.remote, 'x', join(ctx.target, 'a'), { mode: 0o644, owner: 'no-such-user-here' }),
     { instanceOf: RemoteCommandError },
   );
   t.regex(error.message, /invalid user/);

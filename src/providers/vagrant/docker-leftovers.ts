@@ -1,22 +1,15 @@
 import { readdir, rmdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { probe, run } from '../../host/run.ts';
-import { LAB_LABEL, nodeContainerName } from './docker-node-flags.ts';
+import { nodeContainerName } from '../../config/names.ts';
+import { LAB_LABEL } from './docker-node-flags.ts';
 
 // What the docker backend can leave on the host after `vagrant destroy` (lab-host-notes §3, §4),
 // and how to find only this lab's share of it.
 
 const CGROUP_ROOT = '/sys/fs/cgroup';
 
-/**
- * The cgroup parent a provisioning step gives one node's dockerd or Nomad client
- * (`purpose` = `docker`, `nomad`): all nodes share the host's cgroup tree, and a
- * name of this form is how `down` knows the leftovers are this lab's ("." never
- * occurs in a lab or node name).
- */
-export function labCgroupParent(lab: string, node: string, purpose: string): string {
-  return `/nomad-lab.${lab}.${node}.${purpose}`;
-}
+export { labCgroupParent } from '../../config/names.ts';
 
 export interface LabContainers {
   /** Containers with a node's name and the lab's label: name → full id. */

@@ -28,12 +28,4 @@ export function labLabelFlags(lab: string): string[] {
   return ['--label', `${LAB_LABEL}=${lab}`];
 }
 
-/** The node's container name: Vagrant's `d.name`, also what `down` looks for (with the label). */
-export function nodeContainerName(labName: string, node: string): string {
-  return `${labName}-${node}`;
-}
-
-/** The docker network Vagrant's docker provider makes for a private network. */
-export function vagrantNetworkName(cidr: string): string {
-  return `vagrant_network_${cidr}`;
-}
+export { nodeContainerName, vagrantNetworkName } from '../../config/names.ts';

@@ -1,7 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { NodeEndpoint } from '../../../src/providers/provider.ts';
+import type { NodeEndpoint } from '../../../src/remote/endpoint.ts';
 import { connect, type ConnectOptions, type Remote } from '../../../src/remote/index.ts';
 import { generateKey, startServer, type KeyPair, type TestServer, type TestServerOptions } from './ssh-server.ts';
 

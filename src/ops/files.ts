@@ -1,0 +1,125 @@
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { octal } from '../remote/put.ts';
+import { script } from '../remote/quote.ts';
+import type { UploadSource } from '../remote/remote.ts';
+import type { Fact } from '../facts/fact.ts';
+import { runChange, type Change, type PutChange } from './change.ts';
+
+/** A file as a node has it: absent, or its mode, owner, group, sha256 and (for text asked for) its content. */
+export type FileState = { exists: false } | { exists: true; mode: number; owner: string; group: string; sha256: string; text?: string };
+
+/** A file as the cluster file wants it. */
+export interface WantedFile {
+  path: string;
+  source: UploadSource;
+  /** sha256 (hex) of `source`: wantedFile() computes it. */
+  sha256: string;
+  mode: number;
+  /** Left as it is when not given. */
+  owner?: string;
+  group?: string;
+  /** Text worth showing as a diff in `plan` (configs and units, not binaries). */
+  text?: string;
+}
+
+/** Text-files only up to this size are read back for diffs. */
+const MAX_TEXT = 256 * 1024;
+
+// Per path: `-` when absent, else `MODE OWNER GROUP SHA256`, then for text paths a base64 line of the content.
+const READ_FILES = script(
+  `n=$1; shift
+i=0
+for p in "$@"; do
+  i=$((i + 1))
+  if [ ! -e "$p" ]; then echo -; continue; fi
+  printf '%s %s\\n' "$(stat -c '%a %U %G' -- "$p")" "$(sha256sum -- "$p" | cut -d' ' -f1)"
+  if [ "$i" -le "$n" ]; then
+    if [ "$(stat -c %s -- "$p")" -le ${MAX_TEXT} ]; then base64 -w0 -- "$p"; fi
+    echo
+  fi
+done`,
+);
+
+/** States of `paths` in one command; the first `textCount` paths are text whose content is read back as well. */
+export function fileStates(paths: readonly string[], textCount = 0): Fact<Map<string, FileState>> {
+  return {
+    command: { ...READ_FILES, args: [String(textCount), ...paths], label: `read ${paths.join(', ')}` },
+    sudo: true,
+    parse(result) {
+      if (result.exitCode !== 0) throw new Error(`exit ${result.exitCode}: ${result.stderr.trim().split('\n').at(-1) ?? ''}`);
+      const lines = result.stdout.split('\n');
+      const states = new Map<string, FileState>();
+      let at = 0;
+      paths.forEach((path, i) => {
+        const line = lines[at++] ?? '';
+        if (line === '-') return states.set(path, { exists: false });
+        const match = /^(\d+) (\S+) (\S+) ([0-9a-f]{64})$/.exec(line);
+        if (!match) throw new Error(`unexpected line for ${path}: ${line.slice(0, 120)}`);
+        const state: FileState = { exists: true, mode: Number.parseInt(match[1]!, 8), owner: match[2]!, group: match[3]!, sha256: match[4]! };
+        if (i < textCount) {
+          const encoded = lines[at++] ?? '';
+          if (encoded) state.text = Buffer.from(encoded, 'base64').toString('utf8');
+        }
+        return states.set(path, state);
+      });
+      return states;
+    },
+  };
+}
+
+export async function sha256Of(source: UploadSource): Promise<string> {
+  if (typeof source === 'string' || Buffer.isBuffer(source)) return createHash('sha256').update(source).digest('hex');
+  if (source.sha256) return source.sha256.toLowerCase();
+  const hash = createHash('sha256');
+  // Streamed: a 130 MB binary is hashed without holding it in memory.
+  for await (const chunk of createReadStream(source.localPath)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+/** A text file as wanted: its sha256 computed, its text kept for diffs. */
+export function wantedText(file: { path: string; content: string; mode: number; owner?: string; group?: string }): WantedFile {
+  return { ...owned(file), path: file.path, source: file.content, sha256: createHash('sha256').update(file.content).digest('hex'), mode: file.mode, text: file.content };
+}
+
+function owned(file: { owner?: string | undefined; group?: string | undefined }): { owner?: string; group?: string } {
+  return { ...(file.owner === undefined ? {} : { owner: file.owner }), ...(file.group === undefined ? {} : { group: file.group }) };
+}
+
+function chownSpec(file: { owner?: string | undefined; group?: string | undefined }): string {
+  return `${file.owner ?? ''}${file.group === undefined ? '' : `:${file.group}`}`;
+}
+
+/**
+ * What each file needs: nothing when content, mode and owner match; a chmod/chown when only they differ;
+ * else the file written whole (with the diff for `plan`).
+ */
+export function planFiles(wanted: readonly WantedFile[], states: ReadonlyMap<string, FileState>): Change[] {
+  return wanted.flatMap((file): Change[] => {
+    const state = states.get(file.path) ?? { exists: false };
+    if (state.exists && state.sha256 === file.sha256) {
+      const ownerMatches = (file.owner === undefined || state.owner === file.owner) && (file.group === undefined || state.group === file.group);
+      if (state.mode === file.mode && ownerMatches) return [];
+      return [runChange(`set mode ${octal(file.mode)}${chownSpec(file) ? ` and owner ${chownSpec(file)}` : ''} of ${file.path}`, ['sh', '-c', '{ [ -z "$1" ] || chown -h -- "$1" "$3"; } && chmod -- "$2" "$3"', 'sh', chownSpec(file), octal(file.mode), file.path], {
+        reason: `it is ${octal(state.mode)} ${state.owner}:${state.group}`,
+      })];
+    }
+    const put: PutChange = {
+      kind: 'put',
+      description: `wrote ${file.path} (${state.exists ? 'content' : 'new file'})`,
+      reason: state.exists ? 'its content differs' : 'it does not exist',
+      path: file.path,
+      source: file.source,
+      sha256: file.sha256,
+      mode: file.mode,
+      ...owned(file),
+      ...(file.text === undefined ? {} : { diff: { before: state.exists ? state.text : undefined, after: file.text } }),
+    };
+    return [put];
+  });
+}
+
+/** The paths a list of changes writes. */
+export function writtenPaths(changes: readonly Change[]): Set<string> {
+  return new Set(changes.flatMap((c) => (c.kind === 'put' ? [c.path] : [])));
+}

@@ -1,0 +1,75 @@
+import pMap from 'p-map';
+import type { Artifact } from '../artifacts/fetch.ts';
+import type { Cluster } from '../config/load.ts';
+import type { NodeSpec } from '../config/schema.ts';
+import type { NodeEndpoint } from '../remote/endpoint.ts';
+import type { Remote } from '../remote/remote.ts';
+
+/** Binaries written this run, per node: their services restart. */
+export type ChangedBinaries = Map<string, Set<'consul' | 'nomad'>>;
+
+export interface ImageTarball {
+  /** On the host. */
+  file: string;
+  /** The tag it holds, when known (built images): a node that has it needs no load. */
+  tag?: string;
+  sha256: string;
+}
+
+/** What the steps make for the steps after them; each is filled in by exactly one step. */
+export interface Products {
+  /** The node image's tag (docker backend). */
+  nodeImage: string;
+  /** Image tarballs every client loads into its Docker: built job images and the file's own tarballs. */
+  tarballs: ImageTarball[];
+  artifacts: { consul: Artifact; nomad: Artifact };
+  endpoints: NodeEndpoint[];
+  /** One SSH session per node, by node name. */
+  remotes: Map<string, Remote>;
+  gossipKey: string;
+  binaries: ChangedBinaries;
+}
+
+/** What every step has from the start. */
+export interface Base {
+  cluster: Cluster;
+  /** Nodes worked on at once within a step. */
+  concurrency: number;
+  /** Per node, what was changed this run (descriptions; never file contents or secrets). */
+  changes: Map<string, string[]>;
+}
+
+/** The pipeline's state: the base, and what the steps so far made. */
+export type UpState = Base & Partial<Products>;
+
+export function newUpState(cluster: Cluster, options: { concurrency?: number } = {}): UpState {
+  return { cluster, concurrency: options.concurrency ?? Infinity, changes: new Map() };
+}
+
+export function remoteOf(state: { remotes: Map<string, Remote> }, node: { name: string }): Remote {
+  const remote = state.remotes.get(node.name);
+  if (!remote) throw new Error(`no session to ${node.name}: the connect step did not reach it`);
+  return remote;
+}
+
+export function recordChange(state: Pick<Base, 'changes'>, node: string, description: string): void {
+  const list = state.changes.get(node) ?? [];
+  list.push(description);
+  state.changes.set(node, list);
+}
+
+export function countChanges(state: Pick<Base, 'changes'>): number {
+  return [...state.changes.values()].reduce((sum, list) => sum + list.length, 0);
+}
+
+/** Runs `work` on the nodes, `concurrency` at a time; every node finishes, and the failures are thrown together. */
+export async function onEveryNode(state: Pick<Base, 'concurrency'>, nodes: readonly NodeSpec[], work: (node: NodeSpec) => Promise<void>): Promise<void> {
+  try {
+    await pMap(nodes, work, { concurrency: state.concurrency, stopOnError: false });
+  } catch (error) {
+    if (!(error instanceof AggregateError)) throw error;
+    const failures = error.errors as Error[];
+    if (failures.length === 1) throw failures[0];
+    throw new AggregateError(failures, failures.map((f) => f.message).join('\n'));
+  }
+}

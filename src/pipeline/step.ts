@@ -1,0 +1,59 @@
+import type { NodeSpec } from '../config/schema.ts';
+import type { FactSet } from '../facts/batch.ts';
+import type { Change } from '../ops/change.ts';
+import type { Base, Products } from './state.ts';
+
+/** How a step ended: a summary for its title, or why it had nothing to do. */
+export interface StepOutcome {
+  summary?: string;
+  /** Set when the step had nothing to do; the CLI shows the step as skipped with this reason. */
+  skipped?: string;
+}
+
+/**
+ * One named step of `up`: it reads what `needs` names (made by earlier steps) and returns what `makes`
+ * names for the steps after it. The runner checks both, so the order of the list is checked too.
+ */
+export interface Step<N extends keyof Products = never, M extends keyof Products = never> {
+  readonly name: string;
+  readonly needs: readonly N[];
+  readonly makes: readonly M[];
+  run(state: Base & Pick<Products, N>, say: (line: string) => void): Promise<StepOutcome & Pick<Products, M>>;
+  /** A step that changes nodes says what it would change, reading only (`nomad-lab plan`). */
+  plan?(state: Base & Pick<Products, N>): Promise<PlannedChanges>;
+  /** What the step makes from its planned changes alone (so `plan` can go on to the steps after it). */
+  derive?(planned: PlannedChanges): Pick<Products, M>;
+}
+
+/** Per phase of a step (a planner), per node, the changes planned. */
+export type PlannedChanges = readonly Map<string, Change[]>[];
+
+/** Any step, as the runner and the CLI hold them. */
+export interface AnyStep {
+  readonly name: string;
+  readonly needs: readonly (keyof Products)[];
+  readonly makes: readonly (keyof Products)[];
+  run(state: Base & Products, say: (line: string) => void): Promise<StepOutcome & Partial<Products>>;
+  plan?(state: Base & Products): Promise<PlannedChanges>;
+  derive?(planned: PlannedChanges): Partial<Products>;
+}
+
+/**
+ * The facts -> plan part of a remote step: which nodes, the facts it reads (one round trip per node), and a
+ * pure function from those facts to the changes. Applying them is the runner's (pipeline/apply.ts).
+ */
+export interface NodePlanner<N extends keyof Products, F = unknown> {
+  nodes(state: Base & Pick<Products, N>): readonly NodeSpec[];
+  facts(node: NodeSpec, state: Base & Pick<Products, N>): FactSet<F>;
+  plan(node: NodeSpec, facts: F, state: Base & Pick<Products, N>): Change[];
+}
+
+/** Types a step's needs and makes from its literal lists. */
+export function defineStep<N extends keyof Products = never, M extends keyof Products = never>(step: Step<N, M>): Step<N, M> {
+  return step;
+}
+
+/** Types a planner's facts from its fact set. */
+export function definePlanner<N extends keyof Products, F>(planner: NodePlanner<N, F>): NodePlanner<N, F> {
+  return planner;
+}

@@ -1,0 +1,74 @@
+import { readFile } from 'node:fs/promises';
+import { resolveFrom } from '../config/paths.ts';
+import type { Cluster } from '../config/load.ts';
+import { firstServer } from '../config/topology.ts';
+import { NomadLabError } from '../errors.ts';
+import { unhealthyGroups, type AllocationStub, type JobSpecJson } from '../nomad/allocations.ts';
+import { NomadApi } from '../nomad/api.ts';
+import type { Change, JobChange } from '../ops/change.ts';
+import { applyChanges } from '../pipeline/apply.ts';
+import { remoteOf, type Base, type Products } from '../pipeline/state.ts';
+import { defineStep } from '../pipeline/step.ts';
+import { waitFor } from '../pipeline/wait.ts';
+
+interface PlanResponse {
+  Diff?: { Type: string };
+}
+
+/**
+ * Facts: each job file parsed by Nomad and planned against what it runs (both read-only).
+ * Plan: register a job only when Nomad's plan shows a difference.
+ */
+async function planJobs(cluster: Cluster, api: NomadApi): Promise<{ jobs: JobSpecJson[]; changes: JobChange[] }> {
+  const jobs: JobSpecJson[] = [];
+  const changes: JobChange[] = [];
+  for (const job of cluster.spec.jobs) {
+    const hcl = await readFile(resolveFrom(cluster.dir, job.file), 'utf8');
+    const parsed = await api.post<JobSpecJson>('/v1/jobs/parse', { JobHCL: hcl, Canonicalize: true });
+    if (parsed.ID !== job.name) {
+      throw new NomadLabError(`${job.file} defines job "${parsed.ID}", but cluster.yaml calls it "${job.name}": make them the same`);
+    }
+    const plan = await api.post<PlanResponse>(`/v1/job/${encodeURIComponent(parsed.ID)}/plan`, { Job: parsed, Diff: true });
+    const type = plan.Diff?.Type ?? 'Added';
+    if (type !== 'None') {
+      changes.push({ kind: 'job', description: `${type === 'Added' ? 'registered' : 'updated'} job ${parsed.ID}`, reason: type === 'Added' ? 'Nomad does not run it' : "Nomad's plan shows a difference", job: parsed });
+    }
+    jobs.push(parsed);
+  }
+  return { jobs, changes };
+}
+
+const server = (state: Base & Pick<Products, 'remotes'>) => remoteOf(state, firstServer(state.cluster.spec));
+
+/** Registers each job whose definition differs from what Nomad runs, then waits until every job is healthy. */
+export const deployJobs = defineStep({
+  name: 'deploy jobs',
+  needs: ['remotes'],
+  makes: [],
+  async plan(state) {
+    if (state.cluster.spec.jobs.length === 0) return [];
+    const { changes } = await planJobs(state.cluster, new NomadApi(server(state)));
+    return [new Map<string, Change[]>([[server(state).node, changes]])];
+  },
+  async run(state, say) {
+    if (state.cluster.spec.jobs.length === 0) return { skipped: 'no jobs in the cluster file' };
+    const remote = server(state);
+    const api = new NomadApi(remote);
+    const { jobs, changes } = await planJobs(state.cluster, api);
+    await applyChanges(state, remote, changes);
+    await waitFor(
+      'every job to be healthy',
+      async () => {
+        const left: string[] = [];
+        for (const job of jobs) {
+          if (job.Type === 'system' || job.Type === 'sysbatch') continue;
+          const allocations = await api.get<AllocationStub[]>(`/v1/job/${encodeURIComponent(job.ID)}/allocations`);
+          left.push(...unhealthyGroups(job, allocations));
+        }
+        return left;
+      },
+      { timeoutMs: 300_000, intervalMs: 2000, onWaiting: (left) => say(`waiting: ${left.join(', ')}`) },
+    );
+    return { summary: jobs.map((j) => j.ID).join(', ') };
+  },
+});

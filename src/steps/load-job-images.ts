@@ -1,0 +1,54 @@
+import { basename } from 'node:path';
+import type { NodeSpec } from '../config/schema.ts';
+import { runsTasks } from '../config/topology.ts';
+import type { Fact } from '../facts/fact.ts';
+import { runChange } from '../ops/change.ts';
+import { dirStates, planDirs } from '../ops/dirs.ts';
+import { fileStates, planFiles, writtenPaths } from '../ops/files.ts';
+import { remoteStep } from '../pipeline/remote-step.ts';
+import type { Base, Products } from '../pipeline/state.ts';
+import { definePlanner } from '../pipeline/step.ts';
+import { script } from '../remote/quote.ts';
+
+const IMAGE_DIR = '/var/lib/nomad-lab/images';
+
+type Needs = Base & Pick<Products, 'tarballs'>;
+
+const target = (file: string) => `${IMAGE_DIR}/${basename(file)}`;
+
+/** Which of `tags` the node's Docker has. */
+function dockerImages(tags: readonly string[]): Fact<Set<string>> {
+  return {
+    command: script('for t in "$@"; do docker image inspect --format "{{.Id}}" "$t" >/dev/null 2>&1 && echo "$t"; done; true', tags, 'docker image inspect'),
+    sudo: true,
+    parse: (result) => new Set(result.stdout.split('\n').filter(Boolean)),
+  };
+}
+
+/** Job images loaded into every client's Docker from the host's tarballs (no registry needed). */
+const images = definePlanner({
+  nodes: ({ cluster, tarballs }: Needs) => (tarballs.length === 0 ? [] : cluster.spec.nodes.filter(runsTasks)),
+  facts: (_node: NodeSpec, { tarballs }: Needs) => ({
+    dir: dirStates([IMAGE_DIR]),
+    files: fileStates(tarballs.map((t) => target(t.file))),
+    present: dockerImages(tarballs.flatMap((t) => (t.tag ? [t.tag] : []))),
+  }),
+  plan(_node, facts, { tarballs }: Needs) {
+    const files = planFiles(
+      tarballs.map((t) => ({ path: target(t.file), source: { localPath: t.file, sha256: t.sha256 }, sha256: t.sha256, mode: 0o600, owner: 'root', group: 'root' })),
+      facts.files,
+    );
+    const written = writtenPaths(files);
+    const loads = tarballs
+      .filter((t) => written.has(target(t.file)) || (t.tag !== undefined && !facts.present.has(t.tag)))
+      .map((t) => runChange(`loaded ${t.tag ?? basename(t.file)} into docker`, ['docker', 'load', '-i', target(t.file)], { reason: t.tag && !facts.present.has(t.tag) ? `docker has no ${t.tag}` : 'the tarball changed' }));
+    return [...planDirs([{ path: IMAGE_DIR, owner: 'root', mode: '700' }], facts.dir), ...files, ...loads];
+  },
+});
+
+export const loadJobImages = remoteStep({
+  name: 'load job images on the clients',
+  needs: ['tarballs'],
+  makes: [],
+  planners: [images],
+});

@@ -1,0 +1,68 @@
+import type { NodeSpec } from '../config/schema.ts';
+import { fileContent, unitState } from '../facts/facts.ts';
+import { runChange, type Change } from '../ops/change.ts';
+import { fileStates, planFiles, wantedText, writtenPaths } from '../ops/files.ts';
+import { planService } from '../ops/service.ts';
+import { remoteStep } from '../pipeline/remote-step.ts';
+import { onEveryNode, remoteOf, type Base } from '../pipeline/state.ts';
+import { definePlanner } from '../pipeline/step.ts';
+import { waitFor } from '../pipeline/wait.ts';
+import { script } from '../remote/quote.ts';
+
+const MARK = '# nomad-lab:';
+const RESOLV = '/etc/resolv.conf';
+const UPSTREAM = '/etc/nomad-lab/resolv.upstream';
+const DNSMASQ = '/etc/dnsmasq.d/10-consul.conf';
+
+/** dnsmasq forwards `.consul` to the local agent and the rest to the node's original resolvers. */
+const dnsmasq = definePlanner({
+  nodes: ({ cluster }: Base) => cluster.spec.nodes,
+  facts: () => ({ resolv: fileContent(RESOLV), files: fileStates([UPSTREAM, DNSMASQ], 2), unit: unitState('dnsmasq') }),
+  plan(node: NodeSpec, facts): Change[] {
+    const resolv = facts.resolv ?? '';
+    // Once ours, resolv.conf no longer names the upstream resolvers: the copy kept on the first run does.
+    const kept = facts.files.get(UPSTREAM);
+    const upstream = resolv.startsWith(MARK) ? (kept?.exists ? (kept.text ?? '') : '') : resolv;
+    const options = upstream.split('\n').filter((l) => l.startsWith('options ') || l.startsWith('search '));
+    const files = planFiles(
+      [
+        wantedText({ path: UPSTREAM, content: upstream, mode: 0o644, owner: 'root', group: 'root' }),
+        wantedText({
+          path: DNSMASQ,
+          content: [`${MARK} .consul names go to the local Consul agent, the rest upstream.`, 'server=/consul/127.0.0.1#8600', `listen-address=127.0.0.1,${node.address}`, 'bind-interfaces', `resolv-file=${UPSTREAM}`, ''].join('\n'),
+          mode: 0o644,
+          owner: 'root',
+          group: 'root',
+        }),
+      ],
+      facts.files,
+    );
+    const written = [...writtenPaths(files)];
+    const wanted = [`${MARK} names via dnsmasq (.consul via Consul)`, 'nameserver 127.0.0.1', ...options, ''].join('\n');
+    return [
+      ...files,
+      ...planService('dnsmasq', facts.unit, { unitChanged: false, configChanged: written.length > 0, because: `${written.join(', ')} changed` }),
+      // Written in place, not renamed over: a container's resolv.conf is a bind mount.
+      ...(resolv === wanted ? [] : [runChange('pointed /etc/resolv.conf at dnsmasq', script(`cat > ${RESOLV}`, [], `write ${RESOLV}`), { stdin: wanted, reason: 'it does not name dnsmasq' })]),
+    ];
+  },
+});
+
+export const resolveConsulDns = remoteStep({
+  name: 'resolve .consul names on every node',
+  needs: [],
+  makes: [],
+  planners: [dnsmasq],
+  async after(state) {
+    await onEveryNode(state, state.cluster.spec.nodes, async (node) => {
+      await waitFor(
+        `consul.service.consul to resolve on ${node.name}`,
+        async () => {
+          const result = await remoteOf(state, node).exec(['getent', 'hosts', 'consul.service.consul']);
+          return result.exitCode === 0 ? [] : [`${node.name}: consul.service.consul does not resolve`];
+        },
+        { timeoutMs: 60_000 },
+      );
+    });
+  },
+});

@@ -1,0 +1,46 @@
+import { createHash } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import test from 'ava';
+import { encodeBatch, parseBatch, readFacts } from '../../src/facts/batch.ts';
+import { fileContent, userExists } from '../../src/facts/facts.ts';
+import { dirStates } from '../../src/ops/dirs.ts';
+import { fileStates } from '../../src/ops/files.ts';
+import { fixture } from '../remote/helpers/fixture.ts';
+
+test('a batch round-trips: exit codes, stdout and stderr of each, byte for byte (UTF-8, empty, no final newline)', (t) => {
+  const results = [
+    { exitCode: 0, stdout: 'plain\n', stderr: '' },
+    { exitCode: 3, stdout: '', stderr: 'nope\n' },
+    { exitCode: 1, stdout: 'héllo ✓ no newline', stderr: 'ü' },
+  ];
+  t.deepEqual(parseBatch(encodeBatch(results), 3), results);
+  t.throws(() => parseBatch(encodeBatch(results).slice(0, -2), 3), { message: /ends early/ });
+});
+
+test('every fact of a step in one command through a real shell, each parsed by its own parser', async (t) => {
+  const f = fixture();
+  const server = await f.server();
+  const remote = await f.connect(server);
+  t.teardown(async () => (await remote.close(), await server.close()));
+  const dir = join(f.dir, 'node');
+  mkdirSync(join(dir, 'etc'), { recursive: true });
+  writeFileSync(join(dir, 'etc', 'a.hcl'), 'a = 1\n');
+  const before = server.commands.length;
+  const facts = await readFacts(remote, {
+    files: fileStates([join(dir, 'etc', 'a.hcl'), join(dir, 'etc', 'missing.hcl')], 2),
+    dirs: dirStates([join(dir, 'etc'), join(dir, 'nothing')]),
+    content: fileContent(join(dir, 'etc', 'a.hcl')),
+    absent: fileContent(join(dir, 'etc', 'missing.hcl')),
+    root: userExists('root'),
+  });
+  t.is(server.commands.length - before, 1, 'one round trip');
+  const a = facts.files.get(join(dir, 'etc', 'a.hcl'));
+  t.like(a, { exists: true, text: 'a = 1\n', sha256: createHash('sha256').update('a = 1\n').digest('hex') });
+  t.deepEqual(facts.files.get(join(dir, 'etc', 'missing.hcl')), { exists: false });
+  t.regex(facts.dirs.get(join(dir, 'etc')) ?? '', /^\d{3} \S+$/);
+  t.is(facts.dirs.get(join(dir, 'nothing')), undefined);
+  t.is(facts.content, 'a = 1\n');
+  t.is(facts.absent, undefined);
+  t.true(facts.root);
+});

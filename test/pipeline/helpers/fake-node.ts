@@ -1,0 +1,172 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { parse } from 'shell-quote';
+import { batchLines, encodeBatch } from '../../../src/facts/batch.ts';
+import { displayCommand, isScript, type Command } from '../../../src/remote/quote.ts';
+import type { ExecOptions, ExecResult, Remote, UploadOptions, UploadSource } from '../../../src/remote/remote.ts';
+import { checkExit } from '../../../src/remote/ssh-remote.ts';
+
+// An in-memory node for unit tests of the pipeline: it answers the fact commands nomad-lab sends from a small
+// model (files, units, packages, users, folders, images) and applies the changes to that model, so a second
+// run sees the first one's work. It logs every command that changes something, in order. Real transports,
+// shells and agents are tested end to end; this tests which commands the pipeline sends, and when.
+
+interface FakeFile {
+  content: Buffer;
+  mode: number;
+  owner: string;
+  group: string;
+}
+
+interface FakeUnit {
+  active: boolean;
+  enabled: boolean;
+  failed: boolean;
+  starts: number;
+}
+
+const ok = (stdout = ''): ExecResult => ({ exitCode: 0, stdout, stderr: '' });
+const sha = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
+
+export class FakeNode implements Remote {
+  readonly files = new Map<string, FakeFile>();
+  readonly dirs = new Map<string, string>();
+  readonly units = new Map<string, FakeUnit>();
+  readonly packages = new Set<string>();
+  readonly users = new Set<string>(['root']);
+  readonly images = new Set<string>();
+  /** Every command that changes the node, as `displayCommand` shows it, and every put as `put PATH`. */
+  readonly log: string[] = [];
+  /** Commands that fail: a test's way to break one. */
+  readonly failing = new Set<string>();
+  /** What a `docker load -i PATH` of a tarball adds to the node's Docker. */
+  readonly tarballTags = new Map<string, string>();
+
+  constructor(
+    readonly node: string,
+    readonly address: string,
+    private readonly cluster: FakeNode[] = [],
+  ) {
+    this.files.set('/etc/resolv.conf', { content: Buffer.from('nameserver 10.0.2.3\n'), mode: 0o644, owner: 'root', group: 'root' });
+  }
+
+  /** Changes since the last call: the commands a step run sent. */
+  take(): string[] {
+    return this.log.splice(0);
+  }
+
+  async exec(command: Command, options: ExecOptions = {}): Promise<ExecResult> {
+    const lines = batchLines(command);
+    if (lines) return ok(encodeBatch(lines.map((line) => this.answer(parse(line) as string[], undefined))));
+    const argv = isScript(command) ? ['sh', '-c', command.script, 'sh', ...(command.args ?? [])] : [...command];
+    const stdin = typeof options.stdin === 'string' ? options.stdin : undefined;
+    const display = displayCommand(command);
+    if (this.failing.has(display)) return { exitCode: 1, stdout: '', stderr: `${display}: broken by the test` };
+    return this.answer(argv, stdin, display);
+  }
+
+  async run(command: Command, options: ExecOptions = {}): Promise<ExecResult> {
+    const result = await this.exec(command, options);
+    return checkExit(this.node, command, result);
+  }
+
+  async put(source: UploadSource, path: string, options: UploadOptions): Promise<void> {
+    const content = typeof source === 'string' ? Buffer.from(source) : Buffer.isBuffer(source) ? source : readFileSync(source.localPath);
+    this.files.set(path, { content, mode: options.mode, owner: options.owner ?? 'root', group: options.group ?? 'root' });
+    this.log.push(`put ${path}`);
+  }
+
+  async close(): Promise<void> {}
+
+  private unit(name: string): FakeUnit {
+    let unit = this.units.get(name);
+    if (!unit) this.units.set(name, (unit = { active: false, enabled: false, failed: false, starts: 0 }));
+    return unit;
+  }
+
+  private loaded(name: string): boolean {
+    return this.files.has(`/etc/systemd/system/${name}.service`) || this.packages.has(name === 'docker' ? 'docker.io' : name);
+  }
+
+  private answer(argv: string[], stdin: string | undefined, display = argv.join(' ')): ExecResult {
+    const [file, ...args] = argv;
+    if (file === 'sh' && args[0] === '-c') return this.script(args[1]!, args.slice(3), stdin, display);
+    switch (file) {
+      case 'dpkg-query': {
+        const names = args.slice(3);
+        return { exitCode: names.every((n) => this.packages.has(n)) ? 0 : 1, stdout: names.filter((n) => this.packages.has(n)).map((n) => `${n}\tinstall ok installed\t${n === 'docker.io' ? '20.10.24+dfsg1-1+deb12u1' : '1.0-1'}\n`).join(''), stderr: '' };
+      }
+      case 'systemctl': {
+        const [verb, unit] = args as [string, string];
+        if (verb === 'show') {
+          const u = this.unit(unit);
+          return ok(`LoadState=${this.loaded(unit) ? 'loaded' : 'not-found'}\nActiveState=${u.failed ? 'failed' : u.active ? 'active' : 'inactive'}\nSubState=running\nUnitFileState=${u.enabled ? 'enabled' : ''}\nExecMainStartTimestampMonotonic=${u.starts}\n`);
+        }
+        this.log.push(display);
+        if (verb === 'enable') this.unit(unit).enabled = true;
+        if (verb === 'reset-failed') this.unit(unit).failed = false;
+        if (verb === 'start' || verb === 'restart') {
+          const u = this.unit(unit);
+          if (u.failed && verb === 'start') return { exitCode: 1, stdout: '', stderr: 'start request repeated too quickly' };
+          Object.assign(u, { active: true, starts: u.starts + 1 });
+        }
+        return ok();
+      }
+      case 'getent':
+        return args[0] === 'passwd' ? { exitCode: this.users.has(args[1]!) ? 0 : 2, stdout: '', stderr: '' } : ok(`${this.cluster[0]?.address ?? this.address} consul.service.consul\n`);
+      case 'ip':
+        return ok(`1: lo    inet 127.0.0.1/8 scope host lo\n9: eth1    inet ${this.address}/24 brd x scope global eth1\n`);
+      case 'useradd':
+        this.log.push(display);
+        this.users.add(args.at(-1)!);
+        return ok();
+      case 'install':
+        this.log.push(display);
+        this.dirs.set(args.at(-1)!, `${args[2]} ${args[4]}`);
+        return ok();
+      case 'docker': {
+        this.log.push(display);
+        const tag = args[0] === 'load' ? this.tarballTags.get(args[2]!) : undefined;
+        if (tag) this.images.add(tag);
+        return ok();
+      }
+      case 'consul':
+        return ok(`Node Address Status Type Build Protocol DC Partition Segment\n${this.cluster.map((n) => `${n.node} ${n.address}:8301 alive client 1.22.7 2 dc1 default <default>`).join('\n')}\n`);
+      case 'curl':
+        if (args.at(-1)!.endsWith('/v1/status/leader')) return ok('"10.77.0.10:4647"');
+        return ok(JSON.stringify(this.cluster.map((n) => ({ Name: n.node, Status: 'ready', Drivers: { docker: { Detected: true, Healthy: true } } }))));
+      default:
+        throw new Error(`the fake node does not know: ${display}`);
+    }
+  }
+
+  private script(text: string, args: string[], stdin: string | undefined, display: string): ExecResult {
+    if (text.startsWith('n=$1; shift')) {
+      const [count, ...paths] = args;
+      return ok(paths.map((p, i) => {
+        const f = this.files.get(p);
+        if (!f) return '-\n';
+        const stat = `${f.mode.toString(8)} ${f.owner} ${f.group} ${sha(f.content)}\n`;
+        return i < Number(count) ? `${stat}${f.content.toString('base64')}\n` : stat;
+      }).join(''));
+    }
+    if (text.startsWith('for p in "$@"; do stat')) return ok(args.map((p) => `${this.dirs.get(p) ?? '-'}\n`).join(''));
+    if (text.startsWith('[ -e "$1" ] || exit 3')) {
+      const f = this.files.get(args[0]!);
+      return f ? ok(f.content.toString()) : { exitCode: 3, stdout: '', stderr: '' };
+    }
+    if (text.startsWith('for t in "$@"; do docker image inspect')) return ok(args.filter((t) => this.images.has(t)).map((t) => `${t}\n`).join(''));
+    this.log.push(display);
+    if (display.startsWith('apt-get install')) for (const name of args) this.packages.add(name);
+    else if (display === 'write /etc/resolv.conf') this.files.set('/etc/resolv.conf', { content: Buffer.from(stdin ?? ''), mode: 0o644, owner: 'root', group: 'root' });
+    else throw new Error(`the fake node does not know the script: ${display}`);
+    return ok();
+  }
+}
+
+/** A cluster of fake nodes that know each other (for `consul members` and the Nomad API). */
+export function fakeCluster(nodes: { name: string; address: string }[]): Map<string, FakeNode> {
+  const all: FakeNode[] = [];
+  for (const n of nodes) all.push(new FakeNode(n.name, n.address, all));
+  return new Map(all.map((n) => [n.node, n]));
+}
