@@ -88,8 +88,8 @@ test('a fresh client also gets Docker (with its daemon.json), a host volume fold
   await run();
   const commands = node('client1').take();
   t.deepEqual(commands.slice(0, 4), ['apt-get install dnsmasq docker.io', 'put /etc/docker/daemon.json', 'systemctl enable docker', 'systemctl start docker']);
-  t.true(commands.includes('install -d -m 755 -o root -g root /srv/nomad/data'));
-  t.true(commands.indexOf('install -d -m 755 -o root -g root /srv/nomad/data') < commands.indexOf('systemctl start nomad'), 'the volume folder exists before Nomad starts');
+  t.true(commands.includes('install -d -m 755 -o root -g root -- /srv/nomad/data'));
+  t.true(commands.indexOf('install -d -m 755 -o root -g root -- /srv/nomad/data') < commands.indexOf('systemctl start nomad'), 'the volume folder exists before Nomad starts');
   t.true(commands.includes('put /etc/nomad.d/client.hcl'));
   t.false(commands.includes('put /etc/nomad.d/server.hcl'));
   t.deepEqual(commands.slice(-3), ['install -d -m 700 -o root -g root /var/lib/nomad-lab/images', 'put /var/lib/nomad-lab/images/whoami-abc.tar', 'docker load -i /var/lib/nomad-lab/images/whoami-abc.tar']);

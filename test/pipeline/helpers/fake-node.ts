@@ -151,6 +151,7 @@ export class FakeNode implements Remote {
       }).join(''));
     }
     if (text.startsWith('for p in "$@"; do stat')) return ok(args.map((p) => `${this.dirs.get(p) ?? '-'}\n`).join(''));
+    if (text.startsWith('for p; do r=$(realpath')) return ok(args.map((p) => (this.dirs.has(p) ? `dir ${this.dirs.get(p)}\n` : 'missing\n')).join(''));
     if (text.startsWith('[ -e "$1" ] || exit 3')) {
       const f = this.files.get(args[0]!);
       return f ? ok(f.content.toString()) : { exitCode: 3, stdout: '', stderr: '' };
