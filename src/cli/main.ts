@@ -5,33 +5,38 @@ import { Command, InvalidArgumentError } from '@commander-js/extra-typings';
 import { stringify } from 'yaml';
 import { loadCluster, type Cluster } from '../config/load.ts';
 import { containerImage } from '../config/machines.ts';
+import type { Artifact } from '../artifacts/fetch.ts';
+import type { LabelledImage } from '../images/old-images.ts';
+import { plainOutput } from './output.ts';
 import { formatIssues, NomadLabError, type ConfigIssue } from '../errors.ts';
 import { printable } from '../text.ts';
 import { planCluster } from '../plan/plan.ts';
-import { planLab } from '../plan/live-plan.ts';
 import { formatLivePlan, formatPlan, formatStatus, summarize } from './format.ts';
-import { plainOutput, runTasks, stepTasks } from './tasks.ts';
 import { renderJson, renderJunit, renderTable, verifyCluster } from '../verify/index.ts';
-import { ensureArtifact, type Artifact } from '../artifacts/fetch.ts';
 import { PRODUCTS } from '../artifacts/products.ts';
 import { resolveFrom } from '../config/paths.ts';
 import { cacheDir, labStateDir, vagrantDir } from '../host/dirs.ts';
-import { lockLab } from '../state/lab-lock.ts';
-import { forgetHostKeys } from '../remote/known-hosts.ts';
 import { installInterruptHandlers, interruptContext, onInterrupt } from './interrupt.ts';
-import { closeSessions, UP_STEPS, upReport } from '../up.ts';
-import { newUpState } from '../pipeline/state.ts';
-import { StepError } from '../pipeline/runner.ts';
-import { labStatus } from '../status.ts';
-import { down } from '../down.ts';
-import { resetLab } from '../reset.ts';
-import { checkPrerequisites } from '../host/prerequisites.ts';
-import { prepareHost } from '../host/prepare.ts';
-import { ensureJobImage, jobImageRecipes, removeOldTarballs } from '../images/job-images.ts';
-import { ensureNodeImage } from '../images/node-image.ts';
-import { currentRecipeHashes, findOldImages, removeOldImages, type LabelledImage } from '../images/old-images.ts';
 
 // The only module that prints or exits.
+
+// What needs ssh2, listr2 or execa loads only for the commands that use it: `validate` and `verify` start fast.
+const liveModule = () => import('../plan/live-plan.ts');
+const tasks = () => import('./tasks.ts');
+const fetchModule = () => import('../artifacts/fetch.ts');
+const lockModule = () => import('../state/lab-lock.ts');
+const knownHosts = () => import('../remote/known-hosts.ts');
+const upModule = () => import('../up.ts');
+const pipelineState = () => import('../pipeline/state.ts');
+const runner = () => import('../pipeline/runner.ts');
+const statusModule = () => import('../status.ts');
+const downModule = () => import('../down.ts');
+const resetModule = () => import('../reset.ts');
+const prerequisites = () => import('../host/prerequisites.ts');
+const prepare = () => import('../host/prepare.ts');
+const jobImagesModule = () => import('../images/job-images.ts');
+const nodeImageModule = () => import('../images/node-image.ts');
+const oldImages = () => import('../images/old-images.ts');
 
 const program = new Command()
   .name('nomad-lab')
@@ -66,6 +71,7 @@ program
   .option('--json', 'print the plan as JSON')
   .option('--detailed-exitcode', 'exit 2 when there are changes (0: none, 1: an error)')
   .action(async ({ file, json, detailedExitcode }) => {
+    const { planLab } = await liveModule();
     const cluster = await load(file);
     const live = await planLab(cluster);
     if (!live.live) {
@@ -83,6 +89,8 @@ program
   .command('doctor')
   .description("check the host's prerequisites for a local lab (exit 1 when a required one is missing)")
   .action(async () => {
+    const { currentRecipeHashes, findOldImages } = await oldImages();
+    const { checkPrerequisites } = await prerequisites();
     const statuses = await checkPrerequisites();
     const width = Math.max(...statuses.map((s) => s.name.length));
     for (const s of statuses) {
@@ -104,6 +112,11 @@ program
   .option(...fileOption)
   .option('--concurrency <n>', 'nodes worked on at once within a step', (v) => positiveInt(v, '--concurrency'))
   .action(async ({ file, concurrency }) => {
+    const { lockLab } = await lockModule();
+    const { newUpState } = await pipelineState();
+    const { StepError } = await runner();
+    const { runTasks, stepTasks } = await tasks();
+    const { UP_STEPS, closeSessions, upReport } = await upModule();
     const cluster = await load(file);
     const state = newUpState(cluster, concurrency === undefined ? {} : { concurrency });
     const started = Date.now();
@@ -142,6 +155,8 @@ program
   .description("destroy the lab's machines, networks and state (running it twice is fine)")
   .option(...fileOption)
   .action(async ({ file }) => {
+    const { down } = await downModule();
+    const { runTasks } = await tasks();
     const cluster = await loadCluster(file);
     await runTasks([{
       title: `destroy ${cluster.spec.name}`,
@@ -171,6 +186,7 @@ program
   .option(...fileOption)
   .option('--json', 'print JSON')
   .action(async ({ file, json }) => {
+    const { labStatus } = await statusModule();
     const cluster = await loadCluster(file);
     const status = await labStatus(cluster);
     say(json ? JSON.stringify(status, null, 2) : formatStatus(status));
@@ -181,6 +197,8 @@ program
   .description('between episodes: stop and purge every job and collect garbage; machines and cluster are kept')
   .option(...fileOption)
   .action(async ({ file }) => {
+    const { resetLab } = await resetModule();
+    const { runTasks } = await tasks();
     const cluster = await loadCluster(file);
     let removed: string[] = [];
     await runTasks([{
@@ -198,6 +216,7 @@ program
   .argument('<nodes...>', 'node names from the cluster file')
   .option(...fileOption)
   .action(async (nodes, { file }) => {
+    const { forgetHostKeys } = await knownHosts();
     const cluster = await load(file);
     const known = new Set(cluster.spec.nodes.map((n) => n.name));
     const unknown = nodes.filter((n) => !known.has(n));
@@ -218,6 +237,7 @@ host
   .command('prepare')
   .description("install the host's needs from Debian's packages and start dockerd (idempotent, unattended)")
   .action(async () => {
+    const { prepareHost } = await prepare();
     const report = await prepareHost({ onProgress: (line) => say(`host: ${line}`) });
     say(report.changes.length === 0 ? 'host: already prepared, nothing changed' : `host: prepared (${report.changes.join('; ')})`);
   });
@@ -230,6 +250,10 @@ image
   .option(...fileOption)
   .option('--recipe <recipe>', 'node image recipe: debootstrap (offline) or dockerfile (needs a registry)', 'debootstrap')
   .action(async ({ file, recipe }) => {
+    const { ensureJobImage, jobImageRecipes, removeOldTarballs } = await jobImagesModule();
+    const { ensureNodeImage } = await nodeImageModule();
+    const { removeOldImages } = await oldImages();
+    const { runTasks } = await tasks();
     if (recipe !== 'debootstrap' && recipe !== 'dockerfile') throw new NomadLabError(`--recipe must be "debootstrap" or "dockerfile", not "${recipe}"`);
     const cluster = await load(file);
     const nodeImage = containerImage(cluster.spec);
@@ -291,6 +315,8 @@ artifacts
   .description('put the pinned Consul and Nomad into the cache: from the release archives, a folder, or a source build')
   .option(...fileOption)
   .action(async ({ file }) => {
+    const { ensureArtifact } = await fetchModule();
+    const { runTasks } = await tasks();
     const cluster = await load(file);
     const { versions, artifacts: settings } = cluster.spec;
     const fetched: Artifact[] = [];

@@ -1,13 +1,11 @@
 import { Listr, type ListrTask } from 'listr2';
 import { runStep } from '../pipeline/runner.ts';
 import { printable } from '../text.ts';
+import { plainOutput } from './output.ts';
 import type { UpState } from '../pipeline/state.ts';
 import type { AnyStep } from '../pipeline/step.ts';
 
-/** Plain lines when output is not a terminal or under CI; the live renderer otherwise. */
-export function plainOutput(): boolean {
-  return !process.stdout.isTTY || Boolean(process.env['CI']);
-}
+export { plainOutput } from './output.ts';
 
 /** Runs listr2 tasks in order; the first failure stops the run and is thrown. */
 export async function runTasks<Ctx extends object>(tasks: ListrTask<Ctx>[], ctx: Ctx, options: { concurrent?: boolean } = {}): Promise<Ctx> {
