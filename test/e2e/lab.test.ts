@@ -96,6 +96,7 @@ test.serial('a second up reports 0 changes and restarts nothing', async (t) => {
   const up = await cli(['up', '-f', file]);
   t.is(up.exitCode, 0, up.all);
   t.regex(up.stdout, /^up: 0 changes, the cluster was already as cluster.yaml says/m);
+  t.regex(up.all, /all 3 machines still running as last seen \(docker inspect\): nothing booted/, 'Vagrant is not asked again');
   t.deepEqual(await startTimes(), before);
 });
 

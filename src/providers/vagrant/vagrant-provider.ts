@@ -1,8 +1,10 @@
-import { access, rm, rmdir } from 'node:fs/promises';
+import { access, readFile, rm, rmdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Cluster } from '../../config/load.ts';
 import { ProviderError } from '../../errors.ts';
-import { vagrantDir } from '../../host/dirs.ts';
+import { labStateDir, vagrantDir } from '../../host/dirs.ts';
+import { nodeContainerName } from '../../config/names.ts';
+import { confirmedEndpoints, rememberEndpoints } from './endpoint-cache.ts';
 import { imageExists } from '../../images/docker.ts';
 import { nodeImageTag } from '../../images/node-image.ts';
 import type { BootOptions, MachineStatus, NodeEndpoint, Provider } from '../provider.ts';
@@ -28,9 +30,17 @@ export class VagrantProvider implements Provider {
     const backend = backendOf(cluster);
     const dir = vagrantDir(cluster);
     const nodeImage = backend === 'docker' ? await requireNodeImage(cluster) : undefined;
+    const rendered = renderVagrantfile(cluster, { nodeImage });
+    if ((await readFile(join(dir, 'Vagrantfile'), 'utf8').catch(() => undefined)) === rendered) {
+      const known = await this.cached(cluster, rendered);
+      if (known) {
+        say(`all ${known.length} machines still running as last seen (docker inspect): nothing booted`);
+        return known;
+      }
+    }
     // Read before the Vagrantfile changes (free when there is none yet): machines created now have new host keys.
     const before = await this.status(cluster);
-    const changed = await writeVagrantfile(dir, renderVagrantfile(cluster, { nodeImage }));
+    const changed = await writeVagrantfile(dir, rendered);
     say(`${join(dir, 'Vagrantfile')}: ${changed ? 'written' : 'unchanged'}`);
     if (!changed && before.every((s) => s.state === 'running')) {
       // `vagrant up` on running machines still costs seconds; the status we need anyway says whether to skip it.
@@ -51,7 +61,15 @@ export class VagrantProvider implements Provider {
   }
 
   async endpoints(cluster: Cluster): Promise<NodeEndpoint[]> {
-    return this.endpointsOf(cluster, await this.status(cluster));
+    const vagrantfile = await readFile(join(vagrantDir(cluster), 'Vagrantfile'), 'utf8').catch(() => undefined);
+    const known = vagrantfile === undefined ? undefined : await this.cached(cluster, vagrantfile);
+    return known ?? this.endpointsOf(cluster, await this.status(cluster));
+  }
+
+  /** What the last `vagrant ssh-config` said, when nothing moved since (docker backend: one `docker inspect`). */
+  private async cached(cluster: Cluster, vagrantfile: string): Promise<NodeEndpoint[] | undefined> {
+    if (backendOf(cluster) !== 'docker') return undefined;
+    return confirmedEndpoints(labStateDir(cluster), vagrantfile, cluster.spec.nodes.map((n) => n.name));
   }
 
   async status(cluster: Cluster): Promise<MachineStatus[]> {
@@ -116,7 +134,7 @@ export class VagrantProvider implements Provider {
       throw vagrantFailure('ssh-config', [], cause);
     }
     const hosts = new Map(parseSshConfig(output).map((h) => [h.name, h]));
-    return cluster.spec.nodes.map((node) => {
+    const endpoints = cluster.spec.nodes.map((node): NodeEndpoint => {
       const host = hosts.get(node.name);
       if (!host) throw new ProviderError(`${node.name}: \`vagrant ssh-config\` in ${dir} says nothing about it`);
       return {
@@ -128,6 +146,11 @@ export class VagrantProvider implements Provider {
         labAddress: node.address,
       };
     });
+    if (backendOf(cluster) === 'docker') {
+      const vagrantfile = await readFile(join(dir, 'Vagrantfile'), 'utf8');
+      await rememberEndpoints(labStateDir(cluster), vagrantfile, endpoints, (node) => nodeContainerName(cluster.spec.name, node));
+    }
+    return endpoints;
   }
 }
 
