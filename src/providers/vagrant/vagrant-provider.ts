@@ -104,7 +104,7 @@ export class VagrantProvider implements Provider {
     if (await exists(join(dir, 'Vagrantfile'))) {
       let output = '';
       try {
-        await vagrant(['destroy', '-f'], { cwd: dir, backend, onLine: (line) => { output += `${line}\n`; say(line); } });
+        await vagrant(['destroy', '-f', ...(PARALLEL[backend] ? ['--parallel'] : [])], { cwd: dir, backend, onLine: (line) => { output += `${line}\n`; say(line); } });
       } catch (cause) {
         const named = machineInOutput(output, nodes);
         throw vagrantFailure('destroy', named ? [named] : [], cause);
