@@ -16,12 +16,19 @@ export const connect = defineStep({
     const created = endpoints.filter((e) => e.created).map((e) => e.node);
     // nomad-lab booted these machines itself just now: their new host keys are expected, not a warning sign.
     if (created.length > 0 && (await forgetHostKeys(knownHostsFile, created)) > 0) say(`new machines, host keys pinned anew: ${created.join(', ')}`);
-    const sessions = await Promise.all(
+    const opened = await Promise.allSettled(
       endpoints.map(async (endpoint) => {
         const remote = await open(endpoint, { knownHostsFile, onRetry: ({ attempt }) => say(`${endpoint.node}: not answering yet (try ${attempt})`) });
         return [endpoint.node, remote] as const;
       }),
     );
+    const sessions = opened.flatMap((o) => (o.status === 'fulfilled' ? [o.value] : []));
+    const failures = opened.flatMap((o) => (o.status === 'rejected' ? [o.reason as Error] : []));
+    if (failures.length > 0) {
+      // The sessions that did open would keep this process alive: nobody else holds them yet.
+      await Promise.allSettled(sessions.map(([, remote]) => remote.close()));
+      throw failures.length === 1 ? failures[0] : new AggregateError(failures, failures.map((f) => f.message).join('\n'));
+    }
     return { remotes: new Map(sessions), gossipKey, summary: `${sessions.length} SSH sessions` };
   },
 });
