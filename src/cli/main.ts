@@ -1,6 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import { inspect } from 'node:util';
-import { join, relative } from 'node:path';
+import { relative } from 'node:path';
 import { Command, InvalidArgumentError } from '@commander-js/extra-typings';
 import { stringify } from 'yaml';
 import { loadCluster, type Cluster } from '../config/load.ts';
@@ -15,7 +15,7 @@ import { formatLivePlan, formatPlan, formatStatus, summarize } from './format.ts
 import { renderJson, renderJunit, renderTable, verifyCluster } from '../verify/index.ts';
 import { PRODUCTS } from '../artifacts/products.ts';
 import { resolveFrom } from '../config/paths.ts';
-import { cacheDir, labStateDir, vagrantDir } from '../host/dirs.ts';
+import { cacheDir, knownHostsFile, labStateDir, vagrantDir } from '../host/dirs.ts';
 import { installInterruptHandlers, interruptContext, onInterrupt } from './interrupt.ts';
 
 // The only module that prints or exits.
@@ -221,7 +221,7 @@ program
     const known = new Set(cluster.spec.nodes.map((n) => n.name));
     const unknown = nodes.filter((n) => !known.has(n));
     if (unknown.length > 0) throw new NomadLabError(`${file} has no node ${unknown.join(', ')}; its nodes: ${[...known].join(', ')}`);
-    const removed = await forgetHostKeys(join(labStateDir(cluster), 'known_hosts'), nodes);
+    const removed = await forgetHostKeys(knownHostsFile(cluster), nodes);
     say(`forget-host-key: ${removed === 0 ? `no key was pinned for ${nodes.join(', ')}` : `forgot ${removed} pinned key${removed === 1 ? '' : 's'} of ${nodes.join(', ')}`}; the next contact pins the new ones`);
   });
 

@@ -18,3 +18,8 @@ export function labStateDir(cluster: { dir: string; spec: { name: string } }): s
 export function vagrantDir(cluster: { dir: string; spec: { name: string } }): string {
   return join(cluster.dir, 'vagrant', cluster.spec.name);
 }
+
+/** Where a lab's nodes' SSH host keys are pinned. */
+export function knownHostsFile(cluster: { dir: string; spec: { name: string } }): string {
+  return join(labStateDir(cluster), 'known_hosts');
+}

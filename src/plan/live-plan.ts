@@ -3,13 +3,12 @@ import { join } from 'node:path';
 import { createTwoFilesPatch } from 'diff';
 import type { Cluster } from '../config/load.ts';
 import { ProviderError } from '../errors.ts';
-import { labStateDir } from '../host/dirs.ts';
+import { knownHostsFile, labStateDir } from '../host/dirs.ts';
 import type { Change } from '../ops/change.ts';
 import { runStep } from '../pipeline/runner.ts';
 import { newUpState, type Base, type Products } from '../pipeline/state.ts';
 import { providerFor } from '../providers/index.ts';
-import { closeAll } from '../sessions.ts';
-import { connect } from '../remote/connect.ts';
+import { closeAll, openAll } from '../sessions.ts';
 import { fetchBinaries } from '../steps/fetch-binaries.ts';
 import { jobImages } from '../steps/job-images.ts';
 import { UP_STEPS } from '../up.ts';
@@ -46,8 +45,7 @@ export async function planLab(cluster: Cluster): Promise<LabPlan> {
   // Host-side inputs: cached after the first `up`, so these only read.
   await runStep(jobImages, state);
   await runStep(fetchBinaries, state);
-  const knownHostsFile = join(stateDir, 'known_hosts');
-  state.remotes = new Map(await Promise.all(endpoints.map(async (e) => [e.node, await connect(e, { knownHostsFile, deadlineMs: 30_000 })] as const)));
+  state.remotes = await openAll(endpoints, () => ({ knownHostsFile: knownHostsFile(cluster), deadlineMs: 30_000 }));
   const changes: PlannedChange[] = [];
   try {
     for (const step of UP_STEPS) {
