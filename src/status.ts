@@ -1,4 +1,5 @@
 import type { Cluster } from './config/load.ts';
+import { labUrls, type LabUrls } from './lab-access.ts';
 import type { AllocationStub, JobListStub } from './nomad/allocations.ts';
 import { NomadApi } from './nomad/api.ts';
 import { providerFor } from './providers/index.ts';
@@ -9,6 +10,8 @@ import { parseConsulMembers, type Member } from './facts/health.ts';
 
 export interface LabStatus {
   machines: MachineStatus[];
+  /** The Nomad and Consul UIs (on the first server). */
+  urls: LabUrls;
   consul: Member[];
   nomad?: {
     leader: string;
@@ -33,7 +36,7 @@ interface NodeStub {
 /** Machines, Consul members, Nomad servers, clients, jobs and allocations, in one view. */
 export async function labStatus(cluster: Cluster): Promise<LabStatus> {
   const machines = await providerFor(cluster).status(cluster);
-  const status: LabStatus = { machines, consul: [], problems: [] };
+  const status: LabStatus = { machines, urls: labUrls(cluster), consul: [], problems: [] };
   const server = firstServer(cluster.spec).name;
   if (machines.find((m) => m.node === server)?.state !== 'running' && cluster.spec.provider.type === 'vagrant') {
     status.problems.push(`${server} is not running: nothing more to ask`);

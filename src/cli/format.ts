@@ -50,6 +50,7 @@ export function formatStatus(status: LabStatus): string {
       blocks.push(`Allocations\n${table(['ID', 'JOB', 'GROUP', 'NODE', 'STATUS', 'HEALTHY'], nomad.allocations.map((a) => [a.id, a.job, a.group, a.node, a.status, a.healthy === null ? '-' : String(a.healthy)]))}`);
     }
   }
+  blocks.push(`UIs\n  Nomad   ${status.urls.nomadUi}\n  Consul  ${status.urls.consulUi}`);
   if (status.problems.length > 0) blocks.push(`Problems\n${status.problems.map((p) => `  ${p}`).join('\n')}`);
   return blocks.join('\n\n');
 }

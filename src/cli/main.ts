@@ -1,22 +1,28 @@
 import { writeFile } from 'node:fs/promises';
 import { inspect } from 'node:util';
-import { relative } from 'node:path';
 import { Command, InvalidArgumentError } from '@commander-js/extra-typings';
 import { stringify } from 'yaml';
-import { loadCluster, type Cluster } from '../config/load.ts';
+import { loadCluster } from '../config/load.ts';
 import { containerImage } from '../config/machines.ts';
 import type { Artifact } from '../artifacts/fetch.ts';
 import type { LabelledImage } from '../images/old-images.ts';
 import { plainOutput } from './output.ts';
-import { formatIssues, NomadLabError, type ConfigIssue } from '../errors.ts';
+import { ConfigError, NomadLabError } from '../errors.ts';
 import { printable } from '../text.ts';
 import { planCluster } from '../plan/plan.ts';
 import { formatLivePlan, formatPlan, formatStatus, summarize } from './format.ts';
 import { renderJson, renderJunit, renderTable, verifyCluster } from '../verify/index.ts';
 import { PRODUCTS } from '../artifacts/products.ts';
 import { resolveFrom } from '../config/paths.ts';
-import { cacheDir, knownHostsFile, labStateDir, vagrantDir } from '../host/dirs.ts';
+import { cacheDir, knownHostsFile, labStateDir } from '../host/dirs.ts';
 import { installInterruptHandlers, interruptContext, onInterrupt } from './interrupt.ts';
+import { load } from './load.ts';
+import { upFailureHint, upFinishedLines, versionText } from './hints.ts';
+import { registerInit } from './commands/init.ts';
+import { registerSchema } from './commands/schema.ts';
+import { registerLogs, registerSsh } from './commands/ssh.ts';
+import { registerEnv } from './commands/env.ts';
+import { registerCompletion } from './commands/completion.ts';
 
 // The only module that prints or exits.
 
@@ -41,6 +47,8 @@ const oldImages = () => import('../images/old-images.ts');
 const program = new Command()
   .name('nomad-lab')
   .description('One cluster.yaml to a working HashiCorp lab: Vagrant machines, Docker, Consul and Nomad, jobs, DNS-verified services.')
+  .version(versionText(), '-V, --version', 'nomad-lab\'s version and the Consul and Nomad versions it installs by default')
+  .enablePositionalOptions()
   .showHelpAfterError();
 
 const fileOption = ['-f, --file <file>', 'cluster file', 'cluster.yaml'] as const;
@@ -49,9 +57,21 @@ program
   .command('validate')
   .description('check a cluster file and report every problem with file:line:col (exit 0 when it is usable)')
   .option(...fileOption)
-  .action(async ({ file }) => {
-    const cluster = await load(file);
-    say(`${file}: valid: ${summarize(cluster)}`);
+  .option('--json', 'print {file, valid, summary, issues} as JSON')
+  .action(async ({ file, json }) => {
+    if (!json) {
+      const cluster = await load(file);
+      say(`${file}: valid: ${summarize(cluster)}`);
+      return;
+    }
+    try {
+      const cluster = await loadCluster(file);
+      say(JSON.stringify({ file, valid: true, summary: summarize(cluster), issues: cluster.warnings }, null, 2));
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      say(JSON.stringify({ file, valid: false, issues: error.issues }, null, 2));
+      process.exitCode = 1;
+    }
   });
 
 program
@@ -88,10 +108,17 @@ program
 program
   .command('doctor')
   .description("check the host's prerequisites for a local lab (exit 1 when a required one is missing)")
-  .action(async () => {
+  .option('--json', 'print the prerequisites and old images as JSON')
+  .action(async ({ json }) => {
     const { currentRecipeHashes, findOldImages } = await oldImages();
     const { checkPrerequisites } = await prerequisites();
     const statuses = await checkPrerequisites();
+    if (json) {
+      const old = await findOldImages(await currentRecipeHashes()).catch(() => []);
+      say(JSON.stringify({ ok: statuses.every((s) => s.ok || !s.required), prerequisites: statuses, oldImages: old }, null, 2));
+      process.exitCode = statuses.some((s) => s.required && !s.ok) ? 1 : 0;
+      return;
+    }
     const width = Math.max(...statuses.map((s) => s.name.length));
     for (const s of statuses) {
       const mark = s.ok ? 'ok     ' : s.required ? 'MISSING' : 'absent ';
@@ -137,8 +164,7 @@ program
       );
     } catch (error) {
       throw new NomadLabError(
-        `${(error as Error).message}\n\nup stopped at step "${error instanceof StepError ? error.step : current}"; the machines are kept for inspection${cluster.spec.provider.type === 'vagrant' ? ` (cd ${relative(process.cwd(), vagrantDir(cluster)) || '.'} && vagrant ssh NODE)` : ''}.\n` +
-          `Run \`nomad-lab up${file === 'cluster.yaml' ? '' : ` -f ${file}`}\` again to retry, or \`nomad-lab down${file === 'cluster.yaml' ? '' : ` -f ${file}`}\` to destroy them.`,
+        `${(error as Error).message}\n\n${upFailureHint(cluster, file, error instanceof StepError ? error.step : current, error)}`,
         { cause: error },
       );
     } finally {
@@ -148,6 +174,7 @@ program
     const report = upReport(state);
     for (const [node, changes] of report.byNode) for (const change of changes) say(`${node}: ${change}`);
     say(`up: ${report.changes === 0 ? '0 changes, the cluster was already as cluster.yaml says' : `${report.changes} change${report.changes === 1 ? '' : 's'}`} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+    for (const line of upFinishedLines(cluster, file)) say(line);
   });
 
 program
@@ -350,17 +377,6 @@ function throttled(show: (line: string) => void): (line: string) => void {
   };
 }
 
-/** Loads the cluster file and shows its warnings (on stderr, so --json output stays clean). */
-async function load(file: string): Promise<Cluster> {
-  const cluster = await loadCluster(file);
-  printWarnings(cluster.warnings);
-  return cluster;
-}
-
-function printWarnings(warnings: readonly ConfigIssue[]): void {
-  for (const line of formatIssues(warnings)) sayError(line);
-}
-
 // Every line goes out through these: control characters from a cluster file, a node or a
 // command's output are escaped, so none can drive the terminal. JSON stays valid JSON.
 function say(text: string): void {
@@ -377,6 +393,13 @@ function outputTo(task: { output: string }): (line: string) => void {
     task.output = printable(line);
   };
 }
+
+registerInit(program);
+registerSsh(program);
+registerLogs(program);
+registerEnv(program);
+registerSchema(program);
+registerCompletion(program);
 
 installInterruptHandlers();
 try {

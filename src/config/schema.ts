@@ -60,6 +60,9 @@ function canonicalHint(value: string, canonical: string): string {
   return `${quote(value)} is read as ${canonical}: write ${canonical} (four decimal numbers, no leading zeros)`;
 }
 
+// For the generated JSON Schema (editors), which cannot run the checks in code.
+const IPV4_PATTERN = '(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])(\\.(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])){3}';
+
 const hostOrAddress = z
   .string()
   .regex(
@@ -87,7 +90,9 @@ const cidr = z.string().superRefine((value, ctx) => {
   if (!ipaddr.IPv4.isValidFourPartDecimal(writtenAddress) || writtenPrefix !== String(prefix)) {
     complete(ctx, canonicalHint(value, `${address.toString()}/${prefix}`));
   }
-});
+})
+  // For the generated JSON Schema (editors), which cannot run the check above; host bits stay the loader's.
+  .meta({ pattern: `^${IPV4_PATTERN}/([89]|1[0-9]|2[0-9])$` });
 
 const sshOptions = {
   port: port.optional(),
@@ -144,7 +149,8 @@ const image = z
     /** A `docker save` tarball, relative to the cluster file. */
     tarball: localFile.optional(),
   })
-  .refine((i) => (i.recipe === undefined) !== (i.tarball === undefined), 'give exactly one of "recipe" or "tarball"');
+  .refine((i) => (i.recipe === undefined) !== (i.tarball === undefined), 'give exactly one of "recipe" or "tarball"')
+  .meta({ oneOf: [{ required: ['recipe'] }, { required: ['tarball'] }] });
 
 const job = z.strictObject({
   name: label,
@@ -196,7 +202,8 @@ export const clusterSchema = z.strictObject({
     })
     .prefault({}),
   provider: z.discriminatedUnion('type', [vagrantProvider, sshProvider]).prefault({ type: DEFAULTS.provider.type }),
-  nodes: z.array(node).min(1).max(LIMITS.nodes),
+  // `contains`: what semantic.ts's "at least one server" says, for the generated JSON Schema.
+  nodes: z.array(node).min(1).max(LIMITS.nodes).meta({ contains: { type: 'object', properties: { role: { enum: ['server', 'both'] } }, required: ['role'] } }),
   jobs: z.array(job).default([]),
   services: z.array(service).default([]),
 });

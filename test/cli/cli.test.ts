@@ -1,3 +1,6 @@
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import test from 'ava';
 import { execa } from 'execa';
 
@@ -82,4 +85,59 @@ test('control characters in a file name and in keys are escaped in what the CLI 
   // eslint-disable-next-line no-control-regex -- no raw escape may reach the terminal
   t.notRegex(invalid.stderr, /\u001b/);
   t.regex(invalid.stderr, /unknown key "\\u001b\[2J\\u001b\[31mrole"/);
+});
+
+test('--version names nomad-lab and the Consul and Nomad it installs', async (t) => {
+  const result = await cli('--version');
+  t.is(result.exitCode, 0);
+  t.regex(result.stdout, /^nomad-lab 0\.\d+\.\d+\nconsul 1\.22\.7, nomad 1\.11\.3 /);
+});
+
+test('validate --json: the summary when valid, every issue when not', async (t) => {
+  const ok = await cli('validate', '--json');
+  t.is(ok.exitCode, 0, ok.stderr);
+  t.like(JSON.parse(ok.stdout), { file: 'cluster.yaml', valid: true, summary: '3 nodes (1 server, 2 clients), 3 jobs, 4 services to verify', issues: [] });
+  const bad = await cli('validate', '--json', '-f', 'test/fixtures/invalid/misspelled-key.yaml');
+  t.is(bad.exitCode, 1);
+  const report = JSON.parse(bad.stdout) as { valid: boolean; issues: { line: number; col: number; path: string }[] };
+  t.false(report.valid);
+  t.deepEqual(report.issues.map((i) => `${i.line}:${i.col} ${i.path}`), ['26:5 nodes[1].address', '28:5 nodes[1].adress']);
+});
+
+test('init --example dev in an empty folder, then validate there', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'nomad-lab-cli-init-'));
+  const init = await execa('node', [resolve('bin/nomad-lab.js'), 'init', '--example', 'dev'], { cwd: dir, reject: false });
+  t.is(init.exitCode, 0, init.stderr);
+  t.is(init.stdout, 'wrote cluster.yaml\nwrote jobs/whoami.nomad.hcl\ninit: 1 node (1 server+client), 1 job, 1 service to verify\nnext: nomad-lab validate, nomad-lab up, nomad-lab verify');
+  const validate = await execa('node', [resolve('bin/nomad-lab.js'), 'validate'], { cwd: dir, reject: false });
+  t.is(validate.exitCode, 0, validate.stderr);
+  const again = await execa('node', [resolve('bin/nomad-lab.js'), 'init'], { cwd: dir, reject: false });
+  t.is(again.exitCode, 1);
+  t.regex(again.stderr, /already has cluster\.yaml/);
+});
+
+test('init --example names the starters it has', async (t) => {
+  const result = await cli('init', '--example', 'huge', '--dir', tmpdir());
+  t.is(result.exitCode, 1);
+  t.regex(result.stderr, /Allowed choices are default, dev, ha, existing-hosts/);
+});
+
+test('schema prints the JSON Schema the package ships', async (t) => {
+  const result = await cli('schema');
+  t.is(result.exitCode, 0, result.stderr);
+  t.is(`${result.stdout}\n`, await readFile('schema/cluster.schema.json', 'utf8'));
+});
+
+test('logs rejects a service it does not know, before contacting anything', async (t) => {
+  const result = await cli('logs', 'server', 'vault');
+  t.is(result.exitCode, 1);
+  t.is(result.stderr, 'logs: no service "vault"; one of consul, nomad, docker');
+});
+
+test('ssh and logs name the nodes the file has', async (t) => {
+  for (const args of [['ssh', 'nope'], ['logs', 'nope', 'consul']]) {
+    const result = await cli(...args);
+    t.is(result.exitCode, 1);
+    t.is(result.stderr, 'cluster.yaml has no node nope; its nodes: server, client1, client2');
+  }
 });

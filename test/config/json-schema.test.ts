@@ -1,0 +1,74 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import test from 'ava';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import { parse } from 'yaml';
+import { loadCluster } from '../../src/config/load.ts';
+import { JSON_SCHEMA_FILE, renderJsonSchema } from '../../src/config/json-schema.ts';
+import { ConfigError } from '../../src/errors.ts';
+
+// The JSON Schema editors use (yaml-language-server) is generated from the loader's zod
+// schema; these tests hold it against the same files the loader's own tests use.
+
+// Formats are off: every `format` zod writes comes with a `pattern` that says the same.
+// strictRequired is off: an image's `oneOf: [{required: [recipe]}, {required: [tarball]}]` names properties defined beside it.
+const ajv = new Ajv2020({ allErrors: true, strict: true, strictRequired: false, validateFormats: false });
+const validate = ajv.compile(JSON.parse(readFileSync(JSON_SCHEMA_FILE, 'utf8')) as object);
+
+const errorsOf = (data: unknown) => (validate(data) ? [] : (validate.errors ?? []).map((e) => `${e.instancePath} ${e.message ?? ''}`));
+
+test(`${JSON_SCHEMA_FILE} is what \`npm run schema\` generates now`, (t) => {
+  t.is(readFileSync(JSON_SCHEMA_FILE, 'utf8'), renderJsonSchema(), 'run `npm run schema` after changing src/config/schema.ts');
+});
+
+const examples = ['cluster.yaml', ...readdirSync('examples').map((f) => `examples/${f}`)];
+
+for (const file of examples) {
+  test(`${file} is valid under the JSON Schema and names it for editors`, (t) => {
+    const text = readFileSync(file, 'utf8');
+    t.deepEqual(errorsOf(parse(text)), []);
+    t.regex(text.split('\n', 1)[0]!, /^# yaml-language-server: \$schema=(\.\.\/)?schema\/cluster\.schema\.json$/);
+  });
+}
+
+// YAML that does not parse: an editor flags it as YAML before any schema applies.
+const NOT_YAML = new Set(['duplicate-yaml-key', 'tab-indentation', 'unclosed-quote']);
+
+// Invalid for reasons the generated JSON Schema does not express, so it accepts them and only
+// the loader (semantic.ts, or a zod refine) rejects them. Each reason says why.
+const SEMANTIC: Record<string, string> = {
+  'address-outside-network': 'needs CIDR arithmetic between two values (node address inside network.cidr)',
+  'cidr-host-bits': 'needs CIDR arithmetic (the address part must be the network address for its prefix)',
+  'gateway-address': "compares a node address with the network's first address, computed from network.cidr",
+  'duplicate-address': 'uniqueness of one property across list items (uniqueItems compares whole items)',
+  'duplicate-node-name': 'uniqueness of one property across list items (uniqueItems compares whole items)',
+  'missing-job-file': 'the file system: the job file must exist beside the cluster file',
+  'service-of-unknown-job': 'a reference between lists: services[].job must name an item of jobs[]',
+  // These two a JSON Schema could say with if/then, but zod has no conditional to generate it from.
+  'volumes-on-server': 'depends on a sibling value (host_volumes only on a node whose role runs a Nomad client)',
+  'ssh-on-vagrant-node': 'depends on another branch of the file (nodes[].ssh only when provider.type is ssh)',
+};
+
+const fixtures = readdirSync('test/fixtures/invalid').filter((f) => f.endsWith('.yaml')).map((f) => f.slice(0, -5));
+
+test('every invalid fixture is accounted for: schema error, YAML error, or a listed semantic reason', (t) => {
+  t.true(fixtures.length > 20);
+  for (const name of [...NOT_YAML, ...Object.keys(SEMANTIC)]) t.true(fixtures.includes(name), `${name} is listed but has no fixture`);
+});
+
+for (const name of fixtures) {
+  const file = `test/fixtures/invalid/${name}.yaml`;
+  if (NOT_YAML.has(name)) {
+    test(`${name} is not YAML an editor accepts`, (t) => {
+      t.throws(() => parse(readFileSync(file, 'utf8')));
+    });
+  } else if (name in SEMANTIC) {
+    test(`${name} passes the JSON Schema (${SEMANTIC[name]}) and the loader rejects it`, async (t) => {
+      t.deepEqual(errorsOf(parse(readFileSync(file, 'utf8'))), []);
+      await t.throwsAsync(loadCluster(file), { instanceOf: ConfigError });
+    });
+  } else {
+    test(`${name} fails the JSON Schema`, (t) => {
+      t.not(errorsOf(parse(readFileSync(file, 'utf8'))).length, 0);
+    });
+  }
+}

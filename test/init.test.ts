@@ -1,0 +1,44 @@
+import { mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import test from 'ava';
+import { loadCluster } from '../src/config/load.ts';
+import { NomadLabError } from '../src/errors.ts';
+import { initLab, starterFiles, STARTERS, type Starter } from '../src/init.ts';
+
+const temp = () => mkdtemp(join(tmpdir(), 'nomad-lab-init-'));
+
+test('starterFiles moves ../jobs/ paths into the folder and names the given schema', (t) => {
+  const text = '# yaml-language-server: $schema=../schema/cluster.schema.json\nversion: 1\njobs:\n  - name: whoami\n    file: ../jobs/whoami.nomad.hcl\n';
+  const files = starterFiles('examples/dev.yaml', text, '/opt/nomad-lab/schema/cluster.schema.json');
+  t.is(files.clusterYaml, '# yaml-language-server: $schema=/opt/nomad-lab/schema/cluster.schema.json\nversion: 1\njobs:\n  - name: whoami\n    file: jobs/whoami.nomad.hcl\n');
+  t.deepEqual(files.jobs, [{ from: 'jobs/whoami.nomad.hcl', to: 'jobs/whoami.nomad.hcl' }]);
+});
+
+test('starterFiles leaves the default lab\'s jobs/ paths as they are', (t) => {
+  const files = starterFiles('cluster.yaml', 'version: 1\njobs:\n  - { name: a, file: jobs/a.hcl }\n', '/s.json');
+  t.is(files.clusterYaml, 'version: 1\njobs:\n  - { name: a, file: jobs/a.hcl }\n');
+  t.deepEqual(files.jobs, [{ from: 'jobs/a.hcl', to: 'jobs/a.hcl' }]);
+});
+
+for (const starter of Object.keys(STARTERS) as Starter[]) {
+  test(`init --example ${starter} writes a lab that loads on its own, its schema line naming the package's schema`, async (t) => {
+    const dir = await temp();
+    const { written } = await initLab(dir, starter);
+    const cluster = await loadCluster(join(dir, 'cluster.yaml'));
+    t.is(cluster.dir, dir);
+    const text = await readFile(join(dir, 'cluster.yaml'), 'utf8');
+    t.is(text.split('\n', 1)[0], `# yaml-language-server: $schema=${resolve('schema/cluster.schema.json')}`);
+    t.deepEqual(written, ['cluster.yaml', ...cluster.spec.jobs.map((j) => `jobs/${j.file.split('/').at(-1)!}`)]);
+    for (const job of cluster.spec.jobs) t.false(job.file.startsWith('..'), job.file);
+  });
+}
+
+test('init refuses a folder that already has a cluster.yaml and writes nothing', async (t) => {
+  const dir = await temp();
+  await writeFile(join(dir, 'cluster.yaml'), 'mine\n');
+  const error = await t.throwsAsync(initLab(dir, 'dev'), { instanceOf: NomadLabError });
+  t.regex(error!.message, /already has cluster\.yaml; .*nothing was written/);
+  t.deepEqual(await readdir(dir), ['cluster.yaml']);
+  t.is(await readFile(join(dir, 'cluster.yaml'), 'utf8'), 'mine\n');
+});
