@@ -37,3 +37,6 @@ export {
   type DnsServer,
 } from './verify/index.ts';
 export { VerifyError } from './errors.ts';
+export { initLab, STARTERS, type Starter } from './init.ts';
+export { clusterJsonSchema } from './config/json-schema.ts';
+export { labEnv, labUrls, renderEnv, sshArgs, journalCommand, type LabEnv, type LabUrls, type LogService } from './lab-access.ts';

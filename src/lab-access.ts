@@ -73,8 +73,9 @@ export function sshArgs(endpoint: NodeEndpoint, knownHostsFile: string, command:
     ...(endpoint.privateKeyPath === undefined ? [] : ['-o', 'IdentitiesOnly=yes', '-i', endpoint.privateKeyPath]),
     '-p', String(endpoint.port),
     ...(tty ? ['-t'] : ['-T']),
+    '--',
     `${endpoint.user}@${endpoint.host}`,
-    ...(command.length === 0 ? [] : ['--', quoteArgv(command)]),
+    ...(command.length === 0 ? [] : [quoteArgv(command)]),
   ];
 }
 

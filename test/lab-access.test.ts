@@ -24,13 +24,13 @@ const endpoint: NodeEndpoint = { node: 'dev', host: '172.17.0.2', port: 2222, us
 test('sshArgs: the lab known_hosts only, strict, the key, a TTY for a shell', (t) => {
   t.deepEqual(sshArgs(endpoint, '/lab/known_hosts', [], true), [
     '-o', 'UserKnownHostsFile=/lab/known_hosts', '-o', 'GlobalKnownHostsFile=/dev/null', '-o', 'StrictHostKeyChecking=yes', '-o', 'LogLevel=ERROR',
-    '-o', 'IdentitiesOnly=yes', '-i', '/k/insecure', '-p', '2222', '-t', 'vagrant@172.17.0.2',
+    '-o', 'IdentitiesOnly=yes', '-i', '/k/insecure', '-p', '2222', '-t', '--', 'vagrant@172.17.0.2',
   ]);
 });
 
 test('sshArgs: a command arrives as the arguments given, quoted for the remote shell', (t) => {
   const args = sshArgs({ ...endpoint, privateKeyPath: undefined }, '/kh', ['sh', '-c', 'exit 7; echo $HOME'], false);
-  t.deepEqual(args.slice(-5), ['2222', '-T', 'vagrant@172.17.0.2', '--', "sh -c 'exit 7; echo $HOME'"]);
+  t.deepEqual(args.slice(-5), ['2222', '-T', '--', 'vagrant@172.17.0.2', "sh -c 'exit 7; echo $HOME'"]);
   t.false(args.includes('-i'));
 });
 

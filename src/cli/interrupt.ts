@@ -19,6 +19,13 @@ export function interruptContext(text: string): void {
 
 const GRACE_MS = 10_000;
 
+let forward: ((signal: NodeJS.Signals) => void) | undefined;
+
+/** While a program owns the terminal (ssh, nomad, consul), signals are passed to it, not acted on here; undefined ends that. */
+export function forwardSignals(to: ((signal: NodeJS.Signals) => void) | undefined): void {
+  forward = to;
+}
+
 export function installInterruptHandlers(): void {
   // A reader that went away (`| head`, a killed parent) must not crash the run before its cleanup.
   for (const stream of [process.stdout, process.stderr]) {
@@ -27,6 +34,7 @@ export function installInterruptHandlers(): void {
     });
   }
   const handler = (signal: NodeJS.Signals) => {
+    if (forward) return forward(signal);
     if (stopping) process.exit(130);
     stopping = true;
     process.stderr.write(`\nnomad-lab: ${signal === 'SIGINT' ? 'interrupted' : `stopped by ${signal}`}${context ? ` during ${context}` : ''}; closing sessions (Ctrl-C again to quit at once)\n`);

@@ -1,22 +1,29 @@
 import { spawn } from 'node:child_process';
 import { constants } from 'node:os';
 import { NomadLabError } from '../errors.ts';
+import { forwardSignals } from './interrupt.ts';
 
-/** Runs a program on the terminal (stdio inherited) and gives its exit code; a signal becomes 128 + its number, as a shell does. */
+/**
+ * Runs a program on the terminal (stdio inherited) and gives its exit code. Ended by a signal, or
+ * after one was passed on (ssh exits 255 on Ctrl-C), it is 128 + the signal's number, as a shell says.
+ */
 export function runInherited(command: string, args: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { stdio: 'inherit', env });
-    // The child gets the terminal's Ctrl-C itself; nomad-lab waits for it to end.
-    const ignore = () => undefined;
-    process.on('SIGINT', ignore);
-    const done = () => process.off('SIGINT', ignore);
+    // Ctrl-C is the program's to handle (a terminal sends it to both; a `kill` to nomad-lab is passed on).
+    let received: NodeJS.Signals | undefined;
+    forwardSignals((signal) => {
+      received = signal;
+      child.kill(signal);
+    });
     child.on('error', (error) => {
-      done();
+      forwardSignals(undefined);
       reject(new NomadLabError(`cannot run ${command}: ${error.message}`, { cause: error }));
     });
     child.on('exit', (code, signal) => {
-      done();
-      resolve(code ?? 128 + (signal ? constants.signals[signal] : 0));
+      forwardSignals(undefined);
+      const ending = signal ?? received;
+      resolve(ending === undefined ? (code ?? 1) : 128 + constants.signals[ending]);
     });
   });
 }

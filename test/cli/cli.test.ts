@@ -141,3 +141,13 @@ test('ssh and logs name the nodes the file has', async (t) => {
     t.is(result.stderr, 'cluster.yaml has no node nope; its nodes: server, client1, client2');
   }
 });
+
+test('doctor --json: every prerequisite with its fix, and the exit code doctor gives', async (t) => {
+  const result = await cli('doctor', '--json');
+  const report = JSON.parse(result.stdout) as { ok: boolean; prerequisites: { name: string; ok: boolean; required: boolean; fix: string }[]; oldImages: unknown[] };
+  t.true(report.prerequisites.length > 3);
+  t.true(report.prerequisites.some((p) => p.name === 'ssh client'));
+  t.is(report.ok, report.prerequisites.every((p) => p.ok || !p.required));
+  t.is(result.exitCode, report.ok ? 0 : 1);
+  t.true(Array.isArray(report.oldImages));
+});

@@ -23,6 +23,11 @@ async function ssh(cluster: Cluster, endpoint: NodeEndpoint, command: readonly s
   process.exitCode = await runInherited('ssh', sshArgs(endpoint, knownHostsFile(cluster), command, tty));
 }
 
+/** The command after NODE: commander keeps the `--` that ends nomad-lab's options (passThroughOptions). */
+export function remoteCommand(args: readonly string[]): string[] {
+  return args[0] === '--' ? args.slice(1) : [...args];
+}
+
 export function registerSsh(program: Command): void {
   program
     .command('ssh')
@@ -31,7 +36,8 @@ export function registerSsh(program: Command): void {
     .argument('[command...]', 'after --: a command to run instead of a shell, each argument as given (use `sh -c "..."` for a pipeline)')
     .option('-f, --file <file>', 'cluster file', 'cluster.yaml')
     .passThroughOptions()
-    .action(async (node, command, { file }) => {
+    .action(async (node, args, { file }) => {
+      const command = remoteCommand(args);
       const cluster = await load(file);
       const endpoint = await reach(cluster, node, file);
       await ssh(cluster, endpoint, command, command.length === 0 && process.stdin.isTTY);
