@@ -38,14 +38,22 @@ export function leaderHost(answer: string): string | undefined {
   return match?.[1];
 }
 
+export interface LabEnvOptions {
+  timeoutMs?: number;
+  /** The agents' HTTP ports (tests use others). */
+  nomadPort?: number;
+  consulPort?: number;
+}
+
 /** NOMAD_ADDR and CONSUL_HTTP_ADDR of the lab's current leaders, asked of each server in turn. */
-export async function labEnv(cluster: Pick<Cluster, 'spec'>, timeoutMs = 2000): Promise<LabEnv> {
+export async function labEnv(cluster: Pick<Cluster, 'spec'>, options: LabEnvOptions = {}): Promise<LabEnv> {
+  const { timeoutMs = 2000, nomadPort = NOMAD_HTTP_PORT, consulPort = CONSUL_HTTP_PORT } = options;
   const failures: string[] = [];
   for (const server of servers(cluster)) {
     try {
-      const nomad = leaderHost(await getJson<string>(`http://${server.address}:${NOMAD_HTTP_PORT}/v1/status/leader`, timeoutMs));
-      const consul = leaderHost(await getJson<string>(`http://${server.address}:${CONSUL_HTTP_PORT}/v1/status/leader`, timeoutMs));
-      if (nomad && consul) return { NOMAD_ADDR: `http://${nomad}:${NOMAD_HTTP_PORT}`, CONSUL_HTTP_ADDR: `http://${consul}:${CONSUL_HTTP_PORT}` };
+      const nomad = leaderHost(await getJson<string>(`http://${server.address}:${nomadPort}/v1/status/leader`, timeoutMs));
+      const consul = leaderHost(await getJson<string>(`http://${server.address}:${consulPort}/v1/status/leader`, timeoutMs));
+      if (nomad && consul) return { NOMAD_ADDR: `http://${nomad}:${nomadPort}`, CONSUL_HTTP_ADDR: `http://${consul}:${consulPort}` };
       failures.push(`${server.name}: no leader yet (Nomad ${nomad ?? 'none'}, Consul ${consul ?? 'none'})`);
     } catch (error) {
       if (!(error instanceof VerifyError)) throw error;
