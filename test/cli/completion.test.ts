@@ -46,3 +46,34 @@ test('zsh: the script parses and registers its function', async (t) => {
   const { stdout } = await execa('zsh', ['-c', 'autoload -Uz compinit && compinit -u -D; source <(nomad-lab completion zsh); print -r -- ${_comps[nomad-lab]}'], { env: env() });
   t.is(stdout.trim(), '_nomad_lab');
 });
+
+/** The zsh function with compadd and _files standing in: what it would offer (zsh filters by prefix itself). */
+async function zsh(words: string[]): Promise<string[]> {
+  const script = `source <(nomad-lab completion zsh)
+compadd() { [[ $1 == -- ]] && shift; print -rl -- "$@"; }
+_files() { print -- '<files>'; }
+words=("$@"); CURRENT=$#; _nomad_lab`;
+  const { stdout } = await execa('zsh', ['-c', script, 'zsh', ...words], { env: env() });
+  return stdout.split('\n').filter(Boolean);
+}
+
+const zshCases: [string[], string[]][] = [
+  [['nomad-lab', 'ssh', ''], ['server', 'client1', 'client2']],
+  [['nomad-lab', 'ssh', '-f', 'examples/ha.yaml', 'c'], ['server1', 'server2', 'server3', 'client1', 'client2']],
+  [['nomad-lab', 'logs', '--file', 'examples/dev.yaml', ''], ['dev']],
+  [['nomad-lab', 'logs', 'client1', ''], ['consul', 'nomad', 'docker']],
+  [['nomad-lab', 'validate', '-f', ''], ['<files>']],
+  [['nomad-lab', 'env', '-'], ['-f', '--file', '--json', '--help']],
+];
+
+for (const [words, expected] of zshCases) {
+  test(`zsh: ${words.slice(1).join(' ')}⇥`, async (t) => {
+    t.deepEqual(await zsh(words), expected);
+  });
+}
+
+test('zsh: every command is offered first', async (t) => {
+  const offered = await zsh(['nomad-lab', '']);
+  for (const name of ['validate', 'up', 'ssh', 'logs', 'env', 'nomad', 'consul', 'init', 'completion']) t.true(offered.includes(name), name);
+  t.false(offered.includes('__nodes'));
+});
