@@ -34,6 +34,26 @@ function positionalCases(commands: readonly CompletionCommand[], emit: (list: st
   return lines.join('\n');
 }
 
+/**
+ * Shell lines shared by both scripts: the words before the cursor give the cluster file
+ * (`-f`/`--file`, but `--file` only for logs, whose `-f` is follow) and how many positional
+ * arguments are already there (`npos`); the value of an option that takes one is skipped.
+ */
+function scanWords(commands: readonly CompletionCommand[], array: string, first: number, cursor: string): string {
+  return `  case $cmd in
+${cases(commands, (c) => c.name, (c) => `values="${words(c.valueOptions)}"`)}
+  esac
+  for (( i = ${first}; i < ${cursor}; i++ )); do
+    w=\${${array}[i]}
+    if [[ " $values " == *" $w "* ]]; then
+      [[ $w == --file || ( $w == -f && $cmd != logs ) ]] && file=\${${array}[i+1]}
+      (( i++ ))
+    elif [[ $w != -* ]]; then
+      (( npos++ ))
+    fi
+  done`;
+}
+
 /** A bash completion script (`source <(nomad-lab completion bash)`). */
 export function bashCompletion(commands: readonly CompletionCommand[]): string {
   return `# nomad-lab completion for bash: source <(nomad-lab completion bash)
@@ -43,18 +63,7 @@ _nomad_lab() {
   if (( COMP_CWORD == 1 )); then
     COMPREPLY=($(compgen -W "${words(commands.map((c) => c.name))}" -- "$cur")); return
   fi
-  case $cmd in
-${cases(commands, (c) => c.name, (c) => `values="${words(c.valueOptions)}"`)}
-  esac
-  for (( i = 2; i < COMP_CWORD; i++ )); do
-    w=\${COMP_WORDS[i]}
-    if [[ " $values " == *" $w "* ]]; then
-      [[ $w == --file || ( $w == -f && $cmd != logs ) ]] && file=\${COMP_WORDS[i+1]}
-      (( i++ ))
-    elif [[ $w != -* ]]; then
-      (( npos++ ))
-    fi
-  done
+${scanWords(commands, 'COMP_WORDS', 2, 'COMP_CWORD')}
   if [[ " $values " == *" $prev "* ]]; then
     COMPREPLY=($(compgen -f -- "$cur")); return
   fi
@@ -81,18 +90,7 @@ _nomad_lab() {
   if (( CURRENT == 2 )); then
     compadd -- ${words(commands.map((c) => c.name))}; return
   fi
-  case $cmd in
-${cases(commands, (c) => c.name, (c) => `values="${words(c.valueOptions)}"`)}
-  esac
-  for (( i = 3; i < CURRENT; i++ )); do
-    w=\${words[i]}
-    if [[ " $values " == *" $w "* ]]; then
-      [[ $w == --file || ( $w == -f && $cmd != logs ) ]] && file=\${words[i+1]}
-      (( i++ ))
-    elif [[ $w != -* ]]; then
-      (( npos++ ))
-    fi
-  done
+${scanWords(commands, 'words', 3, 'CURRENT')}
   if [[ " $values " == *" $prev "* ]]; then
     _files; return
   fi

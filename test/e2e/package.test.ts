@@ -106,6 +106,13 @@ test.serial('ssh with no command and no terminal: a shell reading its commands f
   t.regex(shell.stdout, /\nfrom-stdin$/);
 });
 
+test.serial('ssh on a terminal: a login shell with a TTY of its own', async (t) => {
+  // script(1) gives nomad-lab a pseudo-terminal, as a person's terminal would.
+  const shell = await execa('script', ['-qec', `${join(prefix, 'bin', 'nomad-lab')} ssh dev`, '/dev/null'], { cwd: lab, reject: false, all: true, input: 'tty; exit 4\n' });
+  t.is(shell.exitCode, 4, shell.all);
+  t.regex(shell.stdout, /\/dev\/pts\/\d+/);
+});
+
 test.serial('env names the leader; nomad and consul run the pinned binaries against the lab', async (t) => {
   const json = await nl(['env', '--json']);
   t.is(json.exitCode, 0, json.all);
