@@ -1,9 +1,7 @@
-import { join } from 'node:path';
 import type { Cluster } from './config/load.ts';
 import type { NodeSpec } from './config/schema.ts';
 import { NomadLabError, VerifyError } from './errors.ts';
-import { labStateDir } from './host/dirs.ts';
-import type { NodeEndpoint } from './providers/provider.ts';
+import type { NodeEndpoint } from './remote/endpoint.ts';
 import { quoteArgv } from './remote/quote.ts';
 import { getJson } from './verify/http-json.ts';
 
@@ -85,10 +83,6 @@ export function sshArgs(endpoint: NodeEndpoint, knownHostsFile: string, command:
     `${endpoint.user}@${endpoint.host}`,
     ...(command.length === 0 ? [] : [quoteArgv(command)]),
   ];
-}
-
-export function knownHostsFile(cluster: { dir: string; spec: { name: string } }): string {
-  return join(labStateDir(cluster), 'known_hosts');
 }
 
 export const LOG_SERVICES = ['consul', 'nomad', 'docker'] as const;

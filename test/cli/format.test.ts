@@ -12,6 +12,7 @@ test('a table cell is one line, its control characters escaped, and the columns 
 test('status: names from the lab reach the table escaped', (t) => {
   const status = {
     machines: [{ node: 'server', state: 'running', detail: 'running' }],
+    urls: { nomadUi: 'http://10.77.0.10:4646/ui/', consulUi: 'http://10.77.0.10:8500/ui/' },
     consul: [],
     nomad: { leader: '10.77.0.10:4647', servers: [], clients: [], jobs: [{ id: 'job\u001b]0;title\u0007', type: 'service', status: 'running' }], allocations: [] },
     problems: [],

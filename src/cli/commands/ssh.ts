@@ -1,9 +1,9 @@
 import type { Command } from '@commander-js/extra-typings';
 import type { Cluster } from '../../config/load.ts';
 import { NomadLabError } from '../../errors.ts';
-import { journalCommand, knownHostsFile, LOG_SERVICES, sshArgs, type LogService } from '../../lab-access.ts';
-import { providerFor, type NodeEndpoint } from '../../providers/index.ts';
-import { connect } from '../../remote/connect.ts';
+import { knownHostsFile } from '../../host/dirs.ts';
+import { journalCommand, LOG_SERVICES, sshArgs, type LogService } from '../../lab-access.ts';
+import type { NodeEndpoint } from '../../remote/endpoint.ts';
 import { load } from '../load.ts';
 import { runInherited } from '../spawn.ts';
 
@@ -11,6 +11,8 @@ import { runInherited } from '../spawn.ts';
 async function reach(cluster: Cluster, node: string, file: string): Promise<NodeEndpoint> {
   const names = cluster.spec.nodes.map((n) => n.name);
   if (!names.includes(node)) throw new NomadLabError(`${file} has no node ${node}; its nodes: ${names.join(', ')}`);
+  // Loaded here, not at start-up: they bring ssh2 and execa, which other commands do without.
+  const [{ providerFor }, { connect }] = await Promise.all([import('../../providers/index.ts'), import('../../remote/connect.ts')]);
   const endpoint = (await providerFor(cluster).endpoints(cluster)).find((e) => e.node === node);
   if (!endpoint) throw new NomadLabError(`${node}: the provider gives no way to reach it; is the lab up? (\`nomad-lab status\`)`);
   const remote = await connect(endpoint, { knownHostsFile: knownHostsFile(cluster), deadlineMs: 10_000 });
