@@ -39,9 +39,8 @@ interface Meta {
   mtimeMs?: number;
 }
 
-export function artifactPath(cacheDir: string, product: Product, version: string, platform: string): string {
-  return join(cacheDir, 'artifacts', product, version, platform, product);
-}
+export { artifactPath } from './products.ts';
+import { artifactPath } from './products.ts';
 
 /** Makes sure the cache holds `product` at `version`, fetching or building it only when it does not. */
 export async function ensureArtifact(request: ArtifactRequest): Promise<Artifact> {

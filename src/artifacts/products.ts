@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 export const PRODUCTS = ['consul', 'nomad'] as const;
 export type Product = (typeof PRODUCTS)[number];
 
@@ -11,4 +12,9 @@ export function nodePlatform(arch: string = process.arch): string {
 export function parseVersionOutput(product: Product, stdout: string): string | undefined {
   const name = product === 'consul' ? 'Consul' : 'Nomad';
   return new RegExp(`^${name} v(\\d+\\.\\d+\\.\\d+)(?=\\s|$)`, 'm').exec(stdout)?.[1];
+}
+
+/** Where the cache keeps a product's binary: one folder per version and platform. */
+export function artifactPath(cacheDir: string, product: Product, version: string, platform: string): string {
+  return join(cacheDir, 'artifacts', product, version, platform, product);
 }

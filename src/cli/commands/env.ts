@@ -1,7 +1,6 @@
 import { access } from 'node:fs/promises';
 import type { Command } from '@commander-js/extra-typings';
-import { artifactPath } from '../../artifacts/fetch.ts';
-import { nodePlatform, PRODUCTS, type Product } from '../../artifacts/products.ts';
+import { artifactPath, nodePlatform, PRODUCTS, type Product } from '../../artifacts/products.ts';
 import { NomadLabError } from '../../errors.ts';
 import { cacheDir } from '../../host/dirs.ts';
 import { labEnv, renderEnv } from '../../lab-access.ts';
