@@ -1,6 +1,6 @@
 import type { JobSpecJson } from '../nomad/allocations.ts';
 import type { Command } from '../remote/quote.ts';
-import type { UploadSource } from '../remote/remote.ts';
+import type { WantedFile } from './files.ts';
 
 /** A command that moves a node toward what the cluster file says: a package, a user, a folder, a service. */
 export interface RunChange {
@@ -16,17 +16,10 @@ export interface RunChange {
 }
 
 /** A file written whole: put beside its target, then renamed into place. */
-export interface PutChange {
+export interface PutChange extends Omit<WantedFile, 'text'> {
   kind: 'put';
   description: string;
   reason?: string;
-  path: string;
-  source: UploadSource;
-  /** The new content's sha256 (hex). */
-  sha256: string;
-  mode: number;
-  owner?: string;
-  group?: string;
   /** For `plan`: the text before (undefined: a new file) and after, when the file is text worth showing. */
   diff?: { before: string | undefined; after: string };
 }

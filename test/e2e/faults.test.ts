@@ -1,14 +1,12 @@
-import { cp, mkdtemp, readFile, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import test from 'ava';
 import { execa, type ResultPromise } from 'execa';
-import { loadCluster, type Cluster } from '../../src/config/load.ts';
+import type { Cluster } from '../../src/config/load.ts';
 import { labStateDir } from '../../src/host/dirs.ts';
 import { nodeContainerName, vagrantNetworkName } from '../../src/providers/vagrant/docker-node-flags.ts';
-import { verifyCluster, type VerifyReport } from '../../src/verify/index.ts';
-import { cli, requirePreparedHost } from './helpers.ts';
+import type { VerifyReport } from '../../src/verify/index.ts';
+import { cli, defaultLabUp, failures, verifiedWithin } from './helpers.ts';
 
 // Faults on a real lab (the default lab's layout under its own name and subnet): for each, what the user
 // sees, and that a plain re-run of `up` converges to a lab that `verify` passes. The tests run in order
@@ -21,15 +19,7 @@ let file = '';
 let cluster: Cluster;
 
 test.before(async () => {
-  await requirePreparedHost();
-  const dir = await mkdtemp(join(tmpdir(), 'nomad-lab-e2e-faults-'));
-  await cp('jobs', join(dir, 'jobs'), { recursive: true });
-  const text = (await readFile('cluster.yaml', 'utf8')).replace('name: nomad-lab', `name: ${LAB}`).replaceAll('10.77.0', SUBNET);
-  file = join(dir, 'cluster.yaml');
-  await writeFile(file, text);
-  cluster = await loadCluster(file);
-  const up = await cli(['up', '-f', file]);
-  if (up.exitCode !== 0) throw new Error(`nomad-lab up failed:\n${up.all}`);
+  ({ file, cluster } = await defaultLabUp(LAB, SUBNET));
 });
 
 test.after.always(async () => {
@@ -43,22 +33,14 @@ async function sh(node: string, command: string, options: { reject?: boolean } =
   return execa('docker', ['exec', container(node), 'sh', '-c', command], { reject: options.reject ?? true });
 }
 
-async function verifiedWithin(ms: number): Promise<VerifyReport> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const report = await verifyCluster(cluster.spec);
-    if (report.ok || Date.now() > deadline) return report;
-    await sleep(2000);
-  }
-}
 
-const failures = (report: VerifyReport) => report.results.filter((r) => !r.ok).map((r) => r.message);
+
 
 /** `up` run again converges: exit 0, and verify passes (allowing Nomad time to place what the fault stopped). */
 async function upConverges(t: { is(a: unknown, b: unknown, m?: string): void; deepEqual(a: unknown, b: unknown, m?: string): void }): Promise<void> {
   const up = await cli(['up', '-f', file]);
   t.is(up.exitCode, 0, up.all);
-  t.deepEqual(failures(await verifiedWithin(120_000)), [], 'verify after up');
+  t.deepEqual(failures(await verifiedWithin(cluster.spec, 120_000)), [], 'verify after up');
 }
 
 /** `up` as a child process in plain-output mode, and a promise for the first stdout line matching `pattern`. */
@@ -198,7 +180,7 @@ test.serial('a new host key behind nomad-lab\'s back is refused with the way to 
   const up = await cli(['up', '-f', file]);
   t.is(up.exitCode, 0, up.all);
   t.regex(up.all, /host keys pinned anew: client2/);
-  t.deepEqual(failures(await verifiedWithin(120_000)), []);
+  t.deepEqual(failures(await verifiedWithin(cluster.spec, 120_000)), []);
 });
 
 test.serial('a full disk when a config is written: the error names node and file, the old config stays, the service keeps running', async (t) => {

@@ -1,10 +1,8 @@
-import { cp, mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import test from 'ava';
 import { execa } from 'execa';
-import { loadCluster, type Cluster } from '../../src/config/load.ts';
+import type { Cluster } from '../../src/config/load.ts';
 import { readFact } from '../../src/facts/fact.ts';
 import { unitState } from '../../src/facts/facts.ts';
 import { labStateDir } from '../../src/host/dirs.ts';
@@ -14,8 +12,8 @@ import { closeAll, openSessions } from '../../src/sessions.ts';
 import type { LabStatus } from '../../src/status.ts';
 import type { Remote } from '../../src/remote/remote.ts';
 import { clientsNotReady, membersNotAlive, parseConsulMembers } from '../../src/facts/health.ts';
-import { verifyCluster, type VerifyReport } from '../../src/verify/index.ts';
-import { cli, requirePreparedHost } from './helpers.ts';
+import type { VerifyReport } from '../../src/verify/index.ts';
+import { cli, defaultLabUp, failures, verifiedWithin } from './helpers.ts';
 
 // A whole episode on the default lab's layout, under its own name and subnet (so a lab a
 // person has up is left alone): up, verify, failures Nomad repairs and ones verify must
@@ -30,15 +28,7 @@ let remotes = new Map<string, Remote>();
 const on = (node: string) => remotes.get(node)!;
 
 test.before(async () => {
-  await requirePreparedHost();
-  const dir = await mkdtemp(join(tmpdir(), 'nomad-lab-e2e-up-'));
-  await cp('jobs', join(dir, 'jobs'), { recursive: true });
-  const text = (await readFile('cluster.yaml', 'utf8')).replace('name: nomad-lab', `name: ${LAB}`).replaceAll('10.77.0', SUBNET);
-  file = join(dir, 'cluster.yaml');
-  await writeFile(file, text);
-  cluster = await loadCluster(file);
-  const up = await cli(['up', '-f', file]);
-  if (up.exitCode !== 0) throw new Error(`nomad-lab up failed:\n${up.all}`);
+  ({ file, cluster } = await defaultLabUp(LAB, SUBNET));
   remotes = await openSessions(cluster);
 });
 
@@ -47,17 +37,7 @@ test.after.always(async () => {
   if (file) await cli(['down', '-f', file]);
 });
 
-/** Polls the library's verify until it passes (Nomad and Consul converge in seconds). */
-async function verifiedWithin(ms: number): Promise<VerifyReport> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const report = await verifyCluster(cluster.spec);
-    if (report.ok || Date.now() > deadline) return report;
-    await sleep(2000);
-  }
-}
 
-const failures = (report: VerifyReport) => report.results.filter((r) => !r.ok).map((r) => r.message);
 
 test.serial('consul members on every node lists 3 alive members', async (t) => {
   for (const node of ['server', 'client1', 'client2']) {
@@ -178,7 +158,7 @@ test.serial('a killed whoami container is replaced by Nomad, and verify passes a
   t.is(before.length, 2);
   const [node, id] = before[0]!.split('/') as [string, string];
   await on(node).run(['docker', 'kill', id], { sudo: true });
-  const report = await verifiedWithin(120_000);
+  const report = await verifiedWithin(cluster.spec, 120_000);
   t.deepEqual(failures(report), []);
   const after = await running();
   t.is(after.length, 2);
@@ -198,7 +178,7 @@ test.serial('after nomad job stop whoami, verify exits non-zero and names whoami
   const up = await cli(['up', '-f', file]);
   t.is(up.exitCode, 0, up.all);
   t.regex(up.stdout, /^server: updated job whoami$/m);
-  t.deepEqual(failures(await verifiedWithin(60_000)), []);
+  t.deepEqual(failures(await verifiedWithin(cluster.spec, 60_000)), []);
 });
 
 test.serial('data on the host volume survives a stop and a new run of the stateful job', async (t) => {
