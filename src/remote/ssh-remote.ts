@@ -17,6 +17,7 @@ export function checkExit(node: string, command: Command, result: ExecResult): E
 /** A Remote over one ready ssh2 Client, reused for every command and upload. */
 export class SshRemote implements Remote {
   private lost: string | undefined;
+  private closed = false;
   private sftpSession: Promise<SFTPWrapper> | undefined;
   private home: Promise<string> | undefined;
   private readonly context: ChannelContext;
@@ -34,7 +35,10 @@ export class SshRemote implements Remote {
       this.lost ??= `the SSH connection to ${address} was lost before the command finished`;
     };
     client.on('end', onGone);
-    client.on('close', onGone);
+    client.on('close', () => {
+      this.closed = true;
+      onGone();
+    });
   }
 
   get node(): string {
@@ -61,11 +65,15 @@ export class SshRemote implements Remote {
 
   close(): Promise<void> {
     this.lost ??= `the SSH session to ${this.context.address} was closed by nomad-lab`;
+    if (this.closed) return Promise.resolve();
     return new Promise((resolve) => {
-      this.client.once('close', () => resolve());
+      // Not unref'd: with a socket already gone, this timer may be all that keeps the process alive until it settles.
+      const timer = setTimeout(resolve, 1000);
+      this.client.once('close', () => {
+        clearTimeout(timer);
+        resolve();
+      });
       this.client.end();
-      // A socket that is already gone emits no second close.
-      setTimeout(resolve, 1000).unref();
     });
   }
 
