@@ -2,10 +2,11 @@ import { createHash } from 'node:crypto';
 import { unzipSync } from 'fflate';
 import { NomadLabError } from '../errors.ts';
 import type { Product } from './products.ts';
+import { env } from '../env.ts';
 
 /** HashiCorp's release archives; `NOMAD_LAB_RELEASES_URL` points at a mirror. */
 export function releasesBaseUrl(): string {
-  return (process.env['NOMAD_LAB_RELEASES_URL'] ?? 'https://releases.hashicorp.com').replace(/\/+$/, '');
+  return (env.releasesUrl() ?? 'https://releases.hashicorp.com').replace(/\/+$/, '');
 }
 
 export function releaseUrls(product: Product, version: string, platform: string, base = releasesBaseUrl()) {

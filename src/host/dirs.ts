@@ -1,11 +1,12 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { env } from '../env.ts';
 
 /** Where downloaded and built things are kept between labs: `$NOMAD_LAB_CACHE`, else the user's cache folder. */
 export function cacheDir(): string {
-  const explicit = process.env['NOMAD_LAB_CACHE'];
+  const explicit = env.cacheDir();
   if (explicit) return explicit;
-  const xdg = process.env['XDG_CACHE_HOME'];
+  const xdg = env.xdgCacheHome();
   return join(xdg || join(homedir(), '.cache'), 'nomad-lab');
 }
 

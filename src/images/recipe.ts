@@ -2,6 +2,7 @@ import { createHash, type Hash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PACKAGE_ROOT } from '../package-root.ts';
+import { env } from '../env.ts';
 
 export const IMAGES_DIR = join(PACKAGE_ROOT, 'images');
 
@@ -41,7 +42,7 @@ export function recipeLabels(recipe: string, hash: string): string[] {
 
 /** The Debian mirror apt uses on this host, so debootstrap reaches what apt reaches. */
 export async function debianMirror(): Promise<string> {
-  const explicit = process.env['NOMAD_LAB_DEBIAN_MIRROR'];
+  const explicit = env.debianMirror();
   if (explicit) return explicit;
   const deb822 = await readFile('/etc/apt/sources.list.d/debian.sources', 'utf8').catch(() => '');
   const fromDeb822 = /^URIs:\s*(\S+)/m.exec(deb822)?.[1];

@@ -6,7 +6,7 @@ import { VagrantProvider } from './vagrant/vagrant-provider.ts';
 export type { BootOptions, MachineState, MachineStatus, NodeEndpoint, Provider } from './provider.ts';
 export { SshProvider, sshEndpoints } from './ssh-provider.ts';
 export { VagrantProvider } from './vagrant/vagrant-provider.ts';
-export { renderVagrantfile } from './vagrant/render-vagrantfile.ts';
+export { renderVagrantfile } from '../render/vagrantfile.ts';
 
 /** The provider cluster.yaml's `provider.type` names. */
 export function providerFor(cluster: Pick<Cluster, 'spec'>): Provider {

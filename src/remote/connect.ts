@@ -6,6 +6,7 @@ import type { NodeEndpoint } from './endpoint.ts';
 import { checkOrPin, fingerprint } from './known-hosts.ts';
 import type { Remote } from './remote.ts';
 import { SshRemote } from './ssh-remote.ts';
+import { env } from '../env.ts';
 
 export interface ConnectOptions {
   /** Where host keys are pinned, e.g. `<labStateDir>/known_hosts`. */
@@ -43,7 +44,7 @@ async function credentials(endpoint: NodeEndpoint): Promise<Auth> {
       hint: 'Check the node\'s key in cluster.yaml (or what `vagrant ssh-config` reports).',
     });
   if (endpoint.privateKeyPath === undefined) {
-    const agent = process.env['SSH_AUTH_SOCK'];
+    const agent = env.sshAuthSock();
     if (!agent) throw fail('no private key is configured and no SSH agent is running ($SSH_AUTH_SOCK is unset)');
     return { agent };
   }

@@ -6,7 +6,7 @@ import { parseCluster } from '../../src/config/load.ts';
 import { ConfigError } from '../../src/errors.ts';
 import { formatPlan } from '../../src/cli/format.ts';
 import { planCluster } from '../../src/plan/plan.ts';
-import { renderVagrantfile } from '../../src/providers/vagrant/render-vagrantfile.ts';
+import { renderVagrantfile } from '../../src/render/vagrantfile.ts';
 
 // Property: a mutated cluster file from this repository is a valid cluster (which plans and
 // renders) or a ConfigError, never another exception, and is read within a time bound.

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test from 'ava';
 import { execa } from 'execa';
-import { renderVagrantfile } from '../../src/providers/vagrant/render-vagrantfile.ts';
+import { renderVagrantfile } from '../../src/render/vagrantfile.ts';
 import { loadCluster } from '../../src/config/load.ts';
 import { libvirt, NODE_IMAGE, virtualbox, withProvider } from '../providers/clusters.ts';
 import { requirePreparedHost } from './helpers.ts';

@@ -1,7 +1,7 @@
 import { execa, type Result } from 'execa';
 import { CommandError, ProviderError } from '../../errors.ts';
 import { commandError } from '../../host/run.ts';
-import type { VagrantBackend } from './render-vagrantfile.ts';
+import type { VagrantBackend } from '../../render/vagrantfile.ts';
 
 export interface VagrantCommandOptions {
   /** The folder that holds the Vagrantfile. */

@@ -12,7 +12,7 @@ import { innerContainerIds, labContainers, removeContainers, removeLabCgroups, r
 import { LAB_LABEL } from './docker-node-flags.ts';
 import { parseSshConfig } from './parse-ssh-config.ts';
 import { machineState, parseStatus } from './parse-status.ts';
-import { renderVagrantfile, type VagrantBackend } from './render-vagrantfile.ts';
+import { renderVagrantfile, type VagrantBackend } from '../../render/vagrantfile.ts';
 import { machineInOutput, vagrant, vagrantFailure } from './vagrant-command.ts';
 import { writeVagrantfile } from './write-vagrantfile.ts';
 

@@ -1,9 +1,9 @@
 import { relative } from 'node:path';
 import ipaddr from 'ipaddr.js';
-import type { Cluster } from '../../config/load.ts';
-import type { NodeSpec } from '../../config/schema.ts';
-import { vagrantDir } from '../../host/dirs.ts';
-import { labLabelFlags, NODE_CONTAINER_FLAGS, nodeContainerName } from './docker-node-flags.ts';
+import type { Cluster } from '../config/load.ts';
+import type { NodeSpec } from '../config/schema.ts';
+import { vagrantDir } from '../host/dirs.ts';
+import { labLabelFlags, NODE_CONTAINER_FLAGS, nodeContainerName } from '../providers/vagrant/docker-node-flags.ts';
 import { rubyComment, rubyString, rubyStringArray } from './ruby-literal.ts';
 
 export type VagrantBackend = 'docker' | 'virtualbox' | 'libvirt';

@@ -1,10 +1,10 @@
 import { join } from 'node:path';
 import test from 'ava';
 import { loadCluster } from '../../src/config/load.ts';
-import { renderVagrantfile } from '../../src/providers/vagrant/render-vagrantfile.ts';
-import { rubyString } from '../../src/providers/vagrant/ruby-literal.ts';
-import { libvirt, NODE_IMAGE, virtualbox, withProvider } from './clusters.ts';
-import { golden } from './golden.ts';
+import { renderVagrantfile } from '../../src/render/vagrantfile.ts';
+import { rubyString } from '../../src/render/ruby-literal.ts';
+import { libvirt, NODE_IMAGE, virtualbox, withProvider } from '../providers/clusters.ts';
+import { golden } from '../providers/golden.ts';
 
 const GOLDEN = 'test/fixtures/vagrant/golden';
 
