@@ -85,6 +85,8 @@ export const PREREQUISITES: readonly Prerequisite[] = [
     },
   },
   command('dig (for people)', 'dig', ['-v'], 'dnsutils', false),
+  // The test suite runs the zsh completion script in zsh; the lab itself does not need it.
+  command('zsh (for the completion tests)', 'zsh', ['--version'], 'zsh', false),
 ];
 
 export async function checkPrerequisites(list: readonly Prerequisite[] = PREREQUISITES): Promise<PrerequisiteStatus[]> {
