@@ -47,7 +47,7 @@ test('a second image build builds nothing', async (t) => {
   const result = await cli(['image', 'build']);
   t.is(result.exitCode, 0, result.all);
   t.regex(result.all, /node image nomadlab\/node:[0-9a-f]{12}: up to date/);
-  t.regex(result.all, /job image nomadlab\/whoami:1: up to date/);
+  t.regex(result.all, /job image nomadlab\/whoami:[0-9a-f]{12}: up to date/);
   t.notRegex(result.all, /built/);
 });
 
