@@ -30,13 +30,16 @@ export async function planNode<N extends keyof Products, F>(planner: NodePlanner
   return planner.plan(node, facts, state);
 }
 
-/** Facts -> plan -> apply on every node the planner names, concurrently; returns each node's changes. */
-export async function converge<N extends keyof Products, F>(planner: NodePlanner<N, F>, state: Base & Pick<Products, N> & Pick<Products, 'remotes'>): Promise<Map<string, Change[]>> {
+/**
+ * Facts -> plan on every node the planner names, concurrently, and apply unless `apply` is false (`nomad-lab plan`);
+ * returns each node's changes.
+ */
+export async function converge<N extends keyof Products, F>(planner: NodePlanner<N, F>, state: Base & Pick<Products, N> & Pick<Products, 'remotes'>, options: { apply?: boolean } = {}): Promise<Map<string, Change[]>> {
   const planned = new Map<string, Change[]>();
   await onEveryNode(state, planner.nodes(state), async (node) => {
     const changes = await planNode(planner, state, node);
     planned.set(node.name, changes);
-    await applyChanges(state, remoteOf(state, node), changes);
+    if (options.apply !== false) await applyChanges(state, remoteOf(state, node), changes);
   });
   return planned;
 }

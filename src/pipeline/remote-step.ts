@@ -1,6 +1,6 @@
 import type { Change } from '../ops/change.ts';
-import { converge, planNode } from './apply.ts';
-import { onEveryNode, type Base, type Products } from './state.ts';
+import { converge } from './apply.ts';
+import type { Base, Products } from './state.ts';
 import { defineStep, type NodePlanner, type PlannedChanges, type Step, type StepOutcome } from './step.ts';
 
 export interface RemoteStepSpec<N extends keyof Products, M extends keyof Products> {
@@ -22,13 +22,7 @@ export function remoteStep<N extends keyof Products, M extends keyof Products = 
     makes: spec.makes,
     async plan(state) {
       const planned: Map<string, Change[]>[] = [];
-      for (const planner of spec.planners) {
-        const changes = new Map<string, Change[]>();
-        await onEveryNode(state, planner.nodes(state), async (node) => {
-          changes.set(node.name, await planNode(planner, state, node));
-        });
-        planned.push(changes);
-      }
+      for (const planner of spec.planners) planned.push(await converge(planner, state, { apply: false }));
       return planned;
     },
     ...(spec.derive ? { derive: spec.derive } : {}),
