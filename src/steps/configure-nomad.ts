@@ -74,17 +74,16 @@ export const configureNomad = remoteStep({
         const nodes = await server.exec(['curl', '-sf', `${NOMAD_API}/v1/nodes`]);
         if (nodes.exitCode !== 0) return ['the Nomad API does not answer'];
         const left = clientsNotReady(nodes.stdout, expected);
-        // A client the servers no longer know (their state was lost) is refused ("Permission denied") and only
-        // registers again when it restarts: after 10 s of waiting, each such client is restarted once.
-        const unknown = expected.filter((name) => left.includes(`${name} not registered`) && !restarted.has(name));
-        if (Date.now() - started > 10_000 && unknown.length > 0) {
-          await Promise.all(
-            unknown.map(async (name) => {
-              restarted.add(name);
-              await applyChanges(state, remoteOf(state, { name }), [runChange('restart nomad (the servers did not know this client)', ['systemctl', 'restart', 'nomad'])]);
-            }),
-          );
-        }
+        // Two states a client leaves only when its agent restarts: unknown to the servers (their state was lost:
+        // it is refused with "Permission denied"), and down well past a network outage (its heartbeat backoff or
+        // connection pool can stay wedged after the link comes back). Each such client is restarted once.
+        const stuck = stuckClients(left, Date.now() - started).filter((s) => !restarted.has(s.name));
+        await Promise.all(
+          stuck.map(async ({ name, why }) => {
+            restarted.add(name);
+            await applyChanges(state, remoteOf(state, { name }), [runChange(`restart nomad (${why})`, ['systemctl', 'restart', 'nomad'])]);
+          }),
+        );
         return left;
       },
       { timeoutMs: 180_000, onWaiting: (left) => say(`waiting: ${left.join(', ')}`) },
@@ -98,3 +97,17 @@ export const configureNomad = remoteStep({
     return kept.length > 0 ? { summary: `host volume folders that were there already, left as they are: ${kept.join(', ')}` } : undefined;
   },
 });
+
+/** How long a client may stay in a state before its agent is restarted, and why it is. */
+const STUCK_AFTER: ReadonlyArray<{ state: string; afterMs: number; why: string }> = [
+  { state: 'not registered', afterMs: 10_000, why: 'the servers did not know this client' },
+  { state: 'down', afterMs: 30_000, why: 'the servers still saw this client down after 30 s' },
+];
+
+/** The clients among `left` (lines such as "client2 down") that have waited long enough in a stuck state. */
+export function stuckClients(left: readonly string[], waitedMs: number): Array<{ name: string; why: string }> {
+  return left.flatMap((line) => {
+    const rule = STUCK_AFTER.find((r) => line.endsWith(` ${r.state}`) && waitedMs > r.afterMs);
+    return rule ? [{ name: line.slice(0, -(rule.state.length + 1)), why: rule.why }] : [];
+  });
+}

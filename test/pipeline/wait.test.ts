@@ -1,0 +1,32 @@
+import test from 'ava';
+import { GaveUp, waitFor } from '../../src/pipeline/wait.ts';
+import { stuckClients } from '../../src/steps/configure-nomad.ts';
+
+test('waitFor reports what is left only when it changes, and returns once nothing is', async (t) => {
+  const states = [['a down'], ['a down'], ['a down'], ['a initializing'], ['a initializing'], []];
+  const heard: string[][] = [];
+  await waitFor('a', async () => states.shift()!, { timeoutMs: 5000, intervalMs: 1, onWaiting: (left) => heard.push(left) });
+  t.deepEqual(heard, [['a down'], ['a initializing']]);
+});
+
+test('waitFor times out naming what was still wrong; GaveUp ends the wait at once', async (t) => {
+  const timedOut = await t.throwsAsync(waitFor('the thing', async () => ['x not ready'], { timeoutMs: 20, intervalMs: 5 }));
+  t.regex(timedOut!.message, /timed out after 0 s waiting for the thing: x not ready/);
+  let calls = 0;
+  await t.throwsAsync(
+    waitFor('y', async () => {
+      calls++;
+      throw new GaveUp('crashing');
+    }, { timeoutMs: 5000, intervalMs: 1 }),
+    { message: 'crashing' },
+  );
+  t.is(calls, 1);
+});
+
+test('stuckClients: unknown clients after 10 s, down clients after 30 s, nothing else', (t) => {
+  const left = ['client1 not registered', 'client2 down', 'client3 initializing', 'client4 docker driver missing'];
+  t.deepEqual(stuckClients(left, 5_000), []);
+  t.deepEqual(stuckClients(left, 11_000).map((s) => s.name), ['client1']);
+  t.deepEqual(stuckClients(left, 31_000).map((s) => s.name), ['client1', 'client2']);
+  t.regex(stuckClients(left, 31_000)[1]!.why, /down after 30 s/);
+});
