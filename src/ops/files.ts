@@ -26,25 +26,51 @@ export interface WantedFile {
 /** Text-files only up to this size are read back for diffs. */
 const MAX_TEXT = 256 * 1024;
 
+/** Files at least this large have their sha256 remembered on the node, keyed by their stamp. */
+const HASH_CACHE_MIN = 1024 * 1024;
+/** Where a node keeps those sha256s: one file per path, `STAMP SHA256`. */
+export const HASH_CACHE_DIR = '/var/cache/nomad-lab/sha256';
+
 // Per path: `-` when absent, else `MODE OWNER GROUP SHA256`, then for text paths a base64 line of the content.
+// A large file (Consul and Nomad are 120 MB each) is hashed once: its sha256 is kept beside a stamp of
+// device, inode, size and ctime (nanoseconds), and hashed again only when the stamp differs. No write,
+// chmod, chown or rename leaves ctime as it was, and ctime cannot be set back, so a matching stamp means
+// the same bytes, as git's index relies on. As in git, a file changed in the last 2 s is not remembered:
+// ctime ticks coarsely, so a write in the same tick could leave the stamp as it was.
 const READ_FILES = script(
-  `n=$1; shift
+  `n=$1; cachedir=$2; shift 2
 i=0
 for p in "$@"; do
   i=$((i + 1))
   if [ ! -e "$p" ]; then echo -; continue; fi
-  printf '%s %s\\n' "$(stat -c '%a %U %G' -- "$p")" "$(sha256sum -- "$p" | cut -d' ' -f1)"
+  size=$(stat -c %s -- "$p")
+  sum=
+  if [ "$size" -ge ${HASH_CACHE_MIN} ]; then
+    stamp=$(stat -c '%d:%i:%s:%.9Z' -- "$p")
+    cache=$cachedir/$(printf %s "$p" | tr / %)
+    if [ -f "$cache" ]; then read -r cached cachedsum < "$cache" || true; [ "$cached" = "$stamp" ] && [ \${#cachedsum} -eq 64 ] && sum=$cachedsum; fi
+  fi
+  if [ -z "$sum" ]; then
+    sum=$(sha256sum -- "$p" | cut -d' ' -f1)
+    if [ "$size" -ge ${HASH_CACHE_MIN} ] && [ $(($(date +%s) - $(stat -c %Z -- "$p"))) -ge 2 ]; then
+      mkdir -p -m 700 "$cachedir" && printf '%s %s\n' "$stamp" "$sum" > "$cache.$$" && mv -f -- "$cache.$$" "$cache" || true
+    fi
+  fi
+  printf '%s %s\n' "$(stat -c '%a %U %G' -- "$p")" "$sum"
   if [ "$i" -le "$n" ]; then
-    if [ "$(stat -c %s -- "$p")" -le ${MAX_TEXT} ]; then base64 -w0 -- "$p"; fi
+    if [ "$size" -le ${MAX_TEXT} ]; then base64 -w0 -- "$p"; fi
     echo
   fi
 done`,
 );
 
-/** States of `paths` in one command; the first `textCount` paths are text whose content is read back as well. */
-export function fileStates(paths: readonly string[], textCount = 0): Fact<Map<string, FileState>> {
+/**
+ * States of `paths` in one command; the first `textCount` paths are text whose content is read back as well.
+ * Large files' sha256s are remembered in `hashCache` on the node.
+ */
+export function fileStates(paths: readonly string[], textCount = 0, hashCache = HASH_CACHE_DIR): Fact<Map<string, FileState>> {
   return {
-    command: { ...READ_FILES, args: [String(textCount), ...paths], label: `read ${paths.join(', ')}` },
+    command: { ...READ_FILES, args: [String(textCount), hashCache, ...paths], label: `read ${paths.join(', ')}` },
     sudo: true,
     parse(result) {
       if (result.exitCode !== 0) throw new Error(`exit ${result.exitCode}: ${result.stderr.trim().split('\n').at(-1) ?? ''}`);

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
 import test from 'ava';
 import { encodeBatch, parseBatch, readFacts } from '../../src/facts/batch.ts';
@@ -43,4 +44,35 @@ test('every fact of a step in one command through a real shell, each parsed by i
   t.is(facts.content, 'a = 1\n');
   t.is(facts.absent, undefined);
   t.true(facts.root);
+});
+
+test("a large file's sha256 is remembered beside its stamp and computed again when the file changes", async (t) => {
+  const f = fixture();
+  const server = await f.server();
+  const remote = await f.connect(server);
+  t.teardown(async () => (await remote.close(), await server.close()));
+  const big = join(f.dir, 'bin', 'nomad');
+  const cache = join(f.dir, 'cache');
+  mkdirSync(join(f.dir, 'bin'), { recursive: true });
+  const bytes = Buffer.alloc(2 * 1024 * 1024, 7);
+  writeFileSync(big, bytes);
+  const sha = (data: Buffer) => createHash('sha256').update(data).digest('hex');
+  const read = async () => (await readFacts(remote, { files: fileStates([big], 0, cache) })).files.get(big);
+  const entry = join(cache, big.replaceAll('/', '%'));
+
+  // Changed in the last 2 s: hashed, not remembered (a write in the same ctime tick would go unseen).
+  t.like(await read(), { exists: true, sha256: sha(bytes) });
+  t.false(existsSync(entry));
+  await sleep(2100);
+  t.like(await read(), { exists: true, sha256: sha(bytes) });
+    const [stamp, remembered] = readFileSync(entry, 'utf8').trim().split(' ');
+  t.is(remembered, sha(bytes));
+  // The remembered sum is what a matching stamp returns (shown by planting another one)...
+  writeFileSync(entry, `${stamp} ${'0'.repeat(64)}\n`);
+  t.like(await read(), { sha256: '0'.repeat(64) });
+  // ...and a write of the same size changes the stamp, so the file is hashed again.
+  const changed = Buffer.alloc(bytes.length, 8);
+  writeFileSync(big, changed);
+  t.like(await read(), { sha256: sha(changed) });
+  t.is(readFileSync(entry, 'utf8').split(' ')[1]?.trim(), '0'.repeat(64), 'not remembered: changed in the last 2 s');
 });
