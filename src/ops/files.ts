@@ -53,10 +53,10 @@ for p in "$@"; do
   if [ -z "$sum" ]; then
     sum=$(sha256sum -- "$p" | cut -d' ' -f1)
     if [ "$size" -ge ${HASH_CACHE_MIN} ] && [ $(($(date +%s) - $(stat -c %Z -- "$p"))) -ge 2 ]; then
-      mkdir -p -m 700 "$cachedir" && printf '%s %s\n' "$stamp" "$sum" > "$cache.$$" && mv -f -- "$cache.$$" "$cache" || true
+      mkdir -p -m 700 "$cachedir" && printf '%s %s\\n' "$stamp" "$sum" > "$cache.$$" && mv -f -- "$cache.$$" "$cache" || true
     fi
   fi
-  printf '%s %s\n' "$(stat -c '%a %U %G' -- "$p")" "$sum"
+  printf '%s %s\\n' "$(stat -c '%a %U %G' -- "$p")" "$sum"
   if [ "$i" -le "$n" ]; then
     if [ "$size" -le ${MAX_TEXT} ]; then base64 -w0 -- "$p"; fi
     echo

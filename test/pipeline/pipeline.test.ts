@@ -67,29 +67,29 @@ test('a fresh server gets the commands of every step, in order', async (t) => {
     'put /etc/systemd/system/consul.service',
     'systemctl daemon-reload',
     'systemctl enable consul',
-    'systemctl start consul',
+    'systemctl restart consul',
     'put /etc/nomad-lab/resolv.upstream',
     'put /etc/dnsmasq.d/10-consul.conf',
     'systemctl enable dnsmasq',
-    'systemctl start dnsmasq',
+    'systemctl restart dnsmasq',
     'write /etc/resolv.conf',
     'put /etc/nomad.d/nomad.hcl',
     'put /etc/nomad.d/server.hcl',
     'put /etc/systemd/system/nomad.service',
     'systemctl daemon-reload',
     'systemctl enable nomad',
-    'systemctl start nomad',
+    'systemctl restart nomad',
   ]);
 });
 
-// Debian's docker.io starts dockerd on install; the fake does not, so its daemon.json is followed by a start.
+// Debian's docker.io starts dockerd on install; the fake does not, so its daemon.json is followed by a (re)start.
 test('a fresh client also gets Docker (with its daemon.json), a host volume folder, client.hcl and the job images', async (t) => {
   const { node, run } = await lab();
   await run();
   const commands = node('client1').take();
-  t.deepEqual(commands.slice(0, 4), ['apt-get install dnsmasq docker.io', 'put /etc/docker/daemon.json', 'systemctl enable docker', 'systemctl start docker']);
+  t.deepEqual(commands.slice(0, 4), ['apt-get install dnsmasq docker.io', 'put /etc/docker/daemon.json', 'systemctl enable docker', 'systemctl restart docker']);
   t.true(commands.includes('install -d -m 755 -o root -g root -- /srv/nomad/data'));
-  t.true(commands.indexOf('install -d -m 755 -o root -g root -- /srv/nomad/data') < commands.indexOf('systemctl start nomad'), 'the volume folder exists before Nomad starts');
+  t.true(commands.indexOf('install -d -m 755 -o root -g root -- /srv/nomad/data') < commands.indexOf('systemctl restart nomad'), 'the volume folder exists before Nomad starts');
   t.true(commands.includes('put /etc/nomad.d/client.hcl'));
   t.false(commands.includes('put /etc/nomad.d/server.hcl'));
   t.deepEqual(commands.slice(-3), ['install -d -m 700 -o root -g root /var/lib/nomad-lab/images', 'put /var/lib/nomad-lab/images/whoami-abc.tar', 'docker load -i /var/lib/nomad-lab/images/whoami-abc.tar']);

@@ -141,8 +141,9 @@ export class FakeNode implements Remote {
   }
 
   private script(text: string, args: string[], stdin: string | undefined, display: string): ExecResult {
-    if (text.startsWith('n=$1; shift')) {
-      const [count, ...paths] = args;
+    if (text.startsWith('systemctl "$1" "$2"')) return this.answer(['systemctl', ...args], stdin, display);
+    if (text.startsWith('n=$1; cachedir=$2; shift 2')) {
+      const [count, , ...paths] = args;
       return ok(paths.map((p, i) => {
         const f = this.files.get(p);
         if (!f) return '-\n';
