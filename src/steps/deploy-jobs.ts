@@ -67,7 +67,7 @@ export const deployJobs = defineStep({
         }
         return left;
       },
-      { timeoutMs: 300_000, intervalMs: 2000, onWaiting: (left) => say(`waiting: ${left.join(', ')}`) },
+      { timeoutMs: 300_000, intervalMs: 1000, onWaiting: (left) => say(`waiting: ${left.join(', ')}`) },
     );
     return { summary: jobs.map((j) => j.ID).join(', ') };
   },
