@@ -58,7 +58,9 @@ export const resolveConsulDns = remoteStep({
       await waitFor(
         `consul.service.consul to resolve on ${node.name}`,
         async () => {
-          const result = await remoteOf(state, node).exec(['getent', 'hosts', 'consul.service.consul']);
+          // Bounded: glibc waits 5 s for a resolver that does not answer yet (dnsmasq restarting, Consul
+          // electing its leader), where the next try a second later would succeed.
+          const result = await remoteOf(state, node).exec(['timeout', '2', 'getent', 'hosts', 'consul.service.consul']);
           return result.exitCode === 0 ? [] : [`${node.name}: consul.service.consul does not resolve`];
         },
         { timeoutMs: 60_000 },
