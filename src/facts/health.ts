@@ -31,11 +31,20 @@ interface NomadNodeStub {
   Drivers?: Record<string, { Detected: boolean; Healthy: boolean; HealthDescription?: string }>;
 }
 
+/**
+ * The registration of the Nomad node named `name` that counts: a machine re-created under the same name
+ * registers anew, and its old registration stays `down` until Nomad collects it (24 h), so the ready one.
+ */
+export function nomadRegistration<T extends { Name: string; Status: string }>(nodes: readonly T[], name: string): T | undefined {
+  const all = nodes.filter((n) => n.Name === name);
+  return all.find((n) => n.Status === 'ready') ?? all[0];
+}
+
 /** Clients of `expected` that are not ready with a healthy docker driver (from `/v1/nodes`). */
 export function clientsNotReady(nodesJson: string, expected: readonly string[]): string[] {
   const nodes = JSON.parse(nodesJson) as NomadNodeStub[];
   return expected.flatMap((name) => {
-    const node = nodes.find((n) => n.Name === name);
+    const node = nomadRegistration(nodes, name);
     if (!node) return [`${name} not registered`];
     if (node.Status !== 'ready') return [`${name} ${node.Status}`];
     const docker = node.Drivers?.['docker'];

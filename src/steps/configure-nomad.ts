@@ -74,9 +74,8 @@ export const configureNomad = remoteStep({
         const nodes = await server.exec(['curl', '-sf', `${NOMAD_API}/v1/nodes`]);
         if (nodes.exitCode !== 0) return ['the Nomad API does not answer'];
         const left = clientsNotReady(nodes.stdout, expected);
-        // Two states a client leaves only when its agent restarts: unknown to the servers (their state was lost:
-        // it is refused with "Permission denied"), and down well past a network outage (its heartbeat backoff or
-        // connection pool can stay wedged after the link comes back). Each such client is restarted once.
+        // A client the servers no longer know (their state was lost) is refused ("Permission denied") and only
+        // registers again when it restarts: after 10 s of waiting, each such client is restarted once.
         const stuck = stuckClients(left, Date.now() - started).filter((s) => !restarted.has(s.name));
         await Promise.all(
           stuck.map(async ({ name, why }) => {
@@ -101,7 +100,6 @@ export const configureNomad = remoteStep({
 /** How long a client may stay in a state before its agent is restarted, and why it is. */
 const STUCK_AFTER: ReadonlyArray<{ state: string; afterMs: number; why: string }> = [
   { state: 'not registered', afterMs: 10_000, why: 'the servers did not know this client' },
-  { state: 'down', afterMs: 30_000, why: 'the servers still saw this client down after 30 s' },
 ];
 
 /** The clients among `left` (lines such as "client2 down") that have waited long enough in a stuck state. */

@@ -2,6 +2,7 @@ import type { VerifyError } from '../errors.ts';
 import type { ClusterFacts, ConsulView, NomadDriver, NomadNode, NomadView } from './cluster-facts.ts';
 import { checkResult, type CheckResult } from './result.ts';
 import { isServer, runsTasks } from '../config/topology.ts';
+import { nomadRegistration } from '../facts/health.ts';
 
 // Pure judgements of the cluster itself: the agents' facts in, one CheckResult per expectation out.
 
@@ -129,10 +130,8 @@ function agentRole(server: boolean, client: boolean): string {
   return client ? 'client' : 'neither server nor client';
 }
 
-/** A node re-created under the same name registers anew; the ready registration is the one that counts. */
 function nomadNode(view: NomadView, name: string): NomadNode | undefined {
-  const all = view.nodes.filter((n) => n.Name === name);
-  return all.find((n) => n.Status === 'ready') ?? all[0];
+  return nomadRegistration(view.nodes, name);
 }
 
 function driverState(name: string, driver: NomadDriver | undefined): string {

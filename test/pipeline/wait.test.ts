@@ -23,10 +23,9 @@ test('waitFor times out naming what was still wrong; GaveUp ends the wait at onc
   t.is(calls, 1);
 });
 
-test('stuckClients: unknown clients after 10 s, down clients after 30 s, nothing else', (t) => {
+test('stuckClients: clients the servers do not know, after 10 s of waiting; nothing else', (t) => {
   const left = ['client1 not registered', 'client2 down', 'client3 initializing', 'client4 docker driver missing'];
   t.deepEqual(stuckClients(left, 5_000), []);
-  t.deepEqual(stuckClients(left, 11_000).map((s) => s.name), ['client1']);
-  t.deepEqual(stuckClients(left, 31_000).map((s) => s.name), ['client1', 'client2']);
-  t.regex(stuckClients(left, 31_000)[1]!.why, /down after 30 s/);
+  t.deepEqual(stuckClients(left, 11_000), [{ name: 'client1', why: 'the servers did not know this client' }]);
+  t.deepEqual(stuckClients(left, 300_000).map((s) => s.name), ['client1']);
 });
