@@ -3,7 +3,7 @@ import { inspect } from 'node:util';
 import { Command, InvalidArgumentError } from '@commander-js/extra-typings';
 import { stringify } from 'yaml';
 import { loadCluster } from '../config/load.ts';
-import { containerImage } from '../config/machines.ts';
+import { containerImage, preloadedPackages } from '../config/machines.ts';
 import type { Artifact } from '../artifacts/fetch.ts';
 import type { LabelledImage } from '../images/old-images.ts';
 import { plainOutput } from './output.ts';
@@ -293,7 +293,7 @@ image
         ? [{
             title: `node image ${nodeImage}`,
             task: async (_: unknown, task: { title: string; output: string }) => {
-              const result = await ensureNodeImage({ name: nodeImage, recipe, onProgress: outputTo(task) });
+              const result = await ensureNodeImage({ name: nodeImage, recipe, preload: preloadedPackages(cluster.spec), onProgress: outputTo(task) });
               current.set('node', result.hash);
               task.title = `node image ${result.tag}: ${result.built ? 'built' : 'up to date'}`;
               lines.push(`${result.tag} (${mebibytes(result.size)}${result.built ? ', built' : ''})`);

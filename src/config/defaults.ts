@@ -19,6 +19,8 @@ export const DEFAULTS = {
     /** Machines as systemd+sshd containers: what a Linux host and CI use. */
     backend: process.platform === 'linux' ? 'docker' : 'virtualbox',
     image: 'nomadlab/node',
+    /** The docker backend's node image carries the packages `up` installs. */
+    preload: true,
     box: 'debian/bookworm64',
   },
   ssh: { port: 22, user: 'root' },

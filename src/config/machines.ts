@@ -1,4 +1,5 @@
-import type { ClusterSpec } from './schema.ts';
+import type { ClusterSpec, NodeSpec } from './schema.ts';
+import { runsTasks } from './topology.ts';
 
 /**
  * The node image when the machines are containers on this host (Vagrant's docker backend),
@@ -6,4 +7,18 @@ import type { ClusterSpec } from './schema.ts';
  */
 export function containerImage(spec: Pick<ClusterSpec, 'provider'>): string | undefined {
   return spec.provider.type === 'vagrant' && spec.provider.backend === 'docker' ? spec.provider.image : undefined;
+}
+
+/** The Debian packages `up` installs on a node: dnsmasq everywhere (for `.consul` names), Docker where tasks run. */
+export function nodePackages(spec: Pick<ClusterSpec, 'docker' | 'versions'>, node: NodeSpec): Array<{ name: string; version?: string }> {
+  return [{ name: 'dnsmasq' }, ...(runsTasks(node) ? [{ name: spec.docker.package, version: spec.versions.docker }] : [])];
+}
+
+/**
+ * The packages the node image carries preinstalled (`provider.preload`, on by default for the docker backend):
+ * every package any node installs, so `up` finds them present instead of running apt on each node.
+ */
+export function preloadedPackages(spec: Pick<ClusterSpec, 'provider' | 'nodes' | 'docker' | 'versions'>): string[] {
+  if (containerImage(spec) === undefined || spec.provider.type !== 'vagrant' || !spec.provider.preload) return [];
+  return [...new Set(spec.nodes.flatMap((node) => nodePackages(spec, node).map((p) => p.name)))].sort();
 }

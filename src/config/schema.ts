@@ -108,6 +108,12 @@ const vagrantProvider = z.strictObject({
     .string()
     .regex(/^[a-z0-9][a-z0-9._/-]*$/, 'must be a Docker image name without a tag, like nomadlab/node')
     .default(DEFAULTS.provider.image),
+  /**
+   * Docker backend: the node image carries the Debian packages `up` installs (dnsmasq, and Docker for
+   * clients), installed once when the image is built; false: a bare image, every node installs them
+   * with apt over SSH, as VMs and existing hosts do.
+   */
+  preload: z.boolean().default(DEFAULTS.provider.preload),
   /** Box for the virtualbox and libvirt backends. */
   box: z
     .string()

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { copyFile, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -26,13 +27,54 @@ export async function nodeRecipeHash(): Promise<string> {
   return recipeHash(NODE_DIR, NODE_FILES, [NODE_SUITE, await debianMirror(), ...IMPORT_CHANGES, ...FINISH_LINES]);
 }
 
-/** `name:<recipe hash>`: the tag the Vagrantfile names for the docker backend. */
-export async function nodeImageTag(name: string): Promise<string> {
-  return `${name}:${await nodeRecipeHash()}`;
+/** Package names as Debian writes them: nothing else reaches the preload build's apt command. */
+const DEBIAN_PACKAGE = /^[a-z0-9][a-z0-9+.-]+$/;
+
+/**
+ * The preloaded image's layer on top of the bare node image: the packages installed as a node's apt would
+ * (no recommends), and none of their services enabled, so a server does not run Docker and every service
+ * starts only once `up` has written its config. Base image, then this layer: built without a registry.
+ */
+export function preloadDockerfile(base: string, packages: readonly string[]): string {
+  const bad = packages.find((p) => !DEBIAN_PACKAGE.test(p));
+  if (bad !== undefined) throw new TypeError(`not a Debian package name: ${JSON.stringify(bad)}`);
+  const names = [...packages].sort().join(' ');
+  const enabled = (file: string) => `systemctl list-unit-files --state=enabled --no-legend | awk '{print $1}' | sort > ${file}`;
+  return [
+    `FROM ${base}`,
+    `RUN ${enabled('/tmp/enabled-before')} \\`,
+    ' && apt-get update -q \\',
+    ` && DEBIAN_FRONTEND=noninteractive apt-get install -y -q -o Acquire::Retries=3 --no-install-recommends ${names} \\`,
+    ` && ${enabled('/tmp/enabled-after')} \\`,
+    ' && for unit in $(comm -13 /tmp/enabled-before /tmp/enabled-after); do systemctl disable "$unit"; done \\',
+    ' && apt-get clean && rm -rf /tmp/enabled-* /var/lib/apt/lists/* /var/cache/apt/*.bin /var/log/*.log /usr/share/doc/* /usr/share/man/*',
+    '',
+  ].join('\n');
 }
 
-/** The systemd+sshd machine image for the Vagrant docker backend; built only when its recipe changed. */
-export async function ensureNodeImage(options: { name: string; recipe?: NodeRecipe; onProgress?: (line: string) => void }): Promise<ImageResult> {
+/** `name:<recipe hash>`, or with preloaded packages `name:<recipe hash>-<their hash>`: the tag the Vagrantfile names. */
+export async function nodeImageTag(name: string, preload: readonly string[] = []): Promise<string> {
+  const base = `${name}:${await nodeRecipeHash()}`;
+  return preload.length === 0 ? base : `${base}-${createHash('sha256').update(preloadDockerfile('', preload)).digest('hex').slice(0, 6)}`;
+}
+
+/**
+ * The systemd+sshd machine image for the Vagrant docker backend, with `preload`'s packages installed
+ * when any are named (a layer on the bare image); each built only when its recipe changed.
+ */
+export async function ensureNodeImage(options: { name: string; recipe?: NodeRecipe; preload?: readonly string[]; onProgress?: (line: string) => void }): Promise<ImageResult> {
+  const base = await ensureBareNodeImage(options);
+  const preload = options.preload ?? [];
+  if (preload.length === 0) return base;
+  const tag = await nodeImageTag(options.name, preload);
+  if (await imageExists(tag)) return { hash: base.hash, tag, built: false, size: await imageSize(tag) };
+  options.onProgress?.(`preloading ${[...preload].sort().join(', ')} into ${tag}`);
+  // The layer inherits the base's recipe labels: it is removed as old together with its base.
+  await run('docker', ['build', '-q', '-t', tag, '-'], { input: preloadDockerfile(base.tag, preload), hint: 'the node image installs its preloaded packages with apt from the Debian mirror; `provider.preload: false` in cluster.yaml does without' });
+  return { hash: base.hash, tag, built: true, size: await imageSize(tag) };
+}
+
+async function ensureBareNodeImage(options: { name: string; recipe?: NodeRecipe; onProgress?: (line: string) => void }): Promise<ImageResult> {
   const hash = await nodeRecipeHash();
   const tag = `${options.name}:${hash}`;
   if (await imageExists(tag)) return { hash, tag, built: false, size: await imageSize(tag) };

@@ -1,4 +1,4 @@
-import { containerImage } from '../config/machines.ts';
+import { containerImage, nodePackages } from '../config/machines.ts';
 import { labCgroupParent } from '../config/names.ts';
 import type { NodeSpec } from '../config/schema.ts';
 import { runsTasks } from '../config/topology.ts';
@@ -15,8 +15,7 @@ import { onEveryNode, type Base } from '../pipeline/state.ts';
 const DAEMON_JSON = '/etc/docker/daemon.json';
 
 function wantedPackages({ cluster }: Base, node: NodeSpec): WantedPackage[] {
-  const { spec } = cluster;
-  return [{ name: 'dnsmasq' }, ...(runsTasks(node) ? [{ name: spec.docker.package, version: spec.versions.docker }] : [])];
+  return nodePackages(cluster.spec, node);
 }
 
 /** dnsmasq everywhere (for `.consul` names), Docker where tasks run; a package at another version than pinned is an error. */

@@ -1,4 +1,4 @@
-import { containerImage } from '../config/machines.ts';
+import { containerImage, preloadedPackages } from '../config/machines.ts';
 import { ensureNodeImage } from '../images/node-image.ts';
 import { defineStep } from '../pipeline/step.ts';
 
@@ -10,7 +10,7 @@ export const nodeImage = defineStep({
   async run({ cluster }, say) {
     const image = containerImage(cluster.spec);
     if (image === undefined) return { nodeImage: '', skipped: 'no container machines' };
-    const result = await ensureNodeImage({ name: image, onProgress: say });
+    const result = await ensureNodeImage({ name: image, preload: preloadedPackages(cluster.spec), onProgress: say });
     return { nodeImage: result.tag, summary: `${result.tag} ${result.built ? 'built' : 'up to date'}` };
   },
 });

@@ -1,3 +1,4 @@
+import { preloadedPackages } from '../../config/machines.ts';
 import { access, readFile, rm, rmdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Cluster } from '../../config/load.ts';
@@ -162,7 +163,7 @@ function backendOf(cluster: Cluster): VagrantBackend {
 
 async function requireNodeImage(cluster: Cluster): Promise<string> {
   const { provider } = cluster.spec;
-  const tag = await nodeImageTag(provider.type === 'vagrant' ? provider.image : '');
+  const tag = await nodeImageTag(provider.type === 'vagrant' ? provider.image : '', preloadedPackages(cluster.spec));
   if (!(await imageExists(tag))) {
     throw new ProviderError(`node image ${tag} not found in the local Docker: run \`nomad-lab image build\` first`);
   }
