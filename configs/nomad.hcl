@@ -3,7 +3,13 @@ datacenter = {{datacenter}}
 region     = {{region}}
 name       = {{node_name}}
 data_dir   = "/opt/nomad"
-bind_addr  = "0.0.0.0"
+# The lab address only (RPC, Serf, HTTP), and loopback for HTTP (the node's own tools and nomad-lab's
+# API calls over SSH): a host with several interfaces would otherwise advertise or accept on the wrong one.
+bind_addr  = {{address}}
+
+addresses {
+  http = {{http_addr}}
+}
 
 advertise {
   http = {{address}}

@@ -41,6 +41,7 @@ export function renderNodeConfig({ spec, node, gossipKey, networkInterface }: No
     address: node.address,
     // Loopback for the node's own tools, the lab address for `verify` from the host.
     client_addr: `127.0.0.1 ${node.address}`,
+    http_addr: `127.0.0.1 ${node.address}`,
     retry_join: serverNodes.map((s) => s.address),
     servers: serverNodes.map((s) => s.address),
     encrypt: gossipKey,
