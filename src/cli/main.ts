@@ -36,6 +36,7 @@ const upModule = () => import('../up.ts');
 const pipelineState = () => import('../pipeline/state.ts');
 const runner = () => import('../pipeline/runner.ts');
 const statusModule = () => import('../status.ts');
+const reachModule = () => import('../lab-reach.ts');
 const downModule = () => import('../down.ts');
 const resetModule = () => import('../reset.ts');
 const prerequisites = () => import('../host/prerequisites.ts');
@@ -194,13 +195,20 @@ program
 
 program
   .command('verify')
-  .description("prove the services: SRV records from every node's Consul DNS, targets on node addresses, ports answering, Consul checks passing")
+  .description("prove the cluster and the services: agents, members, leaders, clients; SRV records from every node's Consul DNS, ports answering, Consul checks passing; from this host or through SSH (verify.via)")
   .option(...fileOption)
   .option('--json', 'print the report as JSON')
   .option('--junit <file>', 'also write a JUnit XML report to FILE')
   .action(async ({ file, json, junit }) => {
     const cluster = await load(file);
-    const report = await verifyCluster(cluster.spec);
+    const { labReach } = await reachModule();
+    const { reach, close } = await labReach(cluster);
+    let report;
+    try {
+      report = await verifyCluster(cluster.spec, { reach });
+    } finally {
+      await close();
+    }
     if (junit) await writeFile(junit, renderJunit(report, { suiteName: `nomad-lab verify ${cluster.spec.name}` }));
     say(json ? renderJson(report) : renderTable(report, { ascii: plainOutput() }));
     if (cluster.spec.services.length === 0) sayError(`${file}: no services listed under "services": nothing to verify`);

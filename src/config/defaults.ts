@@ -26,4 +26,5 @@ export const DEFAULTS = {
   ssh: { port: 22, user: 'root' },
   node: { cpus: 1, memory: 1024 },
   service: { count: 1, check: 'tcp', path: '/' },
+  verify: { via: 'auto' },
 } as const;

@@ -212,6 +212,15 @@ export const clusterSchema = z.strictObject({
   nodes: z.array(node).min(1).max(LIMITS.nodes).meta({ contains: { type: 'object', properties: { role: { enum: ['server', 'both'] } }, required: ['role'] } }),
   jobs: z.array(job).default([]),
   services: z.array(service).default([]),
+  verify: z
+    .strictObject({
+      /**
+       * How `verify` and `status` reach the lab addresses: `direct` from this host, `ssh` through each node's SSH
+       * session, `auto`: direct for Vagrant, and for existing hosts direct when a node's Consul answers at its lab address.
+       */
+      via: z.enum(['auto', 'direct', 'ssh']).default(DEFAULTS.verify.via),
+    })
+    .prefault({}),
 });
 
 export type ClusterInput = z.input<typeof clusterSchema>;

@@ -1,4 +1,4 @@
-import type { Readable } from 'node:stream';
+import type { Duplex, Readable } from 'node:stream';
 import type { Command } from './quote.ts';
 
 export interface ExecOptions {
@@ -47,6 +47,8 @@ export interface Remote {
   run(command: Command, options?: ExecOptions): Promise<ExecResult>;
   /** Writes a file whole: staged, installed beside the target with its mode and owner, renamed into place. It compares nothing: deciding is the planners' (ops/files.ts). */
   put(source: UploadSource, remotePath: string, options: UploadOptions): Promise<void>;
+  /** A TCP connection the node itself opens to host:port (SSH direct-tcpip), e.g. to its own Consul on the lab address. */
+  forward(host: string, port: number): Promise<Duplex>;
   close(): Promise<void>;
 }
 

@@ -1,3 +1,4 @@
+import type { Duplex } from 'node:stream';
 import type { Client, SFTPWrapper } from 'ssh2';
 import { RemoteCommandError, tail } from '../errors.ts';
 import type { NodeEndpoint } from './endpoint.ts';
@@ -61,6 +62,14 @@ export class SshRemote implements Remote {
       remotePath,
       options,
     );
+  }
+
+  forward(host: string, port: number): Promise<Duplex> {
+    return new Promise((resolve, reject) => {
+      if (this.lost !== undefined) return reject(new Error(this.lost));
+      // The source address is only what sshd logs; the node opens the connection to host:port itself.
+      this.client.forwardOut('127.0.0.1', 0, host, port, (error, channel) => (error ? reject(new Error(this.lost ?? error.message, { cause: error })) : resolve(channel)));
+    });
   }
 
   close(): Promise<void> {

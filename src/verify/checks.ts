@@ -2,6 +2,7 @@ import pMap from 'p-map';
 import { VerifyError } from '../errors.ts';
 import { fetchConsulHealth } from './consul-health.ts';
 import { hostPort } from './describe.ts';
+import { DIRECT_REACH, type Dialer, type Reach } from './dialer.ts';
 import { queryA, querySrv, type DnsServer } from './dns-client.ts';
 import {
   aRecords,
@@ -63,6 +64,8 @@ export interface VerifyOptions {
   concurrency?: number;
   /** Consul's DNS domain. */
   domain?: string;
+  /** How queries reach each node: from this host (the default), or through the node's SSH session. */
+  reach?: Reach;
 }
 
 export const VERIFY_DEFAULTS: Required<VerifyOptions> = {
@@ -73,6 +76,7 @@ export const VERIFY_DEFAULTS: Required<VerifyOptions> = {
   timeoutMs: 2000,
   concurrency: 8,
   domain: 'consul',
+  reach: DIRECT_REACH,
 };
 
 interface NodeAnswer {
@@ -101,7 +105,9 @@ export async function runChecks(spec: VerifySpec, options: VerifyOptions = {}): 
 
   const endpoints = spec.services.map((service, s) => (service.check === 'none' ? [] : distinctEndpoints(service, answers[s]!, spec.nodes)));
   const probes = endpoints.flatMap((list, s) => list.map((endpoint) => ({ service: spec.services[s]!, endpoint })));
-  const ports = await pMap(probes, ({ service, endpoint }) => probePort(service, endpoint, o.timeoutMs), { concurrency: o.concurrency });
+  const ports = await pMap(probes, ({ service, endpoint }) => probePort(service, endpoint, o.timeoutMs, o.reach.dialer(endpoint.node)), {
+    concurrency: o.concurrency,
+  });
 
   let next = 0;
   return spec.services.flatMap((_, s) => [
@@ -120,23 +126,24 @@ export function withDefaults(options: VerifyOptions): Required<VerifyOptions> {
 async function askNode(service: VerifyService, node: VerifyNode, nodes: readonly VerifyNode[], o: Required<VerifyOptions>): Promise<NodeAnswer> {
   const server: DnsServer = { address: node.address, port: o.dnsPort };
   const ask: DnsAsk = { service: service.name, node: node.name, server, name: `${service.name}.service.${o.domain}` };
+  const dialer = o.reach.dialer(node.name);
   let started = performance.now();
   let instances: SrvInstance[];
   try {
-    instances = srvInstances(await querySrv(server, ask.name, { timeoutMs: o.timeoutMs }));
+    instances = srvInstances(await querySrv(server, ask.name, { timeoutMs: o.timeoutMs, dialer }));
   } catch (error) {
     if (!(error instanceof VerifyError)) throw error;
     return { count: evaluateCount(ask, error, service.count, elapsed(started)), instances: [] };
   }
   const count = evaluateCount(ask, instances, service.count, elapsed(started));
   started = performance.now();
-  instances = await Promise.all(instances.map((i) => (i.addresses.length > 0 ? i : resolveTarget(server, i, o.timeoutMs))));
+  instances = await Promise.all(instances.map((i) => (i.addresses.length > 0 ? i : resolveTarget(server, i, o.timeoutMs, dialer))));
   return { count, targets: evaluateTargets(ask, instances, nodes, elapsed(started)), instances };
 }
 
-async function resolveTarget(server: DnsServer, instance: SrvInstance, timeoutMs: number): Promise<SrvInstance> {
+async function resolveTarget(server: DnsServer, instance: SrvInstance, timeoutMs: number, dialer: Dialer): Promise<SrvInstance> {
   try {
-    const response = await queryA(server, instance.target, { timeoutMs });
+    const response = await queryA(server, instance.target, { timeoutMs, dialer });
     const addresses = aRecords(response.answers, instance.target);
     return addresses.length > 0 ? { ...instance, addresses } : { ...instance, unresolved: `no A record, ${response.rcode}` };
   } catch (error) {
@@ -158,16 +165,17 @@ function distinctEndpoints(service: VerifyService, answers: readonly NodeAnswer[
   return [...seen.entries()].sort(([a], [b]) => a.localeCompare(b, 'en', { numeric: true })).map(([, e]) => e);
 }
 
-async function probePort(service: VerifyService, endpoint: Endpoint, timeoutMs: number): Promise<CheckResult> {
+/** From this host, or from the node that answers on that port (through its SSH session). */
+async function probePort(service: VerifyService, endpoint: Endpoint, timeoutMs: number, dialer: Dialer): Promise<CheckResult> {
   const check = service.check === 'http' ? 'http' : 'tcp';
   const started = performance.now();
   let outcome: ProbeOutcome;
   try {
     if (check === 'tcp') {
-      await tcpConnect(endpoint.address, endpoint.port, timeoutMs);
+      await tcpConnect(endpoint.address, endpoint.port, timeoutMs, dialer);
       outcome = { connected: true };
     } else {
-      outcome = { status: (await httpGet(`http://${hostPort(endpoint.address, endpoint.port)}${service.path}`, timeoutMs)).status };
+      outcome = { status: (await httpGet(`http://${hostPort(endpoint.address, endpoint.port)}${service.path}`, timeoutMs, dialer)).status };
     }
   } catch (error) {
     if (!(error instanceof VerifyError)) throw error;
@@ -185,7 +193,7 @@ async function checkHealth(service: VerifyService, nodes: readonly VerifyNode[],
     const api = `http://${hostPort(node.address, o.consulHttpPort)}`;
     let outcome: ConsulHealth | VerifyError;
     try {
-      outcome = await fetchConsulHealth(node.address, o.consulHttpPort, service.name, o.timeoutMs);
+      outcome = await fetchConsulHealth(node.address, o.consulHttpPort, service.name, o.timeoutMs, o.reach.dialer(node.name));
     } catch (error) {
       if (!(error instanceof VerifyError)) throw error;
       first ??= { node, error };

@@ -1,6 +1,7 @@
 import pMap from 'p-map';
 import type { VerifyError } from '../errors.ts';
 import { hostPort } from './describe.ts';
+import type { Dialer, Reach } from './dialer.ts';
 import { getJson, getJsonArray, settle } from './http-json.ts';
 import { servers } from '../config/topology.ts';
 
@@ -93,6 +94,8 @@ export interface FactOptions {
   nomadHttpPort: number;
   timeoutMs: number;
   concurrency: number;
+  /** How each node's APIs are reached (by node name). */
+  reach: Pick<Reach, 'dialer'>;
 }
 
 /** Reads every node's agents and the servers' view of both clusters, all at once. */
@@ -102,15 +105,16 @@ export async function readClusterFacts(nodes: readonly FactNode[], o: FactOption
   const serverNodes = servers({ nodes });
   const consulAgents = new Map<string, ConsulAgentSelf | VerifyError>();
   const nomadAgents = new Map<string, NomadAgentSelf | VerifyError>();
+  const get = <T>(node: FactNode, url: string) => getJson<T>(url, o.timeoutMs, o.reach.dialer(node.name));
   const reads: (() => Promise<unknown>)[] = nodes.flatMap((node) => [
-    async () => consulAgents.set(node.name, await settle(getJson<ConsulAgentSelf>(`${consulApi(node)}/v1/agent/self`, o.timeoutMs))),
-    async () => nomadAgents.set(node.name, await settle(getJson<NomadAgentSelf>(`${nomadApi(node)}/v1/agent/self`, o.timeoutMs))),
+    async () => consulAgents.set(node.name, await settle(get<ConsulAgentSelf>(node, `${consulApi(node)}/v1/agent/self`))),
+    async () => nomadAgents.set(node.name, await settle(get<NomadAgentSelf>(node, `${nomadApi(node)}/v1/agent/self`))),
   ]);
   let consul: ConsulView | VerifyError | undefined;
   let nomad: NomadView | VerifyError | undefined;
   reads.push(
-    async () => (consul = await firstAnswer(serverNodes, (node) => consulView(node, consulApi(node), o.timeoutMs))),
-    async () => (nomad = await firstAnswer(serverNodes, (node) => nomadView(node, nomadApi(node), nodes, o.timeoutMs))),
+    async () => (consul = await firstAnswer(serverNodes, (node) => consulView(node, consulApi(node), o.timeoutMs, o.reach.dialer(node.name)))),
+    async () => (nomad = await firstAnswer(serverNodes, (node) => nomadView(node, nomadApi(node), nodes, o.timeoutMs, o.reach.dialer(node.name)))),
   );
   await pMap(reads, (read) => read(), { concurrency: o.concurrency });
   return { consulAgents, nomadAgents, consul: consul!, nomad: nomad! };
@@ -127,23 +131,23 @@ async function firstAnswer<T>(servers: readonly FactNode[], read: (node: FactNod
   return first!;
 }
 
-async function consulView(node: FactNode, api: string, timeoutMs: number): Promise<ConsulView> {
+async function consulView(node: FactNode, api: string, timeoutMs: number, dialer: Dialer): Promise<ConsulView> {
   const [leader, members, raft] = await Promise.all([
-    getJson<string>(`${api}/v1/status/leader`, timeoutMs),
-    getJsonArray<ConsulMember>(`${api}/v1/agent/members`, timeoutMs),
-    getJson<{ Servers: RaftServer[] }>(`${api}/v1/operator/raft/configuration`, timeoutMs),
+    getJson<string>(`${api}/v1/status/leader`, timeoutMs, dialer),
+    getJsonArray<ConsulMember>(`${api}/v1/agent/members`, timeoutMs, dialer),
+    getJson<{ Servers: RaftServer[] }>(`${api}/v1/operator/raft/configuration`, timeoutMs, dialer),
   ]);
   return { from: node.name, leader, members, raft: raft.Servers ?? [] };
 }
 
-async function nomadView(node: FactNode, api: string, expected: readonly FactNode[], timeoutMs: number): Promise<NomadView> {
+async function nomadView(node: FactNode, api: string, expected: readonly FactNode[], timeoutMs: number, dialer: Dialer): Promise<NomadView> {
   const [leader, members, stubs] = await Promise.all([
-    getJson<string>(`${api}/v1/status/leader`, timeoutMs),
-    getJson<{ Members: NomadMember[] }>(`${api}/v1/agent/members`, timeoutMs),
-    getJsonArray<{ ID: string; Name: string; Status: string }>(`${api}/v1/nodes`, timeoutMs),
+    getJson<string>(`${api}/v1/status/leader`, timeoutMs, dialer),
+    getJson<{ Members: NomadMember[] }>(`${api}/v1/agent/members`, timeoutMs, dialer),
+    getJsonArray<{ ID: string; Name: string; Status: string }>(`${api}/v1/nodes`, timeoutMs, dialer),
   ]);
   const names = new Set(expected.map((n) => n.name));
   const wanted = stubs.filter((s) => names.has(s.Name));
-  const nodes = await Promise.all(wanted.map((s) => getJson<NomadNode>(`${api}/v1/node/${encodeURIComponent(s.ID)}`, timeoutMs)));
+  const nodes = await Promise.all(wanted.map((s) => getJson<NomadNode>(`${api}/v1/node/${encodeURIComponent(s.ID)}`, timeoutMs, dialer)));
   return { from: node.name, leader, members: members.Members ?? [], nodes };
 }

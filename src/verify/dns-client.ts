@@ -3,7 +3,9 @@ import dgram from 'node:dgram';
 import net from 'node:net';
 import dnsPacket, { type Answer, type DecodedPacket, type Packet, type RecordType } from 'dns-packet';
 import { VerifyError } from '../errors.ts';
+import type { Duplex } from 'node:stream';
 import { errorText, hostPort } from './describe.ts';
+import { DIRECT, fromNode, type Dialer } from './dialer.ts';
 
 /** A DNS server to ask, e.g. a node's Consul agent at `<lab address>:8600`. */
 export interface DnsServer {
@@ -21,6 +23,8 @@ export interface QueryOptions {
   timeoutMs: number;
   /** UDP may drop a datagram: the query is sent again this often until the timeout. */
   retransmitMs?: number;
+  /** Through a node's SSH session: TCP only (SSH forwards no datagrams), the connection opened by the node. */
+  dialer?: Dialer;
 }
 
 export type Transport = 'udp' | 'tcp';
@@ -68,8 +72,15 @@ export async function query(server: DnsServer, question: DnsQuestion, options: Q
     additionals: [{ type: 'OPT', name: '.', udpPayloadSize: UDP_PAYLOAD_SIZE, extendedRcode: 0, ednsVersion: 0, flags: 0, flag_do: false, options: [] }],
   };
   const what = describeQuery(server, question);
-  const udp = await exchangeUdp(server, packet, what, options);
-  const [decoded, transport] = udp.flag_tc ? [await exchangeTcp(server, packet, what, options), 'tcp' as const] : [udp, 'udp' as const];
+  const dialer = options.dialer ?? DIRECT;
+  let decoded: DecodedPacket;
+  let transport: Transport;
+  if (dialer !== DIRECT) {
+    [decoded, transport] = [await exchangeTcp(server, packet, `${what}${fromNode(dialer)}`, options, dialer, 'over TCP'), 'tcp'];
+  } else {
+    const udp = await exchangeUdp(server, packet, what, options);
+    [decoded, transport] = udp.flag_tc ? [await exchangeTcp(server, packet, what, options, DIRECT, 'over TCP (after a truncated UDP answer)'), 'tcp'] : [udp, 'udp'];
+  }
   return {
     server,
     question,
@@ -117,27 +128,25 @@ function exchangeUdp(server: DnsServer, packet: Packet, what: string, options: Q
   });
 }
 
-function exchangeTcp(server: DnsServer, packet: Packet, what: string, options: QueryOptions): Promise<DecodedPacket> {
+function exchangeTcp(server: DnsServer, packet: Packet, what: string, options: QueryOptions, dialer: Dialer, how: string): Promise<DecodedPacket> {
   return new Promise<DecodedPacket>((resolve, reject) => {
-    const socket = net.connect({ host: server.address, port: server.port });
+    const abort = new AbortController();
+    let socket: Duplex | undefined;
     let buffer = Buffer.alloc(0);
     let settled = false;
-    const timer = setTimeout(() => fail(`no answer over TCP (after a truncated UDP answer) within ${options.timeoutMs} ms`), options.timeoutMs);
+    const timer = setTimeout(() => fail(`no answer ${how} within ${options.timeoutMs} ms`), options.timeoutMs);
     const settle = () => {
       settled = true;
       clearTimeout(timer);
-      socket.destroy();
+      abort.abort(new Error('settled'));
+      socket?.destroy();
     };
     const fail = (reason: string, cause?: unknown) => {
       if (settled) return;
       settle();
       reject(new VerifyError(what, reason, { cause }));
     };
-
-    socket.on('connect', () => socket.write(dnsPacket.streamEncode(packet)));
-    socket.on('error', (error) => fail(`TCP error ${errorText(error)}`, error));
-    socket.on('close', () => fail('the TCP connection closed before a whole answer came'));
-    socket.on('data', (chunk) => {
+    const onData = (chunk: Buffer) => {
       buffer = Buffer.concat([buffer, chunk]);
       if (buffer.length < 2 || buffer.length < 2 + buffer.readUInt16BE(0)) return;
       let decoded: DecodedPacket;
@@ -153,7 +162,19 @@ function exchangeTcp(server: DnsServer, packet: Packet, what: string, options: Q
       }
       settle();
       resolve(decoded);
-    });
+    };
+
+    dialer.connect(server.address, server.port, abort.signal).then(
+      (stream) => {
+        socket = stream;
+        if (settled) return void stream.destroy();
+        stream.on('error', (error: Error) => fail(`TCP error ${errorText(error)}`, error));
+        stream.on('close', () => fail('the TCP connection closed before a whole answer came'));
+        stream.on('data', onData);
+        stream.write(dnsPacket.streamEncode(packet));
+      },
+      (error: unknown) => fail(`TCP error ${errorText(error)}`, error),
+    );
   });
 }
 

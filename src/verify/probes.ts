@@ -1,7 +1,7 @@
 import http from 'node:http';
-import net from 'node:net';
 import { VerifyError } from '../errors.ts';
 import { errorText, hostPort } from './describe.ts';
+import { DIRECT, fromNode, type Dialer } from './dialer.ts';
 
 export interface HttpAnswer {
   status: number;
@@ -11,29 +11,42 @@ export interface HttpAnswer {
 /** Bodies are read for JSON APIs and error details; anything bigger is not what we asked for. */
 const MAX_BODY_BYTES = 4 * 1024 * 1024;
 
-/** Resolves once a TCP connection to address:port is established, then closes it; throws VerifyError otherwise. */
-export function tcpConnect(address: string, port: number, timeoutMs: number): Promise<void> {
-  const subject = `TCP connect to ${hostPort(address, port)}`;
+/** Resolves once a TCP connection to address:port is established (from here, or from a node), then closes it; throws VerifyError otherwise. */
+export function tcpConnect(address: string, port: number, timeoutMs: number, dialer: Dialer = DIRECT): Promise<void> {
+  const subject = `TCP connect to ${hostPort(address, port)}${fromNode(dialer)}`;
   return new Promise<void>((resolve, reject) => {
-    const socket = net.connect({ host: address, port });
-    const timer = setTimeout(() => fail(`no connection within ${timeoutMs} ms`), timeoutMs);
+    const abort = new AbortController();
+    let settled = false;
+    const timer = setTimeout(() => {
+      fail(`no connection within ${timeoutMs} ms`);
+      abort.abort(new Error('timed out'));
+    }, timeoutMs);
     const fail = (reason: string, cause?: unknown) => {
+      if (settled) return;
+      settled = true;
       clearTimeout(timer);
-      socket.destroy();
       reject(new VerifyError(subject, reason, { cause }));
     };
-    socket.on('error', (error) => fail(errorText(error), error));
-    socket.on('connect', () => {
-      clearTimeout(timer);
-      socket.destroy();
-      resolve();
-    });
+    dialer.connect(address, port, abort.signal).then(
+      (stream) => {
+        stream.destroy();
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        resolve();
+      },
+      (error: unknown) => fail(errorText(error), error),
+    );
   });
 }
 
-/** GET url with node's http (no proxy from the environment: lab addresses are private); any status resolves, only no answer throws. */
-export function httpGet(url: string, timeoutMs: number): Promise<HttpAnswer> {
-  const subject = `GET ${url}`;
+/**
+ * GET url with node's http (no proxy from the environment: lab addresses are private), over a connection from here
+ * or from a node; any status resolves, only no answer throws.
+ */
+export function httpGet(url: string, timeoutMs: number, dialer: Dialer = DIRECT): Promise<HttpAnswer> {
+  const subject = `GET ${url}${fromNode(dialer)}`;
+  const abort = new AbortController();
   return new Promise<HttpAnswer>((resolve, reject) => {
     let settled = false;
     const fail = (reason: string, cause?: unknown) => {
@@ -41,9 +54,25 @@ export function httpGet(url: string, timeoutMs: number): Promise<HttpAnswer> {
       settled = true;
       clearTimeout(timer);
       request.destroy();
+      abort.abort(new Error(reason));
       reject(new VerifyError(subject, reason, { cause }));
     };
-    const request = http.get(url, { agent: false, headers: { accept: 'application/json, */*' } }, (response) => {
+    const { hostname, port } = new URL(url);
+    // The direct way keeps node's own connection (and its error codes); a node's connection is handed to http.
+    // `agent: false` would make http ignore createConnection.
+    const through: http.RequestOptions =
+      dialer === DIRECT
+        ? { agent: false }
+        : {
+            createConnection: (_options, created) => {
+              dialer.connect(hostname.replace(/^\[(.*)\]$/, '$1'), Number(port || 80), abort.signal).then(
+                (stream) => created(null, stream),
+                (error: unknown) => created(error as Error, undefined as never),
+              );
+              return undefined;
+            },
+          };
+    const request = http.get(url, { headers: { accept: 'application/json, */*' }, ...through }, (response) => {
       const chunks: Buffer[] = [];
       let size = 0;
       response.on('data', (chunk: Buffer) => {

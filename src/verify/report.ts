@@ -15,9 +15,11 @@ export function renderTable(report: VerifyReport, options: TableOptions = {}): s
   const lines = report.results.map((r) => {
     const detail = r.ok ? r.actual : `expected ${r.expected}, got ${r.actual}`;
     // A reason quoted from a server may span lines; the table keeps one line per check.
-    return `${r.ok ? pass : fail} ${r.name.padEnd(width)}  ${detail.replace(/\s*\n\s*/g, ' ')} (${r.durationMs} ms)`;
+    const via = r.via === undefined ? '' : `, ${r.via === 'ssh' ? 'via ssh' : 'direct'}`;
+    return `${r.ok ? pass : fail} ${r.name.padEnd(width)}  ${detail.replace(/\s*\n\s*/g, ' ')} (${r.durationMs} ms${via})`;
   });
   if (lines.length === 0) lines.push('no checks: the cluster file lists no services');
+  if (report.reach) lines.unshift(`reached ${report.reach.via === 'ssh' ? 'through each node\'s SSH session' : 'directly'}: ${report.reach.reason}`, '');
   return `${lines.join('\n')}\n\n${summary(report)}\n`;
 }
 

@@ -1,3 +1,5 @@
+import type { Via } from './dialer.ts';
+
 /** One thing verify proved or failed to prove, e.g. `whoami: SRV from client1`. */
 export interface CheckResult {
   /** `<service>: <what> [from|on] <node>`; unique within a report. */
@@ -9,6 +11,8 @@ export interface CheckResult {
   expected: string;
   actual: string;
   durationMs: number;
+  /** Which way the check's queries went: from this host, or through the node's SSH session (set when verify was told how to reach the lab). */
+  via?: Via;
   /** For a failure: the service, the node asked, what was expected and what came back, in one line. */
   message?: string;
 }
@@ -19,6 +23,8 @@ export interface VerifyReport {
   passed: number;
   failed: number;
   durationMs: number;
+  /** How the lab was reached, and why (set when verify was told how to reach the lab). */
+  reach?: { via: Via; reason: string };
   results: CheckResult[];
 }
 

@@ -13,7 +13,11 @@ export async function verifyCluster(spec: VerifySpec, options: VerifyOptions = {
   const started = performance.now();
   const o = withDefaults(options);
   const [cluster, services] = await Promise.all([o.cluster ? clusterChecks(spec, o) : [], runChecks(spec, o)]);
-  return toReport([...cluster, ...services], Math.round(performance.now() - started));
+  const results = [...cluster, ...services];
+  const durationMs = Math.round(performance.now() - started);
+  if (options.reach === undefined) return toReport(results, durationMs);
+  const { via, reason } = options.reach;
+  return { ...toReport(results.map((r) => ({ ...r, via })), durationMs), reach: { via, reason } };
 }
 
 async function clusterChecks(spec: VerifySpec, o: Required<VerifyOptions>): Promise<CheckResult[]> {

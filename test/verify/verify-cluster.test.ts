@@ -2,7 +2,9 @@ import test, { type ExecutionContext } from 'ava';
 import { parseCluster } from '../../src/config/load.ts';
 import { verifyCluster } from '../../src/verify/verify-cluster.ts';
 import type { VerifyOptions, VerifyService, VerifySpec } from '../../src/verify/checks.ts';
-import { renderJunit } from '../../src/verify/report.ts';
+import { failingDialer, sshDialer, type Reach } from '../../src/verify/dialer.ts';
+import { renderJunit, renderTable } from '../../src/verify/report.ts';
+import { fixture } from '../remote/helpers/fixture.ts';
 import { addrTarget, consulLike, startDnsNodes, type FakeDns, type Handler, type SrvTarget } from './helpers/fake-dns.ts';
 import { closedPort, startConsulApi, startService, type CannedCheck, type FakeHttp } from './helpers/fake-http.ts';
 
@@ -207,4 +209,54 @@ services:
   const report = await verifyCluster(spec, lab.options);
   t.deepEqual(failures(report), []);
   t.is(report.results.length, 7);
+});
+
+test('through SSH: every query, probe and API call is a connection the node opens; DNS over TCP; the report says so', async (t) => {
+  const lab = await startLab(t);
+  const ssh = fixture();
+  const server = await ssh.server();
+  const remotes = [await ssh.connect(server, { node: 'server' }), await ssh.connect(server, { node: 'client1' })];
+  t.teardown(async () => {
+    await Promise.all(remotes.map((r) => r.close()));
+    await server.close();
+  });
+  const dialers = new Map(remotes.map((r) => [r.node, sshDialer(r)]));
+  const reach: Reach = { via: 'ssh', reason: 'the test says so', dialer: (node) => dialers.get(node)! };
+
+  const report = await verifyCluster(lab.spec, { ...lab.options, reach });
+  t.deepEqual(failures(report), []);
+  t.deepEqual(report.reach, { via: 'ssh', reason: 'the test says so' });
+  t.true(report.results.every((r) => r.via === 'ssh'));
+  t.deepEqual(lab.dns.map((d) => d.hits), [[{ transport: 'tcp', type: 'SRV', name: NAME }], [{ transport: 'tcp', type: 'SRV', name: NAME }]]);
+  t.deepEqual(lab.instances.map((i) => i.paths), [['/'], ['/']]);
+  const dnsPort = lab.dns[0]!.port;
+  t.deepEqual(
+    [...new Set(server.forwarded)].sort(),
+    [`${SERVER}:${dnsPort}`, `${CLIENT}:${dnsPort}`, `${SERVER}:${lab.consul.port}`, ...lab.instances.map((i) => `${i.address}:${i.port}`)].sort(),
+  );
+  t.regex(renderTable(report, { ascii: true }), /^reached through each node's SSH session: the test says so\n\nok {3}whoami: SRV from server +2 instances \(\d+ ms, via ssh\)$/m);
+});
+
+test('through SSH: a node without a session fails its checks, saying why; a refused port is named with the node it was tried from', async (t) => {
+  const lab = await startLab(t, { service: { check: 'tcp' } });
+  await lab.instances[1]!.close();
+  const ssh = fixture();
+  const server = await ssh.server();
+  const remote = await ssh.connect(server, { node: 'server' });
+  t.teardown(async () => {
+    await remote.close();
+    await server.close();
+  });
+  const reach: Reach = {
+    via: 'ssh',
+    reason: 'test',
+    dialer: (node) => (node === 'server' ? sshDialer(remote) : failingDialer('ssh', node, 'no SSH session: refused')),
+  };
+  const report = await verifyCluster(lab.spec, { ...lab.options, reach });
+  const port = lab.dns[0]!.port;
+  const [, b] = lab.instances.map((i) => i.port);
+  t.deepEqual(failures(report), [
+    `whoami: SRV ${NAME} from ${CLIENT}:${port} (client1): expected 2 instances, got TCP error no SSH session: refused`,
+    `whoami: tcp check of ${CLIENT}:${b} (client1): expected a TCP connection, got no SSH session: refused`,
+  ]);
 });

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import type { Duplex } from 'node:stream';
 import { parse } from 'shell-quote';
 import { batchLines, encodeBatch } from '../../../src/facts/batch.ts';
 import { displayCommand, isScript, type Command } from '../../../src/remote/quote.ts';
@@ -74,6 +75,10 @@ export class FakeNode implements Remote {
     const content = typeof source === 'string' ? Buffer.from(source) : Buffer.isBuffer(source) ? source : readFileSync(source.localPath);
     this.files.set(path, { content, mode: options.mode, owner: options.owner ?? 'root', group: options.group ?? 'root' });
     this.log.push(`put ${path}`);
+  }
+
+  async forward(host: string, port: number): Promise<Duplex> {
+    throw new Error(`an in-memory node opens no connections (asked for ${host}:${port})`);
   }
 
   async close(): Promise<void> {}

@@ -17,7 +17,7 @@ import {
   writeSync,
 } from 'node:fs';
 import type { Stats } from 'node:fs';
-import { createServer, type Server as NetServer, type Socket } from 'node:net';
+import { connect, createServer, type Server as NetServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ssh2, { type AuthContext, type Connection, type ParsedKey, type SFTPWrapper } from 'ssh2';
@@ -55,6 +55,8 @@ export interface TestServer {
   home: string;
   /** Every exec command line received, in order. */
   readonly commands: string[];
+  /** Every `host:port` a client asked the server to connect to (direct-tcpip), in order. */
+  readonly forwarded: string[];
   /** Every command run through the fake `sudo`. */
   sudoLog(): string[];
   /** Cuts every TCP connection at once, as a crashed or rebooted machine would. */
@@ -223,6 +225,7 @@ export async function startServer(options: TestServerOptions): Promise<TestServe
   if (allowed instanceof Error || Array.isArray(allowed)) throw new Error('bad client key');
 
   const commands: string[] = [];
+  const forwarded: string[] = [];
   const waiters: { text: string; resolve: () => void }[] = [];
   const onStart = (line: string) => {
     for (const waiter of waiters.filter((w) => line.includes(w.text))) {
@@ -235,6 +238,19 @@ export async function startServer(options: TestServerOptions): Promise<TestServe
     connection.on('error', () => undefined);
     connection.on('authentication', (ctx) => authenticate(ctx, allowed));
     connection.on('ready', () => serveExec(connection, home, shimDir, commands, onStart));
+    // direct-tcpip, as sshd's AllowTcpForwarding: the server opens the connection and pipes it to the channel.
+    connection.on('tcpip', (accept, reject, info) => {
+      forwarded.push(`${info.destIP}:${info.destPort}`);
+      const target = connect({ host: info.destIP, port: info.destPort });
+      target.once('error', () => reject());
+      target.once('connect', () => {
+        const channel = accept();
+        target.removeAllListeners('error');
+        target.on('error', () => channel.destroy());
+        channel.on('error', () => target.destroy());
+        channel.pipe(target).pipe(channel);
+      });
+    });
   });
   const tcp = createServer((socket) => {
     sockets.add(socket);
@@ -248,6 +264,7 @@ export async function startServer(options: TestServerOptions): Promise<TestServe
     port,
     home,
     commands,
+    forwarded,
     sudoLog: () => {
       try {
         return readFileSync(sudoLog, 'utf8').split('\n').filter(Boolean);
