@@ -11,7 +11,8 @@ export function resetLab(cluster: Cluster, say: (line: string) => void = () => {
   return withLabLock(cluster, 'reset', () => purgeJobs(cluster, say));
 }
 
-async function purgeJobs(cluster: Cluster, say: (line: string) => void): Promise<string[]> {
+/** Every job stopped and purged through the first server's Nomad API, waiting until no allocation runs; the jobs' IDs. */
+export async function purgeJobs(cluster: Cluster, say: (line: string) => void): Promise<string[]> {
   const server = firstServer(cluster.spec).name;
   const remotes = await openSessions(cluster, [server]);
   try {

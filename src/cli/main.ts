@@ -180,17 +180,22 @@ program
 
 program
   .command('down')
-  .description("destroy the lab's machines, networks and state (running it twice is fine)")
+  .description("destroy the lab's machines, networks and state; existing hosts are kept and cleaned of the lab (running it twice is fine)")
   .option(...fileOption)
   .action(async ({ file }) => {
     const { down } = await downModule();
     const { runTasks } = await tasks();
     const cluster = await loadCluster(file);
+    const existing = cluster.spec.provider.type === 'ssh';
+    let removed: string[] = [];
     await runTasks([{
-      title: `destroy ${cluster.spec.name}`,
-      task: async (_: unknown, task: { output: string }) => down(cluster, { onProgress: outputTo(task) }),
+      title: existing ? `remove ${cluster.spec.name} from its hosts` : `destroy ${cluster.spec.name}`,
+      task: async (_: unknown, task: { output: string }) => {
+        removed = await down(cluster, { onProgress: outputTo(task) });
+      },
     }], {});
-    say(`down: ${cluster.spec.name} is gone`);
+    for (const line of removed) say(line);
+    say(existing ? `down: ${cluster.spec.name} is gone from its hosts; the hosts keep running` : `down: ${cluster.spec.name} is gone`);
   });
 
 program

@@ -1,0 +1,107 @@
+import type { Cluster } from './config/load.ts';
+import { script } from './remote/quote.ts';
+import type { Remote } from './remote/remote.ts';
+import { purgeJobs } from './reset.ts';
+import { firstServer } from './config/topology.ts';
+import { closeAll, openSessions } from './sessions.ts';
+
+// `down` for existing hosts: the hosts keep running; what `up` put on them goes.
+
+/** Everything `up` writes on a host, folders whole; host volume folders are not here (their data is the user's). */
+export const LAB_PATHS = [
+  '/usr/local/bin/consul',
+  '/usr/local/bin/nomad',
+  '/etc/systemd/system/consul.service',
+  '/etc/systemd/system/nomad.service',
+  '/etc/consul.d',
+  '/etc/nomad.d',
+  '/opt/consul',
+  '/opt/nomad',
+  '/etc/dnsmasq.d/10-consul.conf',
+  '/etc/nomad-lab',
+  '/var/lib/nomad-lab',
+] as const;
+
+/** The packages `up` installs, kept: the host may have had them before, or need them for something else. */
+const KEPT_PACKAGES = 'dnsmasq and docker';
+
+// Run as root on each host; every line it prints is something it did. Paths come in as "$@".
+const CLEAN = `set -eu
+for unit in nomad consul; do
+  if [ -e "/etc/systemd/system/$unit.service" ]; then
+    systemctl disable --now "$unit.service" >/dev/null 2>&1 || true
+    echo "stopped $unit"
+  fi
+done
+if command -v docker >/dev/null 2>&1 && docker info >/dev/null 2>&1; then
+  tasks=$(docker ps -aq --filter label=com.hashicorp.nomad.alloc_id)
+  if [ -n "$tasks" ]; then
+    docker rm -f $tasks >/dev/null
+    echo "removed $(echo $tasks | wc -w) task containers"
+  fi
+  images=$(docker images -q --filter label=nomad-lab.recipe | sort -u)
+  if [ -n "$images" ]; then
+    docker rmi -f $images >/dev/null
+    echo "removed the job images (docker rmi" $images")"
+  fi
+fi
+# Nomad mounts each task's secrets folder under its data folder.
+awk '$2 ~ "^/opt/nomad/" { print $2 }' /proc/mounts | sort -r | while read -r mount; do umount -l "$mount"; done
+if head -n 1 /etc/resolv.conf 2>/dev/null | grep -q '^# nomad-lab:' && [ -f /etc/nomad-lab/resolv.upstream ]; then
+  # In place: a container's resolv.conf is a bind mount.
+  cat /etc/nomad-lab/resolv.upstream > /etc/resolv.conf
+  echo "restored /etc/resolv.conf"
+fi
+for path in "$@"; do
+  if [ -e "$path" ] || [ -L "$path" ]; then
+    rm -rf -- "$path"
+    echo "removed $path"
+  fi
+done
+if id -u consul >/dev/null 2>&1; then
+  userdel consul
+  echo "removed user consul"
+fi
+if getent group consul >/dev/null 2>&1; then
+  groupdel consul
+  echo "removed group consul"
+fi
+systemctl daemon-reload
+systemctl reset-failed nomad.service consul.service >/dev/null 2>&1 || true
+# Back to the host's own dnsmasq configuration; a restart that fails there is the host's business, not the lab's.
+if systemctl is-active --quiet dnsmasq; then systemctl restart dnsmasq || true; fi
+`;
+
+/**
+ * Stops the lab's jobs (when Nomad still runs) and agents on every host and removes what `up` put there; the hosts
+ * themselves, the packages and host volume data are kept. Returns what was done, a line per node and action.
+ */
+export async function cleanHosts(cluster: Cluster, say: (line: string) => void = () => {}): Promise<string[]> {
+  const remotes = await openSessions(cluster);
+  const lines: string[] = [];
+  try {
+    const server = firstServer(cluster.spec).name;
+    if (await nomadRuns(remotes.get(server)!)) {
+      const jobs = await purgeJobs(cluster, say);
+      lines.push(`${server}: ${jobs.length === 0 ? 'no jobs to stop' : `stopped and purged ${jobs.join(', ')}`}`);
+    }
+    const done = await Promise.all(
+      cluster.spec.nodes.map(async (node) => {
+        say(`${node.name}: stopping Consul and Nomad, removing what up put there`);
+        const { stdout } = await remotes.get(node.name)!.run(script(CLEAN, LAB_PATHS, 'remove the lab from the host'), { sudo: true });
+        const actions = stdout.split('\n').filter(Boolean);
+        return actions.length === 0 ? [`${node.name}: nothing of the lab left to remove`] : actions.map((a) => `${node.name}: ${a}`);
+      }),
+    );
+    lines.push(...done.flat());
+    const volumes = cluster.spec.nodes.flatMap((n) => n.host_volumes.map((v) => `${n.name}:${v.path}`));
+    lines.push(`kept: the hosts, the packages ${KEPT_PACKAGES}${volumes.length > 0 ? `, host volume data (${volumes.join(', ')})` : ''}`);
+    return lines;
+  } finally {
+    await closeAll(remotes);
+  }
+}
+
+async function nomadRuns(remote: Remote): Promise<boolean> {
+  return (await remote.exec(['systemctl', 'is-active', '--quiet', 'nomad'])).exitCode === 0;
+}
