@@ -20,6 +20,8 @@ export interface LabReachOptions {
   probeTimeoutMs?: number;
   /** Consul's HTTP port (tests use others). */
   consulPort?: number;
+  /** How long to keep trying to open each node's SSH session. */
+  sshDeadlineMs?: number;
 }
 
 /**
@@ -31,13 +33,14 @@ export async function labReach(cluster: Cluster, options: LabReachOptions = {}):
   const via = cluster.spec.verify.via;
   if (via === 'direct') return directly('verify.via is direct in the cluster file');
   if (via === 'auto' && cluster.spec.provider.type === 'vagrant') return directly("the lab network is this host's own (Vagrant)");
-  if (via === 'ssh') return throughSsh(cluster, 'verify.via is ssh in the cluster file');
+  const sshDeadlineMs = options.sshDeadlineMs ?? 10_000;
+  if (via === 'ssh') return throughSsh(cluster, 'verify.via is ssh in the cluster file', sshDeadlineMs);
   const { probeTimeoutMs = 1500, consulPort = CONSUL_HTTP_PORT } = options;
   const answered = await Promise.all(cluster.spec.nodes.map((node) => consulAnswers(node.name, node.address, consulPort, probeTimeoutMs)));
   const first = cluster.spec.nodes.find((_, i) => answered[i]);
   if (first) return directly(`${first.name}'s Consul answered at ${hostPort(first.address, consulPort)} from this host`);
   const tried = cluster.spec.nodes.map((n) => hostPort(n.address, consulPort)).join(', ');
-  return throughSsh(cluster, `no lab address answered from this host (Consul at ${tried}, ${probeTimeoutMs} ms each)`);
+  return throughSsh(cluster, `no lab address answered from this host (Consul at ${tried}, ${probeTimeoutMs} ms each)`, sshDeadlineMs);
 }
 
 function directly(reason: string): LabReach {
@@ -56,10 +59,10 @@ async function consulAnswers(node: string, address: string, port: number, timeou
 }
 
 /** One session per node, opened at once; a node whose session fails gets a dialer that says why, so its checks fail and the others run. */
-async function throughSsh(cluster: Cluster, reason: string): Promise<LabReach> {
+async function throughSsh(cluster: Cluster, reason: string, deadlineMs: number): Promise<LabReach> {
   const [{ providerFor }, { connect }] = await Promise.all([import('./providers/index.ts'), import('./remote/connect.ts')]);
   const endpoints = await providerFor(cluster).endpoints(cluster);
-  const opened = await Promise.allSettled(endpoints.map((e) => connect(e, { knownHostsFile: knownHostsFile(cluster), deadlineMs: 10_000 })));
+  const opened = await Promise.allSettled(endpoints.map((e) => connect(e, { knownHostsFile: knownHostsFile(cluster), deadlineMs })));
   const remotes: Remote[] = [];
   const dialers = new Map<string, Dialer>();
   endpoints.forEach((endpoint, i) => {

@@ -1,0 +1,85 @@
+import test from 'ava';
+import { parseCluster, type Cluster } from '../src/config/load.ts';
+import { labReach } from '../src/lab-reach.ts';
+import { getJson } from '../src/verify/http-json.ts';
+import { fixture } from './remote/helpers/fixture.ts';
+import { closedPort, startHttp } from './verify/helpers/fake-http.ts';
+
+// Which way verify reaches a lab: Consul's HTTP API on loopback addresses stands in for the lab addresses,
+// an in-process ssh2 server for the hosts' sshd.
+
+const SERVER = '127.0.0.2';
+const CLIENT = '127.0.0.3';
+
+function cluster(dir: string, provider: string, via: string): Cluster {
+  const text = `version: 1
+name: reach
+network: { cidr: 127.0.0.0/8 }
+provider: ${provider}
+nodes:
+  - { name: server, role: server, address: ${SERVER}${provider.includes('ssh') ? ', ssh: { host: 127.0.0.1 }' : ''} }
+  - { name: client1, role: client, address: ${CLIENT}${provider.includes('ssh') ? ', ssh: { host: 127.0.0.1, port: 1 }' : ''} }
+verify: { via: ${via} }
+`;
+  return { file: `${dir}/cluster.yaml`, ...parseCluster(text, { displayName: 'cluster.yaml', baseDir: dir }) };
+}
+
+/** Consul's /v1/agent/self as `name`'s agent, or a 404 for every path (a proxy that accepts any connection). */
+const consul = (address: string, name?: string) =>
+  startHttp(address, (_req, res) => {
+    if (name === undefined) res.writeHead(404).end();
+    else res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ Config: { NodeName: name } }));
+  });
+
+test('vagrant, auto: direct, without asking anything (the lab network is this host\'s own)', async (t) => {
+  const { reach, close } = await labReach(cluster('/tmp', '{ type: vagrant }', 'auto'), { consulPort: await closedPort(SERVER) });
+  t.is(reach.via, 'direct');
+  t.is(reach.reason, "the lab network is this host's own (Vagrant)");
+  t.is(reach.dialer('server').via, 'direct');
+  await close();
+});
+
+test('existing hosts, auto: direct when a node\'s Consul answers as itself at its lab address', async (t) => {
+  const api = await consul(SERVER, 'server');
+  t.teardown(() => api.close());
+  const { reach, close } = await labReach(cluster('/tmp', '{ type: ssh }', 'auto'), { consulPort: api.port });
+  t.is(reach.via, 'direct');
+  t.is(reach.reason, `server's Consul answered at ${SERVER}:${api.port} from this host`);
+  await close();
+});
+
+test('existing hosts, auto: a 404 from whatever accepted the connection is no answer: through SSH, a node without a session saying why', async (t) => {
+  const ssh = fixture();
+  const sshd = await ssh.server();
+  const proxy = await consul(SERVER);
+  const agent = await consul(CLIENT, 'client1');
+  t.teardown(async () => {
+    await Promise.all([proxy.close(), agent.close()]);
+    await sshd.close();
+  });
+  const spec = cluster(ssh.dir, `{ type: ssh, port: ${sshd.port}, key: ${ssh.keyPath} }`, 'auto');
+  const { reach, close } = await labReach(spec, { consulPort: proxy.port, sshDeadlineMs: 500 });
+  t.teardown(close);
+  t.is(reach.via, 'ssh');
+  t.regex(reach.reason, new RegExp(`^no lab address answered from this host \\(Consul at ${SERVER}:${proxy.port}, ${CLIENT}:${proxy.port}, 1500 ms each\\)$`));
+  // Through the server's session, a request reaches what the server itself can reach.
+  const self = await getJson<{ Config: { NodeName: string } }>(`http://${CLIENT}:${agent.port}/v1/agent/self`, 2000, reach.dialer('server'));
+  t.is(self.Config.NodeName, 'client1');
+  t.deepEqual(sshd.forwarded, [`${CLIENT}:${agent.port}`]);
+  const failed = await reach.dialer('client1').connect(CLIENT, agent.port, new AbortController().signal).catch((error: Error) => error.message);
+  t.regex(String(failed), /^no SSH session: \[client1\] /);
+});
+
+test('verify.via: direct and ssh are obeyed as written', async (t) => {
+  const direct = await labReach(cluster('/tmp', '{ type: ssh }', 'direct'));
+  t.is(direct.reach.via, 'direct');
+  t.is(direct.reach.reason, 'verify.via is direct in the cluster file');
+  const ssh = fixture();
+  const sshd = await ssh.server();
+  t.teardown(() => sshd.close());
+  const forced = await labReach(cluster(ssh.dir, `{ type: ssh, port: ${sshd.port}, key: ${ssh.keyPath} }`, 'ssh'), { sshDeadlineMs: 500 });
+  t.teardown(forced.close);
+  t.is(forced.reach.via, 'ssh');
+  t.is(forced.reach.reason, 'verify.via is ssh in the cluster file');
+  t.is(forced.reach.dialer('server').via, 'ssh');
+});
