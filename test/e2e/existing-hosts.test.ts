@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import test from 'ava';
 import { execa } from 'execa';
-import ssh2 from 'ssh2';
 import { imageExists } from '../../src/images/docker.ts';
 import { nodeImageTag } from '../../src/images/node-image.ts';
 import { NODE_CONTAINER_FLAGS } from '../../src/providers/vagrant/docker-node-flags.ts';
@@ -12,6 +11,7 @@ import { connect } from '../../src/remote/connect.ts';
 import type { Remote } from '../../src/remote/remote.ts';
 import type { LabStatus } from '../../src/status.ts';
 import type { VerifyReport } from '../../src/verify/index.ts';
+import { generateKey } from '../remote/helpers/ssh-server.ts';
 import { cli, failures, requirePreparedHost } from './helpers.ts';
 
 // Existing hosts for real (issue 14): the test itself makes two "existing hosts" with plain `docker run` from the
@@ -54,14 +54,6 @@ async function on(node: string): Promise<Remote> {
   let remote = remotes.get(node);
   if (!remote) remotes.set(node, (remote = await session(sshAddress(HOSTS.find((h) => h.node === node)!.last))));
   return remote;
-}
-
-function generateKey(): { private: string; public: string } {
-  // Now and then ssh2's generator makes an ed25519 key its own parser refuses; take the next one.
-  for (;;) {
-    const pair = ssh2.utils.generateKeyPairSync('ed25519');
-    if (!(ssh2.utils.parseKey(pair.private) instanceof Error)) return pair;
-  }
 }
 
 async function removeHosts(): Promise<void> {
