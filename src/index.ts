@@ -9,6 +9,8 @@ export { newUpState, type UpState, type Products } from './pipeline/state.ts';
 export type { Step, AnyStep, StepOutcome, NodePlanner } from './pipeline/step.ts';
 export { planLab, type LabPlan } from './plan/live-plan.ts';
 export { down } from './down.ts';
+export { cleanHosts, LAB_PATHS } from './clean-hosts.ts';
+export { labReach, type LabReach, type LabReachOptions } from './lab-reach.ts';
 export { labStatus, type LabStatus } from './status.ts';
 export { resetLab } from './reset.ts';
 export { providerFor, type Provider, type NodeEndpoint, type MachineStatus } from './providers/index.ts';
@@ -37,6 +39,7 @@ export {
   type DnsServer,
 } from './verify/index.ts';
 export { VerifyError } from './errors.ts';
+export { DIRECT, DIRECT_REACH, sshDialer, type Dialer, type Reach, type Via } from './verify/dialer.ts';
 export { initLab, STARTERS, type Starter } from './init.ts';
 export { clusterJsonSchema } from './config/json-schema.ts';
 export { labEnv, labUrls, renderEnv, sshArgs, journalCommand, type LabEnv, type LabUrls, type LogService } from './lab-access.ts';
