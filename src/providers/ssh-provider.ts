@@ -2,6 +2,7 @@ import { Socket } from 'node:net';
 import type { Cluster } from '../config/load.ts';
 import { resolveFrom } from '../config/paths.ts';
 import { ProviderError } from '../errors.ts';
+import { printableLine } from '../text.ts';
 import type { BootOptions, MachineStatus, NodeEndpoint, Provider } from './provider.ts';
 
 export interface SshProviderOptions {
@@ -27,14 +28,17 @@ export class SshProvider implements Provider {
     return sshEndpoints(cluster);
   }
 
-  /** `running` when the SSH port accepts a TCP connection, else `unknown`: a host that does not answer may still exist. */
+  /**
+   * `running` when an SSH server greets at the host's SSH address, else `unknown`: a host that does not answer may
+   * still exist. A TCP connect alone proves nothing where a proxy or firewall accepts every connection.
+   */
   async status(cluster: Cluster): Promise<MachineStatus[]> {
     return Promise.all(
       sshEndpoints(cluster).map(async (e) => {
-        const failure = await tcpConnect(e.host, e.port, this.#probeTimeout);
-        return failure === undefined
-          ? { node: e.node, state: 'running' as const, detail: `${e.host}:${e.port} accepts connections` }
-          : { node: e.node, state: 'unknown' as const, detail: `${e.host}:${e.port} ${failure}` };
+        const greeting = await sshGreeting(e.host, e.port, this.#probeTimeout);
+        return greeting.ok
+          ? { node: e.node, state: 'running' as const, detail: `${e.host}:${e.port} answers ${greeting.text}` }
+          : { node: e.node, state: 'unknown' as const, detail: `${e.host}:${e.port} ${greeting.text}` };
       }),
     );
   }
@@ -61,17 +65,27 @@ export function sshEndpoints(cluster: Pick<Cluster, 'dir' | 'spec'>): NodeEndpoi
   });
 }
 
-/** Undefined when `host:port` accepts a TCP connection, else why not. */
-function tcpConnect(host: string, port: number, timeout: number): Promise<string | undefined> {
+/** The SSH identification line a server sends first (`SSH-2.0-OpenSSH_9.2p1 ...`), or why there was none. */
+function sshGreeting(host: string, port: number, timeout: number): Promise<{ ok: boolean; text: string }> {
   return new Promise((resolve) => {
     const socket = new Socket();
-    const finish = (result: string | undefined) => {
+    let received = '';
+    const finish = (ok: boolean, text: string) => {
       socket.destroy();
-      resolve(result);
+      resolve({ ok, text });
     };
-    socket.setTimeout(timeout, () => finish(`no answer within ${timeout} ms`));
-    socket.once('connect', () => finish(undefined));
-    socket.once('error', (error: NodeJS.ErrnoException) => finish(`not reachable (${error.code ?? error.message})`));
+    socket.setTimeout(timeout, () =>
+      finish(false, received === '' && socket.readyState === 'open' ? `accepts connections but sends no SSH greeting within ${timeout} ms` : `no answer within ${timeout} ms`),
+    );
+    socket.on('data', (chunk: Buffer) => {
+      received += chunk.toString('latin1');
+      // RFC 4253 4.2: the server may send other lines before its identification line.
+      const line = received.split('\r\n').find((l) => l.startsWith('SSH-'));
+      if (line !== undefined) finish(true, printableLine(line.slice(0, 80)));
+      else if (received.length > 4096) finish(false, 'answers, but not as an SSH server');
+    });
+    socket.once('end', () => finish(false, 'closed the connection without an SSH greeting'));
+    socket.once('error', (error: NodeJS.ErrnoException) => finish(false, `not reachable (${error.code ?? error.message})`));
     socket.connect(port, host);
   });
 }

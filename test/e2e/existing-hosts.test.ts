@@ -235,6 +235,8 @@ test.serial('status works through SSH: members, the server, the ready client, th
   t.is(result.exitCode, 0, result.all);
   const status = JSON.parse(result.stdout) as LabStatus;
   t.deepEqual(status.problems, []);
+  t.deepEqual(status.machines.map((m) => [m.node, m.state]), [['server', 'running'], ['client1', 'running']]);
+  t.regex(status.machines[0]!.detail, /^10\.96\.0\.10:2222 answers SSH-2\.0-OpenSSH_/);
   t.deepEqual(status.consul.map((m) => [m.name, m.address, m.status]).sort(), [['client1', `${labAddress(11)}:8301`, 'alive'], ['server', `${labAddress(10)}:8301`, 'alive']]);
   t.deepEqual(status.nomad?.clients, [{ name: 'client1', status: 'ready', docker: 'healthy' }]);
   t.deepEqual(status.nomad?.jobs.map((j) => [j.id, j.status]), [['whoami', 'running']]);

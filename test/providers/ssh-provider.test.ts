@@ -42,22 +42,29 @@ async function listen(server: Server): Promise<number> {
   return (server.address() as { port: number }).port;
 }
 
-test('status: running when the SSH port accepts a connection, unknown when refused', async (t) => {
-  const server = createServer((socket) => socket.end());
-  const open = await listen(server);
+test('status: running when an SSH server greets; unknown when refused, silent or not SSH', async (t) => {
+  const ssh = createServer((socket) => socket.end('a banner line first\r\nSSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u3\r\n'));
+  const silent = createServer(() => undefined);
+  const web = createServer((socket) => socket.end('HTTP/1.1 404 Not Found\r\n\r\n'));
+  const ports = [await listen(ssh), await listen(silent), await listen(web)];
   const closedServer = createServer();
   const closed = await listen(closedServer);
   await new Promise((resolve) => closedServer.close(resolve));
-  t.teardown(() => server.close());
+  t.teardown(() => {
+    for (const server of [ssh, silent, web]) server.close();
+  });
   const base = await loadCluster('examples/existing-hosts.yaml');
   const spec = structuredClone(base.spec);
-  spec.nodes = spec.nodes.slice(0, 2);
-  spec.nodes[0]!.ssh = { host: '127.0.0.1', port: open };
-  spec.nodes[1]!.ssh = { host: '127.0.0.1', port: closed };
+  spec.nodes = [...ports, closed].map((port, i) => ({ ...structuredClone(base.spec.nodes[1]!), name: `h${i}`, address: `192.168.50.${30 + i}`, ssh: { host: '127.0.0.1', port } }));
   const cluster: Cluster = { ...base, spec };
-  const statuses = await new SshProvider({ probeTimeout: 2000 }).status(cluster);
-  t.deepEqual(statuses.map((s) => s.state), ['running', 'unknown']);
-  t.regex(statuses[1]!.detail, /^127\.0\.0\.1:\d+ not reachable \(ECONNREFUSED\)$/);
+  const statuses = await new SshProvider({ probeTimeout: 500 }).status(cluster);
+  t.deepEqual(statuses.map((s) => s.state), ['running', 'unknown', 'unknown', 'unknown']);
+  t.deepEqual(statuses.map((s) => s.detail.replace(/:\d+ /, ':PORT ')), [
+    '127.0.0.1:PORT answers SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u3',
+    '127.0.0.1:PORT accepts connections but sends no SSH greeting within 500 ms',
+    '127.0.0.1:PORT closed the connection without an SSH greeting',
+    '127.0.0.1:PORT not reachable (ECONNREFUSED)',
+  ]);
 });
 
 test('providerFor picks the provider the file names', async (t) => {
