@@ -208,12 +208,7 @@ program
     const cluster = await load(file);
     const { labReach } = await reachModule();
     const { reach, close } = await labReach(cluster);
-    let report;
-    try {
-      report = await verifyCluster(cluster.spec, { reach });
-    } finally {
-      await close();
-    }
+    const report = await verifyCluster(cluster.spec, { reach }).finally(close);
     if (junit) await writeFile(junit, renderJunit(report, { suiteName: `nomad-lab verify ${cluster.spec.name}` }));
     say(json ? renderJson(report) : renderTable(report, { ascii: plainOutput() }));
     if (cluster.spec.services.length === 0) sayError(`${file}: no services listed under "services": nothing to verify`);

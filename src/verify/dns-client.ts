@@ -1,9 +1,9 @@
 import { randomInt } from 'node:crypto';
 import dgram from 'node:dgram';
 import net from 'node:net';
+import type { Duplex } from 'node:stream';
 import dnsPacket, { type Answer, type DecodedPacket, type Packet, type RecordType } from 'dns-packet';
 import { VerifyError } from '../errors.ts';
-import type { Duplex } from 'node:stream';
 import { errorText, hostPort } from './describe.ts';
 import { DIRECT, fromNode, type Dialer } from './dialer.ts';
 
