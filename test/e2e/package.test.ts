@@ -59,8 +59,10 @@ test.serial('init --example dev writes a lab into an empty folder; validate acce
   const text = await readFile(file, 'utf8');
   t.is(text.split('\n', 1)[0], `# yaml-language-server: $schema=${join(prefix, 'lib', 'node_modules', 'nomad-lab', 'schema', 'cluster.schema.json')}`);
   t.regex(text, /file: jobs\/whoami\.nomad\.hcl/);
-  // Its own name and subnet, so a lab a person has up is left alone.
-  await writeFile(file, text.replace('name: nomad-dev', `name: ${LAB}`).replaceAll('10.78.0', SUBNET));
+  // Its own name and subnet, so a lab a person has up is left alone; and the bare node image, so this lab
+  // proves the path VMs and existing hosts take: every package installed with apt over SSH.
+  const bare = text.replace('name: nomad-dev', `name: ${LAB}`).replaceAll('10.78.0', SUBNET).replace(/^nodes:$/m, 'provider:\n  type: vagrant\n  preload: false\nnodes:');
+  await writeFile(file, bare);
   const validate = await nl(['validate', '--json']);
   t.is(validate.exitCode, 0, validate.all);
   t.like(JSON.parse(validate.stdout), { valid: true, summary: '1 node (1 server+client), 1 job, 1 service to verify' });
@@ -79,6 +81,7 @@ test.serial('up ends with the UIs and the verify hint; verify passes', async (t)
   upDone = true;
   const up = await nl(['up']);
   t.is(up.exitCode, 0, up.all);
+  t.regex(up.stdout, /^dev: install dnsmasq, docker\.io$/m, 'the bare image: apt installs both over SSH');
   t.regex(up.stdout, new RegExp(`Nomad UI: {2}http://${NODE_ADDRESS.replaceAll('.', '\\.')}:4646/ui/\\nConsul UI: http://${NODE_ADDRESS.replaceAll('.', '\\.')}:8500/ui/\\nnext: nomad-lab verify`));
   const verify = await nl(['verify', '--json']);
   t.is(verify.exitCode, 0, verify.all);
