@@ -1,4 +1,5 @@
 import type { Cluster } from './config/load.ts';
+import { HASH_CACHE_ROOT } from './ops/files.ts';
 import { script } from './remote/quote.ts';
 import type { Remote } from './remote/remote.ts';
 import { purgeJobs } from './reset.ts';
@@ -20,6 +21,7 @@ export const LAB_PATHS = [
   '/etc/dnsmasq.d/10-consul.conf',
   '/etc/nomad-lab',
   '/var/lib/nomad-lab',
+  HASH_CACHE_ROOT,
 ] as const;
 
 /** The packages `up` installs, kept: the host may have had them before, or need them for something else. */

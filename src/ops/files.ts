@@ -28,8 +28,10 @@ const MAX_TEXT = 256 * 1024;
 
 /** Files at least this large have their sha256 remembered on the node, keyed by their stamp. */
 const HASH_CACHE_MIN = 1024 * 1024;
+/** nomad-lab's cache folder on a node (`down` on existing hosts removes it). */
+export const HASH_CACHE_ROOT = '/var/cache/nomad-lab';
 /** Where a node keeps those sha256s: one file per path, `STAMP SHA256`. */
-export const HASH_CACHE_DIR = '/var/cache/nomad-lab/sha256';
+export const HASH_CACHE_DIR = `${HASH_CACHE_ROOT}/sha256`;
 
 // Per path: `-` when absent, else `MODE OWNER GROUP SHA256`, then for text paths a base64 line of the content.
 // A large file (Consul and Nomad are 120 MB each) is hashed once: its sha256 is kept beside a stamp of

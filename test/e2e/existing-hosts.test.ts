@@ -247,7 +247,7 @@ async function labTraces(node: string): Promise<string> {
   const { stdout } = await sh(
     node,
     [
-      'for p in /usr/local/bin/consul /usr/local/bin/nomad /etc/systemd/system/consul.service /etc/systemd/system/nomad.service /etc/consul.d /etc/nomad.d /opt/consul /opt/nomad /etc/nomad-lab /var/lib/nomad-lab /etc/dnsmasq.d/10-consul.conf; do [ -e "$p" ] && echo "$p"; done',
+      'for p in /usr/local/bin/consul /usr/local/bin/nomad /etc/systemd/system/consul.service /etc/systemd/system/nomad.service /etc/consul.d /etc/nomad.d /opt/consul /opt/nomad /etc/nomad-lab /var/lib/nomad-lab /var/cache/nomad-lab /etc/dnsmasq.d/10-consul.conf; do [ -e "$p" ] && echo "$p"; done',
       'id -u consul >/dev/null 2>&1 && echo "user consul"',
       'systemctl is-active --quiet consul && echo "consul running"',
       'systemctl is-active --quiet nomad && echo "nomad running"',
