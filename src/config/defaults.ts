@@ -27,4 +27,5 @@ export const DEFAULTS = {
   node: { cpus: 1, memory: 1024 },
   service: { count: 1, check: 'tcp', path: '/' },
   verify: { via: 'auto' },
+  security: { acl: false, tls: false },
 } as const;

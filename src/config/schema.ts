@@ -221,6 +221,15 @@ export const clusterSchema = z.strictObject({
       via: z.enum(['auto', 'direct', 'ssh']).default(DEFAULTS.verify.via),
     })
     .prefault({}),
+  /** The lab's own doors: off by default, so a workshop lab stays open to look around in. */
+  security: z
+    .strictObject({
+      /** Consul and Nomad ACLs (default deny), bootstrapped by `up`; tokens kept in the lab's state folder. */
+      acl: z.boolean().default(DEFAULTS.security.acl),
+      /** A lab CA and per-node certificates: Consul and Nomad RPC and HTTP over mutual TLS. */
+      tls: z.boolean().default(DEFAULTS.security.tls),
+    })
+    .prefault({}),
 });
 
 export type ClusterInput = z.input<typeof clusterSchema>;
@@ -229,3 +238,4 @@ export type NodeSpec = ClusterSpec['nodes'][number];
 export type JobSpec = ClusterSpec['jobs'][number];
 export type ServiceSpec = ClusterSpec['services'][number];
 export type ProviderSpec = ClusterSpec['provider'];
+export type SecuritySpec = ClusterSpec['security'];

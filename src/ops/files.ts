@@ -96,6 +96,12 @@ export function fileStates(paths: readonly string[], textCount = 0, hashCache = 
   };
 }
 
+/** States of wanted files in one command; only those with text (not secrets) are read back, for diffs. */
+export function wantedFileStates(wanted: readonly WantedFile[]): Fact<Map<string, FileState>> {
+  const texts = wanted.filter((f) => f.text !== undefined).map((f) => f.path);
+  return fileStates([...texts, ...wanted.filter((f) => f.text === undefined).map((f) => f.path)], texts.length);
+}
+
 export async function sha256Of(source: UploadSource): Promise<string> {
   if (typeof source === 'string' || Buffer.isBuffer(source)) return createHash('sha256').update(source).digest('hex');
   if (source.sha256) return source.sha256.toLowerCase();
@@ -105,9 +111,10 @@ export async function sha256Of(source: UploadSource): Promise<string> {
   return hash.digest('hex');
 }
 
-/** A text file as wanted: its sha256 computed, its text kept for diffs. */
-export function wantedText(file: { path: string; content: string; mode: number; owner?: string; group?: string }): WantedFile {
-  return { ...owned(file), path: file.path, source: file.content, sha256: createHash('sha256').update(file.content).digest('hex'), mode: file.mode, text: file.content };
+/** A text file as wanted: its sha256 computed, its text kept for diffs unless it is a secret (tokens, keys). */
+export function wantedText(file: { path: string; content: string; mode: number; owner?: string; group?: string; secret?: boolean }): WantedFile {
+  const wanted: WantedFile = { ...owned(file), path: file.path, source: file.content, sha256: createHash('sha256').update(file.content).digest('hex'), mode: file.mode };
+  return file.secret ? wanted : { ...wanted, text: file.content };
 }
 
 function owned(file: { owner?: string | undefined; group?: string | undefined }): { owner?: string; group?: string } {

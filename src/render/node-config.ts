@@ -4,6 +4,7 @@ import type { ClusterSpec, NodeSpec } from '../config/schema.ts';
 import { containerImage } from '../config/machines.ts';
 import { PACKAGE_ROOT } from '../package-root.ts';
 import { labCgroupParent } from '../config/names.ts';
+import type { AclTokens } from '../state/acl-tokens.ts';
 import { renderHcl } from './hcl.ts';
 import { isServer, runsTasks, servers } from '../config/topology.ts';
 
@@ -16,6 +17,14 @@ export interface NodeFile {
   group: string;
   /** The service to restart when this file changes. */
   service: 'consul' | 'nomad';
+  /** Holds a token or a private key: written, never shown as a diff. */
+  secret?: boolean;
+}
+
+/** What a node gets of the lab's `security`: the tokens its agents use, its certificate and the CA. */
+export interface NodeSecurity {
+  acl?: Pick<AclTokens, 'consulManagement' | 'consulAgent' | 'consulDns' | 'consulNomad'>;
+  tls?: { ca: string; cert: string; key: string };
 }
 
 export interface NodeConfigInput {
@@ -25,12 +34,13 @@ export interface NodeConfigInput {
   gossipKey: string;
   /** The node's interface that holds its lab address, read from the node. */
   networkInterface: string;
+  security?: NodeSecurity;
 }
 
 const template = (name: string) => readFileSync(join(PACKAGE_ROOT, 'configs', name), 'utf8');
 
 /** Every Consul and Nomad file of one node: configuration and systemd units. */
-export function renderNodeConfig({ spec, node, gossipKey, networkInterface }: NodeConfigInput): NodeFile[] {
+export function renderNodeConfig({ spec, node, gossipKey, networkInterface, security = {} }: NodeConfigInput): NodeFile[] {
   const serverNodes = servers(spec);
   const server = isServer(node);
   const tasks = runsTasks(node);
@@ -50,6 +60,13 @@ export function renderNodeConfig({ spec, node, gossipKey, networkInterface }: No
     network_interface: networkInterface,
     cgroup_parent: containerImage(spec) !== undefined ? labCgroupParent(spec.name, node.name, 'nomad') : undefined,
     host_volumes: node.host_volumes,
+    acl: security.acl && {
+      consul_management: security.acl.consulManagement,
+      consul_agent: security.acl.consulAgent,
+      consul_dns: security.acl.consulDns,
+      consul_nomad: security.acl.consulNomad,
+    },
+    tls: security.tls !== undefined,
   };
   const consul = (path: string, name: string, mode = 0o640): NodeFile => ({
     path, content: renderHcl(template(name), view), mode, owner: 'consul', group: 'consul', service: 'consul',
@@ -64,5 +81,17 @@ export function renderNodeConfig({ spec, node, gossipKey, networkInterface }: No
     ...(server ? [nomad('/etc/nomad.d/server.hcl', 'server.hcl')] : []),
     ...(tasks ? [nomad('/etc/nomad.d/client.hcl', 'client.hcl')] : []),
     nomad('/etc/systemd/system/nomad.service', 'nomad.service', 0o644),
+    ...(security.acl || security.tls ? securityFiles(consul('/etc/consul.d/security.hcl', 'consul-security.hcl', 0o600), '/etc/consul.d') : []),
+    ...(security.acl || security.tls ? securityFiles(nomad('/etc/nomad.d/security.hcl', 'nomad-security.hcl', 0o600), '/etc/nomad.d') : []),
   ];
+
+  /** The agent's security.hcl (tokens: secret) and, with TLS, the CA, its certificate and key beside it. */
+  function securityFiles(config: NodeFile, dir: string): NodeFile[] {
+    const pem = (name: string, content: string, mode: number, secret = false): NodeFile => ({ ...config, path: `${dir}/${name}`, content, mode, secret });
+    const tls = security.tls;
+    return [
+      { ...config, secret: security.acl !== undefined },
+      ...(tls ? [pem('tls-ca.pem', tls.ca, 0o644), pem('tls-cert.pem', tls.cert, 0o644), pem('tls-key.pem', tls.key, 0o600, true)] : []),
+    ];
+  }
 }

@@ -27,6 +27,39 @@ for (const [file, nodes] of labs) {
   }
 }
 
+// Obviously fake tokens and PEM text: golden files must never hold real ones.
+const security = {
+  acl: {
+    consulManagement: '00000000-0000-4000-8000-000000000001',
+    consulAgent: '00000000-0000-4000-8000-000000000002',
+    consulDns: '00000000-0000-4000-8000-000000000003',
+    consulNomad: '00000000-0000-4000-8000-000000000004',
+  },
+  tls: { ca: 'FAKE CA PEM\n', cert: 'FAKE CERT PEM\n', key: 'FAKE KEY PEM\n' },
+};
+
+for (const name of ['server', 'client1']) {
+  test(`cluster.yaml ${name} with security.acl and security.tls: security.hcl and the PEM files match the golden files`, async (t) => {
+    const { spec } = await loadCluster('cluster.yaml');
+    const secure = { ...spec, name: 'nomad-lab-secure', security: { acl: true, tls: true } };
+    const node = spec.nodes.find((n) => n.name === name)!;
+    const files = renderNodeConfig({ spec: secure, node, gossipKey, networkInterface: 'eth1', security });
+    for (const f of files) {
+      await matchesGolden(t, f.content, `test/fixtures/golden/nomad-lab-secure/${name}${f.path}`);
+    }
+    // Tokens and keys are written but never shown as a diff by `plan`; configs without secrets still are.
+    const secrets = files.filter((f) => f.secret).map((f) => f.path);
+    t.deepEqual(secrets, ['/etc/consul.d/security.hcl', '/etc/consul.d/tls-key.pem', '/etc/nomad.d/security.hcl', '/etc/nomad.d/tls-key.pem']);
+    t.true(files.filter((f) => f.path.endsWith('security.hcl') || f.path.endsWith('-key.pem')).every((f) => f.mode === 0o600));
+  });
+}
+
+test('without security no security.hcl is written, and consul.hcl and nomad.hcl are as before', async (t) => {
+  const { spec } = await loadCluster('cluster.yaml');
+  const paths = renderNodeConfig({ spec, node: spec.nodes[0]!, gossipKey, networkInterface: 'eth1' }).map((f) => f.path);
+  t.false(paths.some((p) => p.includes('security') || p.endsWith('.pem')));
+});
+
 test('a client gets no server.hcl and a server no client.hcl; both gets both', async (t) => {
   const paths = async (file: string, name: string) => {
     const { spec } = await loadCluster(file);
