@@ -42,4 +42,5 @@ export { VerifyError } from './errors.ts';
 export { DIRECT, DIRECT_REACH, sshDialer, type Dialer, type Reach, type Via } from './verify/dialer.ts';
 export { initLab, STARTERS, type Starter } from './init.ts';
 export { clusterJsonSchema } from './config/json-schema.ts';
-export { labEnv, labUrls, renderEnv, sshArgs, journalCommand, type LabEnv, type LabUrls, type LogService } from './lab-access.ts';
+export { labEnv, labUrls, labVerifyOptions, renderEnv, sshArgs, journalCommand, type LabEnv, type LabUrls, type LogService } from './lab-access.ts';
+export { readLabSecurity, type LabSecurity } from './state/security.ts';

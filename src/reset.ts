@@ -5,6 +5,7 @@ import { firstServer } from './config/topology.ts';
 import { closeAll, openSessions } from './sessions.ts';
 import { withLabLock } from './state/lab-lock.ts';
 import { waitFor } from './pipeline/wait.ts';
+import { readLabSecurity } from './state/security.ts';
 
 /** Between episodes: every job stopped and purged, garbage collected; machines and cluster kept. Returns the jobs removed. */
 export function resetLab(cluster: Cluster, say: (line: string) => void = () => {}): Promise<string[]> {
@@ -14,9 +15,10 @@ export function resetLab(cluster: Cluster, say: (line: string) => void = () => {
 /** Every job stopped and purged through the first server's Nomad API, waiting until no allocation runs; the jobs' IDs. */
 export async function purgeJobs(cluster: Cluster, say: (line: string) => void): Promise<string[]> {
   const server = firstServer(cluster.spec).name;
+  const security = await readLabSecurity(cluster);
   const remotes = await openSessions(cluster, [server]);
   try {
-    const api = new NomadApi(remotes.get(server)!);
+    const api = new NomadApi(remotes.get(server)!, security);
     const jobs = await api.get<JobListStub[]>('/v1/jobs');
     for (const job of jobs) {
       say(`stopping and purging ${job.ID}`);

@@ -7,6 +7,8 @@ import type { MachineStatus } from './providers/provider.ts';
 import { firstServer } from './config/topology.ts';
 import { closeAll, openSessions } from './sessions.ts';
 import { parseConsulMembers, type Member } from './facts/health.ts';
+import { consulCli } from './remote/agent-api.ts';
+import { readLabSecurity } from './state/security.ts';
 
 export interface LabStatus {
   machines: MachineStatus[];
@@ -42,14 +44,16 @@ export async function labStatus(cluster: Cluster): Promise<LabStatus> {
     status.problems.push(`${server} is not running: nothing more to ask`);
     return status;
   }
+  const security = await readLabSecurity(cluster);
   const remotes = await openSessions(cluster, [server]);
   try {
     const remote = remotes.get(server)!;
-    const members = await remote.exec(['consul', 'members']);
+    const consulMembers = consulCli(['members'], security);
+    const members = await remote.exec(consulMembers.command, consulMembers.options);
     if (members.exitCode === 0) status.consul = parseConsulMembers(members.stdout);
     else status.problems.push(`consul members on ${server}: ${members.stderr.trim()}`);
     try {
-      const api = new NomadApi(remote);
+      const api = new NomadApi(remote, security);
       const leader = await api.get<string>('/v1/status/leader');
       const agents = await api.get<AgentMembers>('/v1/agent/members');
       const nodes = await api.get<NodeStub[]>('/v1/nodes');

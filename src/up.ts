@@ -12,6 +12,7 @@ import { fetchBinaries } from './steps/fetch-binaries.ts';
 import { installHashicorp } from './steps/install-hashicorp.ts';
 import { installPackages } from './steps/install-packages.ts';
 import { jobImages } from './steps/job-images.ts';
+import { labSecurity } from './steps/lab-security.ts';
 import { loadJobImages } from './steps/load-job-images.ts';
 import { nodeImage } from './steps/node-image.ts';
 import { resolveConsulDns } from './steps/resolve-consul-dns.ts';
@@ -25,6 +26,7 @@ export const UP_STEPS: readonly AnyStep[] = [
   nodeImage, //          host: the node image for the docker backend (built once per recipe)
   jobImages, //          host: job image tarballs (built offline) and the file's own tarballs
   fetchBinaries, //      host: Consul and Nomad at the pinned versions, into the cache
+  labSecurity, //        host: ACL tokens, the lab CA and certificates (when `security` asks for them)
   bootMachines, //       provider: machines up, endpoints known
   connect, //            one SSH session per node, host keys pinned; the gossip key
   installPackages, //    nodes: dnsmasq, Docker on clients

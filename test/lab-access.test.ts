@@ -5,7 +5,7 @@ import { NomadLabError } from '../src/errors.ts';
 import { journalCommand, labEnv, labUrls, leaderHost, renderEnv, sshArgs } from '../src/lab-access.ts';
 import type { NodeEndpoint } from '../src/providers/provider.ts';
 
-const spec = (nodes: { name: string; role: 'server' | 'client' | 'both'; address: string }[]) => ({ spec: { name: 'lab', nodes } }) as never;
+const spec = (nodes: { name: string; role: 'server' | 'client' | 'both'; address: string }[]) => ({ dir: '/nonexistent', spec: { name: 'lab', nodes, security: { acl: false, tls: false } } }) as never;
 
 test('labUrls names the first server, not a client listed before it', (t) => {
   const cluster = spec([{ name: 'c', role: 'client', address: '10.0.0.5' }, { name: 's', role: 'server', address: '10.0.0.10' }]);

@@ -63,7 +63,7 @@ test('existing hosts, auto: a 404 from whatever accepted the connection is no an
   t.is(reach.via, 'ssh');
   t.regex(reach.reason, new RegExp(`^no lab address answered from this host \\(Consul at ${SERVER}:${proxy.port}, ${CLIENT}:${proxy.port}, 1500 ms each\\)$`));
   // Through the server's session, a request reaches what the server itself can reach.
-  const self = await getJson<{ Config: { NodeName: string } }>(`http://${CLIENT}:${agent.port}/v1/agent/self`, 2000, reach.dialer('server'));
+  const self = await getJson<{ Config: { NodeName: string } }>(`http://${CLIENT}:${agent.port}/v1/agent/self`, 2000, {}, reach.dialer('server'));
   t.is(self.Config.NodeName, 'client1');
   t.deepEqual(sshd.forwarded, [`${CLIENT}:${agent.port}`]);
   const failed = await reach.dialer('client1').connect(CLIENT, agent.port, new AbortController().signal).catch((error: Error) => error.message);

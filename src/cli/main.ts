@@ -17,6 +17,7 @@ import { resolveFrom } from '../config/paths.ts';
 import { cacheDir, knownHostsFile, labStateDir } from '../host/dirs.ts';
 import { installInterruptHandlers, interruptContext, onInterrupt } from './interrupt.ts';
 import { load } from './load.ts';
+import { labVerifyOptions } from '../lab-access.ts';
 import { upFailureHint, upFinishedLines, versionText } from './hints.ts';
 import { registerInit } from './commands/init.ts';
 import { registerSchema } from './commands/schema.ts';
@@ -208,7 +209,7 @@ program
     const cluster = await load(file);
     const { labReach } = await reachModule();
     const { reach, close } = await labReach(cluster);
-    const report = await verifyCluster(cluster.spec, { reach }).finally(close);
+    const report = await verifyCluster(cluster.spec, { ...(await labVerifyOptions(cluster)), reach }).finally(close);
     if (junit) await writeFile(junit, renderJunit(report, { suiteName: `nomad-lab verify ${cluster.spec.name}` }));
     say(json ? renderJson(report) : renderTable(report, { ascii: plainOutput() }));
     if (cluster.spec.services.length === 0) sayError(`${file}: no services listed under "services": nothing to verify`);

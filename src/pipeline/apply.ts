@@ -3,11 +3,12 @@ import { NomadApi } from '../nomad/api.ts';
 import type { Change } from '../ops/change.ts';
 import { fileStates, planFiles, type WantedFile } from '../ops/files.ts';
 import type { Remote } from '../remote/remote.ts';
+import type { LabSecurity } from '../state/security.ts';
 import { onEveryNode, recordChange, remoteOf, type Base, type Products } from './state.ts';
 import type { NodePlanner } from './step.ts';
 
 /** The one applier: every kind of change, in order, on one node; each recorded once done. */
-export async function applyChanges(state: Pick<Base, 'changes'>, remote: Remote, changes: readonly Change[]): Promise<void> {
+export async function applyChanges(state: Pick<Base, 'changes'> & { security?: LabSecurity }, remote: Remote, changes: readonly Change[]): Promise<void> {
   for (const change of changes) {
     switch (change.kind) {
       case 'run':
@@ -17,7 +18,7 @@ export async function applyChanges(state: Pick<Base, 'changes'>, remote: Remote,
         await remote.put(change.source, change.path, { mode: change.mode, ...(change.owner === undefined ? {} : { owner: change.owner }), ...(change.group === undefined ? {} : { group: change.group }) });
         break;
       case 'job':
-        await new NomadApi(remote).post('/v1/jobs', { Job: change.job });
+        await new NomadApi(remote, state.security).post('/v1/jobs', { Job: change.job });
         break;
     }
     recordChange(state, remote.node, change.description);

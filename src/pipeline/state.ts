@@ -4,6 +4,7 @@ import type { Cluster } from '../config/load.ts';
 import type { NodeSpec } from '../config/schema.ts';
 import type { NodeEndpoint } from '../remote/endpoint.ts';
 import type { Remote } from '../remote/remote.ts';
+import type { LabSecurity } from '../state/security.ts';
 
 /** Binaries written this run, per node: their services restart. */
 export type ChangedBinaries = Map<string, Set<'consul' | 'nomad'>>;
@@ -27,6 +28,8 @@ export interface Products {
   /** One SSH session per node, by node name. */
   remotes: Map<string, Remote>;
   gossipKey: string;
+  /** The lab's ACL tokens and certificates, as `security` in the cluster file asks. */
+  security: LabSecurity;
   binaries: ChangedBinaries;
 }
 

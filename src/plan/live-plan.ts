@@ -1,3 +1,4 @@
+import { readLabSecurity } from '../state/security.ts';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createTwoFilesPatch } from 'diff';
@@ -41,7 +42,7 @@ export async function planLab(cluster: Cluster): Promise<LabPlan> {
   }
   const stateDir = labStateDir(cluster);
   const gossipKey = (await readFile(join(stateDir, 'gossip.key'), 'utf8').catch(() => '')).trim();
-  const state: Base & Partial<Products> = { ...newUpState(cluster), endpoints, gossipKey: gossipKey || MASK };
+  const state: Base & Partial<Products> = { ...newUpState(cluster), endpoints, gossipKey: gossipKey || MASK, security: await readLabSecurity(cluster) };
   // Host-side inputs: cached after the first `up`, so these only read.
   await runStep(jobImages, state);
   await runStep(fetchBinaries, state);

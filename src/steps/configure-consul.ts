@@ -2,29 +2,31 @@ import type { NodeSpec } from '../config/schema.ts';
 import { firstServer, servers } from '../config/topology.ts';
 import { unitState } from '../facts/facts.ts';
 import { membersNotAlive, parseConsulMembers } from '../facts/health.ts';
-import { fileStates, planFiles, wantedText, writtenPaths } from '../ops/files.ts';
+import { ensureConsulAcl } from '../ops/acl.ts';
+import { planFiles, wantedFileStates, wantedText, writtenPaths } from '../ops/files.ts';
 import { planService } from '../ops/service.ts';
 import { remoteStep } from '../pipeline/remote-step.ts';
 import { remoteOf, type Base, type Products } from '../pipeline/state.ts';
 import { definePlanner } from '../pipeline/step.ts';
 import { failIfUnitFailed } from '../pipeline/unit-failure.ts';
 import { waitFor } from '../pipeline/wait.ts';
+import { consulCli } from '../remote/agent-api.ts';
 import { renderNodeConfig } from '../render/node-config.ts';
+import { nodeSecurity } from '../state/security.ts';
 
-type Needs = Base & Pick<Products, 'gossipKey' | 'binaries'>;
+type Needs = Base & Pick<Products, 'gossipKey' | 'binaries' | 'security'>;
 
 function consulFiles(state: Needs, node: NodeSpec) {
-  return renderNodeConfig({ spec: state.cluster.spec, node, gossipKey: state.gossipKey, networkInterface: '' })
+  return renderNodeConfig({ spec: state.cluster.spec, node, gossipKey: state.gossipKey, networkInterface: '', security: nodeSecurity(state.security, node) })
     .filter((f) => f.service === 'consul')
     .map(wantedText);
 }
 
-/** consul.hcl and its unit; the service started, or restarted only when a file or its binary changed. */
+/** consul.hcl, its unit and security.hcl (ACL, TLS) with the node's certificate; the service started, or restarted only when a file or its binary changed. */
 const consulConfig = definePlanner({
   nodes: ({ cluster }: Base) => cluster.spec.nodes,
   facts: (node: NodeSpec, state: Needs) => {
-    const paths = consulFiles(state, node).map((f) => f.path);
-    return { files: fileStates(paths, paths.length), unit: unitState('consul') };
+    return { files: wantedFileStates(consulFiles(state, node)), unit: unitState('consul') };
   },
   plan(node, facts, state: Needs) {
     const files = planFiles(consulFiles(state, node), facts.files);
@@ -43,7 +45,7 @@ const consulConfig = definePlanner({
 
 export const configureConsul = remoteStep({
   name: 'configure Consul',
-  needs: ['gossipKey', 'binaries'],
+  needs: ['gossipKey', 'binaries', 'security'],
   makes: [],
   planners: [consulConfig],
   async after(state, _planned, say) {
@@ -56,22 +58,25 @@ export const configureConsul = remoteStep({
       'every Consul member to be alive',
       async () => {
         await Promise.all(spec.nodes.map((node) => failIfUnitFailed(remoteOf(state, node), 'consul')));
-        const result = await first.exec(['consul', 'members']);
+        const members = consulCli(['members'], state.security);
+        const result = await first.exec(members.command, members.options);
         if (result.exitCode !== 0) return [`consul members: ${result.stderr.trim()}`];
-        const members = parseConsulMembers(result.stdout);
+        const alive = parseConsulMembers(result.stdout);
         // An agent that joined a server just before that server restarted can be left in a cluster of its own:
         // retry_join is done, so it is asked to join again (every 5 s while it is missing).
         await Promise.all(
           spec.nodes
-            .filter((n) => !members.some((m) => m.name === n.name && m.status === 'alive') && Date.now() - (joined.get(n.name) ?? started) > 5000)
+            .filter((n) => !alive.some((m) => m.name === n.name && m.status === 'alive') && Date.now() - (joined.get(n.name) ?? started) > 5000)
             .map(async (node) => {
               joined.set(node.name, Date.now());
-              await remoteOf(state, node).exec(['consul', 'join', ...serverAddresses]);
+              const join = consulCli(['join', ...serverAddresses], state.security);
+              await remoteOf(state, node).exec(join.command, join.options);
             }),
         );
-        return membersNotAlive(members, spec.nodes.map((n) => n.name));
+        return membersNotAlive(alive, spec.nodes.map((n) => n.name));
       },
       { timeoutMs: 120_000, onWaiting: (left) => say(`waiting for ${left.join(', ')}`) },
     );
+    await ensureConsulAcl(state, first, say);
   },
 });

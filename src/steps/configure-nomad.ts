@@ -4,7 +4,8 @@ import { NomadLabError } from '../errors.ts';
 import { interfaceWithAddress, unitState } from '../facts/facts.ts';
 import { clientsNotReady } from '../facts/health.ts';
 import { normalVolumePath, planVolumeDirs, volumeStates } from '../ops/dirs.ts';
-import { fileStates, planFiles, wantedText, writtenPaths } from '../ops/files.ts';
+import { ensureNomadAcl } from '../ops/acl.ts';
+import { planFiles, wantedFileStates, wantedText, writtenPaths } from '../ops/files.ts';
 import { planService } from '../ops/service.ts';
 import { readFacts } from '../facts/batch.ts';
 import { runChange } from '../ops/change.ts';
@@ -14,14 +15,14 @@ import { remoteOf, type Base, type Products } from '../pipeline/state.ts';
 import { definePlanner } from '../pipeline/step.ts';
 import { failIfUnitFailed } from '../pipeline/unit-failure.ts';
 import { waitFor } from '../pipeline/wait.ts';
+import { NomadApi } from '../nomad/api.ts';
 import { renderNodeConfig } from '../render/node-config.ts';
+import { nodeSecurity } from '../state/security.ts';
 
-const NOMAD_API = 'http://127.0.0.1:4646';
-
-type Needs = Base & Pick<Products, 'gossipKey' | 'binaries'>;
+type Needs = Base & Pick<Products, 'gossipKey' | 'binaries' | 'security'>;
 
 function nomadFiles(state: Needs, node: NodeSpec, networkInterface: string) {
-  return renderNodeConfig({ spec: state.cluster.spec, node, gossipKey: state.gossipKey, networkInterface })
+  return renderNodeConfig({ spec: state.cluster.spec, node, gossipKey: state.gossipKey, networkInterface, security: nodeSecurity(state.security, node) })
     .filter((f) => f.service === 'nomad')
     .map(wantedText);
 }
@@ -30,12 +31,11 @@ function nomadFiles(state: Needs, node: NodeSpec, networkInterface: string) {
 const volumePaths = (node: NodeSpec): string[] => node.host_volumes.map((v) => normalVolumePath(v.path));
 const VOLUME_DIR = { owner: 'root', mode: '755' };
 
-/** server.hcl / client.hcl, nomad.hcl and the unit; host volume folders; the service (re)started only as needed. */
+/** server.hcl / client.hcl, nomad.hcl, security.hcl (ACL, TLS) and the unit; host volume folders; the service (re)started only as needed. */
 const nomadConfig = definePlanner({
   nodes: ({ cluster }: Base) => cluster.spec.nodes,
   facts: (node: NodeSpec, state: Needs) => {
-    const paths = nomadFiles(state, node, '').map((f) => f.path);
-    return { iface: interfaceWithAddress(node.address), volumes: volumeStates(volumePaths(node)), files: fileStates(paths, paths.length), unit: unitState('nomad') };
+    return { iface: interfaceWithAddress(node.address), volumes: volumeStates(volumePaths(node)), files: wantedFileStates(nomadFiles(state, node, '')), unit: unitState('nomad') };
   },
   plan(node, facts, state: Needs) {
     if (!facts.iface) throw new NomadLabError(`[${node.name}] no interface holds the lab address ${node.address}: is the machine on the lab network ${state.cluster.spec.network.cidr}?`);
@@ -56,24 +56,30 @@ const nomadConfig = definePlanner({
 
 export const configureNomad = remoteStep({
   name: 'configure Nomad',
-  needs: ['gossipKey', 'binaries'],
+  needs: ['gossipKey', 'binaries', 'security'],
   makes: [],
   planners: [nomadConfig],
   async after(state, _planned, say) {
     const { spec } = state.cluster;
     const server = remoteOf(state, firstServer(spec));
+    const api = new NomadApi(server, state.security);
     const expected = clients(spec).map((n) => n.name);
     const started = Date.now();
     const restarted = new Set<string>();
+    let aclReady = false;
     await waitFor(
       'a Nomad leader and every client ready with the docker driver healthy',
       async () => {
         await Promise.all(spec.nodes.map((node) => failIfUnitFailed(remoteOf(state, node), 'nomad')));
-        const leader = await server.exec(['curl', '-sf', `${NOMAD_API}/v1/status/leader`]);
-        if (leader.exitCode !== 0 || !/:\d+"/.test(leader.stdout)) return ['no Nomad leader yet'];
-        const nodes = await server.exec(['curl', '-sf', `${NOMAD_API}/v1/nodes`]);
-        if (nodes.exitCode !== 0) return ['the Nomad API does not answer'];
-        const left = clientsNotReady(nodes.stdout, expected);
+        const leader = await api.request('GET', '/v1/status/leader');
+        if (leader.status !== 200 || !/:\d+"/.test(leader.text)) return ['no Nomad leader yet'];
+        if (state.security.acl && !aclReady) {
+          await ensureNomadAcl(state, server, say);
+          aclReady = true;
+        }
+        const nodes = await api.request('GET', '/v1/nodes');
+        if (nodes.status !== 200) return ['the Nomad API does not answer'];
+        const left = clientsNotReady(nodes.text, expected);
         // A client the servers no longer know (their state was lost) is refused ("Permission denied") and only
         // registers again when it restarts: after 10 s of waiting, each such client is restarted once.
         const stuck = stuckClients(left, Date.now() - started).filter((s) => !restarted.has(s.name));

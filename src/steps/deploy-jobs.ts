@@ -43,17 +43,17 @@ const server = (state: Base & Pick<Products, 'remotes'>) => remoteOf(state, firs
 /** Registers each job whose definition differs from what Nomad runs, then waits until every job is healthy. */
 export const deployJobs = defineStep({
   name: 'deploy jobs',
-  needs: ['remotes'],
+  needs: ['remotes', 'security'],
   makes: [],
   async plan(state) {
     if (state.cluster.spec.jobs.length === 0) return [];
-    const { changes } = await planJobs(state.cluster, new NomadApi(server(state)));
+    const { changes } = await planJobs(state.cluster, new NomadApi(server(state), state.security));
     return [new Map<string, Change[]>([[server(state).node, changes]])];
   },
   async run(state, say) {
     if (state.cluster.spec.jobs.length === 0) return { skipped: 'no jobs in the cluster file' };
     const remote = server(state);
-    const api = new NomadApi(remote);
+    const api = new NomadApi(remote, state.security);
     const { jobs, changes } = await planJobs(state.cluster, api);
     await applyChanges(state, remote, changes);
     await waitFor(

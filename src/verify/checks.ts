@@ -1,6 +1,7 @@
 import pMap from 'p-map';
 import { VerifyError } from '../errors.ts';
 import { fetchConsulHealth } from './consul-health.ts';
+import { agentApi, type AgentCredentials } from './http-json.ts';
 import { hostPort } from './describe.ts';
 import { DIRECT_REACH, type Dialer, type Reach } from './dialer.ts';
 import { queryA, querySrv, type DnsServer } from './dns-client.ts';
@@ -66,6 +67,8 @@ export interface VerifyOptions {
   domain?: string;
   /** How queries reach each node: from this host (the default), or through the node's SSH session. */
   reach?: Reach;
+  /** Tokens and TLS for the agents' APIs, for a lab with `security` on (`labVerifyOptions` reads them). */
+  credentials?: AgentCredentials;
 }
 
 export const VERIFY_DEFAULTS: Required<VerifyOptions> = {
@@ -77,6 +80,7 @@ export const VERIFY_DEFAULTS: Required<VerifyOptions> = {
   concurrency: 8,
   domain: 'consul',
   reach: DIRECT_REACH,
+  credentials: {},
 };
 
 interface NodeAnswer {
@@ -175,7 +179,7 @@ async function probePort(service: VerifyService, endpoint: Endpoint, timeoutMs: 
       await tcpConnect(endpoint.address, endpoint.port, timeoutMs, dialer);
       outcome = { connected: true };
     } else {
-      outcome = { status: (await httpGet(`http://${hostPort(endpoint.address, endpoint.port)}${service.path}`, timeoutMs, dialer)).status };
+      outcome = { status: (await httpGet(`http://${hostPort(endpoint.address, endpoint.port)}${service.path}`, timeoutMs, {}, dialer)).status };
     }
   } catch (error) {
     if (!(error instanceof VerifyError)) throw error;
@@ -190,10 +194,10 @@ async function checkHealth(service: VerifyService, nodes: readonly VerifyNode[],
   const started = performance.now();
   let first: { node: VerifyNode; error: VerifyError } | undefined;
   for (const node of serverNodes.length > 0 ? serverNodes : nodes) {
-    const api = `http://${hostPort(node.address, o.consulHttpPort)}`;
+    const api = agentApi(node.address, o.consulHttpPort, 'consul', o.credentials).base;
     let outcome: ConsulHealth | VerifyError;
     try {
-      outcome = await fetchConsulHealth(node.address, o.consulHttpPort, service.name, o.timeoutMs, o.reach.dialer(node.name));
+      outcome = await fetchConsulHealth(node.address, o.consulHttpPort, service.name, o.timeoutMs, o.credentials, o.reach.dialer(node.name));
     } catch (error) {
       if (!(error instanceof VerifyError)) throw error;
       first ??= { node, error };
@@ -202,7 +206,7 @@ async function checkHealth(service: VerifyService, nodes: readonly VerifyNode[],
     return evaluateHealth({ service: service.name, node: node.name, api }, service.count, outcome, elapsed(started));
   }
   const { node, error } = first!;
-  const api = `http://${hostPort(node.address, o.consulHttpPort)}`;
+  const api = agentApi(node.address, o.consulHttpPort, 'consul', o.credentials).base;
   return evaluateHealth({ service: service.name, node: node.name, api }, service.count, error, elapsed(started));
 }
 

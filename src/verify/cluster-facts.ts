@@ -1,8 +1,8 @@
 import pMap from 'p-map';
 import type { VerifyError } from '../errors.ts';
-import { hostPort } from './describe.ts';
 import type { Dialer, Reach } from './dialer.ts';
-import { getJson, getJsonArray, settle } from './http-json.ts';
+import { agentApi, getJson, getJsonArray, settle, type AgentCredentials } from './http-json.ts';
+import type { HttpAuth } from './probes.ts';
 import { servers } from '../config/topology.ts';
 
 // What the agents say of the cluster, read over their HTTP APIs; every request bounded by the timeout.
@@ -94,21 +94,21 @@ export interface FactOptions {
   nomadHttpPort: number;
   timeoutMs: number;
   concurrency: number;
+  credentials: AgentCredentials;
   /** How each node's APIs are reached (by node name). */
   reach: Pick<Reach, 'dialer'>;
 }
 
 /** Reads every node's agents and the servers' view of both clusters, all at once. */
 export async function readClusterFacts(nodes: readonly FactNode[], o: FactOptions): Promise<ClusterFacts> {
-  const consulApi = (node: FactNode) => `http://${hostPort(node.address, o.consulHttpPort)}`;
-  const nomadApi = (node: FactNode) => `http://${hostPort(node.address, o.nomadHttpPort)}`;
+  const consulApi = (node: FactNode) => agentApi(node.address, o.consulHttpPort, 'consul', o.credentials);
+  const nomadApi = (node: FactNode) => agentApi(node.address, o.nomadHttpPort, 'nomad', o.credentials);
   const serverNodes = servers({ nodes });
   const consulAgents = new Map<string, ConsulAgentSelf | VerifyError>();
   const nomadAgents = new Map<string, NomadAgentSelf | VerifyError>();
-  const get = <T>(node: FactNode, url: string) => getJson<T>(url, o.timeoutMs, o.reach.dialer(node.name));
   const reads: (() => Promise<unknown>)[] = nodes.flatMap((node) => [
-    async () => consulAgents.set(node.name, await settle(get<ConsulAgentSelf>(node, `${consulApi(node)}/v1/agent/self`))),
-    async () => nomadAgents.set(node.name, await settle(get<NomadAgentSelf>(node, `${nomadApi(node)}/v1/agent/self`))),
+    async () => consulAgents.set(node.name, await settle(getJson<ConsulAgentSelf>(`${consulApi(node).base}/v1/agent/self`, o.timeoutMs, consulApi(node).auth, o.reach.dialer(node.name)))),
+    async () => nomadAgents.set(node.name, await settle(getJson<NomadAgentSelf>(`${nomadApi(node).base}/v1/agent/self`, o.timeoutMs, nomadApi(node).auth, o.reach.dialer(node.name)))),
   ]);
   let consul: ConsulView | VerifyError | undefined;
   let nomad: NomadView | VerifyError | undefined;
@@ -131,23 +131,23 @@ async function firstAnswer<T>(servers: readonly FactNode[], read: (node: FactNod
   return first!;
 }
 
-async function consulView(node: FactNode, api: string, timeoutMs: number, dialer: Dialer): Promise<ConsulView> {
+async function consulView(node: FactNode, { base: api, auth }: { base: string; auth: HttpAuth }, timeoutMs: number, dialer: Dialer): Promise<ConsulView> {
   const [leader, members, raft] = await Promise.all([
-    getJson<string>(`${api}/v1/status/leader`, timeoutMs, dialer),
-    getJsonArray<ConsulMember>(`${api}/v1/agent/members`, timeoutMs, dialer),
-    getJson<{ Servers: RaftServer[] }>(`${api}/v1/operator/raft/configuration`, timeoutMs, dialer),
+    getJson<string>(`${api}/v1/status/leader`, timeoutMs, auth, dialer),
+    getJsonArray<ConsulMember>(`${api}/v1/agent/members`, timeoutMs, auth, dialer),
+    getJson<{ Servers: RaftServer[] }>(`${api}/v1/operator/raft/configuration`, timeoutMs, auth, dialer),
   ]);
   return { from: node.name, leader, members, raft: raft.Servers ?? [] };
 }
 
-async function nomadView(node: FactNode, api: string, expected: readonly FactNode[], timeoutMs: number, dialer: Dialer): Promise<NomadView> {
+async function nomadView(node: FactNode, { base: api, auth }: { base: string; auth: HttpAuth }, expected: readonly FactNode[], timeoutMs: number, dialer: Dialer): Promise<NomadView> {
   const [leader, members, stubs] = await Promise.all([
-    getJson<string>(`${api}/v1/status/leader`, timeoutMs, dialer),
-    getJson<{ Members: NomadMember[] }>(`${api}/v1/agent/members`, timeoutMs, dialer),
-    getJsonArray<{ ID: string; Name: string; Status: string }>(`${api}/v1/nodes`, timeoutMs, dialer),
+    getJson<string>(`${api}/v1/status/leader`, timeoutMs, auth, dialer),
+    getJson<{ Members: NomadMember[] }>(`${api}/v1/agent/members`, timeoutMs, auth, dialer),
+    getJsonArray<{ ID: string; Name: string; Status: string }>(`${api}/v1/nodes`, timeoutMs, auth, dialer),
   ]);
   const names = new Set(expected.map((n) => n.name));
   const wanted = stubs.filter((s) => names.has(s.Name));
-  const nodes = await Promise.all(wanted.map((s) => getJson<NomadNode>(`${api}/v1/node/${encodeURIComponent(s.ID)}`, timeoutMs, dialer)));
+  const nodes = await Promise.all(wanted.map((s) => getJson<NomadNode>(`${api}/v1/node/${encodeURIComponent(s.ID)}`, timeoutMs, auth, dialer)));
   return { from: node.name, leader, members: members.Members ?? [], nodes };
 }

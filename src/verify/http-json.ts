@@ -1,10 +1,11 @@
 import { VerifyError } from '../errors.ts';
+import { hostPort } from './describe.ts';
 import type { Dialer } from './dialer.ts';
-import { httpGet } from './probes.ts';
+import { httpGet, type HttpAuth } from './probes.ts';
 
 /** GET url and parse its JSON; anything but HTTP 200 with JSON throws VerifyError (a failed check, not a crash). */
-export async function getJson<T>(url: string, timeoutMs: number, dialer?: Dialer): Promise<T> {
-  const { status, body } = await httpGet(url, timeoutMs, dialer);
+export async function getJson<T>(url: string, timeoutMs: number, auth?: HttpAuth, dialer?: Dialer): Promise<T> {
+  const { status, body } = await httpGet(url, timeoutMs, auth, dialer);
   if (status !== 200) throw new VerifyError(`GET ${url}`, `HTTP ${status}${body.trim() ? `: ${body.trim().split('\n', 1)[0]}` : ''}`);
   try {
     return JSON.parse(body) as T;
@@ -14,8 +15,8 @@ export async function getJson<T>(url: string, timeoutMs: number, dialer?: Dialer
 }
 
 /** getJson, for an answer that must be a list. */
-export async function getJsonArray<T>(url: string, timeoutMs: number, dialer?: Dialer): Promise<T[]> {
-  const parsed = await getJson<unknown>(url, timeoutMs, dialer);
+export async function getJsonArray<T>(url: string, timeoutMs: number, auth?: HttpAuth, dialer?: Dialer): Promise<T[]> {
+  const parsed = await getJson<unknown>(url, timeoutMs, auth, dialer);
   if (!Array.isArray(parsed)) throw new VerifyError(`GET ${url}`, 'JSON that is not a list');
   return parsed as T[];
 }
@@ -28,4 +29,22 @@ export async function settle<T>(promise: Promise<T>): Promise<T | VerifyError> {
     if (error instanceof VerifyError) return error;
     throw error;
   }
+}
+
+/** The lab's credentials for its agents' APIs (`security` in the cluster file); none for an open lab. */
+export interface AgentCredentials {
+  consulToken?: string;
+  nomadToken?: string;
+  /** The lab CA and nomad-lab's client certificate: the APIs are HTTPS. */
+  tls?: { ca: string; cert: string; key: string };
+}
+
+/** An agent's API base URL and what its requests carry. */
+export function agentApi(address: string, port: number, product: 'consul' | 'nomad', credentials: AgentCredentials): { base: string; auth: HttpAuth } {
+  const token = product === 'consul' ? credentials.consulToken : credentials.nomadToken;
+  const header = product === 'consul' ? 'X-Consul-Token' : 'X-Nomad-Token';
+  return {
+    base: `${credentials.tls ? 'https' : 'http'}://${hostPort(address, port)}`,
+    auth: { ...(token ? { headers: { [header]: token } } : {}), ...(credentials.tls ? { tls: credentials.tls } : {}) },
+  };
 }

@@ -2,7 +2,7 @@ import test from 'ava';
 import { RemoteCommandError } from '../../src/errors.ts';
 import { failedNode, stepService, upFailureHint, upFinishedLines, versionText } from '../../src/cli/hints.ts';
 
-const cluster = { spec: { nodes: [{ name: 'server', role: 'server', address: '10.77.0.10' }] } } as never;
+const cluster = { spec: { nodes: [{ name: 'server', role: 'server', address: '10.77.0.10' }], security: { acl: false, tls: false } } } as never;
 
 test('a failed up names the node and the agent journal to read', (t) => {
   const error = new Error('wrapped', { cause: new RemoteCommandError('client1', 'systemctl restart nomad', 1, 'boom') });

@@ -5,7 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { execa } from 'execa';
 import { loadCluster, type Cluster } from '../../src/config/load.ts';
 import type { ClusterSpec } from '../../src/config/schema.ts';
-import { verifyCluster, type VerifyReport } from '../../src/verify/index.ts';
+import { verifyCluster, type VerifyOptions, type VerifyReport } from '../../src/verify/index.ts';
 import { checkPrerequisites } from '../../src/host/prerequisites.ts';
 
 /** The built CLI, run as a user runs it. */
@@ -43,10 +43,10 @@ export async function defaultLabUp(lab: string, subnet: string): Promise<{ file:
 }
 
 /** Polls the library's verify until it passes or `ms` run out (Nomad and Consul converge in seconds). */
-export async function verifiedWithin(spec: ClusterSpec, ms: number): Promise<VerifyReport> {
+export async function verifiedWithin(spec: ClusterSpec, ms: number, options: VerifyOptions = {}): Promise<VerifyReport> {
   const deadline = Date.now() + ms;
   for (;;) {
-    const report = await verifyCluster(spec);
+    const report = await verifyCluster(spec, options);
     if (report.ok || Date.now() > deadline) return report;
     await sleep(2000);
   }

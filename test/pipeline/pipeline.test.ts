@@ -41,7 +41,7 @@ async function lab() {
   const nodes = fakeCluster(cluster.spec.nodes.map((n) => ({ name: n.name, address: n.address })));
   const inputs = await hostInputs();
   const run = async (): Promise<UpState> => {
-    const state: UpState = { ...newUpState(cluster), ...inputs, remotes: nodes, gossipKey: 'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=' };
+    const state: UpState = { ...newUpState(cluster), ...inputs, remotes: nodes, gossipKey: 'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=', security: {} };
     await runPipeline(REMOTE_STEPS, state);
     return state;
   };

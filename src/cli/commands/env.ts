@@ -3,7 +3,7 @@ import type { Command } from '@commander-js/extra-typings';
 import { artifactPath, nodePlatform, PRODUCTS, type Product } from '../../artifacts/products.ts';
 import { NomadLabError } from '../../errors.ts';
 import { cacheDir } from '../../host/dirs.ts';
-import { labEnv, renderEnv } from '../../lab-access.ts';
+import { labEnv, labTokenEnv, renderEnv } from '../../lab-access.ts';
 import { fileFlag, load } from '../load.ts';
 import { runInherited } from '../spawn.ts';
 
@@ -31,7 +31,7 @@ export function registerEnv(program: Command): void {
         const cluster = await load(file);
         const binary = await cachedBinary(product, cluster.spec.versions[product], file);
         const env = await labEnv(cluster);
-        process.exitCode = await runInherited(binary, args, { ...process.env, ...env });
+        process.exitCode = await runInherited(binary, args, { ...process.env, ...env, ...(await labTokenEnv(cluster)) });
       });
   }
 }

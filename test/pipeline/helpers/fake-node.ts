@@ -138,9 +138,6 @@ export class FakeNode implements Remote {
       }
       case 'consul':
         return ok(`Node Address Status Type Build Protocol DC Partition Segment\n${this.cluster.map((n) => `${n.node} ${n.address}:8301 alive client 1.22.7 2 dc1 default <default>`).join('\n')}\n`);
-      case 'curl':
-        if (args.at(-1)!.endsWith('/v1/status/leader')) return ok('"10.77.0.10:4647"');
-        return ok(JSON.stringify(this.cluster.map((n) => ({ Name: n.node, Status: 'ready', Drivers: { docker: { Detected: true, Healthy: true } } }))));
       default:
         throw new Error(`the fake node does not know: ${display}`);
     }
@@ -162,6 +159,11 @@ export class FakeNode implements Remote {
     if (text.startsWith('[ -e "$1" ] || exit 3')) {
       const f = this.files.get(args[0]!);
       return f ? ok(f.content.toString()) : { exitCode: 3, stdout: '', stderr: '' };
+    }
+    if (text.startsWith('method=$1 url=$2')) {
+      // The Nomad API through curl (remote/agent-api.ts): the body, then the HTTP status on a line of its own.
+      if (args[1]!.endsWith('/v1/status/leader')) return ok('"10.77.0.10:4647"\n200');
+      return ok(`${JSON.stringify(this.cluster.map((n) => ({ Name: n.node, Status: 'ready', Drivers: { docker: { Detected: true, Healthy: true } } })))}\n200`);
     }
     if (text.startsWith('for t in "$@"; do docker image inspect')) return ok(args.filter((t) => this.images.has(t)).map((t) => `${t}\n`).join(''));
     this.log.push(display);
