@@ -19,25 +19,25 @@ const curlTls = (dir: string) => {
   return ['--cacert', f.ca, '--cert', f.cert, '--key', f.key];
 };
 
-export function nomadAccess(security: LabSecurity = {}): AgentAccess {
+const AGENTS = {
+  Nomad: { http: 'http://127.0.0.1:4646', https: 'https://127.0.0.1:4646', header: 'X-Nomad-Token', dir: '/etc/nomad.d', token: 'nomadManagement' },
+  Consul: { http: 'http://127.0.0.1:8500', https: 'https://127.0.0.1:8501', header: 'X-Consul-Token', dir: '/etc/consul.d', token: 'consulManagement' },
+} as const;
+
+/** How nomad-lab reaches a node's own Consul or Nomad: with the lab's management token and the node's certificate when it has them. */
+export function agentAccess(product: 'Consul' | 'Nomad', security: LabSecurity = {}): AgentAccess {
+  const agent = AGENTS[product];
   return {
-    product: 'Nomad',
-    base: security.tls ? 'https://127.0.0.1:4646' : 'http://127.0.0.1:4646',
-    tokenHeader: 'X-Nomad-Token',
-    ...(security.acl ? { token: security.acl.nomadManagement } : {}),
-    curlTls: security.tls ? curlTls('/etc/nomad.d') : [],
+    product,
+    base: security.tls ? agent.https : agent.http,
+    tokenHeader: agent.header,
+    ...(security.acl ? { token: security.acl[agent.token] } : {}),
+    curlTls: security.tls ? curlTls(agent.dir) : [],
   };
 }
 
-export function consulAccess(security: LabSecurity = {}): AgentAccess {
-  return {
-    product: 'Consul',
-    base: security.tls ? 'https://127.0.0.1:8501' : 'http://127.0.0.1:8500',
-    tokenHeader: 'X-Consul-Token',
-    ...(security.acl ? { token: security.acl.consulManagement } : {}),
-    curlTls: security.tls ? curlTls('/etc/consul.d') : [],
-  };
-}
+export const nomadAccess = (security?: LabSecurity): AgentAccess => agentAccess('Nomad', security);
+export const consulAccess = (security?: LabSecurity): AgentAccess => agentAccess('Consul', security);
 
 // The token comes first on stdin and reaches curl as a header file (never an argument: no `ps`, no error
 // message shows it); the request body follows it on stdin.

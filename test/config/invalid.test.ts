@@ -33,6 +33,7 @@ const cases: [string, string[]][] = [
   ['misspelled-role', ['24:11 nodes[0].role: expected one of "server", "client", "both", got "sever"; did you mean "server"?']],
   ['unknown-provider-type', ['18:9 provider.type: expected one of "vagrant", "ssh", got "vagrnt"; did you mean "vagrant"?']],
   ['verify-via-unknown', ['13:8 verify.via: expected one of "auto", "direct", "ssh", got "tunnel"']],
+  ['security-typo', ['9:8 security.acl: expected true or false, got "yes please"', '10:3 security.mtls: unknown key "mtls"; did you mean "tls"?']],
   ['docker-package-typo', ['13:12 docker.package: expected one of "docker.io", "docker-ce", got "docker-io"; did you mean "docker.io"?']],
   ['shell-in-node-name', ['29:11 nodes[2].name: must be usable as a hostname: lowercase letters, digits and "-", 1 to 63 characters, starting and ending with a letter or digit, got "client2;reboot"']],
   ['shell-in-volume-path', ['34:15 nodes[2].host_volumes[0].path: must be an absolute path of letters, digits, ".", "_", "-" and "/" (no spaces or shell characters), got "/srv/$(reboot)"']],

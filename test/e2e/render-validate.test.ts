@@ -1,4 +1,5 @@
-import { cp, mkdtemp, readdir, writeFile } from 'node:fs/promises';
+import { X509Certificate } from 'node:crypto';
+import { cp, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test from 'ava';
@@ -7,6 +8,7 @@ import { artifactPath } from '../../src/artifacts/fetch.ts';
 import { nodePlatform } from '../../src/artifacts/products.ts';
 import { loadCluster } from '../../src/config/load.ts';
 import { cacheDir } from '../../src/host/dirs.ts';
+import { ensureLabTls } from '../../src/state/lab-tls.ts';
 import { requirePreparedHost } from './helpers.ts';
 
 // The golden files (test/render) are what nomad-lab writes on nodes; here the real
@@ -24,12 +26,21 @@ async function binaries() {
   };
 }
 
+/** The secure lab's golden files are what `security` adds to the default lab's: validated together, as a node has them. */
+const SECURE = 'nomad-lab-secure';
+
 async function nodeDirs(): Promise<string[]> {
-  const labs = await readdir(golden);
-  return (await Promise.all(labs.map(async (lab) => (await readdir(join(golden, lab))).map((node) => join(golden, lab, node))))).flat();
+  const labs = (await readdir(golden)).filter((lab) => lab !== SECURE);
+  const secure = await Promise.all((await readdir(join(golden, SECURE))).map(async (node) => {
+    const dir = await mkdtemp(join(tmpdir(), `nomad-lab-${SECURE}-`));
+    await cp(join(golden, 'nomad-lab', node), dir, { recursive: true });
+    await cp(join(golden, SECURE, node), dir, { recursive: true });
+    return dir;
+  }));
+  return [...(await Promise.all(labs.map(async (lab) => (await readdir(join(golden, lab))).map((node) => join(golden, lab, node))))).flat(), ...secure];
 }
 
-test('consul validate accepts every rendered consul.hcl', async (t) => {
+test('consul validate accepts every rendered consul.hcl (and security.hcl beside it)', async (t) => {
   const { consul } = await binaries();
   for (const dir of await nodeDirs()) {
     const result = await execa(consul, ['validate', join(dir, 'etc/consul.d')], { reject: false });
@@ -53,4 +64,33 @@ test('the validators do reject a misspelled key', async (t) => {
   await writeFile(join(dir, 'consul.d/extra.hcl'), 'bind_adr = "10.77.0.11"\n');
   t.regex((await execa(nomad, ['config', 'validate', join(dir, 'nomad.d')], { reject: false })).stderr, /unexpected keys netwrk_interface/);
   t.regex((await execa(consul, ['validate', join(dir, 'consul.d')], { reject: false })).stderr, /invalid config key bind_adr/);
+});
+
+test('the lab CA and certificates, made by the lab\'s own consul: the names each agent checks, made once, a node\'s remade when its address changes', async (t) => {
+  const { consul } = await binaries();
+  const { spec } = await loadCluster('cluster.yaml');
+  const state = await mkdtemp(join(tmpdir(), 'nomad-lab-tls-'));
+  t.teardown(() => rm(state, { recursive: true, force: true }));
+  const tls = await ensureLabTls(state, consul, spec);
+  const ca = new X509Certificate(tls.ca);
+  t.true(ca.ca);
+  const names = (node: string) => new X509Certificate(tls.nodes.get(node)!.cert).subjectAltName ?? '';
+  t.regex(names('server'), /DNS:server\.dc1\.consul/);
+  t.regex(names('server'), /DNS:server\.global\.nomad/);
+  t.regex(names('server'), /IP Address:10\.77\.0\.10/);
+  t.regex(names('client1'), /DNS:client\.global\.nomad/);
+  t.regex(names('client1'), /IP Address:10\.77\.0\.11/);
+  t.notRegex(names('client1'), /server\./, 'a client cannot pose as a server');
+  for (const pair of [...tls.nodes.values(), tls.cli]) t.true(new X509Certificate(pair.cert).verify(ca.publicKey));
+  for (const file of await readdir(join(state, 'tls'))) t.is((await stat(join(state, 'tls', file))).mode & 0o777, 0o600, file);
+
+  const again = await ensureLabTls(state, consul, spec);
+  t.is(again.ca, tls.ca);
+  t.deepEqual(again.nodes, tls.nodes);
+  const moved = { ...spec, nodes: spec.nodes.map((n) => (n.name === 'client2' ? { ...n, address: '10.77.0.42' } : n)) };
+  const remade = await ensureLabTls(state, consul, moved);
+  t.is(remade.ca, tls.ca);
+  t.is(remade.nodes.get('server')!.cert, tls.nodes.get('server')!.cert);
+  t.not(remade.nodes.get('client2')!.cert, tls.nodes.get('client2')!.cert);
+  t.regex(new X509Certificate(remade.nodes.get('client2')!.cert).subjectAltName ?? '', /IP Address:10\.77\.0\.42/);
 });

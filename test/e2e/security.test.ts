@@ -31,6 +31,7 @@ test.before(async () => {
   const up = await cli(['up', '-f', file], { CI: 'true' });
   outputs.push(up.all);
   if (up.exitCode !== 0) throw new Error(`nomad-lab up failed:\n${up.all}`);
+  console.log(up.stdout.split('\n').filter((l) => /^(up:|server:|client1:)/.test(l)).join('\n'));
   security = await readLabSecurity(cluster);
 });
 
@@ -75,8 +76,12 @@ const get = (url: string, auth: HttpAuth = {}) => httpGet(url, 5000, auth);
 
 test.serial('without a client certificate the TLS handshake is refused (verify_incoming, verify_https_client)', async (t) => {
   for (const url of [nomadUrl('/v1/status/leader'), consulUrl('/v1/status/leader')]) {
-    await t.throwsAsync(get(url, { tls: { ca: security.tls!.ca } }), undefined, url);
+    // The lab CA is trusted (the same request with the certificate succeeds below): only the client certificate is missing.
+    const error = await t.throwsAsync(get(url, { tls: { ca: security.tls!.ca } }), undefined, url);
+    t.regex(error!.message, /CERTIFICATE_REQUIRED|BAD_CERTIFICATE|certificate required|bad certificate/i, url);
+    t.log(`${url}: ${error!.message}`);
   }
+  t.is((await get(nomadUrl('/v1/status/leader'), { tls: tls() })).status, 200);
   // Plain HTTP: Consul's port 8500 is closed, Nomad's 4646 speaks only TLS.
   await t.throwsAsync(get(`http://${server()}:8500/v1/status/leader`));
   const plain = await get(`http://${server()}:4646/v1/status/leader`).catch((error: Error) => error);
@@ -100,6 +105,7 @@ test.serial('a second up changes nothing (no second bootstrap, no new token or c
   outputs.push(up.all);
   t.is(up.exitCode, 0, up.all);
   t.regex(up.stdout, /^up: 0 changes, the cluster was already as cluster.yaml says/m);
+  t.log(up.stdout.split('\n').find((l) => l.startsWith('up:')));
   t.is(await readFile(join(labStateDir(cluster), 'tls', 'ca.pem'), 'utf8'), caBefore);
   t.deepEqual(await readLabSecurity(cluster).then((s) => s.acl), security.acl);
 });
