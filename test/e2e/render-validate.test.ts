@@ -1,13 +1,14 @@
 import { X509Certificate } from 'node:crypto';
-import { cp, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import test from 'ava';
 import { execa } from 'execa';
 import { artifactPath } from '../../src/artifacts/fetch.ts';
 import { nodePlatform } from '../../src/artifacts/products.ts';
 import { loadCluster } from '../../src/config/load.ts';
 import { cacheDir } from '../../src/host/dirs.ts';
+import { renderNodeConfig } from '../../src/render/node-config.ts';
 import { ensureLabTls } from '../../src/state/lab-tls.ts';
 import { requirePreparedHost } from './helpers.ts';
 
@@ -93,4 +94,26 @@ test('the lab CA and certificates, made by the lab\'s own consul: the names each
   t.is(remade.nodes.get('server')!.cert, tls.nodes.get('server')!.cert);
   t.not(remade.nodes.get('client2')!.cert, tls.nodes.get('client2')!.cert);
   t.regex(new X509Certificate(remade.nodes.get('client2')!.cert).subjectAltName ?? '', /IP Address:10\.77\.0\.42/);
+});
+
+test('consul validate and nomad config validate accept security.acl alone and security.tls alone, on a server and a client', async (t) => {
+  const { consul, nomad } = await binaries();
+  const { spec } = await loadCluster('cluster.yaml');
+  const acl = { consulManagement: 'a', consulAgent: 'b', consulDns: 'c', consulNomad: 'd' };
+  const tls = { ca: 'ca\n', cert: 'cert\n', key: 'key\n' };
+  for (const [name, security] of [['acl', { acl }], ['tls', { tls }]] as const) {
+    for (const node of spec.nodes.slice(0, 2)) {
+      const dir = await mkdtemp(join(tmpdir(), `nomad-lab-${name}-`));
+      t.teardown(() => rm(dir, { recursive: true, force: true }));
+      for (const f of renderNodeConfig({ spec, node, gossipKey: 'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=', networkInterface: 'eth1', security })) {
+        if (f.path.includes('/systemd/')) continue;
+        await mkdir(join(dir, dirname(f.path)), { recursive: true });
+        await writeFile(join(dir, f.path), f.content);
+      }
+      const c = await execa(consul, ['validate', join(dir, 'etc/consul.d')], { reject: false });
+      t.is(c.exitCode, 0, `${name} ${node.name}: ${c.stderr}`);
+      const n = await execa(nomad, ['config', 'validate', join(dir, 'etc/nomad.d')], { reject: false });
+      t.is(n.exitCode, 0, `${name} ${node.name}: ${n.stderr}`);
+    }
+  }
 });
