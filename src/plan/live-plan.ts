@@ -1,4 +1,3 @@
-import { readLabSecurity } from '../state/security.ts';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createTwoFilesPatch } from 'diff';
@@ -13,6 +12,7 @@ import { closeAll, openAll } from '../sessions.ts';
 import { fetchBinaries } from '../steps/fetch-binaries.ts';
 import { jobImages } from '../steps/job-images.ts';
 import { UP_STEPS } from '../up.ts';
+import { readLabSecurity } from '../state/security.ts';
 
 /** One change `up` would make on a node, and why. */
 export interface PlannedChange {
