@@ -46,7 +46,7 @@ test('a second host prepare changes nothing', async (t) => {
 test('a second image build builds nothing', async (t) => {
   const result = await cli(['image', 'build']);
   t.is(result.exitCode, 0, result.all);
-  t.regex(result.all, /node image nomadlab\/node:[0-9a-f]{12}: up to date/);
+  t.regex(result.all, /node image nomadlab\/node:[0-9a-f]{12}-[0-9a-f]{6}: up to date/, "the default lab preloads its packages");
   t.regex(result.all, /job image nomadlab\/whoami:[0-9a-f]{12}: up to date/);
   t.notRegex(result.all, /built/);
 });
