@@ -21,12 +21,56 @@ client {
     read_only = {{read_only}}
   }
 {{/host_volumes}}
+{{#docker_off}}
+
+  # cluster.yaml drivers.docker.enabled: false
+  options = {
+    "driver.denylist" = "docker"
+  }
+{{/docker_off}}
 }
+{{#docker}}
 
 plugin "docker" {
   config {
+    allow_privileged      = {{allow_privileged}}
+{{#caps}}
+    allow_caps            = {{list}}
+{{/caps}}
+    pull_activity_timeout = {{pull_activity_timeout}}
+
     volumes {
-      enabled = true
+      enabled = {{volumes}}
     }
+{{#gc}}
+
+    gc {
+      image       = {{image}}
+      image_delay = {{image_delay}}
+      container   = {{container}}
+    }
+{{/gc}}
+{{#auth}}
+
+    # Registry credentials stay on the node; only their place is named here.
+    auth {
+{{#config}}
+      config = {{.}}
+{{/config}}
+{{#helper}}
+      helper = {{.}}
+{{/helper}}
+    }
+{{/auth}}
   }
 }
+{{/docker}}
+{{#raw_exec}}
+
+# Plain binaries on the client, without isolation: for workshop steps that run one.
+plugin "raw_exec" {
+  config {
+    enabled = true
+  }
+}
+{{/raw_exec}}

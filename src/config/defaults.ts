@@ -13,6 +13,17 @@ export const DEFAULTS = {
     docker: '20.10.24',
   },
   docker: { package: 'docker.io' },
+  drivers: {
+    // Nomad's own defaults, except volumes: the examples' host volumes and bind mounts need it.
+    docker: {
+      enabled: true,
+      allow_privileged: false,
+      volumes: true,
+      gc: { image: true, image_delay: '3m', container: true },
+      pull_activity_timeout: '2m',
+    },
+    raw_exec: { enabled: false },
+  },
   artifacts: { source: 'auto' },
   provider: {
     type: 'vagrant',

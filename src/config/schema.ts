@@ -28,11 +28,14 @@ function complete(ctx: z.core.$RefinementCtx, message: string): void {
 
 const PATH_CHARACTERS = /^\/[A-Za-z0-9._/-]*$/;
 
-const hostVolumePath = z
+/** An absolute path on a node. */
+const nodePath = z
   .string()
   .max(LIMITS.pathChars)
   .regex(PATH_CHARACTERS, 'must be an absolute path of letters, digits, ".", "_", "-" and "/" (no spaces or shell characters)')
-  .refine((p) => !p.split('/').includes('..'), 'must not contain ".."')
+  .refine((p) => !p.split('/').includes('..'), 'must not contain ".."');
+
+const hostVolumePath = nodePath
   .superRefine((path, ctx) => {
     const problem = PATH_CHARACTERS.test(path) ? systemPathProblem(path) : undefined;
     if (problem) complete(ctx, `${quote(path)} ${problem}`);
@@ -135,6 +138,52 @@ const hostVolume = z.strictObject({
   read_only: z.boolean().default(false),
 });
 
+const duration = z.string().regex(/^\d+(ms|s|m|h)$/, 'must be a duration like 30s, 3m or 1h');
+
+const capability = z
+  .string()
+  .regex(/^([a-z_]+|all)$/, 'must be a Linux capability in lowercase without "cap_", like net_raw or sys_time (or "all")');
+
+/** Nomad's docker driver and the plugin options workshops set on clients (plugin "docker" in client.hcl). */
+const dockerDriver = z.strictObject({
+  enabled: z.boolean().default(DEFAULTS.drivers.docker.enabled),
+  allow_privileged: z.boolean().default(DEFAULTS.drivers.docker.allow_privileged),
+  /** Bind mounts from the host into containers (docker `volumes`), and Nomad's host volumes. */
+  volumes: z.boolean().default(DEFAULTS.drivers.docker.volumes),
+  /** Capabilities a task may add (Nomad's default list when unset). */
+  allow_caps: z.array(capability).optional(),
+  gc: z
+    .strictObject({
+      image: z.boolean().default(DEFAULTS.drivers.docker.gc.image),
+      image_delay: duration.default(DEFAULTS.drivers.docker.gc.image_delay),
+      container: z.boolean().default(DEFAULTS.drivers.docker.gc.container),
+    })
+    .prefault({}),
+  pull_activity_timeout: duration.default(DEFAULTS.drivers.docker.pull_activity_timeout),
+  /** Registry credentials: a Docker config.json on the node, or a credential helper; never the secret itself. */
+  auth: z
+    .strictObject({
+      config: nodePath.optional(),
+      helper: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, 'must be a credential helper name like ecr-login (the part after docker-credential-)').optional(),
+    })
+    .optional(),
+});
+
+/** A driver with no options of nomad-lab's: raw_exec (plain binaries on the client). */
+const switchDriver = (enabled: boolean) => z.strictObject({ enabled: z.boolean().default(enabled) });
+
+/** Which task drivers a client enables, and their plugin options. */
+const drivers = z.strictObject({
+  docker: dockerDriver.prefault({}),
+  raw_exec: switchDriver(DEFAULTS.drivers.raw_exec.enabled).prefault({}),
+});
+
+/** A node's own drivers: each one given replaces the lab-wide `drivers` entry of that name. */
+const nodeDrivers = z.strictObject({
+  docker: dockerDriver.optional(),
+  raw_exec: switchDriver(DEFAULTS.drivers.raw_exec.enabled).optional(),
+});
+
 const node = z.strictObject({
   name: label,
   role: z.enum(['server', 'client', 'both']),
@@ -144,6 +193,8 @@ const node = z.strictObject({
   /** MiB. */
   memory: z.int().min(256).max(1048576).default(DEFAULTS.node.memory),
   host_volumes: z.array(hostVolume).default([]),
+  /** Task drivers of this client; each replaces the lab-wide `drivers` entry of its name. */
+  drivers: nodeDrivers.optional(),
   /** How to reach an existing host (provider type ssh); `host` defaults to `address`. */
   ssh: z.strictObject({ host: hostOrAddress.optional(), ...sshOptions }).optional(),
 });
@@ -207,6 +258,8 @@ export const clusterSchema = z.strictObject({
       directory: localFile.optional(),
     })
     .prefault({}),
+  /** Task drivers every client enables, unless a node says otherwise (`nodes[].drivers`). */
+  drivers: drivers.prefault({}),
   provider: z.discriminatedUnion('type', [vagrantProvider, sshProvider]).prefault({ type: DEFAULTS.provider.type }),
   // `contains`: what semantic.ts's "at least one server" says, for the generated JSON Schema.
   nodes: z.array(node).min(1).max(LIMITS.nodes).meta({ contains: { type: 'object', properties: { role: { enum: ['server', 'both'] } }, required: ['role'] } }),
@@ -237,5 +290,6 @@ export type ClusterSpec = z.output<typeof clusterSchema>;
 export type NodeSpec = ClusterSpec['nodes'][number];
 export type JobSpec = ClusterSpec['jobs'][number];
 export type ServiceSpec = ClusterSpec['services'][number];
+export type DriversSpec = ClusterSpec['drivers'];
 export type ProviderSpec = ClusterSpec['provider'];
 export type SecuritySpec = ClusterSpec['security'];

@@ -4,7 +4,8 @@ import { resolveFrom } from './paths.ts';
 import type { ClusterSpec } from './schema.ts';
 import type { KeyPath } from './yaml-source.ts';
 import type { Severity } from '../errors.ts';
-import { clients, servers } from './topology.ts';
+import { clients, runsTasks, servers } from './topology.ts';
+import { enabledDrivers } from './drivers.ts';
 
 export interface Finding {
   severity: Severity;
@@ -49,6 +50,12 @@ export function checkCluster(spec: ClusterSpec, baseDir: string): Finding[] {
     }
     if (node.role === 'server' && node.host_volumes.length > 0) {
       error(['nodes', i, 'host_volumes'], `node "${node.name}" is a server only, and host volumes serve tasks: make its role "both" or move the volumes to a client`);
+    }
+    if (node.role === 'server' && node.drivers !== undefined) {
+      error(['nodes', i, 'drivers'], `node "${node.name}" is a server only, and task drivers run tasks: make its role "both" or remove its drivers`);
+    }
+    if (runsTasks(node) && enabledDrivers(spec, node).length === 0) {
+      error([...(node.drivers ? ['nodes', i, 'drivers'] : ['drivers'])], `node "${node.name}" enables no task driver, so it can run no task: enable docker, raw_exec or another driver`);
     }
     duplicates(node.host_volumes.map((v) => v.name), (j) =>
       error(['nodes', i, 'host_volumes', j, 'name'], `duplicate host volume name "${node.host_volumes[j]!.name}" on node "${node.name}"`),

@@ -7,6 +7,8 @@ import { labCgroupParent } from '../config/names.ts';
 import type { AclTokens } from '../state/acl-tokens.ts';
 import { renderHcl } from './hcl.ts';
 import { isServer, runsTasks, servers } from '../config/topology.ts';
+import { nodeDrivers } from '../config/drivers.ts';
+import type { DriversSpec } from '../config/schema.ts';
 
 /** A file nomad-lab writes on a node. */
 export interface NodeFile {
@@ -67,6 +69,7 @@ export function renderNodeConfig({ spec, node, gossipKey, networkInterface, secu
       consul_nomad: security.acl.consulNomad,
     },
     tls: security.tls !== undefined,
+    ...driverView(nodeDrivers(spec, node)),
   };
   const consul = (path: string, name: string, mode = 0o640): NodeFile => ({
     path, content: renderHcl(template(name), view), mode, owner: 'consul', group: 'consul', service: 'consul',
@@ -94,4 +97,15 @@ export function renderNodeConfig({ spec, node, gossipKey, networkInterface, secu
       ...(tls ? [pem('tls-ca.pem', tls.ca, 0o644), pem('tls-cert.pem', tls.cert, 0o644), pem('tls-key.pem', tls.key, 0o600, true)] : []),
     ];
   }
+}
+
+/** client.hcl's plugin blocks: a section per enabled driver; false sections render nothing. */
+function driverView(drivers: DriversSpec | undefined) {
+  if (!drivers) return {};
+  const { enabled, allow_caps, ...docker } = drivers.docker;
+  return {
+    docker_off: !enabled,
+    docker: enabled && { ...docker, caps: allow_caps && { list: allow_caps } },
+    raw_exec: drivers.raw_exec.enabled,
+  };
 }

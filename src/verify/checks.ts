@@ -21,6 +21,7 @@ import {
 import { httpGet, tcpConnect } from './probes.ts';
 import type { CheckResult } from './result.ts';
 import { servers } from '../config/topology.ts';
+import type { DriversOf, NodeDriversOf } from '../config/drivers.ts';
 
 /** What verify needs of a node; a ClusterSpec's nodes fit. */
 export interface VerifyNode {
@@ -30,6 +31,8 @@ export interface VerifyNode {
   address: string;
   /** Nomad host volumes the node must offer (a client). */
   host_volumes?: readonly { name: string }[];
+  /** The node's own task drivers (cluster.yaml `nodes[].drivers`), over the spec's `drivers`. */
+  drivers?: NodeDriversOf['drivers'];
 }
 
 /** What verify needs of a service; a ClusterSpec's services fit. */
@@ -48,6 +51,8 @@ export interface VerifySpec {
   datacenter?: string;
   /** Nomad region the cluster checks expect (default global). */
   region?: string;
+  /** Task drivers every client enables (cluster.yaml `drivers`); without it, docker. */
+  drivers?: DriversOf['drivers'];
 }
 
 export interface VerifyOptions {

@@ -2,7 +2,7 @@ import { evaluateCluster, type ClusterExpectation } from './cluster-evaluate.ts'
 import { readClusterFacts } from './cluster-facts.ts';
 import { runChecks, withDefaults, type VerifyOptions, type VerifySpec } from './checks.ts';
 import { toReport, type CheckResult, type VerifyReport } from './result.ts';
-import { runsTasks } from '../config/topology.ts';
+import { enabledDrivers } from '../config/drivers.ts';
 
 /**
  * Proves the cluster (every node's agents, members, leaders, Raft voters, clients ready with healthy drivers and
@@ -26,7 +26,7 @@ async function clusterChecks(spec: VerifySpec, o: Required<VerifyOptions>): Prom
   return evaluateCluster(clusterExpectation(spec), facts, Math.round(performance.now() - started));
 }
 
-/** What the file says the cluster is: every node that runs tasks has a healthy docker driver and its host volumes. */
+/** What the file says the cluster is: every node that runs tasks has each driver it enables healthy, and its host volumes. */
 export function clusterExpectation(spec: VerifySpec): ClusterExpectation {
   return {
     datacenter: spec.datacenter ?? 'dc1',
@@ -34,7 +34,7 @@ export function clusterExpectation(spec: VerifySpec): ClusterExpectation {
     nodes: spec.nodes.map((n) => ({
       name: n.name,
       role: n.role,
-      drivers: runsTasks(n) ? ['docker'] : [],
+      drivers: enabledDrivers(spec, n),
       hostVolumes: (n.host_volumes ?? []).map((v) => v.name),
     })),
   };

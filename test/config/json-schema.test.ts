@@ -46,6 +46,8 @@ const SEMANTIC: Record<string, string> = {
   'service-of-unknown-job': 'a reference between lists: services[].job must name an item of jobs[]',
   // These two a JSON Schema could say with if/then, but zod has no conditional to generate it from.
   'volumes-on-server': 'depends on a sibling value (host_volumes only on a node whose role runs a Nomad client)',
+  'drivers-on-server': 'depends on a sibling value (drivers only on a node whose role runs a Nomad client)',
+  'no-driver-enabled': 'merges the lab-wide drivers with each node\'s own before counting the enabled ones',
   'ssh-on-vagrant-node': 'depends on another branch of the file (nodes[].ssh only when provider.type is ssh)',
   // zod refinements in code, which a generated JSON Schema does not carry.
   'control-character-in-job-file': 'a refine in code: no control characters in a path',

@@ -12,6 +12,8 @@ const labs: [string, string[]][] = [
   ['examples/ha.yaml', ['server2', 'client1']],
   ['examples/dev.yaml', ['dev']],
   ['examples/existing-hosts.yaml', ['worker1']],
+  ['examples/episodes.yaml', ['server', 'client1', 'client2']],
+  ['test/fixtures/drivers/cluster.yaml', ['solo', 'bare']],
 ];
 
 for (const [file, nodes] of labs) {
