@@ -202,7 +202,7 @@ const node = z.strictObject({
 const image = z
   .strictObject({
     /** A job image nomad-lab builds offline (`nomad-lab image build`). */
-    recipe: z.enum(['whoami', 'toolbox']).optional(),
+    recipe: z.enum(['whoami', 'toolbox', 'mariadb']).optional(),
     /** A `docker save` tarball, relative to the cluster file. */
     tarball: localFile.optional(),
   })

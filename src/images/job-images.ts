@@ -4,14 +4,15 @@ import { installedVersion } from '../host/debian.ts';
 import { run } from '../host/run.ts';
 import { NomadLabError } from '../errors.ts';
 import { imageExists, importRoot } from './docker.ts';
-import { IMAGES_DIR, recipeHash, recipeLabels } from './recipe.ts';
+import { debianMirror, IMAGES_DIR, recipeHash, recipeLabels } from './recipe.ts';
+import { debootstrap, NODE_SUITE } from './node-image.ts';
 
 /**
  * Job images nomad-lab builds without a registry, by recipe name (cluster.yaml `jobs[].images[].recipe`);
  * files are in images/<recipe>/. Each build is tagged `<repository>:<recipe hash>`, and `<repository>:1`,
  * the tag the jobs name, moves to the newest, so a rebuild leaves no untagged image behind.
  */
-export const JOB_IMAGE_RECIPES = {
+export const JOB_IMAGE_RECIPES: Record<'whoami' | 'toolbox' | 'mariadb', JobRecipe> = {
   whoami: {
     repository: 'nomadlab/whoami',
     files: ['whoami-httpd'],
@@ -23,8 +24,34 @@ export const JOB_IMAGE_RECIPES = {
     files: ['db-server', 'db-query', 'web-httpd', 'web.cgi', 'stateful-httpd'],
     changes: ['CMD ["/bin/sh"]', 'ENV PORT=8080'],
   },
-} as const;
+  /**
+   * MariaDB (the workshop's MySQL) and the to-do app's web, which talks to it with the mariadb client: a Debian
+   * root from debootstrap, since busybox has no database. The web's job picks its script (`command`).
+   */
+  mariadb: {
+    repository: 'nomadlab/mariadb',
+    files: ['mariadb-run', 'todo-httpd', 'todo.cgi'],
+    changes: ['CMD ["/usr/local/bin/mariadb-run"]', 'EXPOSE 3306', 'ENV PORT=3306'],
+    debian: ['mariadb-server', 'mariadb-client', 'busybox'],
+  },
+};
 export type JobImageRecipe = keyof typeof JOB_IMAGE_RECIPES;
+
+interface JobRecipe {
+  /** The image name; its tags are the recipe hash and JOB_TAG. */
+  repository: string;
+  /** Files of images/<recipe>/, copied executable into the image's bin folder. */
+  files: readonly string[];
+  /** Dockerfile lines `docker import` applies. */
+  changes: readonly string[];
+  /** Debian packages: the image is a debootstrap root holding them instead of busybox-static alone. */
+  debian?: readonly string[];
+}
+
+/** Where a Debian image keeps nomad-lab's files (on PATH); a busybox image has them in /bin. */
+const DEBIAN_BIN = 'usr/local/bin';
+/** What a Debian image does not need at run time: apt's caches, docs, and the database the package's setup made. */
+const DEBIAN_PRUNE = ['var/cache/apt/archives', 'var/lib/apt/lists', 'usr/share/doc', 'usr/share/man', 'usr/share/locale', 'var/lib/mysql'];
 
 /** The tag job files name (`nomadlab/whoami:1`): always the newest build of the recipe. */
 const JOB_TAG = '1';
@@ -44,9 +71,10 @@ export interface JobImage {
   built: boolean;
 }
 
-/** A job recipe's hash: its files, the busybox-static it is built from, and the image settings. */
+/** A job recipe's hash: its files, the busybox-static or Debian packages it is built from, and the image settings. */
 export async function jobRecipeHash(recipe: JobImageRecipe): Promise<string> {
-  const { files, changes } = JOB_IMAGE_RECIPES[recipe];
+  const { files, changes, debian } = JOB_IMAGE_RECIPES[recipe];
+  if (debian) return recipeHash(join(IMAGES_DIR, recipe), files, [NODE_SUITE, await debianMirror(), ...debian, ...changes]);
   const busybox = await installedVersion('busybox-static');
   if (!busybox) throw new NomadLabError('job images are built from busybox-static: run `nomad-lab host prepare` (or apt-get install busybox-static)');
   return recipeHash(join(IMAGES_DIR, recipe), files, [busybox, ...changes]);
@@ -54,7 +82,7 @@ export async function jobRecipeHash(recipe: JobImageRecipe): Promise<string> {
 
 /** Builds a job image from busybox-static and saves it as a tarball in the cache, unless both are there already. */
 export async function ensureJobImage(recipe: JobImageRecipe, cacheDir: string, say: (line: string) => void = () => {}): Promise<JobImage> {
-  const { repository, files, changes } = JOB_IMAGE_RECIPES[recipe];
+  const { repository, files, changes, debian } = JOB_IMAGE_RECIPES[recipe];
   const hash = await jobRecipeHash(recipe);
   const tag = `${repository}:${hash}`;
   const jobTag = `${repository}:${JOB_TAG}`;
@@ -66,18 +94,15 @@ export async function ensureJobImage(recipe: JobImageRecipe, cacheDir: string, s
     return { recipe, hash, tag, tarball, built: false };
   }
 
-  say(`building ${tag} from busybox-static`);
+  say(`building ${tag}`);
   const dir = join(IMAGES_DIR, recipe);
   const root = await mkdtemp('/var/tmp/nomad-lab-job-root-');
   try {
-    for (const sub of ['bin', 'etc', 'www', 'tmp', 'proc', 'sys', 'dev']) await mkdir(join(root, sub));
-    await chmod(join(root, 'tmp'), 0o1777);
-    await copyFile('/bin/busybox', join(root, 'bin/busybox'));
-    await run('chroot', [root, '/bin/busybox', '--install', '-s', '/bin']);
-    await writeFile(join(root, 'etc/passwd'), 'root:x:0:0:root:/:/bin/sh\n');
-    await writeFile(join(root, 'etc/group'), 'root:x:0:\n');
+    if (debian) await debianRoot(root, debian, say);
+    else await busyboxRoot(root, say);
+    const bin = join(root, debian ? DEBIAN_BIN : 'bin');
     for (const file of files) {
-      const target = join(root, 'bin', file);
+      const target = join(bin, file);
       await copyFile(join(dir, file), target);
       await chmod(target, 0o755);
     }
@@ -91,6 +116,27 @@ export async function ensureJobImage(recipe: JobImageRecipe, cacheDir: string, s
   await run('docker', ['save', '-o', partial, tag, jobTag]);
   await rename(partial, tarball);
   return { recipe, hash, tag, tarball, built: true };
+}
+
+async function busyboxRoot(root: string, say: (line: string) => void): Promise<void> {
+  say('from busybox-static');
+  for (const sub of ['bin', 'etc', 'www', 'tmp', 'proc', 'sys', 'dev']) await mkdir(join(root, sub));
+  await chmod(join(root, 'tmp'), 0o1777);
+  await copyFile('/bin/busybox', join(root, 'bin/busybox'));
+  await run('chroot', [root, '/bin/busybox', '--install', '-s', '/bin']);
+  await writeFile(join(root, 'etc/passwd'), 'root:x:0:0:root:/:/bin/sh\n');
+  await writeFile(join(root, 'etc/group'), 'root:x:0:\n');
+}
+
+async function debianRoot(root: string, packages: readonly string[], say: (line: string) => void): Promise<void> {
+  const mirror = await debianMirror();
+  await debootstrap(root, packages, mirror, say);
+  // mkdtemp made it 0700, and the image's / is this folder: daemons that drop root (mariadbd) must get through it.
+  await chmod(root, 0o755);
+  for (const path of DEBIAN_PRUNE) {
+    await rm(join(root, path), { recursive: true, force: true });
+    await mkdir(join(root, path), { recursive: true });
+  }
 }
 
 /** Where a job image's `docker save` tarball is kept in the cache. */

@@ -94,14 +94,7 @@ async function buildOffline(tag: string, labels: readonly string[], say: (line: 
   const mirror = await debianMirror();
   const root = await mkdtemp('/var/tmp/nomad-lab-node-root-');
   try {
-    say(`debootstrap ${NODE_SUITE} from ${mirror}`);
-    const debootstrap = execa('debootstrap', ['--variant=minbase', `--include=${packages.join(',')}`, NODE_SUITE, root, mirror], { reject: false, all: true });
-    debootstrap.all?.on('data', (chunk: Buffer) => {
-      const line = chunk.toString().trim().split('\n').at(-1);
-      if (line) say(line);
-    });
-    const result = await debootstrap;
-    if (result.failed) throw commandError(result, 'debootstrap needs root and a reachable Debian mirror (NOMAD_LAB_DEBIAN_MIRROR overrides it)');
+    await debootstrap(root, packages, mirror, say);
     await copyFile(join(NODE_DIR, 'configure.sh'), join(root, 'tmp/configure.sh'));
     await copyFile(join(NODE_DIR, 'vagrant.pub'), join(root, 'tmp/vagrant.pub'));
     say('configuring the root (users, sshd, systemd)');
@@ -112,4 +105,16 @@ async function buildOffline(tag: string, labels: readonly string[], say: (line: 
   } finally {
     await rm(root, { recursive: true, force: true });
   }
+}
+
+/** A minbase Debian root of NODE_SUITE with `packages`, in `root`; progress lines go to `say`. */
+export async function debootstrap(root: string, packages: readonly string[], mirror: string, say: (line: string) => void): Promise<void> {
+  say(`debootstrap ${NODE_SUITE} from ${mirror}`);
+  const child = execa('debootstrap', ['--variant=minbase', `--include=${packages.join(',')}`, NODE_SUITE, root, mirror], { reject: false, all: true });
+  child.all?.on('data', (chunk: Buffer) => {
+    const line = chunk.toString().trim().split('\n').at(-1);
+    if (line) say(line);
+  });
+  const result = await child;
+  if (result.failed) throw commandError(result, 'debootstrap needs root and a reachable Debian mirror (NOMAD_LAB_DEBIAN_MIRROR overrides it)');
 }
