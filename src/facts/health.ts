@@ -40,15 +40,20 @@ export function nomadRegistration<T extends { Name: string; Status: string }>(no
   return all.find((n) => n.Status === 'ready') ?? all[0];
 }
 
-/** Clients of `expected` that are not ready with a healthy docker driver (from `/v1/nodes`). */
-export function clientsNotReady(nodesJson: string, expected: readonly string[]): string[] {
+/**
+ * Clients of `expected` that are not ready with every task driver they enable healthy (from `/v1/nodes`); a bare
+ * name expects the docker driver.
+ */
+export function clientsNotReady(nodesJson: string, expected: ReadonlyArray<string | { name: string; drivers: readonly string[] }>): string[] {
   const nodes = JSON.parse(nodesJson) as NomadNodeStub[];
-  return expected.flatMap((name) => {
+  return expected.flatMap((want) => {
+    const { name, drivers } = typeof want === 'string' ? { name: want, drivers: ['docker'] } : want;
     const node = nomadRegistration(nodes, name);
     if (!node) return [`${name} not registered`];
     if (node.Status !== 'ready') return [`${name} ${node.Status}`];
-    const docker = node.Drivers?.['docker'];
-    if (!docker?.Healthy) return [`${name} docker driver ${docker ? `unhealthy: ${docker.HealthDescription ?? ''}` : 'missing'}`];
-    return [];
+    return drivers.flatMap((driver) => {
+      const state = node.Drivers?.[driver];
+      return state?.Healthy ? [] : [`${name} ${driver} driver ${state ? `unhealthy: ${state.HealthDescription ?? ''}` : 'missing'}`];
+    });
   });
 }

@@ -1,5 +1,6 @@
 import type { NodeSpec } from '../config/schema.ts';
 import { clients, firstServer } from '../config/topology.ts';
+import { enabledDrivers } from '../config/drivers.ts';
 import { NomadLabError } from '../errors.ts';
 import { interfaceWithAddress, unitState } from '../facts/facts.ts';
 import { clientsNotReady } from '../facts/health.ts';
@@ -63,12 +64,12 @@ export const configureNomad = remoteStep({
     const { spec } = state.cluster;
     const server = remoteOf(state, firstServer(spec));
     const api = new NomadApi(server, state.security);
-    const expected = clients(spec).map((n) => n.name);
+    const expected = clients(spec).map((n) => ({ name: n.name, drivers: enabledDrivers(spec, n) }));
     const started = Date.now();
     const restarted = new Set<string>();
     let aclReady = false;
     await waitFor(
-      'a Nomad leader and every client ready with the docker driver healthy',
+      'a Nomad leader and every client ready with its task drivers healthy',
       async () => {
         await Promise.all(spec.nodes.map((node) => failIfUnitFailed(remoteOf(state, node), 'nomad')));
         const leader = await api.request('GET', '/v1/status/leader');

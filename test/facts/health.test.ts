@@ -33,3 +33,11 @@ test('nomad nodes: a machine re-created under its name is judged by its ready re
   t.deepEqual(clientsNotReady(JSON.stringify([anew, old]), ['client2']), []);
   t.deepEqual(clientsNotReady(JSON.stringify([old]), ['client2']), ['client2 down']);
 });
+
+test('nomad nodes: each client is held to the drivers it enables, and only those', (t) => {
+  const nodes = JSON.stringify([
+    { Name: 'client1', Status: 'ready', Drivers: { raw_exec: { Detected: true, Healthy: true } } },
+    { Name: 'client2', Status: 'ready', Drivers: { docker: { Detected: true, Healthy: true } } },
+  ]);
+  t.deepEqual(clientsNotReady(nodes, [{ name: 'client1', drivers: ['raw_exec'] }, { name: 'client2', drivers: ['docker', 'raw_exec'] }]), ['client2 raw_exec driver missing']);
+});
