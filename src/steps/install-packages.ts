@@ -10,6 +10,7 @@ import { planService } from '../ops/service.ts';
 import { planNode } from '../pipeline/apply.ts';
 import { remoteStep } from '../pipeline/remote-step.ts';
 import { definePlanner } from '../pipeline/step.ts';
+import { resolvWithoutDnsmasq } from './resolve-consul-dns.ts';
 import { onEveryNode, type Base } from '../pipeline/state.ts';
 
 const DAEMON_JSON = '/etc/docker/daemon.json';
@@ -49,8 +50,8 @@ export const installPackages = remoteStep({
   name: 'install packages (docker, dnsmasq)',
   needs: [],
   makes: [],
-  planners: [packages, dockerConfig],
-  async after(state, [installed]) {
+  planners: [resolvWithoutDnsmasq, packages, dockerConfig],
+  async after(state, [, installed]) {
     // Read again after an install: what apt installed must be what cluster.yaml pins.
     const changed = state.cluster.spec.nodes.filter((n) => (installed?.get(n.name) ?? []).length > 0);
     await onEveryNode(state, changed, async (node) => {

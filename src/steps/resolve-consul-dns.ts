@@ -14,6 +14,20 @@ const RESOLV = '/etc/resolv.conf';
 const UPSTREAM = '/etc/nomad-lab/resolv.upstream';
 const DNSMASQ = '/etc/dnsmasq.d/10-consul.conf';
 
+/**
+ * A resolv.conf that names dnsmasq resolves nothing while dnsmasq is not running (removed or stopped by hand),
+ * and apt could then not reach the archive to install it again: the node's own resolvers are put back until
+ * the step below has dnsmasq running. Runs before the packages are installed.
+ */
+export const resolvWithoutDnsmasq = definePlanner({
+  nodes: ({ cluster }: Base) => cluster.spec.nodes,
+  facts: () => ({ resolv: fileContent(RESOLV), upstream: fileContent(UPSTREAM), unit: unitState('dnsmasq') }),
+  plan(_node: NodeSpec, facts): Change[] {
+    if (!(facts.resolv ?? '').startsWith(MARK) || facts.unit.active || !facts.upstream) return [];
+    return [runChange(`pointed ${RESOLV} back at the upstream resolvers`, script(`cat > ${RESOLV}`, [], `write ${RESOLV}`), { stdin: facts.upstream, reason: 'dnsmasq, which it names, is not running' })];
+  },
+});
+
 /** dnsmasq forwards `.consul` to the local agent and the rest to the node's original resolvers. */
 const dnsmasq = definePlanner({
   nodes: ({ cluster }: Base) => cluster.spec.nodes,

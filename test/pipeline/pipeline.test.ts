@@ -135,3 +135,17 @@ test("a failure on one node names the node and the step; the other nodes finish 
   t.deepEqual(node('client1').take().slice(0, 1), ['apt-get install dnsmasq docker.io']);
   t.false(node('server').log.some((c) => c.includes('/usr/local/bin')), 'install Consul and Nomad did not run');
 });
+
+test('dnsmasq removed by hand: the upstream resolvers are put back before apt installs it, then resolv.conf names it again', async (t) => {
+  const { nodes, node, run } = await lab();
+  await run();
+  for (const n of nodes.values()) n.take();
+  const client = node('client1');
+  const ours = client.files.get('/etc/resolv.conf')!.content.toString();
+  client.packages.delete('dnsmasq');
+  Object.assign(client.units.get('dnsmasq')!, { active: false });
+  await run();
+  t.deepEqual(client.take().slice(0, 2), ['write /etc/resolv.conf', 'apt-get install dnsmasq']);
+  t.is(client.files.get('/etc/resolv.conf')!.content.toString(), ours, 'named dnsmasq again at the end');
+  t.deepEqual(node('client2').take(), [], 'a node with dnsmasq running is left alone');
+});
