@@ -27,7 +27,7 @@ export interface WantedFile {
 const MAX_TEXT = 256 * 1024;
 
 /** Files at least this large have their sha256 remembered on the node, keyed by their stamp. */
-const HASH_CACHE_MIN = 1024 * 1024;
+export const HASH_CACHE_MIN = 1024 * 1024;
 /** nomad-lab's cache folder on a node (`down` on existing hosts removes it). */
 export const HASH_CACHE_ROOT = '/var/cache/nomad-lab';
 /** Where a node keeps those sha256s: one file per path, `STAMP SHA256`. */
@@ -65,6 +65,20 @@ for p in "$@"; do
   fi
 done`,
 );
+
+// Run right after nomad-lab wrote `path` itself with content of a known sha256: the file was renamed into place a
+// moment ago, so the 2 s rule above would not remember it, but its content is known and no one else has had it.
+const REMEMBER_HASH = script(
+  `p=$1; sum=$2; cachedir=$3
+stamp=$(stat -c '%d:%i:%s:%.9Z' -- "$p")
+cache=$cachedir/$(printf %s "$p" | tr / %)
+mkdir -p -m 700 "$cachedir" && printf '%s %s\\n' "$stamp" "$sum" > "$cache.$$" && mv -f -- "$cache.$$" "$cache"`,
+);
+
+/** The command that remembers the sha256 of a large file nomad-lab has just written, so the next run need not hash it. */
+export function rememberHash(path: string, sha256: string, hashCache = HASH_CACHE_DIR) {
+  return { ...REMEMBER_HASH, args: [path, sha256, hashCache], label: `remember the sha256 of ${path}` };
+}
 
 /**
  * States of `paths` in one command; the first `textCount` paths are text whose content is read back as well.

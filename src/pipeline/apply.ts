@@ -1,8 +1,9 @@
 import { readFacts } from '../facts/batch.ts';
 import { NomadApi } from '../nomad/api.ts';
 import type { Change } from '../ops/change.ts';
-import { fileStates, planFiles, type WantedFile } from '../ops/files.ts';
-import type { Remote } from '../remote/remote.ts';
+import { fileStates, HASH_CACHE_MIN, planFiles, rememberHash, type WantedFile } from '../ops/files.ts';
+import type { Remote, UploadSource } from '../remote/remote.ts';
+import { stat } from 'node:fs/promises';
 import type { LabSecurity } from '../state/security.ts';
 import { onEveryNode, recordChange, remoteOf, type Base, type Products } from './state.ts';
 import type { NodePlanner } from './step.ts';
@@ -16,6 +17,7 @@ export async function applyChanges(state: Pick<Base, 'changes'> & { security?: L
         break;
       case 'put':
         await remote.put(change.source, change.path, { mode: change.mode, ...(change.owner === undefined ? {} : { owner: change.owner }), ...(change.group === undefined ? {} : { group: change.group }) });
+        if ((await sourceSize(change.source)) >= HASH_CACHE_MIN) await remote.run(rememberHash(change.path, change.sha256), { sudo: true });
         break;
       case 'job':
         await new NomadApi(remote, state.security).post('/v1/jobs', { Job: change.job });
@@ -51,4 +53,10 @@ export async function ensureFile(remote: Remote, file: WantedFile): Promise<Chan
   const changes = planFiles([file], files);
   await applyChanges({ changes: new Map() }, remote, changes);
   return changes;
+}
+
+async function sourceSize(source: UploadSource): Promise<number> {
+  if (typeof source === 'string') return Buffer.byteLength(source);
+  if (Buffer.isBuffer(source)) return source.length;
+  return (await stat(source.localPath)).size;
 }

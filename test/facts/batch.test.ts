@@ -6,7 +6,7 @@ import test from 'ava';
 import { encodeBatch, parseBatch, readFacts } from '../../src/facts/batch.ts';
 import { fileContent, userExists } from '../../src/facts/facts.ts';
 import { dirStates } from '../../src/ops/dirs.ts';
-import { fileStates } from '../../src/ops/files.ts';
+import { fileStates, rememberHash } from '../../src/ops/files.ts';
 import { fixture } from '../remote/helpers/fixture.ts';
 
 test('a batch round-trips: exit codes, stdout and stderr of each, byte for byte (UTF-8, empty, no final newline)', (t) => {
@@ -75,4 +75,17 @@ test("a large file's sha256 is remembered beside its stamp and computed again wh
   writeFileSync(big, changed);
   t.like(await read(), { sha256: sha(changed) });
   t.is(readFileSync(entry, 'utf8').split(' ')[1]?.trim(), '0'.repeat(64), 'not remembered: changed in the last 2 s');
+});
+
+test('a large file nomad-lab has just written is remembered at once: the next read does not hash it', async (t) => {
+  const f = fixture();
+  const server = await f.server();
+  const remote = await f.connect(server);
+  t.teardown(async () => (await remote.close(), await server.close()));
+  const big = join(f.dir, 'consul');
+  const cache = join(f.dir, 'cache');
+  writeFileSync(big, Buffer.alloc(2 * 1024 * 1024, 1));
+  await remote.run(rememberHash(big, 'f'.repeat(64), cache));
+  // The planted sum proves the read used what was remembered instead of hashing the file.
+  t.like((await readFacts(remote, { files: fileStates([big], 0, cache) })).files.get(big), { sha256: 'f'.repeat(64) });
 });
