@@ -65,7 +65,7 @@ export const configureNomad = remoteStep({
     const server = remoteOf(state, firstServer(spec));
     const api = new NomadApi(server, state.security);
     const expected = clients(spec).map((n) => ({ name: n.name, drivers: enabledDrivers(spec, n) }));
-    const started = Date.now();
+    let leaderSince: number | undefined;
     const restarted = new Set<string>();
     let aclReady = false;
     await waitFor(
@@ -74,6 +74,7 @@ export const configureNomad = remoteStep({
         await Promise.all(spec.nodes.map((node) => failIfUnitFailed(remoteOf(state, node), 'nomad')));
         const leader = await api.request('GET', '/v1/status/leader');
         if (leader.status !== 200 || !/:\d+"/.test(leader.text)) return ['no Nomad leader yet'];
+        leaderSince ??= Date.now();
         if (state.security.acl && !aclReady) {
           await ensureNomadAcl(state, server, say);
           aclReady = true;
@@ -81,9 +82,11 @@ export const configureNomad = remoteStep({
         const nodes = await api.request('GET', '/v1/nodes');
         if (nodes.status !== 200) return ['the Nomad API does not answer'];
         const left = clientsNotReady(nodes.text, expected);
-        // A client the servers no longer know (their state was lost) is refused ("Permission denied") and only
-        // registers again when it restarts: after 10 s of waiting, each such client is restarted once.
-        const stuck = stuckClients(left, Date.now() - started).filter((s) => !restarted.has(s.name));
+        // A client whose registration the servers refused waits 15 s or more before it asks again, or never asks:
+        // one that asked before the new servers were ready (Nomad 1.11: "keyring has not been initialized yet"),
+        // or one the servers no longer know (their state was lost: "Permission denied"). Each client still not
+        // registered 3 s after there is a leader is restarted once, and registers at once.
+        const stuck = stuckClients(left, Date.now() - leaderSince).filter((s) => !restarted.has(s.name));
         await Promise.all(
           stuck.map(async ({ name, why }) => {
             restarted.add(name);
@@ -106,7 +109,7 @@ export const configureNomad = remoteStep({
 
 /** How long a client may stay in a state before its agent is restarted, and why it is. */
 const STUCK_AFTER: ReadonlyArray<{ state: string; afterMs: number; why: string }> = [
-  { state: 'not registered', afterMs: 10_000, why: 'the servers did not know this client' },
+  { state: 'not registered', afterMs: 3_000, why: 'not registered 3 s after the servers elected a leader' },
 ];
 
 /** The clients among `left` (lines such as "client2 down") that have waited long enough in a stuck state. */
