@@ -76,9 +76,12 @@ export class VagrantProvider implements Provider {
   async status(cluster: Cluster): Promise<MachineStatus[]> {
     const dir = vagrantDir(cluster);
     const nodes = cluster.spec.nodes.map((n) => n.name);
-    if (!(await exists(join(dir, 'Vagrantfile')))) {
+    const vagrantfile = await readFile(join(dir, 'Vagrantfile'), 'utf8').catch(() => undefined);
+    if (vagrantfile === undefined) {
       return nodes.map((node) => ({ node, state: 'not_created', detail: 'no Vagrantfile yet' }));
     }
+    // Every machine still running as the last `up` left it (one `docker inspect`): Vagrant need not be asked.
+    if (await this.cached(cluster, vagrantfile)) return nodes.map((node) => ({ node, state: 'running', detail: 'running' }));
     let output: string;
     try {
       output = await vagrant(['status', '--machine-readable'], { cwd: dir, backend: backendOf(cluster) });
