@@ -33,6 +33,12 @@ export const HASH_CACHE_ROOT = '/var/cache/nomad-lab';
 /** Where a node keeps those sha256s: one file per path, `STAMP SHA256`. */
 export const HASH_CACHE_DIR = `${HASH_CACHE_ROOT}/sha256`;
 
+// The hash cache in shell, shared by the read and by the write after a put: `cache_of PATH` is its entry
+// in $cachedir, `remember PATH STAMP SUM` writes that entry whole.
+const HASH_CACHE_SH = `stamp_of() { stat -c '%d:%i:%s:%.9Z' -- "$1"; }
+cache_of() { printf '%s/%s' "$cachedir" "$(printf %s "$1" | tr / %)"; }
+remember() { c=$(cache_of "$1"); mkdir -p -m 700 "$cachedir" && printf '%s %s\\n' "$2" "$3" > "$c.$$" && mv -f -- "$c.$$" "$c"; }`;
+
 // Per path: `-` when absent, else `MODE OWNER GROUP SHA256`, then for text paths a base64 line of the content.
 // A large file (Consul and Nomad are 120 MB each) is hashed once: its sha256 is kept beside a stamp of
 // device, inode, size and ctime (nanoseconds), and hashed again only when the stamp differs. No write,
@@ -41,6 +47,7 @@ export const HASH_CACHE_DIR = `${HASH_CACHE_ROOT}/sha256`;
 // ctime ticks coarsely, so a write in the same tick could leave the stamp as it was.
 const READ_FILES = script(
   `n=$1; cachedir=$2; shift 2
+${HASH_CACHE_SH}
 i=0
 for p in "$@"; do
   i=$((i + 1))
@@ -48,15 +55,13 @@ for p in "$@"; do
   size=$(stat -c %s -- "$p")
   sum=
   if [ "$size" -ge ${HASH_CACHE_MIN} ]; then
-    stamp=$(stat -c '%d:%i:%s:%.9Z' -- "$p")
-    cache=$cachedir/$(printf %s "$p" | tr / %)
+    stamp=$(stamp_of "$p")
+    cache=$(cache_of "$p")
     if [ -f "$cache" ]; then read -r cached cachedsum < "$cache" || true; [ "$cached" = "$stamp" ] && [ \${#cachedsum} -eq 64 ] && sum=$cachedsum; fi
   fi
   if [ -z "$sum" ]; then
     sum=$(sha256sum -- "$p" | cut -d' ' -f1)
-    if [ "$size" -ge ${HASH_CACHE_MIN} ] && [ $(($(date +%s) - $(stat -c %Z -- "$p"))) -ge 2 ]; then
-      mkdir -p -m 700 "$cachedir" && printf '%s %s\\n' "$stamp" "$sum" > "$cache.$$" && mv -f -- "$cache.$$" "$cache" || true
-    fi
+    if [ "$size" -ge ${HASH_CACHE_MIN} ] && [ $(($(date +%s) - $(stat -c %Z -- "$p"))) -ge 2 ]; then remember "$p" "$stamp" "$sum" || true; fi
   fi
   printf '%s %s\\n' "$(stat -c '%a %U %G' -- "$p")" "$sum"
   if [ "$i" -le "$n" ]; then
@@ -70,9 +75,8 @@ done`,
 // moment ago, so the 2 s rule above would not remember it, but its content is known and no one else has had it.
 const REMEMBER_HASH = script(
   `p=$1; sum=$2; cachedir=$3
-stamp=$(stat -c '%d:%i:%s:%.9Z' -- "$p")
-cache=$cachedir/$(printf %s "$p" | tr / %)
-mkdir -p -m 700 "$cachedir" && printf '%s %s\\n' "$stamp" "$sum" > "$cache.$$" && mv -f -- "$cache.$$" "$cache"`,
+${HASH_CACHE_SH}
+remember "$p" "$(stamp_of "$p")" "$sum"`,
 );
 
 /** The command that remembers the sha256 of a large file nomad-lab has just written, so the next run need not hash it. */
