@@ -40,7 +40,8 @@ export class VagrantProvider implements Provider {
       }
     }
     // Read before the Vagrantfile changes (free when there is none yet): machines created now have new host keys.
-    const before = await this.status(cluster);
+    // Vagrant's own view: the kept endpoints were tried above.
+    const before = await this.vagrantStatus(cluster);
     const changed = await writeVagrantfile(dir, rendered);
     say(`${join(dir, 'Vagrantfile')}: ${changed ? 'written' : 'unchanged'}`);
     if (!changed && before.every((s) => s.state === 'running')) {
@@ -53,7 +54,7 @@ export class VagrantProvider implements Provider {
     try {
       await vagrant(args, { cwd: dir, backend, onLine: (line) => { output += `${line}\n`; say(line); } });
     } catch (cause) {
-      const notRunning = await this.status(cluster).then((all) => all.filter((s) => s.state !== 'running').map((s) => s.node), () => []);
+      const notRunning = await this.vagrantStatus(cluster).then((all) => all.filter((s) => s.state !== 'running').map((s) => s.node), () => []);
       const named = machineInOutput(output, cluster.spec.nodes.map((n) => n.name));
       throw vagrantFailure('up', notRunning.length > 0 ? notRunning : named ? [named] : [], cause);
     }
@@ -64,7 +65,7 @@ export class VagrantProvider implements Provider {
   async endpoints(cluster: Cluster): Promise<NodeEndpoint[]> {
     const vagrantfile = await readFile(join(vagrantDir(cluster), 'Vagrantfile'), 'utf8').catch(() => undefined);
     const known = vagrantfile === undefined ? undefined : await this.cached(cluster, vagrantfile);
-    return known ?? this.endpointsOf(cluster, await this.status(cluster));
+    return known ?? this.endpointsOf(cluster, await this.vagrantStatus(cluster));
   }
 
   /** What the last `vagrant ssh-config` said, when nothing moved since (docker backend: one `docker inspect`). */
@@ -74,14 +75,21 @@ export class VagrantProvider implements Provider {
   }
 
   async status(cluster: Cluster): Promise<MachineStatus[]> {
+    const vagrantfile = await readFile(join(vagrantDir(cluster), 'Vagrantfile'), 'utf8').catch(() => undefined);
+    // Every machine still running as the last `up` left it (one `docker inspect`): Vagrant need not be asked.
+    if (vagrantfile !== undefined && (await this.cached(cluster, vagrantfile))) {
+      return cluster.spec.nodes.map((n) => ({ node: n.name, state: 'running', detail: 'running' }));
+    }
+    return this.vagrantStatus(cluster);
+  }
+
+  /** `vagrant status`: what Vagrant knows of each machine. */
+  private async vagrantStatus(cluster: Cluster): Promise<MachineStatus[]> {
     const dir = vagrantDir(cluster);
     const nodes = cluster.spec.nodes.map((n) => n.name);
-    const vagrantfile = await readFile(join(dir, 'Vagrantfile'), 'utf8').catch(() => undefined);
-    if (vagrantfile === undefined) {
+    if (!(await exists(join(dir, 'Vagrantfile')))) {
       return nodes.map((node) => ({ node, state: 'not_created', detail: 'no Vagrantfile yet' }));
     }
-    // Every machine still running as the last `up` left it (one `docker inspect`): Vagrant need not be asked.
-    if (await this.cached(cluster, vagrantfile)) return nodes.map((node) => ({ node, state: 'running', detail: 'running' }));
     let output: string;
     try {
       output = await vagrant(['status', '--machine-readable'], { cwd: dir, backend: backendOf(cluster) });
