@@ -1,4 +1,5 @@
 import { NomadLabError, tail } from '../errors.ts';
+import { TOKEN_HEADER } from '../verify/http-json.ts';
 import type { LabSecurity } from '../state/security.ts';
 import { script, type Command } from './quote.ts';
 import type { ExecOptions, Remote } from './remote.ts';
@@ -20,8 +21,8 @@ const curlTls = (dir: string) => {
 };
 
 const AGENTS = {
-  Nomad: { http: 'http://127.0.0.1:4646', https: 'https://127.0.0.1:4646', header: 'X-Nomad-Token', dir: '/etc/nomad.d', token: 'nomadManagement' },
-  Consul: { http: 'http://127.0.0.1:8500', https: 'https://127.0.0.1:8501', header: 'X-Consul-Token', dir: '/etc/consul.d', token: 'consulManagement' },
+  Nomad: { http: 'http://127.0.0.1:4646', https: 'https://127.0.0.1:4646', header: TOKEN_HEADER.nomad, dir: '/etc/nomad.d', token: 'nomadManagement' },
+  Consul: { http: 'http://127.0.0.1:8500', https: 'https://127.0.0.1:8501', header: TOKEN_HEADER.consul, dir: '/etc/consul.d', token: 'consulManagement' },
 } as const;
 
 /** How nomad-lab reaches a node's own Consul or Nomad: with the lab's management token and the node's certificate when it has them. */

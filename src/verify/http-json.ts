@@ -39,10 +39,13 @@ export interface AgentCredentials {
   tls?: { ca: string; cert: string; key: string };
 }
 
+/** The header each agent reads its ACL token from. */
+export const TOKEN_HEADER = { consul: 'X-Consul-Token', nomad: 'X-Nomad-Token' } as const;
+
 /** An agent's API base URL and what its requests carry. */
 export function agentApi(address: string, port: number, product: 'consul' | 'nomad', credentials: AgentCredentials): { base: string; auth: HttpAuth } {
   const token = product === 'consul' ? credentials.consulToken : credentials.nomadToken;
-  const header = product === 'consul' ? 'X-Consul-Token' : 'X-Nomad-Token';
+  const header = TOKEN_HEADER[product];
   return {
     base: `${credentials.tls ? 'https' : 'http'}://${hostPort(address, port)}`,
     auth: { ...(token ? { headers: { [header]: token } } : {}), ...(credentials.tls ? { tls: credentials.tls } : {}) },
