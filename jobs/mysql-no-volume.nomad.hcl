@@ -20,8 +20,8 @@ job "mysql" {
 
       check {
         type     = "tcp"
-        interval = "5s"
-        timeout  = "2s"
+        interval = "1s"
+        timeout  = "1s"
       }
     }
 

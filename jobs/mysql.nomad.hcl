@@ -29,8 +29,8 @@ job "mysql" {
 
       check {
         type     = "tcp"
-        interval = "5s"
-        timeout  = "2s"
+        interval = "1s"
+        timeout  = "1s"
       }
     }
 

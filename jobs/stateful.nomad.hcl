@@ -36,8 +36,8 @@ job "stateful" {
       check {
         type     = "http"
         path     = "/starts.log"
-        interval = "5s"
-        timeout  = "2s"
+        interval = "1s"
+        timeout  = "1s"
       }
     }
 

@@ -27,8 +27,8 @@ job "todo-db" {
 
       check {
         type     = "tcp"
-        interval = "5s"
-        timeout  = "2s"
+        interval = "1s"
+        timeout  = "1s"
       }
     }
 

@@ -21,8 +21,8 @@ job "todo-web" {
       check {
         type     = "http"
         path     = "/healthz"
-        interval = "5s"
-        timeout  = "2s"
+        interval = "1s"
+        timeout  = "1s"
       }
     }
 

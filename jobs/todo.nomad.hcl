@@ -25,8 +25,8 @@ job "todo" {
 
       check {
         type     = "tcp"
-        interval = "5s"
-        timeout  = "2s"
+        interval = "1s"
+        timeout  = "1s"
       }
     }
 
@@ -38,8 +38,8 @@ job "todo" {
       check {
         type     = "http"
         path     = "/healthz"
-        interval = "5s"
-        timeout  = "2s"
+        interval = "1s"
+        timeout  = "1s"
       }
     }
 

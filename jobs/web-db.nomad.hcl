@@ -30,8 +30,8 @@ job "web-db" {
 
       check {
         type     = "tcp"
-        interval = "5s"
-        timeout  = "2s"
+        interval = "1s"
+        timeout  = "1s"
       }
     }
 
@@ -74,8 +74,8 @@ job "web-db" {
       check {
         type     = "http"
         path     = "/healthz"
-        interval = "5s"
-        timeout  = "2s"
+        interval = "1s"
+        timeout  = "1s"
       }
     }
 

@@ -27,8 +27,8 @@ job "whoami" {
       check {
         type     = "http"
         path     = "/"
-        interval = "5s"
-        timeout  = "2s"
+        interval = "1s"
+        timeout  = "1s"
       }
     }
 
