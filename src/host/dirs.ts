@@ -20,6 +20,11 @@ export function vagrantDir(cluster: { dir: string; spec: { name: string } }): st
   return join(cluster.dir, 'vagrant', cluster.spec.name);
 }
 
+/** The lab's own SSH key, which the docker backend's machines authorize from their first boot (`.pub` beside it). */
+export function labKeyFile(cluster: { dir: string; spec: { name: string } }): string {
+  return join(labStateDir(cluster), 'id_ed25519');
+}
+
 /** Where a lab's nodes' SSH host keys are pinned. */
 export function knownHostsFile(cluster: { dir: string; spec: { name: string } }): string {
   return join(labStateDir(cluster), 'known_hosts');

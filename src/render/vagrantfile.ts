@@ -2,7 +2,7 @@ import { relative } from 'node:path';
 import ipaddr from 'ipaddr.js';
 import type { Cluster } from '../config/load.ts';
 import type { NodeSpec } from '../config/schema.ts';
-import { vagrantDir } from '../host/dirs.ts';
+import { labKeyFile, vagrantDir } from '../host/dirs.ts';
 import { labLabelFlags, NODE_CONTAINER_FLAGS, nodeContainerName } from '../providers/vagrant/docker-node-flags.ts';
 import { rubyComment, rubyString, rubyStringArray } from './ruby-literal.ts';
 
@@ -30,7 +30,7 @@ export function renderVagrantfile(cluster: VagrantCluster, options: RenderOption
     '# `vagrant up` by hand picks the same backend as nomad-lab does.',
     `ENV["VAGRANT_DEFAULT_PROVIDER"] ||= ${rubyString(backend)}`,
     '',
-    ...(backend === 'docker' ? dockerCreateArgs(spec.name) : []),
+    ...(backend === 'docker' ? dockerCreateArgs(spec.name, relative(vagrantDir(cluster), labKeyFile(cluster))) : []),
     'Vagrant.configure("2") do |config|',
     '  # No /vagrant share: nomad-lab uploads what the nodes need over SSH.',
     '  config.vm.synced_folder ".", "/vagrant", disabled: true',
@@ -43,12 +43,19 @@ export function renderVagrantfile(cluster: VagrantCluster, options: RenderOption
   return lines.join('\n');
 }
 
-function dockerCreateArgs(lab: string): string[] {
+function dockerCreateArgs(lab: string, labKey: string): string[] {
   return [
+    "# The lab's own SSH key, made by nomad-lab in the lab's state folder. Every machine authorizes it",
+    '# from its first boot, so Vagrant need not swap in a key of its own over SSH (2 s of each boot).',
+    `LAB_KEY = File.expand_path(${rubyString(labKey)}, __dir__)`,
+    '',
     '# docker run flags of a systemd+sshd node on a host without CAP_SYS_RESOURCE and with',
     '# cgroup v1: Nomad clients need the cgroup tree writable. cpus and memory are not',
     '# limited: the nodes share the host. The label is how `nomad-lab down` knows its own.',
-    `CREATE_ARGS = ${rubyStringArray([...NODE_CONTAINER_FLAGS, ...labLabelFlags(lab)], '')}`,
+    `CREATE_ARGS = ${rubyStringArray([...NODE_CONTAINER_FLAGS, ...labLabelFlags(lab)], '')} + [`,
+    '  "--mount",',
+    '  "type=bind,source=#{LAB_KEY}.pub,target=/home/vagrant/.ssh/authorized_keys,readonly",',
+    ']',
     '',
   ];
 }
@@ -80,6 +87,9 @@ function providerBlock(lab: string, node: NodeSpec, backend: VagrantBackend, opt
         '  d.create_args = CREATE_ARGS',
         "  # The node image is Debian: Vagrant need not find out over SSH (some 30 commands, 3 s).",
         '  override.vm.guest = :debian',
+        '  override.ssh.insert_key = false',
+        '  # Only when it is there, so `vagrant destroy` works without it.',
+        '  override.ssh.private_key_path = LAB_KEY if File.exist?(LAB_KEY)',
         'end',
       ];
     }

@@ -2,10 +2,10 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ensurePrivateDir, writeFileAtomic } from '../../host/atomic-write.ts';
-import { probe } from '../../host/run.ts';
 import type { NodeEndpoint } from '../../remote/endpoint.ts';
+import { inspectNodeContainers } from './node-containers.ts';
 
-// What the last `vagrant ssh-config` said, kept in the lab's state folder: `vagrant status` and `ssh-config`
+// The endpoints the last `up` found, kept in the lab's state folder: `vagrant status` and `ssh-config`
 // cost seconds each, and a re-run, `status`, `reset` and `plan` only need to know nothing moved. For the docker
 // backend one `docker inspect` proves it (same containers, all running); anything else asks Vagrant again.
 
@@ -23,14 +23,8 @@ export function sha256(text: string): string {
 
 /** Container name and full id of each running container of `names`; a name that is not running is left out. */
 async function runningContainers(names: readonly string[]): Promise<Map<string, string>> {
-  const result = await probe('docker', ['inspect', '--format', '{{.Name}} {{.Id}} {{.State.Running}}', ...names], { timeout: 15_000 });
-  // docker inspect exits 1 when one name is unknown, and still prints the others.
-  const running = new Map<string, string>();
-  for (const line of result.stdout.split('\n')) {
-    const [name, id, state] = line.trim().split(' ');
-    if (name && id && state === 'true') running.set(name.replace(/^\//, ''), id);
-  }
-  return running;
+  const containers = await inspectNodeContainers(names);
+  return new Map([...containers].filter(([, c]) => c.running).map(([name, c]) => [name, c.id]));
 }
 
 /** The cached endpoints, when the Vagrantfile is the one they came from and every container is the same and running. */
@@ -49,14 +43,8 @@ export async function confirmedEndpoints(stateDir: string, vagrantfile: string, 
   return nodes.map((n) => byNode.get(n)!.endpoint);
 }
 
-/** Keeps what Vagrant just said, with the containers it is true of. */
-export async function rememberEndpoints(stateDir: string, vagrantfile: string, endpoints: readonly NodeEndpoint[], containerOf: (node: string) => string): Promise<void> {
-  const running = await runningContainers(endpoints.map((e) => containerOf(e.node)));
-  const nodes = endpoints.flatMap((e) => {
-    const id = running.get(containerOf(e.node));
-    return id ? [{ endpoint: e, container: containerOf(e.node), id }] : [];
-  });
-  if (nodes.length !== endpoints.length) return;
+/** Keeps the endpoints `up` just found, with the containers (name and id) they are true of. */
+export async function rememberEndpoints(stateDir: string, vagrantfile: string, nodes: CachedEndpoints['nodes']): Promise<void> {
   await ensurePrivateDir(stateDir);
   await writeFileAtomic(join(stateDir, FILE), `${JSON.stringify({ vagrantfile: sha256(vagrantfile), nodes } satisfies CachedEndpoints, null, 2)}\n`, { mode: 0o600 });
 }

@@ -3,9 +3,11 @@ import { access, readFile, rm, rmdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Cluster } from '../../config/load.ts';
 import { ProviderError } from '../../errors.ts';
-import { labStateDir, vagrantDir } from '../../host/dirs.ts';
+import { labKeyFile, labStateDir, vagrantDir } from '../../host/dirs.ts';
 import { nodeContainerName } from '../../config/names.ts';
 import { confirmedEndpoints, rememberEndpoints } from './endpoint-cache.ts';
+import { authorizeLabKey, inspectNodeContainers } from './node-containers.ts';
+import { ensureLabSshKey } from '../../state/lab-ssh-key.ts';
 import { imageExists } from '../../images/docker.ts';
 import { nodeImageTag } from '../../images/node-image.ts';
 import type { BootOptions, MachineStatus, NodeEndpoint, Provider } from '../provider.ts';
@@ -31,6 +33,7 @@ export class VagrantProvider implements Provider {
     const backend = backendOf(cluster);
     const dir = vagrantDir(cluster);
     const nodeImage = backend === 'docker' ? await requireNodeImage(cluster) : undefined;
+    const labKey = backend === 'docker' ? await ensureLabSshKey(labKeyFile(cluster), `nomad-lab ${cluster.spec.name}`) : undefined;
     const rendered = renderVagrantfile(cluster, { nodeImage });
     if ((await readFile(join(dir, 'Vagrantfile'), 'utf8').catch(() => undefined)) === rendered) {
       const known = await this.cached(cluster, rendered);
@@ -49,6 +52,7 @@ export class VagrantProvider implements Provider {
       say(`all ${before.length} machines already running: nothing booted`);
       return this.endpointsOf(cluster, before);
     }
+    if (labKey) await authorizeInOlderMachines(cluster, labKey, say);
     const args = ['up', `--provider=${backend}`, ...(PARALLEL[backend] ? ['--parallel'] : [])];
     let output = '';
     try {
@@ -65,10 +69,11 @@ export class VagrantProvider implements Provider {
   async endpoints(cluster: Cluster): Promise<NodeEndpoint[]> {
     const vagrantfile = await readFile(join(vagrantDir(cluster), 'Vagrantfile'), 'utf8').catch(() => undefined);
     const known = vagrantfile === undefined ? undefined : await this.cached(cluster, vagrantfile);
-    return known ?? this.endpointsOf(cluster, await this.vagrantStatus(cluster));
+    if (known) return known;
+    return backendOf(cluster) === 'docker' ? containerEndpoints(cluster) : this.endpointsOf(cluster, await this.vagrantStatus(cluster));
   }
 
-  /** What the last `vagrant ssh-config` said, when nothing moved since (docker backend: one `docker inspect`). */
+  /** The endpoints the last `up` found, when nothing moved since (docker backend: one `docker inspect`). */
   private async cached(cluster: Cluster, vagrantfile: string): Promise<NodeEndpoint[] | undefined> {
     if (backendOf(cluster) !== 'docker') return undefined;
     return confirmedEndpoints(labStateDir(cluster), vagrantfile, cluster.spec.nodes.map((n) => n.name));
@@ -138,6 +143,7 @@ export class VagrantProvider implements Provider {
       const list = down.map((s) => `${s.node} (${s.detail})`).join(', ');
       throw new ProviderError(`not running: ${list}; run \`nomad-lab up\``);
     }
+    if (backendOf(cluster) === 'docker') return containerEndpoints(cluster);
     const dir = vagrantDir(cluster);
     let output: string;
     try {
@@ -158,11 +164,43 @@ export class VagrantProvider implements Provider {
         labAddress: node.address,
       };
     });
-    if (backendOf(cluster) === 'docker') {
-      const vagrantfile = await readFile(join(dir, 'Vagrantfile'), 'utf8');
-      await rememberEndpoints(labStateDir(cluster), vagrantfile, endpoints, (node) => nodeContainerName(cluster.spec.name, node));
-    }
     return endpoints;
+  }
+}
+
+/**
+ * The docker backend's endpoints, read from the containers themselves (one `docker inspect`): sshd's port as
+ * published on the host, and the lab's own key. Vagrant's `status` and `ssh-config` would take seconds each.
+ */
+async function containerEndpoints(cluster: Cluster): Promise<NodeEndpoint[]> {
+  const lab = cluster.spec.name;
+  const containers = await inspectNodeContainers(cluster.spec.nodes.map((n) => nodeContainerName(lab, n.name)));
+  const found: { endpoint: NodeEndpoint; container: string; id: string }[] = [];
+  const down: string[] = [];
+  for (const node of cluster.spec.nodes) {
+    const name = nodeContainerName(lab, node.name);
+    const container = containers.get(name);
+    if (!container?.running || !container.ssh) {
+      down.push(`${node.name} (${!container ? 'no container' : container.running ? 'sshd not published' : 'stopped'})`);
+      continue;
+    }
+    const endpoint = { node: node.name, host: container.ssh.host, port: container.ssh.port, user: 'vagrant', privateKeyPath: labKeyFile(cluster), labAddress: node.address };
+    found.push({ endpoint, container: name, id: container.id });
+  }
+  if (down.length > 0) throw new ProviderError(`not running: ${down.join(', ')}; run \`nomad-lab up\``);
+  await rememberEndpoints(labStateDir(cluster), await readFile(join(vagrantDir(cluster), 'Vagrantfile'), 'utf8'), found);
+  return found.map((f) => f.endpoint);
+}
+
+
+/** Machines made before the Vagrantfile mounted the lab's key still authorize only Vagrant's own: add the lab's. */
+async function authorizeInOlderMachines(cluster: Cluster, publicKey: string, say: (line: string) => void): Promise<void> {
+  const lab = cluster.spec.name;
+  const containers = await inspectNodeContainers(cluster.spec.nodes.map((n) => nodeContainerName(lab, n.name)));
+  for (const [name, container] of containers) {
+    if (!container.running || container.labKeyMounted) continue;
+    await authorizeLabKey(name, publicKey);
+    say(`${name}: made before machines authorized the lab's key from their first boot: key added`);
   }
 }
 
