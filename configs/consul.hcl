@@ -11,6 +11,8 @@ retry_join     = {{retry_join}}
 retry_interval = "2s"
 encrypt        = {{encrypt}}
 server         = {{server}}
+# A lab asks nobody for updates (HashiCorp's checkpoint service; often unreachable from a lab anyway).
+disable_update_check = true
 {{#server}}
 bootstrap_expect = {{bootstrap_expect}}
 

@@ -3,6 +3,8 @@ datacenter = {{datacenter}}
 region     = {{region}}
 name       = {{node_name}}
 data_dir   = "/opt/nomad"
+# A lab asks nobody for updates (HashiCorp's checkpoint service; often unreachable from a lab anyway).
+disable_update_check = true
 # The lab address only (RPC, Serf, HTTP), and loopback for HTTP (the node's own tools and nomad-lab's
 # API calls over SSH): a host with several interfaces would otherwise advertise or accept on the wrong one.
 bind_addr  = {{address}}
