@@ -68,9 +68,12 @@ export class VagrantProvider implements Provider {
 
   async endpoints(cluster: Cluster): Promise<NodeEndpoint[]> {
     const vagrantfile = await readFile(join(vagrantDir(cluster), 'Vagrantfile'), 'utf8').catch(() => undefined);
-    const known = vagrantfile === undefined ? undefined : await this.cached(cluster, vagrantfile);
-    if (known) return known;
-    return backendOf(cluster) === 'docker' ? containerEndpoints(cluster) : this.endpointsOf(cluster, await this.vagrantStatus(cluster));
+    if (vagrantfile !== undefined) {
+      const known = await this.cached(cluster, vagrantfile);
+      if (known) return known;
+      if (backendOf(cluster) === 'docker') return containerEndpoints(cluster);
+    }
+    return this.endpointsOf(cluster, await this.vagrantStatus(cluster));
   }
 
   /** The endpoints the last `up` found, when nothing moved since (docker backend: one `docker inspect`). */
