@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import type { ClusterSpec, NodeSpec } from '../config/schema.ts';
 import { NomadLabError } from '../errors.ts';
 import { ensurePrivateDir, writeFileAtomic } from '../host/atomic-write.ts';
-import { run } from '../host/run.ts';
 import { readPrivateFile } from './private-file.ts';
 
 /** A certificate and its private key, PEM. */
@@ -88,6 +87,8 @@ async function ensurePair(dir: string, name: string, made: string, consul: strin
   // consul writes into its working folder: a private one inside the state folder, removed afterwards.
   const work = await mkdtemp(join(dir, `.${name}-`));
   try {
+    // Loaded here: verify and status read the lab's certificates and never make one, and need not load execa.
+    const { run } = await import('../host/run.ts');
     await run(consul, args, { cwd: work });
     const files = await readdir(work);
     const keyFile = files.find((f) => f.endsWith('-key.pem'));

@@ -62,7 +62,7 @@ export const deployJobs = defineStep({
         const allocations = await pMap(waited, (job) => api.get<AllocationStub[]>(`/v1/job/${encodeURIComponent(job.ID)}/allocations`), { concurrency: 4 });
         return waited.flatMap((job, i) => unhealthyGroups(job, allocations[i]!));
       },
-      { timeoutMs: 300_000, intervalMs: 1000, onWaiting: (left) => say(`waiting: ${left.join(', ')}`) },
+      { timeoutMs: 300_000, intervalMs: 500, onWaiting: (left) => say(`waiting: ${left.join(', ')}`) },
     );
     return { summary: jobs.map((j) => j.ID).join(', ') };
   },
