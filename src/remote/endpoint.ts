@@ -10,6 +10,17 @@ export interface NodeEndpoint {
   privateKeyPath?: string;
   /** The node's address on the lab network (cluster.yaml `address`). */
   labAddress: string;
+  /**
+   * A host folder the node sees read-only (the docker backend mounts nomad-lab's cache): a put of a file in it is
+   * a copy on the node, not an upload.
+   */
+  hostShare?: HostShare;
   /** Created by this boot: its SSH host key is new, and a key pinned for an earlier machine of that name is stale. */
   created?: boolean;
+}
+
+/** A host folder and where the node sees it. */
+export interface HostShare {
+  hostDir: string;
+  nodeDir: string;
 }

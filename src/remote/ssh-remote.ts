@@ -57,7 +57,7 @@ export class SshRemote implements Remote {
 
   put(source: UploadSource, remotePath: string, options: UploadOptions): Promise<void> {
     return put(
-      { node: this.node, run: (c, o) => this.run(c, o), sftp: () => this.sftp(), stagingDir: () => this.stagingDir() },
+      { node: this.node, run: (c, o) => this.run(c, o), sftp: () => this.sftp(), stagingDir: () => this.stagingDir(), ...(this.endpoint.hostShare ? { hostShare: this.endpoint.hostShare } : {}) },
       source,
       remotePath,
       options,

@@ -3,7 +3,7 @@ import ipaddr from 'ipaddr.js';
 import type { Cluster } from '../config/load.ts';
 import type { NodeSpec } from '../config/schema.ts';
 import { labKeyFile, vagrantDir } from '../host/dirs.ts';
-import { labLabelFlags, NODE_CONTAINER_FLAGS, nodeContainerName } from '../providers/vagrant/docker-node-flags.ts';
+import { AUTHORIZED_KEYS, HOST_CACHE_ON_NODE, labLabelFlags, NODE_CONTAINER_FLAGS, nodeContainerName } from '../providers/vagrant/docker-node-flags.ts';
 import { rubyComment, rubyString, rubyStringArray } from './ruby-literal.ts';
 
 export type VagrantBackend = 'docker' | 'virtualbox' | 'libvirt';
@@ -11,7 +11,10 @@ export type VagrantBackend = 'docker' | 'virtualbox' | 'libvirt';
 export interface RenderOptions {
   /** The node image tag (`nodeImageTag`), for the docker backend. */
   nodeImage?: string;
+  /** nomad-lab's cache folder on this host, which docker machines see read-only (`HOST_CACHE_ON_NODE`). */
+  hostCache?: string;
 }
+
 
 type VagrantCluster = Pick<Cluster, 'file' | 'dir' | 'spec'>;
 
@@ -30,7 +33,7 @@ export function renderVagrantfile(cluster: VagrantCluster, options: RenderOption
     '# `vagrant up` by hand picks the same backend as nomad-lab does.',
     `ENV["VAGRANT_DEFAULT_PROVIDER"] ||= ${rubyString(backend)}`,
     '',
-    ...(backend === 'docker' ? dockerCreateArgs(spec.name, relative(vagrantDir(cluster), labKeyFile(cluster))) : []),
+    ...(backend === 'docker' ? dockerCreateArgs(spec.name, relative(vagrantDir(cluster), labKeyFile(cluster)), options.hostCache) : []),
     'Vagrant.configure("2") do |config|',
     '  # No /vagrant share: nomad-lab uploads what the nodes need over SSH.',
     '  config.vm.synced_folder ".", "/vagrant", disabled: true',
@@ -43,7 +46,9 @@ export function renderVagrantfile(cluster: VagrantCluster, options: RenderOption
   return lines.join('\n');
 }
 
-function dockerCreateArgs(lab: string, labKey: string): string[] {
+function dockerCreateArgs(lab: string, labKey: string, hostCache: string | undefined): string[] {
+  // A comma would end the --mount value early: such a cache is not shared, and files are uploaded instead.
+  const shareCache = hostCache !== undefined && !hostCache.includes(',');
   return [
     "# The lab's own SSH key, made by nomad-lab in the lab's state folder. Every machine authorizes it",
     '# from its first boot, so Vagrant need not swap in a key of its own over SSH (2 s of each boot).',
@@ -54,7 +59,14 @@ function dockerCreateArgs(lab: string, labKey: string): string[] {
     '# limited: the nodes share the host. The label is how `nomad-lab down` knows its own.',
     `CREATE_ARGS = ${rubyStringArray([...NODE_CONTAINER_FLAGS, ...labLabelFlags(lab)], '')} + [`,
     '  "--mount",',
-    '  "type=bind,source=#{LAB_KEY}.pub,target=/home/vagrant/.ssh/authorized_keys,readonly",',
+    `  "type=bind,source=#{LAB_KEY}.pub,target=${AUTHORIZED_KEYS},readonly",`,
+    ...(shareCache
+      ? [
+          "  # nomad-lab's cache, read-only: Consul, Nomad and the job images are copied on the machine, not sent over SSH.",
+          '  "--mount",',
+          `  ${rubyString(`type=bind,source=${hostCache},target=${HOST_CACHE_ON_NODE},readonly`)},`,
+        ]
+      : []),
     ']',
     '',
   ];

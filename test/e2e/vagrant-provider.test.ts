@@ -5,7 +5,7 @@ import test from 'ava';
 import { execa } from 'execa';
 import { loadCluster, type Cluster } from '../../src/config/load.ts';
 import { ProviderError } from '../../src/errors.ts';
-import { labKeyFile, vagrantDir } from '../../src/host/dirs.ts';
+import { cacheDir, labKeyFile, vagrantDir } from '../../src/host/dirs.ts';
 import type { NodeEndpoint } from '../../src/providers/provider.ts';
 import { VagrantProvider } from '../../src/providers/vagrant/vagrant-provider.ts';
 import { requirePreparedHost } from './helpers.ts';
@@ -94,6 +94,10 @@ test.serial('up boots three machines and reports an OpenSSH-reachable endpoint f
   for (const e of endpoints) {
     // The lab's own key, which every machine authorizes from its first boot.
     t.is(e.privateKeyPath, labKeyFile(cluster));
+    // nomad-lab's cache, which the machine sees read-only.
+    t.deepEqual(e.hostShare, { hostDir: cacheDir(), nodeDir: '/var/lib/nomad-lab/host-cache' });
+    const share = await ssh(e, 'test -d /var/lib/nomad-lab/host-cache && ! sudo touch /var/lib/nomad-lab/host-cache/x 2>/dev/null && echo read-only');
+    t.is(share.stdout.trim(), 'read-only', share.all);
     const result = await ssh(e, 'hostname');
     t.is(result.exitCode, 0, result.all);
     t.is(result.stdout.trim(), e.node);

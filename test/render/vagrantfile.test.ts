@@ -9,7 +9,7 @@ import { golden } from '../providers/golden.ts';
 const GOLDEN = 'test/fixtures/vagrant/golden';
 
 test('the default lab renders the docker Vagrantfile of the golden file', async (t) => {
-  const text = renderVagrantfile(await loadCluster('cluster.yaml'), { nodeImage: NODE_IMAGE });
+  const text = renderVagrantfile(await loadCluster('cluster.yaml'), { nodeImage: NODE_IMAGE, hostCache: '/home/ops/.cache/nomad-lab' });
   t.is(text, await golden(join(GOLDEN, 'default-docker.Vagrantfile'), text));
 });
 
@@ -36,6 +36,14 @@ test('docker machines carry the flags this host needs and the lab-scoped contain
   t.regex(text, /d\.name = "nomad-lab-client2"/);
   t.regex(text, /ip: "10\.77\.0\.11", netmask: 24\n/);
   t.notRegex(text, /vm\.box/);
+});
+
+test("docker machines see nomad-lab's cache read-only, unless its path holds a comma (which would end the mount's value)", async (t) => {
+  const cluster = await loadCluster('cluster.yaml');
+  const mount = (cache: string) => renderVagrantfile(cluster, { nodeImage: NODE_IMAGE, hostCache: cache }).includes(`type=bind,source=${cache},target=/var/lib/nomad-lab/host-cache,readonly`);
+  t.true(mount('/root/.cache/nomad-lab'));
+  t.false(mount('/root/a,b/nomad-lab'));
+  t.false(renderVagrantfile(cluster, { nodeImage: NODE_IMAGE }).includes('host-cache'));
 });
 
 test('virtualbox and libvirt get a dotted netmask, the box, cpus and memory', async (t) => {

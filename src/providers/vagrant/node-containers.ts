@@ -1,7 +1,6 @@
 import { probe, run } from '../../host/run.ts';
-
-/** Where the docker backend's machines authorize the lab's key: the Vagrantfile mounts its `.pub` here. */
-export const AUTHORIZED_KEYS = '/home/vagrant/.ssh/authorized_keys';
+import type { HostShare } from '../../remote/endpoint.ts';
+import { AUTHORIZED_KEYS, HOST_CACHE_ON_NODE } from './docker-node-flags.ts';
 
 /** What one `docker inspect` says of a node container. */
 export interface NodeContainer {
@@ -11,6 +10,8 @@ export interface NodeContainer {
   ssh?: { host: string; port: number };
   /** Whether the lab's key file is mounted as the vagrant user's authorized_keys (machines made since nomad-lab did so). */
   labKeyMounted: boolean;
+  /** nomad-lab's cache as the machine sees it, when it is mounted. */
+  hostShare?: HostShare;
 }
 
 const FORMAT = [
@@ -18,7 +19,8 @@ const FORMAT = [
   '{{.Id}}',
   '{{.State.Running}}',
   '{{with index .NetworkSettings.Ports "22/tcp"}}{{with index . 0}}{{.HostIp}} {{.HostPort}}{{end}}{{end}}',
-  '{{range .Mounts}}{{.Destination}} {{end}}',
+  // Last: JSON, which may hold the separator.
+  '{{json .Mounts}}',
 ].join('|');
 
 /** The containers of `names` that exist, by name; one `docker inspect` for all. */
@@ -32,17 +34,29 @@ export async function inspectNodeContainers(names: readonly string[]): Promise<M
 export function parseNodeContainers(output: string): Map<string, NodeContainer> {
   const containers = new Map<string, NodeContainer>();
   for (const line of output.split('\n')) {
-    const [name, id, running, ssh, mounts] = line.trim().split('|');
-    if (!name || !id || ssh === undefined || mounts === undefined) continue;
+    const [name, id, running, ssh, ...rest] = line.trim().split('|');
+    const mounts = parseMounts(rest.join('|'));
+    if (!name || !id || ssh === undefined || !mounts) continue;
     const [host, port] = ssh.split(' ');
+    const cache = mounts.find((m) => m.Destination === HOST_CACHE_ON_NODE && typeof m.Source === 'string');
     containers.set(name.replace(/^\//, ''), {
       id,
       running: running === 'true',
       ...(host !== undefined && port ? { ssh: { host: host === '' || host === '0.0.0.0' ? '127.0.0.1' : host, port: Number(port) } } : {}),
-      labKeyMounted: mounts.split(' ').includes(AUTHORIZED_KEYS),
+      labKeyMounted: mounts.some((m) => m.Destination === AUTHORIZED_KEYS),
+      ...(cache ? { hostShare: { hostDir: cache.Source!, nodeDir: HOST_CACHE_ON_NODE } } : {}),
     });
   }
   return containers;
+}
+
+function parseMounts(text: string): { Source?: string; Destination?: string }[] | undefined {
+  try {
+    const mounts: unknown = JSON.parse(text);
+    return Array.isArray(mounts) ? (mounts as { Source?: string; Destination?: string }[]) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /**

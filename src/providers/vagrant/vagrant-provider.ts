@@ -1,9 +1,9 @@
 import { preloadedPackages } from '../../config/machines.ts';
-import { access, readFile, rm, rmdir } from 'node:fs/promises';
+import { access, mkdir, readFile, rm, rmdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Cluster } from '../../config/load.ts';
 import { ProviderError } from '../../errors.ts';
-import { labKeyFile, labStateDir, vagrantDir } from '../../host/dirs.ts';
+import { cacheDir, labKeyFile, labStateDir, vagrantDir } from '../../host/dirs.ts';
 import { nodeContainerName } from '../../config/names.ts';
 import { confirmedEndpoints, rememberEndpoints } from './endpoint-cache.ts';
 import { authorizeLabKey, inspectNodeContainers } from './node-containers.ts';
@@ -34,7 +34,10 @@ export class VagrantProvider implements Provider {
     const dir = vagrantDir(cluster);
     const nodeImage = backend === 'docker' ? await requireNodeImage(cluster) : undefined;
     const labKey = backend === 'docker' ? await ensureLabSshKey(labKeyFile(cluster), `nomad-lab ${cluster.spec.name}`) : undefined;
-    const rendered = renderVagrantfile(cluster, { nodeImage });
+    // The machines see the cache from their creation on: it must be there (a bind mount of a missing folder fails).
+    const hostCache = backend === 'docker' ? cacheDir() : undefined;
+    if (hostCache) await mkdir(hostCache, { recursive: true });
+    const rendered = renderVagrantfile(cluster, { nodeImage, ...(hostCache ? { hostCache } : {}) });
     if ((await readFile(join(dir, 'Vagrantfile'), 'utf8').catch(() => undefined)) === rendered) {
       const known = await this.cached(cluster, rendered);
       if (known) {
@@ -187,7 +190,15 @@ async function containerEndpoints(cluster: Cluster): Promise<NodeEndpoint[]> {
       down.push(`${node.name} (${!container ? 'no container' : container.running ? 'sshd not published' : 'stopped'})`);
       continue;
     }
-    const endpoint = { node: node.name, host: container.ssh.host, port: container.ssh.port, user: 'vagrant', privateKeyPath: labKeyFile(cluster), labAddress: node.address };
+    const endpoint: NodeEndpoint = {
+      node: node.name,
+      host: container.ssh.host,
+      port: container.ssh.port,
+      user: 'vagrant',
+      privateKeyPath: labKeyFile(cluster),
+      labAddress: node.address,
+      ...(container.hostShare ? { hostShare: container.hostShare } : {}),
+    };
     found.push({ endpoint, container: name, id: container.id });
   }
   if (down.length > 0) throw new ProviderError(`not running: ${down.join(', ')}; run \`nomad-lab up\``);
