@@ -5,7 +5,7 @@ client {
   # Servers may still be starting: retry soon rather than after the default 30 s.
   server_join {
     retry_join     = {{servers}}
-    retry_interval = "2s"
+    retry_interval = "1s"
   }
 
   # The interface that holds the node's lab address: tasks' ports and services are advertised there.

@@ -8,7 +8,7 @@ advertise_addr = {{address}}
 client_addr    = {{client_addr}}
 retry_join     = {{retry_join}}
 # Agents start together: retry soon rather than after the default 30 s.
-retry_interval = "2s"
+retry_interval = "1s"
 encrypt        = {{encrypt}}
 server         = {{server}}
 # A lab asks nobody for updates (HashiCorp's checkpoint service; often unreachable from a lab anyway).

@@ -5,6 +5,6 @@ server {
 
   server_join {
     retry_join     = {{servers}}
-    retry_interval = "2s"
+    retry_interval = "1s"
   }
 }
