@@ -43,7 +43,7 @@ test.after.always(async () => {
 
 test.serial('the package carries what it needs at run time, and no source', async (t) => {
   const root = join(prefix, 'lib', 'node_modules', 'nomad-lab');
-  for (const path of ['images/node/configure.sh', 'images/whoami/whoami-httpd', 'hashicorp/consul/go.mod', 'hashicorp/nomad/go.sum', 'configs/server.hcl', 'schema/cluster.schema.json', 'examples/dev.yaml', 'jobs/whoami.nomad.hcl', 'dist/cli/main.js']) {
+  for (const path of ['images/node/configure.sh', 'images/whoami/whoami-httpd', 'hashicorp/consul/go.mod', 'hashicorp/nomad/go.sum', 'configs/server.hcl', 'schema/cluster.schema.json', 'examples/dev.yaml', 'jobs/whoami.nomad.hcl', 'dist/cli/main.js', 'dist/cli.js']) {
     await t.notThrowsAsync(readFile(join(root, path)), path);
   }
   await t.throwsAsync(readFile(join(root, 'src', 'cli', 'main.ts')));
