@@ -41,6 +41,7 @@ test.before(async () => {
   const build = await mkdtemp(join(tmpdir(), 'nomad-lab-fresh-dist-'));
   try {
     await execa('node_modules/.bin/tsc', ['-p', 'tsconfig.build.json', '--outDir', join(build, 'dist')]);
+    await execa('node', ['scripts/bundle-cli.mjs', join(build, 'dist')]);
 
     await execa('docker', ['rm', '-f', '-v', NAME], { reject: false });
     // The node flags are what lets a Docker engine run inside a node; no systemd: `sleep infinity` is PID 1.
