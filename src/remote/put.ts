@@ -28,10 +28,10 @@ install "$@" -- "$src" "$tmp" && mv -f -- "$tmp" "$dest"`,
 );
 
 /** Where the node sees `source` through the host share, when it is a file inside it. */
-export function sharedPath(source: UploadSource, share: HostShare | undefined): string | undefined {
+function sharedPath(source: UploadSource, share: HostShare | undefined): string | undefined {
   if (share === undefined || typeof source === 'string' || Buffer.isBuffer(source)) return undefined;
   const inside = relative(share.hostDir, source.localPath);
-  if (inside === '' || inside.startsWith('..') || posix.isAbsolute(inside)) return undefined;
+  if (inside === '' || inside === '..' || inside.startsWith(`..${sep}`)) return undefined;
   return posix.join(share.nodeDir, ...inside.split(sep));
 }
 

@@ -206,7 +206,6 @@ async function containerEndpoints(cluster: Cluster): Promise<NodeEndpoint[]> {
   return found.map((f) => f.endpoint);
 }
 
-
 /** Machines made before the Vagrantfile mounted the lab's key still authorize only Vagrant's own: add the lab's. */
 async function authorizeInOlderMachines(cluster: Cluster, publicKey: string, say: (line: string) => void): Promise<void> {
   const lab = cluster.spec.name;
