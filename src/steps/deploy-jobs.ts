@@ -12,6 +12,9 @@ import { remoteOf, type Base, type Products } from '../pipeline/state.ts';
 import { defineStep } from '../pipeline/step.ts';
 import { waitFor } from '../pipeline/wait.ts';
 
+/** API calls to the server at once: each is a channel of its SSH session, and sshd allows 10 per connection. */
+const AT_ONCE = 4;
+
 interface PlanResponse {
   Diff?: { Type: string };
 }
@@ -21,8 +24,7 @@ interface PlanResponse {
  * Plan: register a job only when Nomad's plan shows a difference.
  */
 async function planJobs(cluster: Cluster, api: NomadApi): Promise<{ jobs: JobSpecJson[]; changes: JobChange[] }> {
-  // Jobs side by side: each is two round trips to the server, and none depends on another. Four at a time
-  // stays well inside sshd's 10 sessions per connection.
+  // Jobs side by side: each is two round trips to the server, and none depends on another.
   const planned = await pMap(cluster.spec.jobs, async (job) => {
     const hcl = await readFile(resolveFrom(cluster.dir, job.file), 'utf8');
     const parsed = await api.post<JobSpecJson>('/v1/jobs/parse', { JobHCL: hcl, Canonicalize: true });
@@ -33,7 +35,7 @@ async function planJobs(cluster: Cluster, api: NomadApi): Promise<{ jobs: JobSpe
     const type = plan.Diff?.Type ?? 'Added';
     const change: JobChange | undefined = type === 'None' ? undefined : { kind: 'job', description: `${type === 'Added' ? 'registered' : 'updated'} job ${parsed.ID}`, reason: type === 'Added' ? 'Nomad does not run it' : "Nomad's plan shows a difference", job: parsed };
     return { job: parsed, change };
-  }, { concurrency: 4 });
+  }, { concurrency: AT_ONCE });
   return { jobs: planned.map((p) => p.job), changes: planned.flatMap((p) => (p.change ? [p.change] : [])) };
 }
 
@@ -59,7 +61,7 @@ export const deployJobs = defineStep({
       'every job to be healthy',
       async () => {
         const waited = jobs.filter((job) => job.Type !== 'system' && job.Type !== 'sysbatch');
-        const allocations = await pMap(waited, (job) => api.get<AllocationStub[]>(`/v1/job/${encodeURIComponent(job.ID)}/allocations`), { concurrency: 4 });
+        const allocations = await pMap(waited, (job) => api.get<AllocationStub[]>(`/v1/job/${encodeURIComponent(job.ID)}/allocations`), { concurrency: AT_ONCE });
         return waited.flatMap((job, i) => unhealthyGroups(job, allocations[i]!));
       },
       { timeoutMs: 300_000, intervalMs: 500, onWaiting: (left) => say(`waiting: ${left.join(', ')}`) },
