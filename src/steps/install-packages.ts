@@ -3,7 +3,7 @@ import { labCgroupParent } from '../config/names.ts';
 import type { NodeSpec } from '../config/schema.ts';
 import { runsTasks } from '../config/topology.ts';
 import { NomadLabError } from '../errors.ts';
-import { debPackages, unitState } from '../facts/facts.ts';
+import { debPackages, unitState, type PackageState } from '../facts/facts.ts';
 import { fileStates, planFiles, wantedText, writtenPaths } from '../ops/files.ts';
 import { planPackages, type WantedPackage } from '../ops/packages.ts';
 import { planService } from '../ops/service.ts';
@@ -15,16 +15,27 @@ import { onEveryNode, type Base } from '../pipeline/state.ts';
 
 const DAEMON_JSON = '/etc/docker/daemon.json';
 
-function wantedPackages({ cluster }: Base, node: NodeSpec): WantedPackage[] {
-  return nodePackages(cluster.spec, node);
+/** The Docker engines a Debian host may carry: Debian's docker.io, or Docker's own docker-ce (beside containerd.io). */
+export const DOCKER_ENGINES = ['docker.io', 'docker-ce'] as const;
+
+/**
+ * What a node must have installed, given what it has: an engine already there (docker-ce where cluster.yaml
+ * names docker.io, or the other way round) is used as it is, never a second one installed beside it.
+ */
+export function wantedPackages({ cluster }: Base, node: NodeSpec, installed?: ReadonlyMap<string, PackageState>): WantedPackage[] {
+  const wanted = nodePackages(cluster.spec, node);
+  const other = DOCKER_ENGINES.find((engine) => engine !== cluster.spec.docker.package && installed?.get(engine)?.installed);
+  return other === undefined ? wanted : wanted.filter((p) => p.name !== cluster.spec.docker.package);
 }
 
 /** dnsmasq everywhere (for `.consul` names), Docker where tasks run; a package at another version than pinned is an error. */
 const packages = definePlanner({
   nodes: ({ cluster }: Base) => cluster.spec.nodes,
-  facts: (node: NodeSpec, state: Base) => ({ packages: debPackages(wantedPackages(state, node).map((p) => p.name)) }),
+  facts: (node: NodeSpec, state: Base) => ({
+    packages: debPackages([...new Set([...wantedPackages(state, node).map((p) => p.name), ...(runsTasks(node) ? DOCKER_ENGINES : [])])]),
+  }),
   plan(node, facts, state) {
-    const { changes, problems } = planPackages(wantedPackages(state, node), facts.packages);
+    const { changes, problems } = planPackages(wantedPackages(state, node, facts.packages), facts.packages);
     if (problems.length > 0) throw new NomadLabError(`[${node.name}] ${problems.join('; ')}`);
     return changes;
   },
@@ -36,11 +47,15 @@ function daemonJson({ cluster }: Base, node: NodeSpec) {
   return wantedText({ path: DAEMON_JSON, content, mode: 0o644, owner: 'root', group: 'root' });
 }
 
-const dockerConfig = definePlanner({
-  nodes: ({ cluster }: Base) => (containerImage(cluster.spec) === undefined ? [] : cluster.spec.nodes.filter(runsTasks)),
+/**
+ * Docker running wherever tasks run: an installed engine is not a running one (a host's docker.service may be
+ * disabled and stopped, as the preloaded node image ships it). On container nodes, also its daemon.json.
+ */
+const dockerService = definePlanner({
+  nodes: ({ cluster }: Base) => cluster.spec.nodes.filter(runsTasks),
   facts: () => ({ files: fileStates([DAEMON_JSON], 1), unit: unitState('docker') }),
   plan(node, facts, state) {
-    const files = planFiles([daemonJson(state, node)], facts.files);
+    const files = containerImage(state.cluster.spec) === undefined ? [] : planFiles([daemonJson(state, node)], facts.files);
     const written = writtenPaths(files);
     return [...files, ...planService('docker', facts.unit, { unitChanged: false, configChanged: written.size > 0, because: `${DAEMON_JSON} changed` })];
   },
@@ -50,7 +65,7 @@ export const installPackages = remoteStep({
   name: 'install packages (docker, dnsmasq)',
   needs: [],
   makes: [],
-  planners: [resolvWithoutDnsmasq, packages, dockerConfig],
+  planners: [resolvWithoutDnsmasq, packages, dockerService],
   async after(state, [, installed]) {
     // Read again after an install: what apt installed must be what cluster.yaml pins.
     const changed = state.cluster.spec.nodes.filter((n) => (installed?.get(n.name) ?? []).length > 0);

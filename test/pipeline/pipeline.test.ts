@@ -36,8 +36,8 @@ async function hostInputs(): Promise<Pick<Products, 'artifacts' | 'tarballs'>> {
   };
 }
 
-async function lab() {
-  const cluster = await loadCluster('cluster.yaml');
+async function lab(file = 'cluster.yaml') {
+  const cluster = await loadCluster(file);
   const nodes = fakeCluster(cluster.spec.nodes.map((n) => ({ name: n.name, address: n.address })));
   const inputs = await hostInputs();
   const run = async (): Promise<UpState> => {
@@ -148,4 +148,26 @@ test('dnsmasq removed by hand: the upstream resolvers are put back before apt in
   t.deepEqual(client.take().slice(0, 2), ['write /etc/resolv.conf', 'apt-get install dnsmasq']);
   t.is(client.files.get('/etc/resolv.conf')!.content.toString(), ours, 'named dnsmasq again at the end');
   t.deepEqual(node('client2').take(), [], 'a node with dnsmasq running is left alone');
+});
+
+test('existing hosts: Docker installed but disabled and stopped is enabled and started, not installed again', async (t) => {
+  const { node, run } = await lab('examples/existing-hosts.yaml');
+  const worker = node('worker1');
+  worker.packages.add('docker.io');
+  await run();
+  const commands = worker.take();
+  t.deepEqual(commands.slice(0, 3), ['apt-get install dnsmasq', 'systemctl enable docker', 'systemctl start docker']);
+  t.false(commands.some((c) => c.includes('daemon.json')), 'an existing host keeps its own daemon.json');
+  t.true(node('worker2').take().includes('apt-get install dnsmasq docker.io'), 'a host without Docker gets docker.io');
+});
+
+test("existing hosts: Docker's docker-ce is used as it is, docker.io never installed beside it, whatever its version", async (t) => {
+  const { node, run } = await lab('examples/existing-hosts.yaml');
+  const worker = node('worker1');
+  worker.packages.add('docker-ce');
+  await run();
+  const commands = worker.take();
+  t.deepEqual(commands.slice(0, 3), ['apt-get install dnsmasq', 'systemctl enable docker', 'systemctl start docker']);
+  t.false(commands.some((c) => c.includes('docker.io')));
+  t.false(worker.packages.has('docker.io'));
 });

@@ -26,6 +26,9 @@ interface FakeUnit {
   starts: number;
 }
 
+/** What dpkg says of a package's version; anything else is 1.0-1. */
+const FAKE_VERSIONS: Record<string, string> = { 'docker.io': '20.10.24+dfsg1-1+deb12u1', 'docker-ce': '5:27.5.1-1~debian.12~bookworm' };
+
 const ok = (stdout = ''): ExecResult => ({ exitCode: 0, stdout, stderr: '' });
 const sha = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 
@@ -90,7 +93,7 @@ export class FakeNode implements Remote {
   }
 
   private loaded(name: string): boolean {
-    return this.files.has(`/etc/systemd/system/${name}.service`) || this.packages.has(name === 'docker' ? 'docker.io' : name);
+    return this.files.has(`/etc/systemd/system/${name}.service`) || (name === 'docker' ? ['docker.io', 'docker-ce'] : [name]).some((p) => this.packages.has(p));
   }
 
   private answer(argv: string[], stdin: string | undefined, display = argv.join(' ')): ExecResult {
@@ -100,7 +103,7 @@ export class FakeNode implements Remote {
     switch (file) {
       case 'dpkg-query': {
         const names = args.slice(3);
-        return { exitCode: names.every((n) => this.packages.has(n)) ? 0 : 1, stdout: names.filter((n) => this.packages.has(n)).map((n) => `${n}\tinstall ok installed\t${n === 'docker.io' ? '20.10.24+dfsg1-1+deb12u1' : '1.0-1'}\n`).join(''), stderr: '' };
+        return { exitCode: names.every((n) => this.packages.has(n)) ? 0 : 1, stdout: names.filter((n) => this.packages.has(n)).map((n) => `${n}\tinstall ok installed\t${FAKE_VERSIONS[n] ?? '1.0-1'}\n`).join(''), stderr: '' };
       }
       case 'systemctl': {
         const [verb, unit] = args as [string, string];
