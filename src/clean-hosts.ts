@@ -1,5 +1,6 @@
 import type { Cluster } from './config/load.ts';
 import { HASH_CACHE_ROOT } from './ops/files.ts';
+import { RESOLVED_CONSUL } from './steps/resolve-consul-dns.ts';
 import { script } from './remote/quote.ts';
 import type { Remote } from './remote/remote.ts';
 import { purgeJobs } from './reset.ts';
@@ -19,6 +20,7 @@ export const LAB_PATHS = [
   '/opt/consul',
   '/opt/nomad',
   '/etc/dnsmasq.d/10-consul.conf',
+  RESOLVED_CONSUL,
   '/etc/nomad-lab',
   '/var/lib/nomad-lab',
   HASH_CACHE_ROOT,
@@ -70,8 +72,9 @@ if getent group consul >/dev/null 2>&1; then
 fi
 systemctl daemon-reload
 systemctl reset-failed nomad.service consul.service >/dev/null 2>&1 || true
-# Back to the host's own dnsmasq configuration; a restart that fails there is the host's business, not the lab's.
+# Back to the host's own dnsmasq or systemd-resolved configuration; a restart that fails there is the host's business, not the lab's.
 if systemctl is-active --quiet dnsmasq; then systemctl restart dnsmasq || true; fi
+if systemctl is-active --quiet systemd-resolved; then systemctl restart systemd-resolved || true; fi
 `;
 
 /**

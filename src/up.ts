@@ -6,6 +6,7 @@ import { withLabLock } from './state/lab-lock.ts';
 import { bootMachines } from './steps/boot-machines.ts';
 import { configureConsul } from './steps/configure-consul.ts';
 import { configureNomad } from './steps/configure-nomad.ts';
+import { checkPorts } from './steps/check-ports.ts';
 import { connect } from './steps/connect.ts';
 import { deployJobs } from './steps/deploy-jobs.ts';
 import { fetchBinaries } from './steps/fetch-binaries.ts';
@@ -28,7 +29,8 @@ export const UP_STEPS: readonly AnyStep[] = [
   fetchBinaries, //      host: Consul and Nomad at the pinned versions, into the cache
   labSecurity, //        host: ACL tokens, the lab CA and certificates (when `security` asks for them)
   bootMachines, //       provider: machines up, endpoints known
-  connect, //            one SSH session per node, host keys pinned; the gossip key
+  connect, //            one SSH session per node, host keys pinned, sudo without a password; the gossip key
+  checkPorts, //         existing hosts: the agents' ports open between every two nodes, before any change
   installPackages, //    nodes: dnsmasq, Docker on clients
   installHashicorp, //   nodes: consul and nomad binaries, their user and folders
   configureConsul, //    nodes: consul.hcl and unit; every member alive

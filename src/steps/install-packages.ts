@@ -3,14 +3,14 @@ import { labCgroupParent } from '../config/names.ts';
 import type { NodeSpec } from '../config/schema.ts';
 import { runsTasks } from '../config/topology.ts';
 import { NomadLabError } from '../errors.ts';
-import { debPackages, unitState, type PackageState } from '../facts/facts.ts';
+import { debPackages, unitState, type PackageState, type UnitState } from '../facts/facts.ts';
 import { fileStates, planFiles, wantedText, writtenPaths } from '../ops/files.ts';
 import { planPackages, type WantedPackage } from '../ops/packages.ts';
 import { planService } from '../ops/service.ts';
 import { planNode } from '../pipeline/apply.ts';
 import { remoteStep } from '../pipeline/remote-step.ts';
 import { definePlanner } from '../pipeline/step.ts';
-import { resolvWithoutDnsmasq } from './resolve-consul-dns.ts';
+import { resolvedUnit, resolvWithoutDnsmasq } from './resolve-consul-dns.ts';
 import { onEveryNode, type Base } from '../pipeline/state.ts';
 
 const DAEMON_JSON = '/etc/docker/daemon.json';
@@ -22,10 +22,11 @@ export const DOCKER_ENGINES = ['docker.io', 'docker-ce'] as const;
  * What a node must have installed, given what it has: an engine already there (docker-ce where cluster.yaml
  * names docker.io, or the other way round) is used as it is, never a second one installed beside it.
  */
-export function wantedPackages({ cluster }: Base, node: NodeSpec, installed?: ReadonlyMap<string, PackageState>): WantedPackage[] {
-  const wanted = nodePackages(cluster.spec, node);
-  const other = DOCKER_ENGINES.find((engine) => engine !== cluster.spec.docker.package && installed?.get(engine)?.installed);
-  return other === undefined ? wanted : wanted.filter((p) => p.name !== cluster.spec.docker.package);
+export function wantedPackages({ cluster }: Base, node: NodeSpec, host?: { installed: ReadonlyMap<string, PackageState>; resolved: UnitState }): WantedPackage[] {
+  const other = DOCKER_ENGINES.find((engine) => engine !== cluster.spec.docker.package && host?.installed.get(engine)?.installed);
+  // systemd-resolved keeps port 53 and forwards .consul itself: no dnsmasq beside it.
+  const unwanted = [...(other === undefined ? [] : [cluster.spec.docker.package]), ...(host?.resolved.active ? ['dnsmasq'] : [])];
+  return nodePackages(cluster.spec, node).filter((p) => !unwanted.includes(p.name));
 }
 
 /** dnsmasq everywhere (for `.consul` names), Docker where tasks run; a package at another version than pinned is an error. */
@@ -33,9 +34,10 @@ const packages = definePlanner({
   nodes: ({ cluster }: Base) => cluster.spec.nodes,
   facts: (node: NodeSpec, state: Base) => ({
     packages: debPackages([...new Set([...wantedPackages(state, node).map((p) => p.name), ...(runsTasks(node) ? DOCKER_ENGINES : [])])]),
+    resolved: resolvedUnit(),
   }),
   plan(node, facts, state) {
-    const { changes, problems } = planPackages(wantedPackages(state, node, facts.packages), facts.packages);
+    const { changes, problems } = planPackages(wantedPackages(state, node, { installed: facts.packages, resolved: facts.resolved }), facts.packages);
     if (problems.length > 0) throw new NomadLabError(`[${node.name}] ${problems.join('; ')}`);
     return changes;
   },

@@ -13,6 +13,12 @@ const MARK = '# nomad-lab:';
 const RESOLV = '/etc/resolv.conf';
 const UPSTREAM = '/etc/nomad-lab/resolv.upstream';
 const DNSMASQ = '/etc/dnsmasq.d/10-consul.conf';
+/** Where systemd-resolved learns to send `.consul` to the local agent, as HashiCorp's guide for it does. */
+export const RESOLVED_CONSUL = '/etc/systemd/resolved.conf.d/nomad-lab-consul.conf';
+export const RESOLVED = 'systemd-resolved';
+
+/** The fact every DNS planner reads first: a node whose systemd-resolved runs (Ubuntu's default) keeps it on port 53. */
+export const resolvedUnit = () => unitState(RESOLVED);
 
 /**
  * A resolv.conf that names dnsmasq resolves nothing while dnsmasq is not running (removed or stopped by hand),
@@ -21,9 +27,9 @@ const DNSMASQ = '/etc/dnsmasq.d/10-consul.conf';
  */
 export const resolvWithoutDnsmasq = definePlanner({
   nodes: ({ cluster }: Base) => cluster.spec.nodes,
-  facts: () => ({ resolv: fileContent(RESOLV), upstream: fileContent(UPSTREAM), unit: unitState('dnsmasq') }),
+  facts: () => ({ resolv: fileContent(RESOLV), upstream: fileContent(UPSTREAM), unit: unitState('dnsmasq'), resolved: resolvedUnit() }),
   plan(_node: NodeSpec, facts): Change[] {
-    if (!(facts.resolv ?? '').startsWith(MARK) || facts.unit.active || !facts.upstream) return [];
+    if (facts.resolved.active || !(facts.resolv ?? '').startsWith(MARK) || facts.unit.active || !facts.upstream) return [];
     return [runChange(`pointed ${RESOLV} back at the upstream resolvers`, script(`cat > ${RESOLV}`, [], `write ${RESOLV}`), { stdin: facts.upstream, reason: 'dnsmasq, which it names, is not running' })];
   },
 });
@@ -31,8 +37,9 @@ export const resolvWithoutDnsmasq = definePlanner({
 /** dnsmasq forwards `.consul` to the local agent and the rest to the node's original resolvers. */
 const dnsmasq = definePlanner({
   nodes: ({ cluster }: Base) => cluster.spec.nodes,
-  facts: () => ({ resolv: fileContent(RESOLV), files: fileStates([UPSTREAM, DNSMASQ], 2), unit: unitState('dnsmasq') }),
+  facts: () => ({ resolv: fileContent(RESOLV), files: fileStates([UPSTREAM, DNSMASQ], 2), unit: unitState('dnsmasq'), resolved: resolvedUnit() }),
   plan(node: NodeSpec, facts): Change[] {
+    if (facts.resolved.active) return [];
     const resolv = facts.resolv ?? '';
     // Once ours, resolv.conf no longer names the upstream resolvers: the copy kept on the first run does.
     const kept = facts.files.get(UPSTREAM);
@@ -62,11 +69,36 @@ const dnsmasq = definePlanner({
   },
 });
 
+/**
+ * A node whose systemd-resolved answers on 127.0.0.53 keeps it: resolved forwards `.consul` to the local agent
+ * (DNS= and Domains=~consul), and resolv.conf stays as it is. `down` removes the file and restarts resolved.
+ */
+const resolved = definePlanner({
+  nodes: ({ cluster }: Base) => cluster.spec.nodes,
+  facts: () => ({ files: fileStates([RESOLVED_CONSUL], 1), resolved: resolvedUnit() }),
+  plan(_node: NodeSpec, facts): Change[] {
+    if (!facts.resolved.active) return [];
+    const files = planFiles(
+      [
+        wantedText({
+          path: RESOLVED_CONSUL,
+          content: [`${MARK} .consul names go to the local Consul agent; the rest as before.`, '[Resolve]', 'DNS=127.0.0.1:8600', 'DNSSEC=false', 'Domains=~consul', ''].join('\n'),
+          mode: 0o644,
+          owner: 'root',
+          group: 'root',
+        }),
+      ],
+      facts.files,
+    );
+    return [...files, ...planService(RESOLVED, facts.resolved, { unitChanged: false, configChanged: files.length > 0, because: `${RESOLVED_CONSUL} changed` })];
+  },
+});
+
 export const resolveConsulDns = remoteStep({
   name: 'resolve .consul names on every node',
   needs: [],
   makes: [],
-  planners: [dnsmasq],
+  planners: [dnsmasq, resolved],
   async after(state) {
     await onEveryNode(state, state.cluster.spec.nodes, async (node) => {
       await waitFor(

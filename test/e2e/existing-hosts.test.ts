@@ -1,18 +1,15 @@
-import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { cp, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import test from 'ava';
 import { execa } from 'execa';
-import { imageExists } from '../../src/images/docker.ts';
 import { nodeImageTag } from '../../src/images/node-image.ts';
-import { NODE_CONTAINER_FLAGS } from '../../src/providers/vagrant/docker-node-flags.ts';
 import { connect } from '../../src/remote/connect.ts';
 import type { Remote } from '../../src/remote/remote.ts';
 import type { LabStatus } from '../../src/status.ts';
 import type { VerifyReport } from '../../src/verify/index.ts';
-import { generateKey } from '../remote/helpers/ssh-server.ts';
 import { cli, failures, requirePreparedHost } from './helpers.ts';
+import { Hosts } from './hosts.ts';
 
 // Existing hosts for real (issue 14): the test itself makes two "existing hosts" with plain `docker run` from the
 // node image (no Vagrant), each on two networks: SSH on one (sshd on port 2222, user `ops` with sudo, no root
@@ -30,23 +27,21 @@ const HOSTS = [
 const USER = 'ops';
 const PORT = 2222;
 
-const container = (node: string) => `${LAB}-${node}`;
 const sshAddress = (last: number) => `${SSH_NET.subnet}.${last}`;
 const labAddress = (last: number) => `${LAB_NET.subnet}.${last}`;
 
+let hosts: Hosts;
 let dir = '';
 let file = '';
-let keyPath = '';
-let publicKey = '';
 const remotes = new Map<string, Remote>();
 
-/** A shell command on a host, as root, through Docker: how the test sets hosts up and looks at them afterwards. */
-const sh = (node: string, command: string, reject = true) => execa('docker', ['exec', container(node), 'sh', '-c', command], { reject });
+const container = (node: string) => hosts.container(node);
+const sh = (node: string, command: string, reject = true) => hosts.sh(node, command, reject);
 
 /** An ssh2 session like nomad-lab's, with the test's key and a known_hosts of the test's own. */
 const session = (host: string, user = USER, deadlineMs = 30_000) =>
   connect(
-    { node: 'probe', host, port: PORT, user, privateKeyPath: keyPath, labAddress: '' },
+    { node: 'probe', host, port: PORT, user, privateKeyPath: hosts.keyPath, labAddress: '' },
     { knownHostsFile: join(dir, 'test_known_hosts'), deadlineMs },
   );
 
@@ -56,59 +51,12 @@ async function on(node: string): Promise<Remote> {
   return remote;
 }
 
-async function removeHosts(): Promise<void> {
-  await execa('docker', ['rm', '-f', '-v', ...HOSTS.map((h) => container(h.node))], { reject: false });
-  for (const net of [SSH_NET, LAB_NET]) await execa('docker', ['network', 'rm', net.name], { reject: false });
-}
-
-/** What a person would do to a fresh Debian host: a sudo user with a key, sshd on another port, no root login. */
-const HOST_SETUP = `set -e
-useradd --create-home --shell /bin/bash ${USER}
-echo '${USER} ALL=(ALL) NOPASSWD:ALL' > /etc/sudoers.d/${USER} && chmod 440 /etc/sudoers.d/${USER}
-for home in /home/${USER} /root; do
-  install -d -m 700 "$home/.ssh"
-  printf '%s\\n' "$1" > "$home/.ssh/authorized_keys"
-  chmod 600 "$home/.ssh/authorized_keys"
-done
-chown -R ${USER}:${USER} /home/${USER}/.ssh
-# First match wins in sshd_config: this file sorts before the image's own.
-printf 'Port ${PORT}\\nPermitRootLogin no\\nPasswordAuthentication no\\n' > /etc/ssh/sshd_config.d/00-existing-host.conf
-# Docker inside a container: no overlay on overlay, and its containers' cgroups apart from the host's.
-mkdir -p /etc/docker
-printf '{"storage-driver": "vfs", "cgroup-parent": "/nomad-lab.${LAB}.%s.docker"}\\n' "$(hostname)" > /etc/docker/daemon.json
-systemctl restart ssh`;
-
 test.before(async () => {
   await requirePreparedHost();
-  const tag = await nodeImageTag('nomadlab/node');
-  if (!(await imageExists(tag))) throw new Error(`the existing hosts are made from the node image ${tag}, which is missing: run nomad-lab image build`);
-  dir = await mkdtemp(join(tmpdir(), `nomad-lab-${LAB}-`));
-  const key = generateKey();
-  keyPath = join(dir, 'id_ed25519');
-  await writeFile(keyPath, key.private, { mode: 0o600 });
-  publicKey = key.public;
-
-  await removeHosts();
-  await execa('docker', ['network', 'create', '--subnet', `${SSH_NET.subnet}.0/24`, SSH_NET.name]);
-  await execa('docker', ['network', 'create', '--internal', '--subnet', `${LAB_NET.subnet}.0/24`, LAB_NET.name]);
-  // An internal network still gives this host an address on its bridge; without it this host has no way in.
-  const id = (await execa('docker', ['network', 'inspect', '-f', '{{.Id}}', LAB_NET.name])).stdout.trim();
-  await execa('ip', ['addr', 'del', `${LAB_NET.subnet}.1/24`, 'dev', `br-${id.slice(0, 12)}`]);
-  for (const h of HOSTS) {
-    await execa('docker', [
-      'create', '--name', container(h.node), '--hostname', h.node, ...NODE_CONTAINER_FLAGS,
-      '--network', SSH_NET.name, '--ip', sshAddress(h.last), tag,
-    ]);
-    await execa('docker', ['network', 'connect', '--ip', labAddress(h.last), LAB_NET.name, container(h.node)]);
-    await execa('docker', ['start', container(h.node)]);
-  }
-  for (const h of HOSTS) {
-    for (let i = 0; (await sh(h.node, 'systemctl is-active ssh', false)).exitCode !== 0; i++) {
-      if (i > 60) throw new Error(`${h.node}: sshd did not start`);
-      await sleep(500);
-    }
-    await execa('docker', ['exec', container(h.node), 'sh', '-c', HOST_SETUP, 'sh', publicKey]);
-  }
+  const image = await nodeImageTag('nomadlab/node');
+  hosts = new Hosts(LAB, [SSH_NET, { ...LAB_NET, unreachable: true }], HOSTS.map((h) => ({ node: h.node, addresses: [sshAddress(h.last), labAddress(h.last)], image })), USER, PORT);
+  await hosts.start();
+  dir = hosts.dir;
 
   await mkdir(join(dir, 'jobs'));
   await cp('jobs/whoami.nomad.hcl', join(dir, 'jobs', 'whoami.nomad.hcl'));
@@ -138,11 +86,7 @@ test.before(async () => {
 
 test.after.always(async () => {
   await Promise.allSettled([...remotes.values()].map((r) => r.close()));
-  if (file) await cli(['down', '-f', file]);
-  await removeHosts();
-  // The hosts' Docker made its cgroup parents in this host's tree (cgroup v1, shared); only empty ones go.
-  await execa('sh', ['-c', `find /sys/fs/cgroup -mindepth 2 -maxdepth 2 -type d -name 'nomad-lab.${LAB}.*' -exec rmdir {} + 2>/dev/null`], { reject: false });
-  if (dir) await rm(dir, { recursive: true, force: true });
+  await hosts.cleanUp(file ? [file] : []);
 });
 
 test.serial('the hosts: SSH as a sudo user on port 2222, no root login, the lab network out of reach from here', async (t) => {

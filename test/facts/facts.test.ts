@@ -1,5 +1,5 @@
 import test from 'ava';
-import { debPackages, fileContent, interfaceWithAddress, unitState, userExists } from '../../src/facts/facts.ts';
+import { debPackages, fileContent, interfaceWithAddress, sudoProblem, unitState, userExists } from '../../src/facts/facts.ts';
 
 // Outputs recorded from a node of the lab (Debian bookworm, systemd 252).
 
@@ -53,4 +53,13 @@ test('getent: a user or none', (t) => {
 test('a missing file reads as undefined, not as empty', (t) => {
   t.is(fileContent('/etc/x').parse(ok('', 3)), undefined);
   t.is(fileContent('/etc/x').parse(ok('')), '');
+});
+
+test('sudo -n true: passwordless, a password asked, requiretty, no sudo at all', (t) => {
+  const fact = sudoProblem('ops');
+  t.is(fact.parse(ok('')), undefined);
+  t.regex(fact.parse({ exitCode: 1, stdout: '', stderr: 'sudo: a password is required\n' })!, /^sudo asks user ops for a password .*echo 'ops ALL=\(ALL\) NOPASSWD:ALL' > \/etc\/sudoers.d\/ops/);
+  t.regex(fact.parse({ exitCode: 1, stdout: '', stderr: 'sudo: sorry, you must have a tty to run sudo\n' })!, /needs a terminal \(requiretty in sudoers\).*"Defaults:ops !requiretty"/);
+  t.regex(fact.parse({ exitCode: 127, stdout: '', stderr: 'sh: 1: sudo: not found\n' })!, /^sudo is not installed/);
+  t.regex(fact.parse({ exitCode: 1, stdout: '', stderr: 'sudo: unable to resolve host\n' })!, /failed \(exit 1: sudo: unable to resolve host\)/);
 });

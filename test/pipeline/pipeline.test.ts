@@ -171,3 +171,21 @@ test("existing hosts: Docker's docker-ce is used as it is, docker.io never insta
   t.false(commands.some((c) => c.includes('docker.io')));
   t.false(worker.packages.has('docker.io'));
 });
+
+test('existing hosts: systemd-resolved on 127.0.0.53 keeps port 53 and forwards .consul; no dnsmasq, resolv.conf untouched', async (t) => {
+  const { node, run } = await lab('examples/existing-hosts.yaml');
+  const host = node('hashi1');
+  host.packages.add('systemd-resolved');
+  host.units.set('systemd-resolved', { active: true, enabled: true, failed: false, starts: 1 });
+  const resolv = host.files.get('/etc/resolv.conf')!.content.toString();
+  await run();
+  const commands = host.take();
+  t.false(commands.some((c) => c.includes('dnsmasq')), commands.join('\n'));
+  t.true(commands.includes('put /etc/systemd/resolved.conf.d/nomad-lab-consul.conf'));
+  t.true(commands.indexOf('systemctl restart systemd-resolved') > commands.indexOf('put /etc/systemd/resolved.conf.d/nomad-lab-consul.conf'));
+  t.is(host.files.get('/etc/resolv.conf')!.content.toString(), resolv);
+  t.regex(host.files.get('/etc/systemd/resolved.conf.d/nomad-lab-consul.conf')!.content.toString(), /^\[Resolve\]\nDNS=127\.0\.0\.1:8600\nDNSSEC=false\nDomains=~consul$/m);
+  t.true(node('worker1').take().includes('apt-get install dnsmasq docker.io'), 'a host without resolved gets dnsmasq');
+  await run();
+  t.deepEqual(host.take(), [], 'converged');
+});
