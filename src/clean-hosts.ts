@@ -1,5 +1,6 @@
 import type { Cluster } from './config/load.ts';
 import { HASH_CACHE_ROOT } from './ops/files.ts';
+import { SET_ASIDE } from './steps/adopt-agents.ts';
 import { RESOLVED_CONSUL } from './steps/resolve-consul-dns.ts';
 import { script } from './remote/quote.ts';
 import type { Remote } from './remote/remote.ts';
@@ -56,19 +57,34 @@ if head -n 1 /etc/resolv.conf 2>/dev/null | grep -q '^# nomad-lab:' && [ -f /etc
   cat /etc/nomad-lab/resolv.upstream > /etc/resolv.conf
   echo "restored /etc/resolv.conf"
 fi
+# The host's own config files that up set aside go back once the lab's are gone.
+saved=$(mktemp -d)
+[ -d ${SET_ASIDE} ] && mv ${SET_ASIDE} "$saved/"
 for path in "$@"; do
   if [ -e "$path" ] || [ -L "$path" ]; then
     rm -rf -- "$path"
     echo "removed $path"
   fi
 done
-if id -u consul >/dev/null 2>&1; then
-  userdel consul
-  echo "removed user consul"
-fi
-if getent group consul >/dev/null 2>&1; then
-  groupdel consul
-  echo "removed group consul"
+for dir in "$saved"/set-aside/*.d; do
+  [ -d "$dir" ] || continue
+  install -d "/etc/\${dir##*/}"
+  for f in "$dir"/*; do mv -- "$f" "/etc/\${dir##*/}/" && echo "put back /etc/\${dir##*/}/\${f##*/}"; done
+done
+rm -rf "$saved"
+# A Consul of the host's own (HashiCorp's package) runs as user consul from /opt/consul: both stay for it.
+if [ -x /usr/bin/consul ] || [ -e /usr/lib/systemd/system/consul.service ] || [ -e /lib/systemd/system/consul.service ]; then
+  install -d -o consul -g consul /opt/consul 2>/dev/null || true
+  echo "kept user consul and /opt/consul for the host's own Consul"
+else
+  if id -u consul >/dev/null 2>&1; then
+    userdel consul
+    echo "removed user consul"
+  fi
+  if getent group consul >/dev/null 2>&1; then
+    groupdel consul
+    echo "removed group consul"
+  fi
 fi
 systemctl daemon-reload
 systemctl reset-failed nomad.service consul.service >/dev/null 2>&1 || true

@@ -6,6 +6,7 @@ import { withLabLock } from './state/lab-lock.ts';
 import { bootMachines } from './steps/boot-machines.ts';
 import { configureConsul } from './steps/configure-consul.ts';
 import { configureNomad } from './steps/configure-nomad.ts';
+import { adoptAgents } from './steps/adopt-agents.ts';
 import { checkPorts } from './steps/check-ports.ts';
 import { connect } from './steps/connect.ts';
 import { deployJobs } from './steps/deploy-jobs.ts';
@@ -31,6 +32,7 @@ export const UP_STEPS: readonly AnyStep[] = [
   bootMachines, //       provider: machines up, endpoints known
   connect, //            one SSH session per node, host keys pinned, sudo without a password; the gossip key
   checkPorts, //         existing hosts: the agents' ports open between every two nodes, before any change
+  adoptAgents, //        existing hosts: a Consul or Nomad of their own taken over (configs set aside), or refused
   installPackages, //    nodes: dnsmasq, Docker on clients
   installHashicorp, //   nodes: consul and nomad binaries, their user and folders
   configureConsul, //    nodes: consul.hcl and unit; every member alive

@@ -9,8 +9,6 @@ export const DEFAULTS = {
   versions: {
     consul: '1.22.7',
     nomad: '1.11.3',
-    /** Debian bookworm's docker.io. */
-    docker: '20.10.24',
   },
   docker: { package: 'docker.io' },
   drivers: {

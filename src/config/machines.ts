@@ -11,7 +11,7 @@ export function containerImage(spec: Pick<ClusterSpec, 'provider'>): string | un
 
 /** The Debian packages `up` installs on a node: dnsmasq everywhere (for `.consul` names), Docker where tasks run. */
 export function nodePackages(spec: Pick<ClusterSpec, 'docker' | 'versions'>, node: NodeSpec): Array<{ name: string; version?: string }> {
-  return [{ name: 'dnsmasq' }, ...(runsTasks(node) ? [{ name: spec.docker.package, version: spec.versions.docker }] : [])];
+  return [{ name: 'dnsmasq' }, ...(runsTasks(node) ? [{ name: spec.docker.package, ...(spec.versions.docker === undefined ? {} : { version: spec.versions.docker }) }] : [])];
 }
 
 /**

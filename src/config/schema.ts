@@ -242,7 +242,8 @@ export const clusterSchema = z.strictObject({
     .strictObject({
       consul: version.default(DEFAULTS.versions.consul),
       nomad: version.default(DEFAULTS.versions.nomad),
-      docker: version.default(DEFAULTS.versions.docker),
+      /** The Docker engine's upstream version; unset: whichever the host's Debian release ships (Debian 12: 20.10.24). */
+      docker: version.optional(),
     })
     .prefault({}),
   docker: z

@@ -35,7 +35,7 @@ export function planCluster({ spec }: Pick<Cluster, 'spec'>): Plan {
       {
         step: 'install',
         summary: [
-          tasks ? `${spec.docker.package} ${spec.versions.docker}` : undefined,
+          tasks ? `${spec.docker.package} ${spec.versions.docker ?? "(the host's Debian release's)"}` : undefined,
           `consul ${spec.versions.consul}`,
           `nomad ${spec.versions.nomad}`,
         ]
