@@ -26,12 +26,13 @@ export interface ConfigIssue {
   message: string;
 }
 
-/** One line, whatever the file's name, keys and values hold: control characters escaped, the message cut at LIMITS.messageChars. */
+/** One line, whatever the file's name, keys and values hold: control characters escaped, the message cut at LIMITS.messageChars, the line at LIMITS.lineChars. */
 export function formatIssue(issue: ConfigIssue): string {
   const where = `${issue.file}:${issue.line}:${issue.col}`;
   const message = truncate(issue.message, LIMITS.messageChars);
   const what = issue.severity === 'warning' ? `warning: ${message}` : message;
-  return printableLine(issue.path ? `${where} ${issue.path}: ${what}` : `${where} ${what}`);
+  // Cut after escaping: an escape is six characters, so a short message of control characters can grow long.
+  return truncate(printableLine(issue.path ? `${where} ${issue.path}: ${what}` : `${where} ${what}`), LIMITS.lineChars);
 }
 
 /** The first LIMITS.issuesShown issues, a line each, then how many more there are. */

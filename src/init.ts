@@ -16,6 +16,9 @@ export type Starter = keyof typeof STARTERS;
 
 export const SCHEMA_LINE = /^# yaml-language-server: \$schema=.*$/m;
 
+/** The examples' `files: { allow_from: [../jobs] }` and the comment above it. */
+const ALLOW_PACKAGE_JOBS = /^(#[^\n]*\n)?files: \{ allow_from: \[\.\.\/jobs\] \}\n/m;
+
 export interface StarterFiles {
   /** cluster.yaml's text, its job paths relative to the folder it is written to. */
   clusterYaml: string;
@@ -39,6 +42,8 @@ export function starterFiles(source: string, text: string, schemaPath: string): 
     jobs.push({ from, to });
     if (job.file !== to) clusterYaml = clusterYaml.replaceAll(`file: ${job.file}`, `file: ${to}`);
   }
+  // The jobs are copied beside it, so the example's opt-in to the package's jobs folder goes.
+  clusterYaml = clusterYaml.replace(ALLOW_PACKAGE_JOBS, '');
   return { clusterYaml, jobs };
 }
 
