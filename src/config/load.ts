@@ -52,6 +52,22 @@ async function readClusterFile(path: string, file: string, displayName: string):
   return read.text;
 }
 
+/**
+ * The node names of a cluster file, read leniently (a file with other problems still names its nodes) but through the
+ * loader's guards: a regular file within LIMITS.fileBytes, YAML without alias bombs. Nothing on any problem.
+ */
+export async function readNodeNames(file: string): Promise<string[]> {
+  const read = await readBounded(resolve(file), LIMITS.fileBytes).catch(() => undefined);
+  if (read === undefined || !('text' in read)) return [];
+  const source = new YamlSource(read.text);
+  if (source.syntaxErrors().length > 0) return [];
+  const spec = source.toJS() as { nodes?: unknown } | null;
+  const nodes = Array.isArray(spec?.nodes) ? (spec.nodes as unknown[]) : [];
+  return nodes
+    .map((n) => (n !== null && typeof n === 'object' ? (n as { name?: unknown }).name : undefined))
+    .filter((n): n is string => typeof n === 'string' && /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/.test(n));
+}
+
 /** A file over LIMITS.fileBytes, of `bytes` when known. */
 function tooLarge(displayName: string, bytes?: number): ConfigError {
   const size = bytes === undefined ? 'more than that' : `${bytes} bytes`;
