@@ -70,7 +70,7 @@ export function localPathProblem({ full, what, kind, maxBytes, roots }: LocalPat
     return `${what} ${full}${via} is ${fileKind(stats)}: name a ${kind === 'file' ? 'regular file' : 'folder'}`;
   }
   if (maxBytes !== undefined && stats.size > maxBytes) {
-    return `${what} ${full}${via} has ${stats.size} bytes, over the ${maxBytes / 1024} KiB a ${what} may have: is it the right file?`;
+    return `${what} ${full}${via} has ${stats.size} bytes, over the ${maxBytes / 1024} KiB it may have: is it the right file?`;
   }
   if (roots === undefined) return undefined;
   for (const root of roots) {
