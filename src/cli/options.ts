@@ -1,15 +1,14 @@
 import { InvalidArgumentError } from '@commander-js/extra-typings';
 import { LIMITS } from '../config/limits.ts';
-import { hasControlCharacter, printable } from '../text.ts';
+import { printable } from '../text.ts';
 
 // Values given on the command line are held to the cluster file's own bounds, and refused naming the option
 // (commander adds "option '-f, --file <file>' argument ... is invalid").
 
-/** A path given to an option: not empty, at most LIMITS.pathChars, no control or invisible characters. */
+/** A path given to an option: not empty, at most LIMITS.pathChars. A name with control characters may be a real file: it is escaped where printed. */
 export function pathArgument(value: string): string {
   if (value === '') throw new InvalidArgumentError('It is empty: name a file or folder.');
   if (value.length > LIMITS.pathChars) throw new InvalidArgumentError(`A path may have at most ${LIMITS.pathChars} characters, and this one has ${value.length}.`);
-  if (hasControlCharacter(value)) throw new InvalidArgumentError('It holds control or invisible characters: rename the file, or name it another way.');
   return value;
 }
 

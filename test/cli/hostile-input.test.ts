@@ -75,14 +75,16 @@ test('a FIFO and /dev/zero are refused at once', async (t) => {
   }
 });
 
-test('-f with control characters, or too long, is refused naming the option', async (t) => {
-  for (const file of ['x\u001b[2J.yaml', 'x\u200b.yaml', 'x'.repeat(5000), '']) {
+test('-f empty or too long is refused naming the option; a name with control characters is escaped', async (t) => {
+  for (const file of ['x'.repeat(5000), '']) {
     const result = await cli(['validate', '-f', file]);
     t.is(result.exitCode, 1);
     t.regex(result.stderr, /option '-f, --file <file>' argument .* is invalid/);
-    t.notRegex(result.stderr, RAW);
     t.true(result.stderr.length < 8000, `${result.stderr.length} characters`);
   }
+  const invisible = await cli(['validate', '-f', 'x\u200b\u202e.yaml']);
+  t.is(invisible.exitCode, 1);
+  t.is(invisible.stderr, 'cannot read cluster file x\\u200b\\u202e.yaml (ENOENT): create it, or name another with -f FILE');
 });
 
 test('a bad environment variable is refused naming it, exit 1, no stack', async (t) => {

@@ -87,12 +87,14 @@ function withoutWarnings<T>(body: () => T): T {
   process.emitWarning = ((warning: unknown) => {
     warned = warning;
   }) as typeof process.emitWarning;
+  let result: T;
   try {
-    return body();
+    result = body();
   } finally {
     process.emitWarning = original;
-    if (warned !== undefined) throw new Error(`a warning reached process.emitWarning: ${String(warned)}`);
   }
+  if (warned !== undefined) throw new Error(`a warning reached process.emitWarning: ${String(warned)}`);
+  return result;
 }
 
 test('mutated cluster files are a valid cluster or a ConfigError, never a crash, each within a bound', (t) => {
