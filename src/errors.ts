@@ -1,5 +1,5 @@
 import { LIMITS } from './config/limits.ts';
-import { printableLine, truncate } from './text.ts';
+import { printable, printableLine, truncate } from './text.ts';
 
 /** Base of every error nomad-lab throws on purpose; the CLI prints `message` and exits without a stack trace. */
 export class NomadLabError extends Error {
@@ -26,12 +26,13 @@ export interface ConfigIssue {
   message: string;
 }
 
-/** One line, whatever the file's name, keys and values hold: control characters escaped, the message cut at LIMITS.messageChars. */
+/** One line, whatever the file's name, keys and values hold: control characters escaped, the message cut at LIMITS.messageChars, the line at LIMITS.lineChars. */
 export function formatIssue(issue: ConfigIssue): string {
   const where = `${issue.file}:${issue.line}:${issue.col}`;
   const message = truncate(issue.message, LIMITS.messageChars);
   const what = issue.severity === 'warning' ? `warning: ${message}` : message;
-  return printableLine(issue.path ? `${where} ${issue.path}: ${what}` : `${where} ${what}`);
+  // Cut after escaping: an escape is six characters, so a short message of control characters can grow long.
+  return truncate(printableLine(issue.path ? `${where} ${issue.path}: ${what}` : `${where} ${what}`), LIMITS.lineChars);
 }
 
 /** The first LIMITS.issuesShown issues, a line each, then how many more there are. */
@@ -39,6 +40,23 @@ export function formatIssues(issues: readonly ConfigIssue[]): string[] {
   const shown = issues.slice(0, LIMITS.issuesShown).map(formatIssue);
   const more = issues.length - shown.length;
   return more > 0 ? [...shown, `and ${more} more ${more === 1 ? 'problem' : 'problems'}, not shown`] : shown;
+}
+
+/**
+ * Issues for JSON output, bounded as text mode is: the first LIMITS.issuesShown, each message cut at
+ * LIMITS.messageChars, fewer when their JSON would pass LIMITS.outputBytes; `more` counts the rest.
+ */
+export function boundedIssues(issues: readonly ConfigIssue[]): { issues: ConfigIssue[]; more?: number } {
+  const shown: ConfigIssue[] = [];
+  // Room for the file name and summary around the list.
+  let bytes = 2 * LIMITS.lineChars;
+  for (const issue of issues.slice(0, LIMITS.issuesShown)) {
+    const bounded = { ...issue, file: truncate(issue.file, LIMITS.messageChars), path: truncate(issue.path, LIMITS.messageChars), message: truncate(issue.message, LIMITS.messageChars) };
+    bytes += Buffer.byteLength(printable(JSON.stringify(bounded, null, 2))) + 8;
+    if (bytes > LIMITS.outputBytes) break;
+    shown.push(bounded);
+  }
+  return shown.length < issues.length ? { issues: shown, more: issues.length - shown.length } : { issues: shown };
 }
 
 /** A cluster file that cannot be used; `issues` holds every problem found, not just the first. */

@@ -1,4 +1,5 @@
-import { copyFile, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { constants, type Stats } from 'node:fs';
+import { copyFile, lstat, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join, normalize } from 'node:path';
 import { parse } from 'yaml';
 import { JSON_SCHEMA_FILE } from './config/json-schema.ts';
@@ -15,6 +16,9 @@ export const STARTERS = {
 export type Starter = keyof typeof STARTERS;
 
 export const SCHEMA_LINE = /^# yaml-language-server: \$schema=.*$/m;
+
+/** The examples' `files: { allow_from: [../jobs] }` and the comment above it. */
+const ALLOW_PACKAGE_JOBS = /^(#[^\n]*\n)?files: \{ allow_from: \[\.\.\/jobs\] \}\n/m;
 
 export interface StarterFiles {
   /** cluster.yaml's text, its job paths relative to the folder it is written to. */
@@ -39,6 +43,8 @@ export function starterFiles(source: string, text: string, schemaPath: string): 
     jobs.push({ from, to });
     if (job.file !== to) clusterYaml = clusterYaml.replaceAll(`file: ${job.file}`, `file: ${to}`);
   }
+  // The jobs are copied beside it, so the example's opt-in to the package's jobs folder goes.
+  clusterYaml = clusterYaml.replace(ALLOW_PACKAGE_JOBS, '');
   return { clusterYaml, jobs };
 }
 
@@ -47,26 +53,31 @@ export interface InitResult {
   written: string[];
 }
 
-/** Writes a starter lab (cluster.yaml and its jobs) into `dir`; refuses to overwrite anything. */
+/** Writes a starter lab (cluster.yaml and its jobs) into `dir`; refuses to overwrite anything, or to follow a symlink out of `dir`. */
 export async function initLab(dir: string, starter: Starter = 'default', packageRoot = PACKAGE_ROOT): Promise<InitResult> {
   const source = STARTERS[starter];
   const files = starterFiles(source, await readFile(join(packageRoot, source), 'utf8'), join(packageRoot, JSON_SCHEMA_FILE));
   const targets = ['cluster.yaml', ...files.jobs.map((j) => j.to)];
-  const existing = (await Promise.all(targets.map(async (t) => ((await exists(join(dir, t))) ? t : undefined)))).filter((t) => t !== undefined);
+  // lstat: a symlink counts as there, dangling or not, so none is written through.
+  const existing = (await Promise.all(targets.map(async (t) => ((await lstatOf(join(dir, t))) ? t : undefined)))).filter((t) => t !== undefined);
   if (existing.length > 0) {
     throw new NomadLabError(`init: ${dir} already has ${existing.join(', ')}; init writes only into a folder without them (nothing was written)`);
   }
+  const jobsDir = await lstatOf(join(dir, 'jobs'));
+  if (jobsDir && !jobsDir.isDirectory()) {
+    throw new NomadLabError(`init: ${join(dir, 'jobs')} is ${jobsDir.isSymbolicLink() ? 'a symlink' : 'not a folder'}; init writes jobs only into a folder of its own (nothing was written)`);
+  }
   await mkdir(join(dir, 'jobs'), { recursive: true });
-  await writeFile(join(dir, 'cluster.yaml'), files.clusterYaml);
-  for (const job of files.jobs) await copyFile(join(packageRoot, job.from), join(dir, job.to));
+  // Exclusive: a file or symlink that appeared since the check is not written through either.
+  await writeFile(join(dir, 'cluster.yaml'), files.clusterYaml, { flag: 'wx' });
+  for (const job of files.jobs) await copyFile(join(packageRoot, job.from), join(dir, job.to), constants.COPYFILE_EXCL);
   return { written: targets };
 }
 
-async function exists(path: string): Promise<boolean> {
+async function lstatOf(path: string): Promise<Stats | undefined> {
   try {
-    await stat(path);
-    return true;
+    return await lstat(path);
   } catch {
-    return false;
+    return undefined;
   }
 }

@@ -1,15 +1,21 @@
 // Text from a cluster file or a node reaches a terminal: these keep it inert and short.
 
-/** C0 controls but tab and newline, DEL, C1 controls, and the line separators and bidirectional overrides a terminal acts on. */
-// eslint-disable-next-line no-control-regex -- finding control characters is the point
-const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
-// eslint-disable-next-line no-control-regex -- as above
-const CONTROL_OR_NEWLINE = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+/**
+ * C0 controls but tab and newline, DEL, C1 controls, the line separators and bidirectional overrides a terminal acts on,
+ * and the invisible characters that make one text look like another: zero-width spaces and joiners, bidi marks, the BOM,
+ * the soft hyphen, tag characters, and halves of a character (lone surrogates).
+ */
+const INERT = '\\u0000-\\u0008\\u000b-\\u001f\\u007f-\\u009f\\u00ad\\u061c\\u180e\\u200b-\\u200f\\u2028-\\u202e\\u2060-\\u2069\\u206a-\\u206f\\ufeff\\ufff9-\\ufffb';
+const TAGS = '\\udb40[\\udc00-\\udc7f]';
+const LONE_SURROGATE = '[\\ud800-\\udbff](?![\\udc00-\\udfff])|(?<![\\ud800-\\udbff])[\\udc00-\\udfff]';
+const CONTROL = new RegExp(`[${INERT}]|${TAGS}|${LONE_SURROGATE}`, 'g');
+const CONTROL_OR_NEWLINE = new RegExp(`[${INERT}\\u000a]|${TAGS}|${LONE_SURROGATE}`, 'g');
 
 const ANY_CONTROL = new RegExp(CONTROL_OR_NEWLINE.source);
 
+/** Each UTF-16 unit as `\uXXXX`: the same escape in JSON, JavaScript and a message. */
 function escape(c: string): string {
-  return `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
+  return [...Array(c.length).keys()].map((i) => `\\u${c.charCodeAt(i).toString(16).padStart(4, '0')}`).join('');
 }
 
 /** `text` with every control character written as a `\uXXXX` escape; newlines and tabs stay (also valid inside JSON output). */

@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import test from 'ava';
@@ -41,4 +41,32 @@ test('init refuses a folder that already has a cluster.yaml and writes nothing',
   t.regex(error!.message, /already has cluster\.yaml; .*nothing was written/);
   t.deepEqual(await readdir(dir), ['cluster.yaml']);
   t.is(await readFile(join(dir, 'cluster.yaml'), 'utf8'), 'mine\n');
+});
+
+test('init --example drops the example\'s allow_from, since the jobs are copied beside cluster.yaml', async (t) => {
+  const dir = await temp();
+  await initLab(dir, 'dev');
+  const text = await readFile(join(dir, 'cluster.yaml'), 'utf8');
+  t.false(text.includes('allow_from'));
+  t.false(text.includes('../jobs'));
+  t.deepEqual((await loadCluster(join(dir, 'cluster.yaml'))).spec.files.allow_from, []);
+});
+
+test('init does not follow a dangling symlink named cluster.yaml out of the folder', async (t) => {
+  const dir = await temp();
+  const outside = await temp();
+  await symlink(join(outside, 'written-here.yaml'), join(dir, 'cluster.yaml'));
+  const error = await t.throwsAsync(initLab(dir), { instanceOf: NomadLabError });
+  t.regex(error!.message, /already has cluster\.yaml/);
+  t.deepEqual(await readdir(outside), []);
+});
+
+test('init does not write jobs through a symlinked jobs folder', async (t) => {
+  const dir = await temp();
+  const outside = await temp();
+  await symlink(outside, join(dir, 'jobs'));
+  const error = await t.throwsAsync(initLab(dir), { instanceOf: NomadLabError });
+  t.is(error!.message, `init: ${join(dir, 'jobs')} is a symlink; init writes jobs only into a folder of its own (nothing was written)`);
+  t.deepEqual(await readdir(outside), []);
+  t.deepEqual(await readdir(dir), ['jobs']);
 });

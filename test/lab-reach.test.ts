@@ -14,14 +14,17 @@ const CLIENT = '127.0.0.3';
 function cluster(dir: string, provider: string, via: string): Cluster {
   const text = `version: 1
 name: reach
-network: { cidr: 127.0.0.0/8 }
+network: { cidr: 10.9.0.0/24 }
 provider: ${provider}
 nodes:
-  - { name: server, role: server, address: ${SERVER}${provider.includes('ssh') ? ', ssh: { host: 127.0.0.1 }' : ''} }
-  - { name: client1, role: client, address: ${CLIENT}${provider.includes('ssh') ? ', ssh: { host: 127.0.0.1, port: 1 }' : ''} }
+  - { name: server, role: server, address: 10.9.0.2${provider.includes('ssh') ? ', ssh: { host: 127.0.0.1 }' : ''} }
+  - { name: client1, role: client, address: 10.9.0.3${provider.includes('ssh') ? ', ssh: { host: 127.0.0.1, port: 1 }' : ''} }
 verify: { via: ${via} }
 `;
-  return { file: `${dir}/cluster.yaml`, ...parseCluster(text, { displayName: 'cluster.yaml', baseDir: dir }) };
+  // Loopback stands in for the lab network, which the loader refuses in a file: the addresses move there after loading.
+  const parsed = parseCluster(text, { displayName: 'cluster.yaml', baseDir: dir });
+  const spec = { ...parsed.spec, network: { cidr: '127.0.0.0/8' }, nodes: parsed.spec.nodes.map((n, i) => ({ ...n, address: [SERVER, CLIENT][i]! })) };
+  return { file: `${dir}/cluster.yaml`, ...parsed, spec };
 }
 
 /** Consul's /v1/agent/self as `name`'s agent, or a 404 for every path (a proxy that accepts any connection). */

@@ -8,6 +8,11 @@ const escapes: [string, string, string][] = [
   ['a carriage return', 'ok\rFAIL', 'ok\\u000dFAIL'],
   ['DEL and a C1 CSI', '\u007f\u009b31m', '\\u007f\\u009b31m'],
   ['a right-to-left override', 'txt.\u202eexe', 'txt.\\u202eexe'],
+  ['zero-width characters that make a refused name look like "server"', 'ser\u200bver\u2060', 'ser\\u200bver\\u2060'],
+  ['bidi marks and the BOM', '\ufeff\u200eab\u200f\u061c', '\\ufeff\\u200eab\\u200f\\u061c'],
+  ['a tag character, as two escapes', 'a\u{e0041}', 'a\\udb40\\udc41'],
+  ['half a character (a lone surrogate)', 'a\ud800b', 'a\\ud800b'],
+  ['an emoji stays whole', 'ok \u{1f600}', 'ok \u{1f600}'],
   ['tabs stay', 'a\tb', 'a\tb'],
   ['non-ASCII letters stay', 'Grüße 日本', 'Grüße 日本'],
 ];

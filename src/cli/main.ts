@@ -7,7 +7,7 @@ import { containerImage, preloadedPackages } from '../config/machines.ts';
 import type { Artifact } from '../artifacts/fetch.ts';
 import type { LabelledImage } from '../images/old-images.ts';
 import { plainOutput } from './output.ts';
-import { ConfigError, NomadLabError } from '../errors.ts';
+import { boundedIssues, ConfigError, NomadLabError } from '../errors.ts';
 import { printable } from '../text.ts';
 import { planCluster } from '../plan/plan.ts';
 import { formatLivePlan, formatPlan, formatStatus, summarize } from './format.ts';
@@ -17,6 +17,7 @@ import { resolveFrom } from '../config/paths.ts';
 import { cacheDir, knownHostsFile, labStateDir } from '../host/dirs.ts';
 import { installInterruptHandlers, interruptContext, onInterrupt } from './interrupt.ts';
 import { load } from './load.ts';
+import { boundedOutput, fileOption } from './options.ts';
 import { labVerifyOptions } from '../lab-access.ts';
 import { upFailureHint, upFinishedLines, versionText } from './hints.ts';
 import { registerInit } from './commands/init.ts';
@@ -51,9 +52,9 @@ const program = new Command()
   .description('One cluster.yaml to a working HashiCorp lab: Vagrant machines, Docker, Consul and Nomad, jobs, DNS-verified services.')
   .version(versionText(), '-V, --version', 'nomad-lab\'s version and the Consul and Nomad versions it installs by default')
   .enablePositionalOptions()
+  .configureOutput({ writeErr: (text) => process.stderr.write(boundedOutput(text)) })
   .showHelpAfterError();
 
-const fileOption = ['-f, --file <file>', 'cluster file', 'cluster.yaml'] as const;
 
 program
   .command('validate')
@@ -68,10 +69,10 @@ program
     }
     try {
       const cluster = await loadCluster(file);
-      say(JSON.stringify({ file, valid: true, summary: summarize(cluster), issues: cluster.warnings }, null, 2));
+      say(JSON.stringify({ file, valid: true, summary: summarize(cluster), ...boundedIssues(cluster.warnings) }, null, 2));
     } catch (error) {
       if (!(error instanceof ConfigError)) throw error;
-      say(JSON.stringify({ file, valid: false, issues: error.issues }, null, 2));
+      say(JSON.stringify({ file, valid: false, ...boundedIssues(error.issues) }, null, 2));
       process.exitCode = 1;
     }
   });

@@ -11,6 +11,17 @@ export const LIMITS = {
   aliasedValues: 10_000,
   /** Entries of `nodes`. */
   nodes: 100,
+  /** Healthy instances a service may expect. */
+  serviceCount: 1000,
+  /** Folders under `files.allow_from`. */
+  allowFrom: 16,
+  /** Bytes of a job file (it is read whole and sent to a server) and of an SSH private key (a few KiB). */
+  jobFileBytes: 1024 * 1024,
+  keyFileBytes: 64 * 1024,
+  /** Bytes of what one command prints about a file's problems, in any format. */
+  outputBytes: 64 * 1024,
+  /** Characters of one printed problem, its escapes included: issuesShown lines stay under outputBytes. */
+  lineChars: 2000,
   /** Characters of a path given in the file. */
   pathChars: 1024,
   /** Problems printed in one error; the rest are counted ("and N more"). */

@@ -1,10 +1,9 @@
-import { constants } from 'node:fs';
-import { open } from 'node:fs/promises';
 import { dirname, relative, resolve } from 'node:path';
 import type * as z from 'zod';
 import { ConfigError, NomadLabError, type ConfigIssue, type Severity } from '../errors.ts';
 import { QUOTED_CHARS, quote, truncate } from '../text.ts';
 import { LIMITS } from './limits.ts';
+import { readBounded, type BoundedRead } from './local-files.ts';
 import { allowedKeys } from './schema-walk.ts';
 import { clusterSchema, type ClusterSpec } from './schema.ts';
 import { checkCluster, type Finding } from './semantic.ts';
@@ -37,47 +36,36 @@ export async function loadCluster(file = 'cluster.yaml'): Promise<Cluster> {
   return { file: path, ...parseCluster(text, { displayName, baseDir: dirname(path) }) };
 }
 
-/** The file's text, once it is known to be a regular file within LIMITS.fileBytes: a FIFO would block, /dev/zero never ends. */
+/** The file's text, once it is known to be a regular file within LIMITS.fileBytes. */
 async function readClusterFile(path: string, file: string, displayName: string): Promise<string> {
   const cannotRead = (reason: string, hint: string, cause?: unknown) =>
     new NomadLabError(`cannot read cluster file ${file} (${reason})${hint ? `: ${hint}` : ''}`, { cause });
-  let handle;
+  let read: BoundedRead;
   try {
-    // Non-blocking, so opening a FIFO with no writer returns at once and fstat can refuse it.
-    handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
+    read = await readBounded(path, LIMITS.fileBytes);
   } catch (cause) {
     const code = (cause as NodeJS.ErrnoException).code;
     throw cannotRead(code ?? String(cause), code === 'ENOENT' ? 'create it, or name another with -f FILE' : '', cause);
   }
-  try {
-    const stats = await handle.stat();
-    if (!stats.isFile()) throw cannotRead(fileKind(stats), 'a cluster file is a regular file; name one with -f FILE');
-    if (stats.size > LIMITS.fileBytes) throw tooLarge(displayName, stats.size);
-    // Read one byte past the limit, so a file that grew since fstat is caught too.
-    const buffer = Buffer.alloc(LIMITS.fileBytes + 1);
-    let bytesRead = 0;
-    while (bytesRead < buffer.length) {
-      const { bytesRead: n } = await handle.read(buffer, bytesRead, buffer.length - bytesRead, bytesRead);
-      if (n === 0) break;
-      bytesRead += n;
-    }
-    if (bytesRead > LIMITS.fileBytes) throw tooLarge(displayName);
-    return buffer.subarray(0, bytesRead).toString('utf8');
-  } catch (error) {
-    if (error instanceof NomadLabError) throw error;
-    throw cannotRead((error as NodeJS.ErrnoException).code ?? String(error), '', error);
-  } finally {
-    await handle.close();
-  }
+  if ('kind' in read) throw cannotRead(read.kind, 'a cluster file is a regular file; name one with -f FILE');
+  if ('tooLarge' in read) throw tooLarge(displayName, read.tooLarge);
+  return read.text;
 }
 
-function fileKind(stats: { isDirectory(): boolean; isFIFO(): boolean; isCharacterDevice(): boolean; isBlockDevice(): boolean; isSocket(): boolean }): string {
-  if (stats.isDirectory()) return 'a folder';
-  if (stats.isFIFO()) return 'a FIFO';
-  if (stats.isCharacterDevice()) return 'a character device';
-  if (stats.isBlockDevice()) return 'a block device';
-  if (stats.isSocket()) return 'a socket';
-  return 'not a regular file';
+/**
+ * The node names of a cluster file, read leniently (a file with other problems still names its nodes) but through the
+ * loader's guards: a regular file within LIMITS.fileBytes, YAML without alias bombs. Nothing on any problem.
+ */
+export async function readNodeNames(file: string): Promise<string[]> {
+  const read = await readBounded(resolve(file), LIMITS.fileBytes).catch(() => undefined);
+  if (read === undefined || !('text' in read)) return [];
+  const source = new YamlSource(read.text);
+  if (source.syntaxErrors().length > 0) return [];
+  const spec = source.toJS() as { nodes?: unknown } | null;
+  const nodes = Array.isArray(spec?.nodes) ? (spec.nodes as unknown[]) : [];
+  return nodes
+    .map((n) => (n !== null && typeof n === 'object' ? (n as { name?: unknown }).name : undefined))
+    .filter((n): n is string => typeof n === 'string' && /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/.test(n));
 }
 
 /** A file over LIMITS.fileBytes, of `bytes` when known. */

@@ -19,7 +19,7 @@ const volumeName = z
   .string()
   .regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'must be lowercase letters, digits, "_" and "-", starting with a letter or digit');
 
-const version = z.string().regex(/^\d+\.\d+\.\d+$/, 'must be a version like 1.22.7 (three numbers, no "v")');
+const version = z.string().max(32).regex(/^\d+\.\d+\.\d+$/, 'must be a version like 1.22.7 (three numbers, no "v")');
 
 /** A custom issue whose message already names the value: described as it is, with no ", got ...". */
 function complete(ctx: z.core.$RefinementCtx, message: string): void {
@@ -43,24 +43,43 @@ const hostVolumePath = nodePath
 
 const httpPath = z
   .string()
+  .max(LIMITS.pathChars)
   .regex(/^\/[A-Za-z0-9._~/-]*$/, 'must be a URL path starting with "/" (letters, digits, ".", "_", "~", "-", "/")');
 
 const localFile = z
   .string()
   .min(1, 'must be a file path')
   .max(LIMITS.pathChars)
-  .refine((p) => !hasControlCharacter(p), 'must not hold control characters (escape sequences, newlines, tabs)');
+  .refine((p) => !hasControlCharacter(p), 'must not hold control or invisible characters (escape sequences, newlines, tabs, zero-width or bidi marks)');
 
 // Four decimal numbers without leading zeros: the only form zod's ipv4 takes, and the one Docker and Consul print.
 const ipv4 = z.ipv4({ error: 'must be an IPv4 address like 10.77.0.10 (four decimal numbers, no leading zeros)' });
 
-/** A name that resolvers read as an IPv4 address in another form (`010.0.0.1` is 8.0.0.1, `0xa.1` is 10.0.0.1). */
-function isLooseIpv4(value: string): boolean {
-  return ipaddr.IPv4.isIPv4(value) && !ipaddr.IPv4.isValidFourPartDecimal(value);
+/** Of IPv4's form in any notation; ipaddr.js throws on a single number past 32 bits rather than answer. */
+function looksLikeIpv4(value: string): boolean {
+  try {
+    return ipaddr.IPv4.isIPv4(value);
+  } catch {
+    return true;
+  }
 }
 
-function canonicalHint(value: string, canonical: string): string {
-  return `${quote(value)} is read as ${canonical}: write ${canonical} (four decimal numbers, no leading zeros)`;
+/**
+ * Why `written` (an address, or an address and `suffix`) is not the plain form it may be read as, or undefined when it is.
+ * Resolvers read other forms of IPv4 (`012.0.0.1` is 10.0.0.1, `0xa.1` is 10.0.0.1); a leading zero is octal to some
+ * tools and decimal to others, so the hint names both readings instead of guessing.
+ */
+function looseIpv4Problem(written: string, address: string, suffix = ''): string | undefined {
+  if (ipaddr.IPv4.isValidFourPartDecimal(address) || !looksLikeIpv4(address)) return undefined;
+  // An address of IPv4's form whose numbers do not fit: ipaddr.js throws on these rather than answer.
+  if (!ipaddr.IPv4.isValid(address)) return `${quote(written)} looks like an IPv4 address, but its numbers are out of range: write four decimal numbers from 0 to 255, like 10.77.0.10`;
+  const read = `${ipaddr.IPv4.parse(address).toString()}${suffix}`;
+  const parts = address.split('.');
+  const decimal = parts.length === 4 && parts.every((p) => /^\d{1,3}$/.test(p) && Number(p) <= 255) ? `${parts.map(Number).join('.')}${suffix}` : undefined;
+  if (decimal !== undefined && decimal !== read) {
+    return `${quote(written)} has a number with a leading zero, which some tools read as octal (${read}) and others as decimal (${decimal}): write the one you mean without leading zeros`;
+  }
+  return `${quote(written)} is read as ${read}: write ${read} (four decimal numbers, no leading zeros)`;
 }
 
 // For the generated JSON Schema (editors), which cannot run the checks in code.
@@ -73,7 +92,10 @@ const hostOrAddress = z
     'must be a hostname or IPv4 address (letters, digits, "." and "-")',
   )
   .superRefine((host, ctx) => {
-    if (isLooseIpv4(host)) complete(ctx, canonicalHint(host, ipaddr.IPv4.parse(host).toString()));
+    const problem = looseIpv4Problem(host, host);
+    if (problem) complete(ctx, problem);
+    // No top-level domain is all digits: `1.2.3.4.5` is neither a name nor an address.
+    else if (/^[0-9.]+$/.test(host) && !ipaddr.IPv4.isValidFourPartDecimal(host)) complete(ctx, `${quote(host)} is neither a hostname nor an IPv4 address: write four decimal numbers from 0 to 255, like 10.77.0.10`);
   });
 
 const unixUser = z
@@ -90,9 +112,9 @@ const cidr = z.string().superRefine((value, ctx) => {
   }
   // Docker prints the canonical form, and `down` finds the lab's network by it.
   const [writtenAddress = '', writtenPrefix = ''] = value.split('/');
-  if (!ipaddr.IPv4.isValidFourPartDecimal(writtenAddress) || writtenPrefix !== String(prefix)) {
-    complete(ctx, canonicalHint(value, `${address.toString()}/${prefix}`));
-  }
+  const problem = looseIpv4Problem(value, writtenAddress, `/${prefix}`) ??
+    (writtenPrefix === String(prefix) ? undefined : `${quote(value)} is read as ${address.toString()}/${prefix}: write ${address.toString()}/${prefix} (four decimal numbers, no leading zeros)`);
+  if (problem) complete(ctx, problem);
 })
   // For the generated JSON Schema (editors), which cannot run the check above; host bits stay the loader's.
   .meta({ pattern: `^${IPV4_PATTERN}/([89]|1[0-9]|2[0-9])$` });
@@ -109,7 +131,12 @@ const vagrantProvider = z.strictObject({
   /** Node image for the docker backend, built by `nomad-lab image build`. */
   image: z
     .string()
-    .regex(/^[a-z0-9][a-z0-9._/-]*$/, 'must be a Docker image name without a tag, like nomadlab/node')
+    // Docker's own bound and grammar: parts of lowercase letters and digits, joined by ".", "_", "__" or dashes, separated by "/".
+    .max(255)
+    .regex(
+      /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$/,
+      'must be a Docker image name without a tag, like nomadlab/node (lowercase letters and digits, joined by ".", "_" or "-", parts separated by "/")',
+    )
     .default(DEFAULTS.provider.image),
   /**
    * Docker backend: the node image carries the Debian packages `up` installs (dnsmasq, and Docker for
@@ -120,7 +147,8 @@ const vagrantProvider = z.strictObject({
   /** Box for the virtualbox and libvirt backends. */
   box: z
     .string()
-    .regex(/^[A-Za-z0-9._-]+\/[A-Za-z0-9._-]+$/, 'must be a Vagrant box name like debian/bookworm64')
+    .max(255)
+    .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*\/[A-Za-z0-9][A-Za-z0-9._-]*$/, 'must be a Vagrant box name like debian/bookworm64 (each part starting with a letter or digit)')
     .default(DEFAULTS.provider.box),
 });
 
@@ -138,10 +166,22 @@ const hostVolume = z.strictObject({
   read_only: z.boolean().default(false),
 });
 
-const duration = z.string().regex(/^\d+(ms|s|m|h)$/, 'must be a duration like 30s, 3m or 1h');
+const DURATION = /^(\d+)(ms|s|m|h)$/;
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+const YEAR_MS = 8760 * UNIT_MS['h']!;
+
+// Nomad reads durations as Go's, which overflow past 292 years; a lab needs none past a year.
+const duration = z
+  .string()
+  .regex(DURATION, 'must be a duration like 30s, 3m or 1h')
+  .refine((d) => {
+    const [, n = '0', unit = 'ms'] = DURATION.exec(d) ?? [];
+    return Number(n) * UNIT_MS[unit]! <= YEAR_MS;
+  }, 'must be at most a year (8760h)');
 
 const capability = z
   .string()
+  .max(64)
   .regex(/^([a-z_]+|all)$/, 'must be a Linux capability in lowercase without "cap_", like net_raw or sys_time (or "all")');
 
 /** Nomad's docker driver and the plugin options workshops set on clients (plugin "docker" in client.hcl). */
@@ -164,7 +204,7 @@ const dockerDriver = z.strictObject({
   auth: z
     .strictObject({
       config: nodePath.optional(),
-      helper: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, 'must be a credential helper name like ecr-login (the part after docker-credential-)').optional(),
+      helper: z.string().max(64).regex(/^[a-z0-9][a-z0-9._-]*$/, 'must be a credential helper name like ecr-login (the part after docker-credential-)').optional(),
     })
     .optional(),
 });
@@ -221,7 +261,7 @@ const service = z.strictObject({
   /** The Consul service name; verified as `NAME.service.consul` SRV records. */
   name: label,
   /** Healthy instances expected. */
-  count: z.int().min(0).default(DEFAULTS.service.count),
+  count: z.int().min(0).max(LIMITS.serviceCount).default(DEFAULTS.service.count),
   /** How each instance's port is proven to answer. */
   check: z.enum(['tcp', 'http', 'none']).default(DEFAULTS.service.check),
   path: httpPath.default(DEFAULTS.service.path),
@@ -261,6 +301,15 @@ export const clusterSchema = z.strictObject({
     .prefault({}),
   /** Task drivers every client enables, unless a node says otherwise (`nodes[].drivers`). */
   drivers: drivers.prefault({}),
+  files: z
+    .strictObject({
+      /**
+       * Folders outside the cluster file's folder that job files and image tarballs may come from. They are sent to
+       * the nodes, so by default they come only from the cluster file's own folder: this is the explicit opt-in.
+       */
+      allow_from: z.array(localFile).max(LIMITS.allowFrom).default([]),
+    })
+    .prefault({}),
   provider: z.discriminatedUnion('type', [vagrantProvider, sshProvider]).prefault({ type: DEFAULTS.provider.type }),
   // `contains`: what semantic.ts's "at least one server" says, for the generated JSON Schema.
   nodes: z.array(node).min(1).max(LIMITS.nodes).meta({ contains: { type: 'object', properties: { role: { enum: ['server', 'both'] } }, required: ['role'] } }),

@@ -1,5 +1,7 @@
-import { existsSync, statSync } from 'node:fs';
 import ipaddr from 'ipaddr.js';
+import { LIMITS } from './limits.ts';
+import { allowedFolderProblem, localPathProblem, realFolder } from './local-files.ts';
+import { labNetworkProblem } from './networks.ts';
 import { resolveFrom } from './paths.ts';
 import type { ClusterSpec } from './schema.ts';
 import type { KeyPath } from './yaml-source.ts';
@@ -30,6 +32,9 @@ export function checkCluster(spec: ClusterSpec, baseDir: string): Finding[] {
   ).toString();
   if (base.toString() !== networkAddress) {
     error(['network', 'cidr'], `${spec.network.cidr} has host bits set: write ${networkAddress}/${prefix}`);
+  } else {
+    const problem = labNetworkProblem(spec.network.cidr, spec.provider.type === 'vagrant' ? spec.provider.backend : undefined);
+    if (problem) error(['network', 'cidr'], problem);
   }
 
   duplicates(spec.nodes.map((n) => n.name), (i, first) =>
@@ -64,7 +69,7 @@ export function checkCluster(spec: ClusterSpec, baseDir: string): Finding[] {
       error(['nodes', i, 'ssh'], `"ssh" applies to existing hosts (provider type "ssh"); Vagrant reports how to reach its machines: remove it`);
     }
     const key = node.ssh?.key;
-    if (key !== undefined) checkFile(['nodes', i, 'ssh', 'key'], key, 'SSH key');
+    if (key !== undefined) checkKey(['nodes', i, 'ssh', 'key'], key);
   });
 
   const serverCount = servers(spec).length;
@@ -78,26 +83,32 @@ export function checkCluster(spec: ClusterSpec, baseDir: string): Finding[] {
     error(['jobs'], 'jobs are listed but no node runs them: give a node role "client" or "both"');
   }
 
-  if (spec.provider.type === 'ssh' && spec.provider.key !== undefined) {
-    checkFile(['provider', 'key'], spec.provider.key, 'SSH key');
-  }
+  if (spec.provider.type === 'ssh' && spec.provider.key !== undefined) checkKey(['provider', 'key'], spec.provider.key);
   if (spec.artifacts.source === 'directory' && spec.artifacts.directory === undefined) {
     error(['artifacts'], 'source "directory" needs "directory": the folder that holds the consul and nomad binaries');
   }
   if (spec.artifacts.directory !== undefined) {
-    const dir = resolveFrom(baseDir, spec.artifacts.directory);
-    if (!existsSync(dir) || !statSync(dir).isDirectory()) {
-      error(['artifacts', 'directory'], `directory not found: ${dir} (paths are relative to the cluster file)`);
-    }
+    check(['artifacts', 'directory'], { full: resolveFrom(baseDir, spec.artifacts.directory), what: 'directory', kind: 'folder' });
   }
+
+  // Files sent to the nodes come from the cluster file's folder, or from a folder listed under files.allow_from.
+  const roots = [{ path: realFolder(baseDir), named: `the cluster file's folder ${baseDir}` }];
+  spec.files.allow_from.forEach((folder, i) => {
+    const full = resolveFrom(baseDir, folder);
+    const problem = allowedFolderProblem(full);
+    if (problem) error(['files', 'allow_from', i], problem);
+    else roots.push({ path: realFolder(full), named: full });
+  });
+  const sent = (path: KeyPath, file: string, what: string, maxBytes?: number) =>
+    check(path, { full: resolveFrom(baseDir, file), what, kind: 'file', roots, ...(maxBytes === undefined ? {} : { maxBytes }) });
 
   duplicates(spec.jobs.map((j) => j.name), (i, first) =>
     error(['jobs', i, 'name'], `duplicate job name "${spec.jobs[i]!.name}" (first used by jobs[${first}])`),
   );
   spec.jobs.forEach((job, i) => {
-    checkFile(['jobs', i, 'file'], job.file, 'job file');
+    sent(['jobs', i, 'file'], job.file, 'job file', LIMITS.jobFileBytes);
     job.images.forEach((image, j) => {
-      if (image.tarball !== undefined) checkFile(['jobs', i, 'images', j, 'tarball'], image.tarball, 'image tarball');
+      if (image.tarball !== undefined) sent(['jobs', i, 'images', j, 'tarball'], image.tarball, 'image tarball');
     });
   });
 
@@ -114,11 +125,14 @@ export function checkCluster(spec: ClusterSpec, baseDir: string): Finding[] {
 
   return findings;
 
-  function checkFile(path: KeyPath, file: string, what: string): void {
-    const full = resolveFrom(baseDir, file);
-    if (!existsSync(full) || !statSync(full).isFile()) {
-      error(path, `${what} not found: ${full} (paths are relative to the cluster file)`);
-    }
+  function check(path: KeyPath, local: Parameters<typeof localPathProblem>[0]): void {
+    const problem = localPathProblem(local);
+    if (problem) error(path, problem);
+  }
+
+  /** An SSH key is read here and never sent: anywhere (~/.ssh is the usual place), but a regular file of a few KiB. */
+  function checkKey(path: KeyPath, key: string): void {
+    check(path, { full: resolveFrom(baseDir, key), what: 'SSH key', kind: 'file', maxBytes: LIMITS.keyFileBytes });
   }
 }
 

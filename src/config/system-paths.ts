@@ -4,7 +4,7 @@ import { posix } from 'node:path';
 // never be a folder the system or a user already relies on.
 
 /** Top-level folders of a Linux system (FHS), refused as host volumes themselves. */
-const TOP_LEVEL = new Set(['bin', 'boot', 'dev', 'etc', 'home', 'media', 'mnt', 'opt', 'proc', 'root', 'run', 'sbin', 'snap', 'srv', 'sys', 'tmp', 'usr', 'var']);
+const TOP_LEVEL = new Set(['bin', 'boot', 'dev', 'etc', 'gnu', 'home', 'media', 'mnt', 'nix', 'opt', 'proc', 'root', 'run', 'sbin', 'snap', 'srv', 'sys', 'tmp', 'usr', 'var']);
 
 /** Trees refused whole, and whose they are: the system's files and per-boot state, root's home, Consul's and Nomad's data. */
 const SYSTEM_TREES: Record<string, string> = {
@@ -13,6 +13,10 @@ const SYSTEM_TREES: Record<string, string> = {
       '/var/backups', '/var/cache', '/var/lib', '/var/lock', '/var/log', '/var/mail', '/var/run', '/var/spool', '/var/tmp',
     ].map((tree) => [tree, 'the system']),
   ),
+  '/nix': 'Nix (its store and database)',
+  '/gnu': 'Guix (its store)',
+  '/snap': 'snapd (mounted snap packages)',
+  '/var/snap': 'snapd (the snaps\' data)',
   '/opt/consul': 'Consul (its data folder)',
   '/opt/nomad': 'Nomad (its data folder)',
 };

@@ -24,7 +24,8 @@ export class YamlSource {
 
   constructor(readonly text: string) {
     // The parser's own duplicate-key check compares every key with every other; structureErrors() uses a Set.
-    this.doc = parseDocument(text, { lineCounter: this.lines, prettyErrors: false, strict: true, uniqueKeys: false });
+    // logLevel error: the parser's warnings stay in doc.warnings instead of reaching stderr through process.emitWarning.
+    this.doc = parseDocument(text, { lineCounter: this.lines, prettyErrors: false, strict: true, uniqueKeys: false, logLevel: 'error' });
   }
 
   /** Syntax problems with positions and messages a person can act on; then duplicate keys and aliases, once the syntax is sound. */
@@ -102,7 +103,7 @@ export class YamlSource {
   }
 
   /**
-   * Duplicate keys, and aliases that name no anchor before them, sit inside the value they
+   * Duplicate keys, keys that are not plain values, and aliases that name no anchor before them, sit inside the value they
    * name, or repeat more than LIMITS allow (an alias bomb expands to billions of values).
    */
   private structureErrors(): Located[] {
@@ -151,6 +152,8 @@ export class YamlSource {
         for (const pair of node.items) {
           const key = keyOf(pair.key);
           if (isScalar(pair.key) && seen.has(key)) report(pair.key, `duplicate key ${quote(String(key))}: a key may appear only once in a mapping`);
+          // JavaScript objects have text keys: a list or mapping as a key would become its text form.
+          if (isNode(pair.key) && !isScalar(pair.key)) report(pair.key, `a ${isSeq(pair.key) ? 'list' : isMap(pair.key) ? 'mapping' : 'alias'} is used as a key: a key is plain text, like "role"`);
           seen.add(key);
           size += walk(pair.key) + walk(pair.value);
         }

@@ -58,8 +58,9 @@ function dockerCreateArgs(lab: string, labKey: string, hostCache: string | undef
     '# cgroup v1: Nomad clients need the cgroup tree writable. cpus and memory are not',
     '# limited: the nodes share the host. The label is how `nomad-lab down` knows its own.',
     `CREATE_ARGS = ${rubyStringArray([...NODE_CONTAINER_FLAGS, ...labLabelFlags(lab)], '')} + [`,
+    '  # Docker reads --mount as CSV: the source is quoted, so a comma or quote in the lab folder\'s path stays in it.',
     '  "--mount",',
-    `  "type=bind,source=#{LAB_KEY}.pub,target=${AUTHORIZED_KEYS},readonly",`,
+    `  "type=bind,\\"source=#{LAB_KEY.gsub('"', '""')}.pub\\",target=${AUTHORIZED_KEYS},readonly",`,
     ...(shareCache
       ? [
           "  # nomad-lab's cache, read-only: Consul, Nomad and the job images are copied on the machine, not sent over SSH.",

@@ -1,5 +1,6 @@
-import { readFile } from 'node:fs/promises';
 import pMap from 'p-map';
+import { LIMITS } from '../config/limits.ts';
+import { readBounded } from '../config/local-files.ts';
 import { resolveFrom } from '../config/paths.ts';
 import type { Cluster } from '../config/load.ts';
 import { firstServer } from '../config/topology.ts';
@@ -19,6 +20,14 @@ interface PlanResponse {
   Diff?: { Type: string };
 }
 
+/** A job file as the loader checked it: a regular file within LIMITS.jobFileBytes, even if it was swapped for a FIFO since. */
+async function readJobFile(path: string): Promise<string> {
+  const read = await readBounded(path, LIMITS.jobFileBytes);
+  if ('kind' in read) throw new NomadLabError(`job file ${path} is ${read.kind} now: name a regular file`);
+  if ('tooLarge' in read) throw new NomadLabError(`job file ${path} has grown past ${LIMITS.jobFileBytes / 1024} KiB: is it the right file?`);
+  return read.text;
+}
+
 /**
  * Facts: each job file parsed by Nomad and planned against what it runs (both read-only).
  * Plan: register a job only when Nomad's plan shows a difference.
@@ -26,7 +35,7 @@ interface PlanResponse {
 async function planJobs(cluster: Cluster, api: NomadApi): Promise<{ jobs: JobSpecJson[]; changes: JobChange[] }> {
   // Jobs side by side: each is two round trips to the server, and none depends on another.
   const planned = await pMap(cluster.spec.jobs, async (job) => {
-    const hcl = await readFile(resolveFrom(cluster.dir, job.file), 'utf8');
+    const hcl = await readJobFile(resolveFrom(cluster.dir, job.file));
     const parsed = await api.post<JobSpecJson>('/v1/jobs/parse', { JobHCL: hcl, Canonicalize: true });
     if (parsed.ID !== job.name) {
       throw new NomadLabError(`${job.file} defines job "${parsed.ID}", but cluster.yaml calls it "${job.name}": make them the same`);

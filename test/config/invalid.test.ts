@@ -68,13 +68,41 @@ const cases: [string, string[]][] = [
   ['host-volume-system-folder', ['34:15 nodes[2].host_volumes[0].path: "/etc" is a top-level system folder: give the volume a folder of its own, like /srv/nomad/data']],
   ['host-volume-ssh-folder', ['34:15 nodes[2].host_volumes[0].path: "/root/.ssh" is in /root, which belongs to the system: give the volume a folder of its own, like /srv/nomad/data']],
   ['escape-sequence-in-key', ['30:5 nodes[2].\\u001b[2J\\u001b[31mrole: unknown key "\\u001b[2J\\u001b[31mrole"; allowed keys: name, role, address, cpus, memory, host_volumes, drivers, ssh']],
-  ['control-character-in-job-file', ['35:11 jobs[0].file: must not hold control characters (escape sequences, newlines, tabs), got "jobs/whoami\\u001b]0;owned\\u0007.nomad.hcl"']],
-  ['ssh-host-octal', ['31:13 nodes[2].ssh.host: "012.0.0.1" is read as 10.0.0.1: write 10.0.0.1 (four decimal numbers, no leading zeros)']],
+  ['control-character-in-job-file', ['35:11 jobs[0].file: must not hold control or invisible characters (escape sequences, newlines, tabs, zero-width or bidi marks), got "jobs/whoami\\u001b]0;owned\\u0007.nomad.hcl"']],
+  ['ssh-host-octal', ['31:13 nodes[2].ssh.host: "012.0.0.1" has a number with a leading zero, which some tools read as octal (10.0.0.1) and others as decimal (12.0.0.1): write the one you mean without leading zeros']],
   ['cidr-hex', ['10:9 network.cidr: "0xa.77.0.0/24" is read as 10.77.0.0/24: write 10.77.0.0/24 (four decimal numbers, no leading zeros)']],
-  ['cidr-octal', ['10:9 network.cidr: "012.77.0.0/24" is read as 10.77.0.0/24: write 10.77.0.0/24 (four decimal numbers, no leading zeros)']],
+  ['cidr-octal', ['10:9 network.cidr: "012.77.0.0/24" has a number with a leading zero, which some tools read as octal (10.77.0.0/24) and others as decimal (12.77.0.0/24): write the one you mean without leading zeros']],
   ['cidr-prefix-leading-zero', ['10:9 network.cidr: "10.77.0.0/024" is read as 10.77.0.0/24: write 10.77.0.0/24 (four decimal numbers, no leading zeros)']],
   ['version-written-as-decimal', ['5:10 version: expected 1, written "1.0": write "version: 1"']],
   ['address-leading-zero', ['31:14 nodes[2].address: must be an IPv4 address like 10.77.0.10 (four decimal numbers, no leading zeros), got "10.77.0.012"']],
+  // Second round of hostile input (issue 24).
+  ['ssh-host-not-an-address', [
+    '24:18 nodes[0].ssh.host: "4294967296" looks like an IPv4 address, but its numbers are out of range: write four decimal numbers from 0 to 255, like 10.77.0.10',
+    '28:18 nodes[1].ssh.host: "1.2.3.4.5" is neither a hostname nor an IPv4 address: write four decimal numbers from 0 to 255, like 10.77.0.10',
+    '33:13 nodes[2].ssh.host: "999.0.0.1" looks like an IPv4 address, but its numbers are out of range: write four decimal numbers from 0 to 255, like 10.77.0.10',
+  ]],
+  ['cidr-loopback', ["10:9 network.cidr: 127.77.0.0/24 lies in loopback (127.0.0.0/8), each host's own addresses: pick a private network that is free, like 10.77.0.0/24"]],
+  ['cidr-docker-bridge', ["10:9 network.cidr: 172.17.0.0/24 lies in Docker's default bridge (172.17.0.0/16, docker0 on this host and on every client): pick a private network that is free, like 10.77.0.0/24"]],
+  ['cidr-netmask', ["10:9 network.cidr: 255.255.255.0/24 is written like a netmask (255.255.255.0 is /24), not a network: write the network's own address, like 10.77.0.0/24"]],
+  ['collection-as-key', ['30:7 a list is used as a key: a key is plain text, like "role"']],
+  ['vagrant-names', [
+    '20:10 provider.image: must be a Docker image name without a tag, like nomadlab/node (lowercase letters and digits, joined by ".", "_" or "-", parts separated by "/"), got "nomadlab//node"',
+    '21:8 provider.box: must be a Vagrant box name like debian/bookworm64 (each part starting with a letter or digit), got "../.."',
+  ]],
+  ['duration-overflow', [
+    '25:20 drivers.docker.gc.image_delay: must be at most a year (8760h), got "9999999999999999999h"',
+    '26:28 drivers.docker.pull_activity_timeout: must be at most a year (8760h), got "8761h"',
+  ]],
+  ['service-count-huge', ['42:12 services[0].count: must be at most 1000, got the number 1000000000']],
+  ['host-volume-nix-store', [
+    '33:30 nodes[2].host_volumes[0].path: "/nix/store/data" is in /nix, which belongs to Nix (its store and database): give the volume a folder of its own, like /srv/nomad/data',
+    "34:30 nodes[2].host_volumes[1].path: \"/var/snap/docker\" is in /var/snap, which belongs to snapd (the snaps' data): give the volume a folder of its own, like /srv/nomad/data",
+  ]],
+  ['job-file-outside-folder', [`35:11 jobs[0].file: job file /etc/hostname is outside the cluster file's folder ${resolve(dir)}, and it would be sent to the nodes: move it into that folder, or list its folder under files.allow_from`]],
+  ['job-file-in-proc', ['35:11 jobs[0].file: job file /proc/self/environ is in /proc, a kernel file system whose files are no data: name a regular file']],
+  ['ssh-key-device', ['19:8 provider.key: SSH key /dev/zero is in /dev, a kernel file system whose files are no data: name a regular file']],
+  ['invisible-character-in-name', ['29:11 nodes[2].name: must be usable as a hostname: lowercase letters, digits and "-", 1 to 63 characters, starting and ending with a letter or digit, got "client2\\u200b"']],
+  ['allow-from-root', ['46:31 files.allow_from[1]: / is the root of the file system: list the folder the jobs are in']],
 ];
 
 for (const [fixture, expected] of cases) test(rejects, fixture, expected);

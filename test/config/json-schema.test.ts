@@ -54,6 +54,16 @@ const SEMANTIC: Record<string, string> = {
   'host-volume-ssh-folder': 'a refine in code: system and hidden folders refused as host volumes',
   'host-volume-system-folder': 'a refine in code: system and hidden folders refused as host volumes',
   'ssh-host-octal': 'a refine in code: an address in a loose form (octal, hex) that resolvers read as another address',
+  'ssh-host-not-an-address': 'a refine in code: numbers out of IPv4\'s range, or dotted numbers that are no address',
+  'cidr-loopback': 'needs CIDR arithmetic (the network must not overlap a reserved range)',
+  'cidr-docker-bridge': 'needs CIDR arithmetic (the network must not overlap a network Docker makes)',
+  'cidr-netmask': 'needs CIDR arithmetic (the address part must not be a netmask)',
+  'duration-overflow': 'a refine in code: the duration\'s length, which its pattern cannot bound',
+  'host-volume-nix-store': 'a refine in code: system and hidden folders refused as host volumes',
+  'job-file-outside-folder': 'the file system: a file sent to the nodes must be in the cluster file\'s folder',
+  'job-file-in-proc': 'the file system: /proc holds no data files',
+  'ssh-key-device': 'the file system: /dev holds no data files',
+  'allow-from-root': 'the file system: a folder files may come from must not hold the home folder',
   // In JSON (the data an editor validates) 1.0 and 1 are one number; only the YAML text tells them apart.
   'version-written-as-decimal': 'the YAML source: 1.0 and 1 are the same number once parsed',
 };

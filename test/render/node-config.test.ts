@@ -87,6 +87,11 @@ const literals: [unknown, string][] = [
   ['dc1', '"dc1"'],
   ['a"b\\c', '"a\\"b\\\\c"'],
   ['${x} %{y}', '"$${x} %%{y}"'],
+  // HCL has no \b or \f (JSON does): control characters are \uNNNN, the rest of Unicode stays as it is.
+  ['a\bb\fc\u0000\u009b', '"a\\u0008b\\u000cc\\u0000\\u009b"'],
+  ['\n\r\t', '"\\n\\r\\t"'],
+  ['Grüße \u{1f600}', '"Grüße \u{1f600}"'],
+  ['$${x}', '"$$${x}"'],
   [['10.0.0.1', '10.0.0.2'], '["10.0.0.1", "10.0.0.2"]'],
   [3, '3'],
   [false, 'false'],

@@ -1,8 +1,9 @@
 import { Argument, type Command } from '@commander-js/extra-typings';
-import { readFile } from 'node:fs/promises';
-import { parse } from 'yaml';
 import { bashCompletion, NODES_COMMAND, zshCompletion, type CompletionCommand } from '../../completion.ts';
+import { readNodeNames } from '../../config/load.ts';
 import { LOG_SERVICES } from '../../lab-access.ts';
+
+const NODES_DEADLINE_MS = 2000;
 
 const SHELLS = ['bash', 'zsh'] as const;
 
@@ -47,10 +48,10 @@ export function registerCompletion(program: Command): void {
     .command(NODES_COMMAND, { hidden: true })
     .option('--file <file>', 'cluster file', 'cluster.yaml')
     .action(async ({ file }) => {
+      // It runs on every Tab: whatever the file is, the shell gets its prompt back within the deadline.
+      setTimeout(() => process.exit(0), NODES_DEADLINE_MS).unref();
       try {
-        // Read leniently: a file with other problems still names its nodes.
-        const spec = parse(await readFile(file, 'utf8')) as { nodes?: { name?: unknown }[] } | null;
-        const names = (spec?.nodes ?? []).map((n) => n?.name).filter((n): n is string => typeof n === 'string' && /^[a-z0-9-]+$/.test(n));
+        const names = await readNodeNames(file);
         if (names.length > 0) console.log(names.join('\n'));
       } catch {
         // A completion that fails offers nothing rather than an error in the middle of a command line.

@@ -5,13 +5,14 @@ import { NomadLabError } from '../../errors.ts';
 import { cacheDir } from '../../host/dirs.ts';
 import { labEnv, labTokenEnv, renderEnv } from '../../lab-access.ts';
 import { fileFlag, load } from '../load.ts';
+import { fileOption, pathArgument } from '../options.ts';
 import { runInherited } from '../spawn.ts';
 
 export function registerEnv(program: Command): void {
   program
     .command('env')
     .description("NOMAD_ADDR and CONSUL_HTTP_ADDR of the lab's leaders, for eval \"$(nomad-lab env)\"")
-    .option('-f, --file <file>', 'cluster file', 'cluster.yaml')
+    .option(...fileOption)
     .option('--json', 'print JSON')
     .action(async ({ file, json }) => {
       const env = await labEnv(await load(file));
@@ -23,7 +24,7 @@ export function registerEnv(program: Command): void {
       .command(product)
       .description(`run the lab's own ${product} binary (the pinned version, from the cache) against the lab: ${product} ARGS...`)
       .argument('[args...]', `${product}'s own arguments`)
-      .option('-f, --file <file>', 'cluster file (only before the arguments)', 'cluster.yaml')
+      .option('-f, --file <file>', 'cluster file (only before the arguments)', pathArgument, 'cluster.yaml')
       .helpOption(false)
       .allowUnknownOption()
       .passThroughOptions()

@@ -5,6 +5,7 @@ import { knownHostsFile } from '../../host/dirs.ts';
 import { journalCommand, LOG_SERVICES, sshArgs, type LogService } from '../../lab-access.ts';
 import type { NodeEndpoint } from '../../remote/endpoint.ts';
 import { load } from '../load.ts';
+import { fileOption, pathArgument } from '../options.ts';
 import { runInherited } from '../spawn.ts';
 
 /** The node's endpoint, its host key checked (and pinned on first contact) by nomad-lab's own client first. */
@@ -36,7 +37,7 @@ export function registerSsh(program: Command): void {
     .description("a shell on a node, or one command (its exit code passed through), with the lab's pinned host key")
     .argument('<node>', 'a node name from the cluster file')
     .argument('[command...]', 'after --: a command to run instead of a shell, each argument as given (use `sh -c "..."` for a pipeline)')
-    .option('-f, --file <file>', 'cluster file', 'cluster.yaml')
+    .option(...fileOption)
     .passThroughOptions()
     .action(async (node, args, { file }) => {
       const command = remoteCommand(args);
@@ -60,7 +61,7 @@ export function registerLogs(program: Command): void {
     .argument('[service]', `one of ${LOG_SERVICES.join(', ')}`)
     .option('-f, --follow', 'keep printing new lines until Ctrl-C')
     .option('-n, --lines <n>', 'how many of the last lines', parseLines, 100)
-    .option('--file <file>', 'cluster file', 'cluster.yaml')
+    .option('--file <file>', 'cluster file', pathArgument, 'cluster.yaml')
     .action(async (node, service, { follow, lines, file }) => {
       if (service !== undefined && !(LOG_SERVICES as readonly string[]).includes(service)) {
         throw new NomadLabError(`logs: no service "${service}"; one of ${LOG_SERVICES.join(', ')}`);
