@@ -83,10 +83,10 @@ my @kids;
 for my $spec (@ARGV) {
   my $pid = fork; die "fork: $!" unless defined $pid;
   if ($pid) { push @kids, $pid; next }
-  my ($host, $proto, $port) = split m{[:/]}, $spec; my $ok = 0; my $why = "";
+  my ($host, $proto, $port) = split m{[:/]}, $spec; my ($ok, $why, $d) = (0, "", "");
   my $s = IO::Socket::INET->new(PeerAddr => $host, PeerPort => $port, Proto => $proto, Timeout => 3);
   if ($s && $proto eq "tcp") { $ok = 1 }
-  elsif ($s) { $s->send("nomad-lab"); $ok = IO::Select->new($s)->can_read(3) && defined $s->recv(my $d, 64) && $d eq "nomad-lab" }
+  elsif ($s) { $s->send("nomad-lab"); $ok = IO::Select->new($s)->can_read(3) && defined $s->recv($d, 64) && $d eq "nomad-lab" }
   $why = $ok ? "" : ($! ? " $!" : " no answer");
   print(($ok ? "open" : "blocked") . " $spec$why\\n"); exit 0;
 }

@@ -55,9 +55,9 @@ async function clusterFile(name: string, user = USER): Promise<string> {
   return file;
 }
 
-/** What a refused `up` must not have left: no lab folder, no agent, Docker as it was. */
+/** What a refused `up` must not have left: no binary, unit or folder of the lab's, Docker as it was. */
 async function untouched(node: string): Promise<string> {
-  const { stdout } = await hosts.sh(node, 'for p in /etc/consul.d /etc/nomad.d /usr/local/bin/consul /etc/nomad-lab; do [ -e "$p" ] && echo "$p"; done; systemctl is-active docker || true');
+  const { stdout } = await hosts.sh(node, 'for p in /usr/local/bin/consul /usr/local/bin/nomad /etc/systemd/system/consul.service /etc/systemd/system/nomad.service /etc/nomad-lab; do [ -e "$p" ] && echo "$p"; done; systemctl is-active docker || true');
   return stdout.trim();
 }
 
