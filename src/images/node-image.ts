@@ -14,14 +14,8 @@ export const NODE_SUITE: NodeSuite = 'bookworm';
 const NODE_DIR = join(IMAGES_DIR, 'node');
 /** The node recipe's files, in images/node/. */
 export const NODE_FILES = ['packages', 'configure.sh', 'vagrant.pub', 'Dockerfile'];
+const IMPORT_CHANGES = ['CMD ["/sbin/init"]', 'ENV container=docker'];
 const FINISH_LINES = ['STOPSIGNAL SIGRTMIN+3'];
-
-/** `docker import` settings of a suite's image: its systemd's command line, and that it runs in a container. */
-function importChanges(suite: NodeSuite): string[] {
-  // trixie's systemd (257) refuses cgroup v1 unless told; in a container it reads its "kernel command line" from its own arguments.
-  const init = suite === 'bookworm' ? '["/sbin/init"]' : '["/sbin/init", "SYSTEMD_CGROUP_ENABLE_LEGACY_FORCE=1"]';
-  return [`CMD ${init}`, 'ENV container=docker'];
-}
 
 export type NodeRecipe = 'debootstrap' | 'dockerfile';
 
@@ -34,7 +28,7 @@ export interface ImageResult {
 
 /** The node recipe's hash: its files, the Debian suite and mirror (the image's apt sources), and what the build adds. */
 export async function nodeRecipeHash(suite: NodeSuite = NODE_SUITE): Promise<string> {
-  return recipeHash(NODE_DIR, NODE_FILES, [suite, await debianMirror(), ...importChanges(suite), ...FINISH_LINES]);
+  return recipeHash(NODE_DIR, NODE_FILES, [suite, await debianMirror(), ...IMPORT_CHANGES, ...FINISH_LINES]);
 }
 
 /**
@@ -137,7 +131,7 @@ async function buildOffline(tag: string, suite: NodeSuite, labels: readonly stri
     say('configuring the root (users, sshd, systemd)');
     await run('chroot', [root, '/bin/sh', '/tmp/configure.sh']);
     say(`docker import as ${tag}`);
-    const id = await importRoot(root, importChanges(suite));
+    const id = await importRoot(root, IMPORT_CHANGES);
     await finishImage(id, tag, [...FINISH_LINES, `LABEL ${labels.join(' ')}`]);
   } finally {
     await rm(root, { recursive: true, force: true });
