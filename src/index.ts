@@ -17,7 +17,7 @@ export { providerFor, type Provider, type NodeEndpoint, type MachineStatus } fro
 export { prepareHost } from './host/prepare.ts';
 export { checkPrerequisites, type PrerequisiteStatus } from './host/prerequisites.ts';
 export { ensureArtifact, type Artifact } from './artifacts/fetch.ts';
-export { ensureNodeImage } from './images/node-image.ts';
+export { ensureNodeImage, nodeImageTag, NODE_SUITES, type NodeSuite, type NodeImageOptions } from './images/node-image.ts';
 export { ensureJobImage } from './images/job-images.ts';
 export * from './remote/index.ts';
 export {

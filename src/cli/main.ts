@@ -286,12 +286,15 @@ image
   .description('build the node image (Vagrant docker backend) and the job images the cluster file asks for; only what changed')
   .option(...fileOption)
   .option('--recipe <recipe>', 'node image recipe: debootstrap (offline) or dockerfile (needs a registry)', 'debootstrap')
-  .action(async ({ file, recipe }) => {
+  .option('--suite <suite>', "the node image's Debian suite: bookworm, or trixie (Debian 13, tagged <image>:trixie-<hash>) to try existing hosts of Debian 13", 'bookworm')
+  .action(async ({ file, recipe, suite }) => {
     const { ensureJobImage, jobImageRecipes, removeOldTarballs } = await jobImagesModule();
-    const { ensureNodeImage } = await nodeImageModule();
+    const { ensureNodeImage, NODE_SUITES, nodeRecipeName } = await nodeImageModule();
     const { removeOldImages } = await oldImages();
     const { runTasks } = await tasks();
     if (recipe !== 'debootstrap' && recipe !== 'dockerfile') throw new NomadLabError(`--recipe must be "debootstrap" or "dockerfile", not "${recipe}"`);
+    const nodeSuite = NODE_SUITES.find((s) => s === suite);
+    if (nodeSuite === undefined) throw new NomadLabError(`--suite must be ${NODE_SUITES.map((s) => `"${s}"`).join(' or ')}, not "${suite}"`);
     const cluster = await load(file);
     const nodeImage = containerImage(cluster.spec);
     const recipes = jobImageRecipes(cluster.spec);
@@ -303,8 +306,8 @@ image
         ? [{
             title: `node image ${nodeImage}`,
             task: async (_: unknown, task: { title: string; output: string }) => {
-              const result = await ensureNodeImage({ name: nodeImage, recipe, preload: preloadedPackages(cluster.spec), onProgress: outputTo(task) });
-              current.set('node', result.hash);
+              const result = await ensureNodeImage({ name: nodeImage, recipe, suite: nodeSuite, preload: preloadedPackages(cluster.spec), onProgress: outputTo(task) });
+              current.set(nodeRecipeName(nodeSuite), result.hash);
               task.title = `node image ${result.tag}: ${result.built ? 'built' : 'up to date'}`;
               lines.push(`${result.tag} (${mebibytes(result.size)}${result.built ? ', built' : ''})`);
             },

@@ -2,11 +2,15 @@ import { createHash } from 'node:crypto';
 import { copyFile, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
+import { NomadLabError } from '../errors.ts';
 import { commandError, run } from '../host/run.ts';
 import { finishImage, imageExists, imageSize, importRoot } from './docker.ts';
 import { debianMirror, IMAGES_DIR, recipeHash, recipeLabels } from './recipe.ts';
 
-export const NODE_SUITE = 'bookworm';
+/** The Debian suites a node image is built from; the first is the default, and every job image's. */
+export const NODE_SUITES = ['bookworm', 'trixie'] as const;
+export type NodeSuite = (typeof NODE_SUITES)[number];
+export const NODE_SUITE: NodeSuite = 'bookworm';
 const NODE_DIR = join(IMAGES_DIR, 'node');
 /** The node recipe's files, in images/node/. */
 export const NODE_FILES = ['packages', 'configure.sh', 'vagrant.pub', 'Dockerfile'];
@@ -23,8 +27,21 @@ export interface ImageResult {
 }
 
 /** The node recipe's hash: its files, the Debian suite and mirror (the image's apt sources), and what the build adds. */
-export async function nodeRecipeHash(): Promise<string> {
-  return recipeHash(NODE_DIR, NODE_FILES, [NODE_SUITE, await debianMirror(), ...IMPORT_CHANGES, ...FINISH_LINES]);
+export async function nodeRecipeHash(suite: NodeSuite = NODE_SUITE): Promise<string> {
+  return recipeHash(NODE_DIR, NODE_FILES, [suite, await debianMirror(), ...IMPORT_CHANGES, ...FINISH_LINES]);
+}
+
+/**
+ * The recipe label of a suite's node image: `node` for the default suite, `node-<suite>` for another, so
+ * building one suite never removes the other's current image as old.
+ */
+export function nodeRecipeName(suite: NodeSuite = NODE_SUITE): string {
+  return suite === NODE_SUITE ? 'node' : `node-${suite}`;
+}
+
+/** `<hash>` for the default suite (the tags every earlier build has), `<suite>-<hash>` for another. */
+function bareTag(name: string, hash: string, suite: NodeSuite): string {
+  return suite === NODE_SUITE ? `${name}:${hash}` : `${name}:${suite}-${hash}`;
 }
 
 /** Package names as Debian writes them: nothing else reaches the preload build's apt command. */
@@ -52,21 +69,33 @@ export function preloadDockerfile(base: string, packages: readonly string[]): st
   ].join('\n');
 }
 
-/** `name:<recipe hash>`, or with preloaded packages `name:<recipe hash>-<their hash>`: the tag the Vagrantfile names. */
-export async function nodeImageTag(name: string, preload: readonly string[] = []): Promise<string> {
-  const base = `${name}:${await nodeRecipeHash()}`;
+/**
+ * `name:<recipe hash>`, or with preloaded packages `name:<recipe hash>-<their hash>`: the tag the Vagrantfile names.
+ * Another suite than bookworm puts its name first: `name:trixie-<recipe hash>`.
+ */
+export async function nodeImageTag(name: string, preload: readonly string[] = [], suite: NodeSuite = NODE_SUITE): Promise<string> {
+  const base = bareTag(name, await nodeRecipeHash(suite), suite);
   return preload.length === 0 ? base : `${base}-${createHash('sha256').update(preloadDockerfile('', preload)).digest('hex').slice(0, 6)}`;
+}
+
+export interface NodeImageOptions {
+  name: string;
+  recipe?: NodeRecipe;
+  /** The Debian suite; bookworm unless named. */
+  suite?: NodeSuite;
+  preload?: readonly string[];
+  onProgress?: (line: string) => void;
 }
 
 /**
  * The systemd+sshd machine image for the Vagrant docker backend, with `preload`'s packages installed
  * when any are named (a layer on the bare image); each built only when its recipe changed.
  */
-export async function ensureNodeImage(options: { name: string; recipe?: NodeRecipe; preload?: readonly string[]; onProgress?: (line: string) => void }): Promise<ImageResult> {
+export async function ensureNodeImage(options: NodeImageOptions): Promise<ImageResult> {
   const base = await ensureBareNodeImage(options);
   const preload = options.preload ?? [];
   if (preload.length === 0) return base;
-  const tag = await nodeImageTag(options.name, preload);
+  const tag = await nodeImageTag(options.name, preload, options.suite);
   if (await imageExists(tag)) return { hash: base.hash, tag, built: false, size: await imageSize(tag) };
   options.onProgress?.(`preloading ${[...preload].sort().join(', ')} into ${tag}`);
   // The layer inherits the base's recipe labels: it is removed as old together with its base.
@@ -74,27 +103,29 @@ export async function ensureNodeImage(options: { name: string; recipe?: NodeReci
   return { hash: base.hash, tag, built: true, size: await imageSize(tag) };
 }
 
-async function ensureBareNodeImage(options: { name: string; recipe?: NodeRecipe; onProgress?: (line: string) => void }): Promise<ImageResult> {
-  const hash = await nodeRecipeHash();
-  const tag = `${options.name}:${hash}`;
+async function ensureBareNodeImage(options: NodeImageOptions): Promise<ImageResult> {
+  const suite = options.suite ?? NODE_SUITE;
+  if (options.recipe === 'dockerfile' && suite !== NODE_SUITE) throw new NomadLabError(`the dockerfile recipe builds ${NODE_SUITE} only (images/node/Dockerfile); ${suite} is built with the debootstrap recipe`);
+  const hash = await nodeRecipeHash(suite);
+  const tag = bareTag(options.name, hash, suite);
   if (await imageExists(tag)) return { hash, tag, built: false, size: await imageSize(tag) };
   const say = options.onProgress ?? (() => {});
-  const labels = recipeLabels('node', hash);
+  const labels = recipeLabels(nodeRecipeName(suite), hash);
   if (options.recipe === 'dockerfile') {
     say(`docker build ${NODE_DIR}`);
     await run('docker', ['build', ...labels.flatMap((l) => ['--label', l]), '-t', tag, NODE_DIR]);
   } else {
-    await buildOffline(tag, labels, say);
+    await buildOffline(tag, suite, labels, say);
   }
   return { hash, tag, built: true, size: await imageSize(tag) };
 }
 
-async function buildOffline(tag: string, labels: readonly string[], say: (line: string) => void): Promise<void> {
+async function buildOffline(tag: string, suite: NodeSuite, labels: readonly string[], say: (line: string) => void): Promise<void> {
   const packages = (await readFile(join(NODE_DIR, 'packages'), 'utf8')).split('\n').map((l) => l.trim()).filter(Boolean);
   const mirror = await debianMirror();
   const root = await mkdtemp('/var/tmp/nomad-lab-node-root-');
   try {
-    await debootstrap(root, packages, mirror, say);
+    await debootstrap(root, packages, mirror, say, suite);
     await copyFile(join(NODE_DIR, 'configure.sh'), join(root, 'tmp/configure.sh'));
     await copyFile(join(NODE_DIR, 'vagrant.pub'), join(root, 'tmp/vagrant.pub'));
     say('configuring the root (users, sshd, systemd)');
@@ -107,10 +138,10 @@ async function buildOffline(tag: string, labels: readonly string[], say: (line: 
   }
 }
 
-/** A minbase Debian root of NODE_SUITE with `packages`, in `root`; progress lines go to `say`. */
-export async function debootstrap(root: string, packages: readonly string[], mirror: string, say: (line: string) => void): Promise<void> {
-  say(`debootstrap ${NODE_SUITE} from ${mirror}`);
-  const child = execa('debootstrap', ['--variant=minbase', `--include=${packages.join(',')}`, NODE_SUITE, root, mirror], { reject: false, all: true });
+/** A minbase Debian root of `suite` with `packages`, in `root`; progress lines go to `say`. */
+export async function debootstrap(root: string, packages: readonly string[], mirror: string, say: (line: string) => void, suite: NodeSuite = NODE_SUITE): Promise<void> {
+  say(`debootstrap ${suite} from ${mirror}`);
+  const child = execa('debootstrap', ['--variant=minbase', `--include=${packages.join(',')}`, suite, root, mirror], { reject: false, all: true });
   child.all?.on('data', (chunk: Buffer) => {
     const line = chunk.toString().trim().split('\n').at(-1);
     if (line) say(line);

@@ -1,6 +1,6 @@
 import { probe, run } from '../host/run.ts';
 import { JOB_IMAGE_RECIPES, jobRecipeHash, type JobImageRecipe } from './job-images.ts';
-import { nodeRecipeHash } from './node-image.ts';
+import { NODE_SUITES, nodeRecipeHash, nodeRecipeName } from './node-image.ts';
 import { RECIPE_HASH_LABEL, RECIPE_LABEL } from './recipe.ts';
 
 /** An image that carries nomad-lab's recipe labels, so nomad-lab built it. */
@@ -77,7 +77,8 @@ export async function removeOldImages(current: ReadonlyMap<string, string>): Pro
 
 /** The current hash of every built-in recipe; a job recipe's is missing while busybox-static is not installed. */
 export async function currentRecipeHashes(): Promise<Map<string, string>> {
-  const current = new Map([['node', await nodeRecipeHash()]]);
+  const current = new Map<string, string>();
+  for (const suite of NODE_SUITES) current.set(nodeRecipeName(suite), await nodeRecipeHash(suite));
   for (const recipe of Object.keys(JOB_IMAGE_RECIPES) as JobImageRecipe[]) {
     const hash = await jobRecipeHash(recipe).catch(() => undefined);
     if (hash !== undefined) current.set(recipe, hash);

@@ -26,14 +26,23 @@ test('docker image inspect: only images with both recipe labels', (t) => {
 });
 
 const image = (id: string, recipe: string, hash: string): LabelledImage => ({ id, tags: [`nomadlab/${recipe}:${hash}`], size: 1, recipe, hash });
-const images = [image('a', 'node', 'aaa'), image('b', 'node', 'bbb'), image('c', 'node', 'ccc'), image('d', 'toolbox', 'ddd'), image('e', 'whoami', 'eee')];
+const images = [
+  image('a', 'node', 'aaa'),
+  image('b', 'node', 'bbb'),
+  image('c', 'node', 'ccc'),
+  image('d', 'toolbox', 'ddd'),
+  image('e', 'whoami', 'eee'),
+  image('f', 'node-trixie', 'fff'),
+  image('g', 'node-trixie', 'ggg'),
+];
 
 const cases: { title: string; current: Record<string, string>; used: string[]; old: string[] }[] = [
-  { title: 'other hashes of a recipe built now are old', current: { node: 'ccc' }, used: [], old: ['a', 'b'] },
+  { title: 'other hashes of a recipe built now are old (and trixie is another recipe)', current: { node: 'ccc' }, used: [], old: ['a', 'b'] },
   { title: 'an image a container was made from is kept', current: { node: 'ccc' }, used: ['a'], old: ['b'] },
   { title: 'recipes not built now are left alone', current: { node: 'aaa', whoami: 'eee' }, used: [], old: ['b', 'c'] },
   { title: 'the current build is never old', current: { toolbox: 'ddd' }, used: [], old: [] },
   { title: 'nothing built, nothing old', current: {}, used: [], old: [] },
+  { title: 'a trixie build leaves the bookworm images alone', current: { 'node-trixie': 'ggg' }, used: [], old: ['f'] },
 ];
 
 for (const c of cases) {
