@@ -30,7 +30,7 @@ export interface AgentOnHost {
 
 const READ = `for p in consul nomad; do
   echo "unit $p $(systemctl show "$p.service" -p FragmentPath --value) $(systemctl is-active "$p.service")"
-  for b in /usr/bin/$p /bin/$p /usr/sbin/$p; do [ -e "$b" ] && [ ! -L "$b" ] && echo "binary $p $b"; done
+  for b in /usr/bin/$p /usr/sbin/$p; do [ -e "$b" ] && echo "binary $p $b"; done
   for f in /etc/$p.d/*; do
     [ -f "$f" ] || continue
     head -n 1 "$f" | grep -q '^${OURS}' || echo "config $p $f"

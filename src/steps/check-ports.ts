@@ -74,7 +74,7 @@ while (time < $until) {
     elsif ($proto{fileno $fh} eq "tcp") { my $c = $fh->accept; close $c if $c }
     else { my $from = $fh->recv(my $d, 64); $fh->send($d, 0, $from) if defined $from }
   }
-}' sh "$@"`;
+}' "$@"`;
 
 // On the node that reaches out: every probe at once (a dropped packet costs its whole timeout), a line each.
 const PROBE = `exec perl -e '
@@ -90,7 +90,7 @@ for my $spec (@ARGV) {
   $why = $ok ? "" : ($! ? " $!" : " no answer");
   print(($ok ? "open" : "blocked") . " $spec$why\\n"); exit 0;
 }
-waitpid $_, 0 for @kids;' sh "$@"`;
+waitpid $_, 0 for @kids;' "$@"`;
 
 /** The result lines of the probe: `blocked 10.0.0.1:tcp/8300 Connection timed out` → the failed spec and why. */
 export function parseProbe(stdout: string): Map<string, string | undefined> {

@@ -10,6 +10,9 @@ import { planService } from '../ops/service.ts';
 import { planNode } from '../pipeline/apply.ts';
 import { remoteStep } from '../pipeline/remote-step.ts';
 import { definePlanner } from '../pipeline/step.ts';
+import type { Fact } from '../facts/fact.ts';
+import type { Change } from '../ops/change.ts';
+import { script } from '../remote/quote.ts';
 import { resolvedUnit, resolvWithoutDnsmasq } from './resolve-consul-dns.ts';
 import { onEveryNode, type Base } from '../pipeline/state.ts';
 
@@ -43,6 +46,29 @@ const packages = definePlanner({
   },
 });
 
+/** Whether the Docker engine (dockerd) and its command-line client (docker) are on the node. */
+const DOCKER_FILES: Fact<{ engine: boolean; cli: boolean }> = {
+  command: script('for f in /usr/sbin/dockerd /usr/bin/dockerd /usr/bin/docker; do [ -x "$f" ] && echo "$f"; done; exit 0', [], 'look for dockerd and docker'),
+  parse(result) {
+    const found = result.stdout.split('\n');
+    return { engine: found.some((f) => f.endsWith('/dockerd')), cli: found.includes('/usr/bin/docker') };
+  },
+};
+
+/**
+ * The `docker` command where the engine came without it: from Debian 13 on, docker.io leaves its client to the
+ * docker-cli package, a recommendation apt skips here (--no-install-recommends); Docker's own is docker-ce-cli.
+ */
+const dockerCli = definePlanner({
+  nodes: ({ cluster }: Base) => cluster.spec.nodes.filter(runsTasks),
+  facts: () => ({ docker: DOCKER_FILES, packages: debPackages(['docker-ce']) }),
+  plan(_node: NodeSpec, facts): Change[] {
+    if (!facts.docker.engine || facts.docker.cli) return [];
+    const name = facts.packages.get('docker-ce')?.installed ? 'docker-ce-cli' : 'docker-cli';
+    return planPackages([{ name }], new Map()).changes.map((c) => ({ ...c, reason: 'the engine is installed without its docker command' }));
+  },
+});
+
 /** Docker inside a container node: no overlay on overlay, and its containers' cgroups under a parent of the node's own. */
 function daemonJson({ cluster }: Base, node: NodeSpec) {
   const content = `${JSON.stringify({ 'storage-driver': 'vfs', 'cgroup-parent': labCgroupParent(cluster.spec.name, node.name, 'docker') }, null, 2)}\n`;
@@ -67,7 +93,7 @@ export const installPackages = remoteStep({
   name: 'install packages (docker, dnsmasq)',
   needs: [],
   makes: [],
-  planners: [resolvWithoutDnsmasq, packages, dockerService],
+  planners: [resolvWithoutDnsmasq, packages, dockerCli, dockerService],
   async after(state, [, installed]) {
     // Read again after an install: what apt installed must be what cluster.yaml pins.
     const changed = state.cluster.spec.nodes.filter((n) => (installed?.get(n.name) ?? []).length > 0);

@@ -21,8 +21,10 @@ const LAB = 'e2e-states';
 const NET = { name: 'e2e-states', subnet: '10.93.0' };
 const USER = 'ops';
 const NODES = [
-  { node: 'server', role: 'server', address: `${NET.subnet}.10` },
-  { node: 'client1', role: 'client', address: `${NET.subnet}.11` },
+  { node: 'server', role: 'server', address: `${NET.subnet}.10`, suite: 'bookworm' },
+  { node: 'client1', role: 'client', address: `${NET.subnet}.11`, suite: 'bookworm' },
+  // Debian 13 beside Debian 12, from the same archive: its docker.io is 26, without the docker command.
+  { node: 'client2', role: 'client', address: `${NET.subnet}.12`, suite: 'trixie' },
 ] as const;
 
 let hosts: Hosts;
@@ -73,8 +75,8 @@ async function verifiedWithin(file: string, ms: number): Promise<VerifyReport> {
 
 test.before(async () => {
   await requirePreparedHost();
-  const image = await nodeImageTag('nomadlab/node', ['dnsmasq', 'docker.io']);
-  hosts = new Hosts(LAB, [NET], NODES.map((n) => ({ node: n.node, addresses: [n.address], image })), USER, 22);
+  const images = { bookworm: await nodeImageTag('nomadlab/node', ['dnsmasq', 'docker.io']), trixie: await nodeImageTag('nomadlab/node', ['dnsmasq', 'docker.io'], 'trixie') };
+  hosts = new Hosts(LAB, [NET], NODES.map((n) => ({ node: n.node, addresses: [n.address], image: images[n.suite] })), USER, 22);
   await hosts.start();
   await mkdir(join(hosts.dir, 'jobs'));
   await cp('jobs/whoami.nomad.hcl', join(hosts.dir, 'jobs', 'whoami.nomad.hcl'));
@@ -138,6 +140,7 @@ test.serial('the hosts as the image ships them: Docker installed, disabled and s
   for (const n of NODES) {
     const { stdout } = await hosts.sh(n.node, "dpkg-query -W -f '${Status}' docker.io; echo; systemctl is-enabled docker || true; systemctl is-active docker || true");
     t.deepEqual(stdout.trim().split('\n'), ['install ok installed', 'disabled', 'inactive'], n.node);
+    t.is((await hosts.sh(n.node, '. /etc/os-release; echo $VERSION_CODENAME')).stdout.trim(), n.suite);
   }
   const dns = await hosts.sh('server', "ss -lunH 'sport = :53' | awk '{print $4}' | sort | head -n 1; head -n 1 /etc/resolv.conf; getent hosts deb.debian.org >/dev/null && echo resolves");
   t.is(dns.stdout.trim(), '127.0.0.53%lo:53\nnameserver 127.0.0.53\nresolves', 'systemd-resolved answers on the server');
@@ -174,7 +177,7 @@ test.serial("Consul already installed and running (HashiCorp's package layout): 
   await hosts.sh('server', 'systemctl start consul && sleep 1 && systemctl is-active consul');
   const up = await cli(['up', '-f', await clusterFile('running-agent.yaml')]);
   t.is(up.exitCode, 1, up.all);
-  t.regex(up.all, /^\[server\] a Consul that nomad-lab did not install \(consul\.service from \/usr\/lib\/systemd\/system\/consul\.service, \/usr\/bin\/consul\) is running, and nomad-lab would replace it: stop it first \(systemctl disable --now consul\)/m);
+  t.regex(up.all, /^\[server\] a Consul that nomad-lab did not install \(consul\.service from (\/usr)?\/lib\/systemd\/system\/consul\.service, \/usr\/bin\/consul\) is running, and nomad-lab would replace it: stop it first \(systemctl disable --now consul\)/m);
   t.regex(up.all, /nothing was changed on any node/);
   t.is((await hosts.sh('server', 'cat /etc/consul.d/consul.hcl')).stdout, 'data_dir = "/opt/consul"\n#server = true');
   // As the message says; its data is what a person would move aside.
@@ -200,9 +203,12 @@ test.serial('Docker installed but stopped: up enables and starts the engine that
   t.is(up.exitCode, 0, up.all);
   t.regex(up.stdout, /^client1: enable docker$/m);
   t.regex(up.stdout, /^client1: start docker$/m);
-  t.notRegex(up.stdout, /install .*docker/);
-  t.regex(up.all, /\d+ ports open between 2 nodes/);
-  t.is((await hosts.sh('client1', 'systemctl is-enabled docker; systemctl is-active docker')).stdout.trim(), 'enabled\nactive');
+  t.notRegex(up.stdout, /install .*docker\.io|docker-ce/, 'no second engine');
+  t.regex(up.all, /16 ports open between 3 nodes/);
+  for (const client of ['client1', 'client2']) t.is((await hosts.sh(client, 'systemctl is-enabled docker; systemctl is-active docker')).stdout.trim(), 'enabled\nactive', client);
+  t.regex(up.stdout, /^client2: install docker-cli$/m, "Debian 13's docker command");
+  t.notRegex(up.stdout, /^client1: install docker-cli$/m);
+  t.regex(up.stdout, /^client2: loaded nomadlab\/whoami:\S+ into docker$/m);
   // The server's own Consul and Nomad: taken over under their unit names, one agent each, their configs set aside.
   t.regex(up.stdout, /^server: set aside \/etc\/consul\.d\/consul\.env, \/etc\/consul\.d\/consul\.hcl in \/etc\/nomad-lab\/set-aside\/consul\.d \(down puts them back\)$/m);
   const server = await hosts.sh('server', 'for p in consul nomad; do systemctl show -p FragmentPath --value $p; pgrep -cx $p; done; ls /etc/nomad.d');
@@ -211,7 +217,7 @@ test.serial('Docker installed but stopped: up enables and starts the engine that
   // systemd-resolved kept on port 53 and asked for .consul; no dnsmasq beside it, resolv.conf as it was.
   t.notRegex(up.stdout, /^server: .*dnsmasq/m);
   const resolved = await hosts.sh('server', 'systemctl is-active dnsmasq || true; head -n 1 /etc/resolv.conf; getent hosts consul.service.consul | cut -d" " -f1; cat /etc/systemd/resolved.conf.d/nomad-lab-consul.conf');
-  t.regex(resolved.stdout, new RegExp(`^inactive\\nnameserver 127\\.0\\.0\\.53\\n${NODES[0].address.replaceAll('.', '\\.')}\\n# nomad-lab: .*\\n\\[Resolve\\]\\nDNS=127\\.0\\.0\\.1:8600\\nDNSSEC=false\\nDomains=~consul\\n$`));
+  t.regex(resolved.stdout, new RegExp(`^inactive\\nnameserver 127\\.0\\.0\\.53\\n${NODES[0].address.replaceAll('.', '\\.')}\\n# nomad-lab: .*\\n\\[Resolve\\]\\nDNS=127\\.0\\.0\\.1:8600\\nDNSSEC=false\\nDomains=~consul$`));
   t.deepEqual(failures(await verifiedWithin(file, 30_000)), []);
 });
 
@@ -223,7 +229,8 @@ test.serial('a second up changes nothing, the port check included', async (t) =>
 
 test.serial("containers that are not the lab's: verify does not count them, down leaves them running", async (t) => {
   // An image and a container of the host's own, made from the host's files: no registry needed.
-  await hosts.sh('client1', 'tar -C / -c usr/bin/sleep lib/x86_64-linux-gnu/libc.so.6 lib64/ld-linux-x86-64.so.2 | docker import - theirs/sleep:1 >/dev/null && docker run -d --name theirs --label owner=someone-else theirs/sleep:1 /usr/bin/sleep infinity');
+  await hosts.sh('client1', 'tar -C / -ch usr/bin/sleep lib/x86_64-linux-gnu/libc.so.6 lib64/ld-linux-x86-64.so.2 | docker import - theirs/sleep:1 >/dev/null && docker run -d --name theirs --label owner=someone-else theirs/sleep:1 /usr/bin/sleep infinity');
+  t.is((await hosts.sh('client1', "docker inspect -f '{{.State.Running}}' theirs")).stdout.trim(), 'true');
   const before = await verifiedWithin(file, 30_000);
   t.deepEqual(failures(before), []);
   t.true(before.results.some((r) => r.name === 'whoami: SRV from server' && r.actual === '2 instances'));
@@ -242,7 +249,7 @@ test.serial("containers that are not the lab's: verify does not count them, down
   t.regex(down.stdout, /^server: removed \/etc\/systemd\/resolved\.conf\.d\/nomad-lab-consul\.conf$/m);
   t.is((await hosts.sh('server', 'systemctl is-active systemd-resolved; ls /etc/systemd/resolved.conf.d; getent hosts consul.service.consul || echo gone')).stdout.trim(), 'active\nupstream.conf\ngone');
   const units = await hosts.sh('server', 'for p in consul nomad; do f=$(systemctl show -p FragmentPath --value $p); echo $f; b=$(systemctl show -p ExecStart --value $p | sed "s/.*path=\\([^ ;]*\\).*/\\1/"); test -x "$b" && echo "$b runs"; done');
-  t.is(units.stdout.trim(), '/usr/lib/systemd/system/consul.service\n/usr/bin/consul runs\n/usr/lib/systemd/system/nomad.service\n/usr/bin/nomad runs');
+  t.regex(units.stdout.trim(), /^(\/usr)?\/lib\/systemd\/system\/consul\.service\n\/usr\/bin\/consul runs\n(\/usr)?\/lib\/systemd\/system\/nomad\.service\n\/usr\/bin\/nomad runs$/);
   // `up` again on the cleaned hosts, for the tests after this one.
   const up = await cli(['up', '-f', file]);
   t.is(up.exitCode, 0, up.all);

@@ -46,6 +46,10 @@ printf 'Port %s\\nPermitRootLogin no\\nPasswordAuthentication no\\n' "$port" > /
 # Docker inside a container: no overlay on overlay, and its containers' cgroups apart from the host's.
 mkdir -p /etc/docker
 printf '{"storage-driver": "vfs", "cgroup-parent": "/nomad-lab.%s.%s.docker"}\\n' "$lab" "$(hostname)" > /etc/docker/daemon.json
+# Docker 26 (Debian 13) fails a container whose IPv6 it cannot turn off, and /proc/sys is read-only in here.
+mkdir -p /etc/systemd/system/docker.service.d
+printf '[Service]\\nEnvironment=DOCKER_ALLOW_IPV6_ON_IPV4_INTERFACE=1\\n' > /etc/systemd/system/docker.service.d/ipv6.conf
+systemctl daemon-reload
 systemctl restart ssh`;
 
 /** A set of existing hosts for one test file, its key, and how to take them down again. */

@@ -189,3 +189,14 @@ test('existing hosts: systemd-resolved on 127.0.0.53 keeps port 53 and forwards 
   await run();
   t.deepEqual(host.take(), [], 'converged');
 });
+
+test("Debian 13's docker.io comes without the docker command: docker-cli is installed after it, once", async (t) => {
+  const { node, run } = await lab('examples/existing-hosts.yaml');
+  const worker = node('worker1');
+  worker.noDockerCli = true;
+  await run();
+  t.deepEqual(worker.take().slice(0, 4), ['apt-get install dnsmasq docker.io', 'apt-get install docker-cli', 'systemctl enable docker', 'systemctl start docker']);
+  t.false(node('worker2').take().includes('apt-get install docker-cli'), "Debian 12's docker.io has it");
+  await run();
+  t.deepEqual(worker.take(), []);
+});

@@ -43,6 +43,8 @@ export class FakeNode implements Remote {
   readonly log: string[] = [];
   /** Commands that fail: a test's way to break one. */
   readonly failing = new Set<string>();
+  /** Debian 13: docker.io without the docker command, which is docker-cli's. */
+  noDockerCli = false;
   /** What a `docker load -i PATH` of a tarball adds to the node's Docker. */
   readonly tarballTags = new Map<string, string>();
 
@@ -167,6 +169,12 @@ export class FakeNode implements Remote {
       // The Nomad API through curl (remote/agent-api.ts): the body, then the HTTP status on a line of its own.
       if (args[1]!.endsWith('/v1/status/leader')) return ok('"10.77.0.10:4647"\n200');
       return ok(`${JSON.stringify(this.cluster.map((n) => ({ Name: n.node, Status: 'ready', Drivers: { docker: { Detected: true, Healthy: true } } })))}\n200`);
+    }
+    // Debian 12's docker.io and Docker's docker-ce bring the docker command; docker-cli is Debian 13's.
+    if (text.startsWith('for f in /usr/sbin/dockerd')) {
+      const engine = this.packages.has('docker.io') || this.packages.has('docker-ce');
+      const cli = engine && (!this.packages.has('docker.io') || !this.noDockerCli) ? true : this.packages.has('docker-cli');
+      return ok(`${engine ? '/usr/sbin/dockerd\n' : ''}${cli ? '/usr/bin/docker\n' : ''}`);
     }
     if (text.startsWith('for t in "$@"; do docker image inspect')) return ok(args.filter((t) => this.images.has(t)).map((t) => `${t}\n`).join(''));
     this.log.push(display);
