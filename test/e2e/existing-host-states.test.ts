@@ -86,7 +86,24 @@ test.before(async () => {
   }
   await hosts.sh('server', PACKAGED);
   await hosts.sh('server', RESOLVED);
+  await hosts.sh('client1', DOCKER_CE);
 });
+
+/**
+ * Docker's own engine package instead of Debian's: Docker's archive is not reachable here, so the engine that
+ * docker.io installed is packed again under Docker's package name and version (conflicting with docker.io, as
+ * docker-ce does), and docker.io removed. dpkg then knows docker-ce, disabled and stopped, and no docker.io.
+ */
+const DOCKER_CE = `set -e
+d=$(mktemp -d)
+dpkg -L docker.io | while read -r f; do if [ -f "$f" ] || { [ -L "$f" ] && [ ! -d "$f" ]; }; then echo "\${f#/}"; fi; done | tar -C / -cf - -T - | tar -C "$d" -xf -
+mkdir "$d/DEBIAN"
+printf '%s\\n' 'Package: docker-ce' 'Version: 5:20.10.24~3-0~debian-bookworm' 'Architecture: amd64' 'Maintainer: nomad-lab tests' \\
+  'Depends: containerd, runc, iptables' 'Conflicts: docker.io' 'Replaces: docker.io' 'Description: Docker engine (stand-in)' > "$d/DEBIAN/control"
+dpkg-deb --build --root-owner-group "$d" /root/docker-ce.deb >/dev/null
+dpkg --purge --force-depends docker.io >/dev/null 2>&1
+dpkg -i /root/docker-ce.deb >/dev/null
+systemctl daemon-reload`;
 
 /** systemd-resolved on 127.0.0.53, as Ubuntu has it (and Debian once the package is installed). */
 const RESOLVED = `set -e
@@ -136,10 +153,11 @@ test.after.always(async () => {
   await hosts.cleanUp(file ? [file] : []);
 });
 
-test.serial('the hosts as the image ships them: Docker installed, disabled and stopped', async (t) => {
+test.serial("the hosts as the image ships them: Docker installed, disabled and stopped (Docker's docker-ce on client1)", async (t) => {
   for (const n of NODES) {
-    const { stdout } = await hosts.sh(n.node, "dpkg-query -W -f '${Status}' docker.io; echo; systemctl is-enabled docker || true; systemctl is-active docker || true");
-    t.deepEqual(stdout.trim().split('\n'), ['install ok installed', 'disabled', 'inactive'], n.node);
+    const engine = n.node === 'client1' ? 'docker-ce' : 'docker.io';
+    const { stdout } = await hosts.sh(n.node, `dpkg-query -W -f '\${Package} \${Status}\\n' docker.io docker-ce 2>/dev/null | grep ' installed$'; systemctl is-enabled docker || true; systemctl is-active docker || true`);
+    t.deepEqual(stdout.trim().split('\n'), [`${engine} install ok installed`, 'disabled', 'inactive'], n.node);
     t.is((await hosts.sh(n.node, '. /etc/os-release; echo $VERSION_CODENAME')).stdout.trim(), n.suite);
   }
   const dns = await hosts.sh('server', "ss -lunH 'sport = :53' | awk '{print $4}' | sort | head -n 1; head -n 1 /etc/resolv.conf; getent hosts deb.debian.org >/dev/null && echo resolves");
@@ -198,7 +216,7 @@ test.serial('a firewall that drops a port the agents need: refused before any ch
   await hosts.sh('client1', `iptables -D ${rule}`);
 });
 
-test.serial('Docker installed but stopped: up enables and starts the engine that is there, and the lab comes up and verifies', async (t) => {
+test.serial('Docker installed but stopped (docker.io or docker-ce): up enables and starts the engine that is there, and the lab comes up and verifies', async (t) => {
   const up = await cli(['up', '-f', file]);
   t.is(up.exitCode, 0, up.all);
   t.regex(up.stdout, /^client1: enable docker$/m);
@@ -208,6 +226,7 @@ test.serial('Docker installed but stopped: up enables and starts the engine that
   for (const client of ['client1', 'client2']) t.is((await hosts.sh(client, 'systemctl is-enabled docker; systemctl is-active docker')).stdout.trim(), 'enabled\nactive', client);
   t.regex(up.stdout, /^client2: install docker-cli$/m, "Debian 13's docker command");
   t.notRegex(up.stdout, /^client1: install docker-cli$/m);
+  t.is((await hosts.sh('client1', "dpkg-query -W -f '${Package} ${Status}\\n' docker.io docker-ce 2>/dev/null | grep ' installed$'")).stdout.trim(), 'docker-ce install ok installed', 'docker-ce used as it is, no docker.io beside it');
   t.regex(up.stdout, /^client2: loaded nomadlab\/whoami:\S+ into docker$/m);
   // The server's own Consul and Nomad: taken over under their unit names, one agent each, their configs set aside.
   t.regex(up.stdout, /^server: set aside \/etc\/consul\.d\/consul\.env, \/etc\/consul\.d\/consul\.hcl in \/etc\/nomad-lab\/set-aside\/consul\.d \(down puts them back\)$/m);
