@@ -81,6 +81,19 @@ test.serial('without the node image, up fails before Vagrant runs and says to bu
   t.deepEqual((await provider.status(cluster)).map((s) => s.detail), ['no Vagrantfile yet', 'no Vagrantfile yet', 'no Vagrantfile yet']);
 });
 
+test.serial("a lab network that overlaps one of this host's: up fails before Vagrant makes anything, naming it", async (t) => {
+  const other = 'e2e-prov-overlap';
+  await execa('docker', ['network', 'rm', other], { reject: false });
+  await execa('docker', ['network', 'create', '--subnet', '10.88.0.0/16', other]);
+  try {
+    const error = await t.throwsAsync(provider.up(cluster), { instanceOf: ProviderError });
+    t.is(error.message, `network.cidr ${CIDR} overlaps Docker network ${other}, 10.88.0.0/16: give the lab a private network this host does not use yet (change network.cidr and the node addresses in the cluster file)`);
+    t.deepEqual(await leftovers(), []);
+  } finally {
+    await execa('docker', ['network', 'rm', other]);
+  }
+});
+
 test.serial('up boots three machines and reports an OpenSSH-reachable endpoint for each', async (t) => {
   const lines: string[] = [];
   endpoints = await provider.up(cluster, { onProgress: (l) => lines.push(l) });

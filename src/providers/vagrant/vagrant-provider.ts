@@ -13,6 +13,7 @@ import { nodeImageTag } from '../../images/node-image.ts';
 import type { BootOptions, MachineStatus, NodeEndpoint, Provider } from '../provider.ts';
 import { innerContainerIds, labContainers, removeContainers, removeLabCgroups, removeLabNetwork } from './docker-leftovers.ts';
 import { LAB_LABEL } from './docker-node-flags.ts';
+import { refuseOverlappingNetwork } from './network-overlap.ts';
 import { parseSshConfig } from './parse-ssh-config.ts';
 import { machineState, parseStatus } from './parse-status.ts';
 import { renderVagrantfile, type VagrantBackend } from '../../render/vagrantfile.ts';
@@ -47,6 +48,7 @@ export class VagrantProvider implements Provider {
     }
     // Read before the Vagrantfile changes (free when there is none yet): machines created now have new host keys.
     // Vagrant's own view: the kept endpoints were tried above.
+    if (backend === 'docker') await refuseOverlappingNetwork(cluster.spec.network.cidr);
     const before = await this.vagrantStatus(cluster);
     const changed = await writeVagrantfile(dir, rendered);
     say(`${join(dir, 'Vagrantfile')}: ${changed ? 'written' : 'unchanged'}`);
