@@ -59,15 +59,11 @@ const DOCKER_FILES: Fact<{ engine: boolean; cli: boolean }> = {
  * The `docker` command where the engine came without it: from Debian 13 on, docker.io leaves its client to the
  * docker-cli package, a recommendation apt skips here (--no-install-recommends); Docker's own is docker-ce-cli.
  */
-const dockerCli = definePlanner({
-  nodes: ({ cluster }: Base) => cluster.spec.nodes.filter(runsTasks),
-  facts: () => ({ docker: DOCKER_FILES, packages: debPackages(['docker-ce']) }),
-  plan(_node: NodeSpec, facts): Change[] {
-    if (!facts.docker.engine || facts.docker.cli) return [];
-    const name = facts.packages.get('docker-ce')?.installed ? 'docker-ce-cli' : 'docker-cli';
-    return planPackages([{ name }], new Map()).changes.map((c) => ({ ...c, reason: 'the engine is installed without its docker command' }));
-  },
-});
+function planDockerCli(docker: { engine: boolean; cli: boolean }, packages: ReadonlyMap<string, PackageState>): Change[] {
+  if (!docker.engine || docker.cli) return [];
+  const name = packages.get('docker-ce')?.installed ? 'docker-ce-cli' : 'docker-cli';
+  return planPackages([{ name }], new Map()).changes.map((c) => ({ ...c, reason: 'the engine is installed without its docker command' }));
+}
 
 /** Docker inside a container node: no overlay on overlay, and its containers' cgroups under a parent of the node's own. */
 function daemonJson({ cluster }: Base, node: NodeSpec) {
@@ -77,15 +73,16 @@ function daemonJson({ cluster }: Base, node: NodeSpec) {
 
 /**
  * Docker running wherever tasks run: an installed engine is not a running one (a host's docker.service may be
- * disabled and stopped, as the preloaded node image ships it). On container nodes, also its daemon.json.
+ * disabled and stopped, as the preloaded node image ships it), nor always one with its `docker` command. On
+ * container nodes, also its daemon.json.
  */
 const dockerService = definePlanner({
   nodes: ({ cluster }: Base) => cluster.spec.nodes.filter(runsTasks),
-  facts: () => ({ files: fileStates([DAEMON_JSON], 1), unit: unitState('docker') }),
+  facts: () => ({ files: fileStates([DAEMON_JSON], 1), unit: unitState('docker'), docker: DOCKER_FILES, packages: debPackages(['docker-ce']) }),
   plan(node, facts, state) {
     const files = containerImage(state.cluster.spec) === undefined ? [] : planFiles([daemonJson(state, node)], facts.files);
     const written = writtenPaths(files);
-    return [...files, ...planService('docker', facts.unit, { unitChanged: false, configChanged: written.size > 0, because: `${DAEMON_JSON} changed` })];
+    return [...planDockerCli(facts.docker, facts.packages), ...files, ...planService('docker', facts.unit, { unitChanged: false, configChanged: written.size > 0, because: `${DAEMON_JSON} changed` })];
   },
 });
 
@@ -93,7 +90,7 @@ export const installPackages = remoteStep({
   name: 'install packages (docker, dnsmasq)',
   needs: [],
   makes: [],
-  planners: [resolvWithoutDnsmasq, packages, dockerCli, dockerService],
+  planners: [resolvWithoutDnsmasq, packages, dockerService],
   async after(state, [, installed]) {
     // Read again after an install: what apt installed must be what cluster.yaml pins.
     const changed = state.cluster.spec.nodes.filter((n) => (installed?.get(n.name) ?? []).length > 0);
