@@ -9,6 +9,11 @@ export function containerImage(spec: Pick<ClusterSpec, 'provider'>): string | un
   return spec.provider.type === 'vagrant' && spec.provider.backend === 'docker' ? spec.provider.image : undefined;
 }
 
+/** Hosts that existed before the lab (provider type ssh): nomad-lab did not make them, so they may hold anything. */
+export function existingHosts(spec: Pick<ClusterSpec, 'provider'>): boolean {
+  return spec.provider.type === 'ssh';
+}
+
 /** The Debian packages `up` installs on a node: dnsmasq everywhere (for `.consul` names), Docker where tasks run. */
 export function nodePackages(spec: Pick<ClusterSpec, 'docker' | 'versions'>, node: NodeSpec): Array<{ name: string; version?: string }> {
   return [{ name: 'dnsmasq' }, ...(runsTasks(node) ? [{ name: spec.docker.package, ...(spec.versions.docker === undefined ? {} : { version: spec.versions.docker }) }] : [])];

@@ -1,3 +1,5 @@
+import { PRODUCTS, type Product } from '../artifacts/products.ts';
+import { existingHosts } from '../config/machines.ts';
 import type { NodeSpec } from '../config/schema.ts';
 import { NomadLabError } from '../errors.ts';
 import type { Fact } from '../facts/fact.ts';
@@ -7,8 +9,6 @@ import { defineStep, definePlanner, type PlannedChanges } from '../pipeline/step
 import { runChange, type Change } from '../ops/change.ts';
 import { script } from '../remote/quote.ts';
 
-const PRODUCTS = ['consul', 'nomad'] as const;
-type Product = (typeof PRODUCTS)[number];
 
 /** Where `up` keeps a host's own Consul or Nomad config files while the lab is there; `down` puts them back. */
 export const SET_ASIDE = '/etc/nomad-lab/set-aside';
@@ -101,7 +101,7 @@ export function planAdoption(node: string, agents: Record<Product, AgentOnHost>)
 
 const adoption = definePlanner({
   // Machines nomad-lab boots come from its own image or box: only existing hosts may have agents of their own.
-  nodes: ({ cluster }: Base & Pick<Products, 'remotes'>) => (cluster.spec.provider.type === 'ssh' ? cluster.spec.nodes : []),
+  nodes: ({ cluster }: Base & Pick<Products, 'remotes'>) => (existingHosts(cluster.spec) ? cluster.spec.nodes : []),
   facts: () => ({ agents: agentsOnHost() }),
   plan(node: NodeSpec, facts) {
     const { changes, refusals } = planAdoption(node.name, facts.agents);
@@ -136,7 +136,7 @@ export const adoptAgents = defineStep({
   async run(state) {
     const planned = await planAll(state);
     await onEveryNode(state, state.cluster.spec.nodes, (node) => applyChanges(state, remoteOf(state, node), planned.get(node.name) ?? []));
-    if (state.cluster.spec.provider.type !== 'ssh') return { skipped: 'machines nomad-lab boots have no agents of their own' };
+    if (!existingHosts(state.cluster.spec)) return { skipped: 'machines nomad-lab boots have no agents of their own' };
     const count = [...planned.values()].reduce((n, list) => n + list.length, 0);
     return count === 0 ? { summary: 'none to take over' } : {};
   },

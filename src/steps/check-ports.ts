@@ -1,4 +1,5 @@
 import { PassThrough } from 'node:stream';
+import { existingHosts } from '../config/machines.ts';
 import type { ClusterSpec, NodeSpec } from '../config/schema.ts';
 import { isServer } from '../config/topology.ts';
 import { NomadLabError } from '../errors.ts';
@@ -148,7 +149,7 @@ export const checkPorts = defineStep({
   makes: [],
   async run(state: Base & Pick<Products, 'remotes'>, say) {
     const { spec } = state.cluster;
-    if (spec.provider.type !== 'ssh') return { skipped: 'machines nomad-lab boots have no firewall between them' };
+    if (!existingHosts(spec)) return { skipped: 'machines nomad-lab boots have no firewall between them' };
     if (spec.nodes.length < 2) return { skipped: 'one node: no ports between nodes' };
     const paths = portPaths(spec);
     const byTarget = new Map<string, string[]>();

@@ -1,5 +1,3 @@
-import { cp, mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import test from 'ava';
 import { execa } from 'execa';
@@ -34,25 +32,7 @@ let file = '';
 
 /** A cluster file for the hosts, as `user`, in the hosts' folder. */
 async function clusterFile(name: string, user = USER): Promise<string> {
-  const file = join(hosts.dir, name);
-  const lines = [
-    'version: 1',
-    `name: ${LAB}`,
-    'network:',
-    `  cidr: ${NET.subnet}.0/24`,
-    'provider:',
-    '  type: ssh',
-    `  user: ${user}`,
-    '  key: id_ed25519',
-    'nodes:',
-    ...NODES.flatMap((n) => [`  - name: ${n.node}`, `    role: ${n.role}`, `    address: ${n.address}`]),
-    'jobs:',
-    '  - { name: whoami, file: jobs/whoami.nomad.hcl, images: [{ recipe: whoami }] }',
-    'services:',
-    '  - { name: whoami, job: whoami, count: 2, check: http, path: / }',
-    '',
-  ];
-  await writeFile(file, lines.join('\n'));
+  const file = await hosts.writeCluster(name, `${NET.subnet}.0/24`, NODES, user);
   files.push(file);
   return file;
 }
@@ -78,8 +58,6 @@ test.before(async () => {
   const images = { bookworm: await nodeImageTag('nomadlab/node', ['dnsmasq', 'docker.io']), trixie: await nodeImageTag('nomadlab/node', ['dnsmasq', 'docker.io'], 'trixie') };
   hosts = new Hosts(LAB, [NET], NODES.map((n) => ({ node: n.node, addresses: [n.address], image: images[n.suite] })), USER, 22);
   await hosts.start();
-  await mkdir(join(hosts.dir, 'jobs'));
-  await cp('jobs/whoami.nomad.hcl', join(hosts.dir, 'jobs', 'whoami.nomad.hcl'));
   // The server has Consul and Nomad as HashiCorp's packages lay them out (no registry reaches their .debs here).
   for (const product of ['consul', 'nomad'] as const) {
     await execa('docker', ['cp', artifactPath(cacheDir(), product, DEFAULTS.versions[product], nodePlatform()), `${hosts.container('server')}:/usr/bin/${product}`]);

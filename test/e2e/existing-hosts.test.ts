@@ -1,4 +1,4 @@
-import { cp, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import test from 'ava';
@@ -58,30 +58,7 @@ test.before(async () => {
   await hosts.start();
   dir = hosts.dir;
 
-  await mkdir(join(dir, 'jobs'));
-  await cp('jobs/whoami.nomad.hcl', join(dir, 'jobs', 'whoami.nomad.hcl'));
-  file = join(dir, 'cluster.yaml');
-  await writeFile(
-    file,
-    [
-      'version: 1',
-      `name: ${LAB}`,
-      'network:',
-      `  cidr: ${LAB_NET.subnet}.0/24`,
-      'provider:',
-      '  type: ssh',
-      `  user: ${USER}`,
-      `  port: ${PORT}`,
-      '  key: id_ed25519',
-      'nodes:',
-      ...HOSTS.flatMap((h) => [`  - name: ${h.node}`, `    role: ${h.role}`, `    address: ${labAddress(h.last)}`, `    ssh: { host: ${sshAddress(h.last)} }`]),
-      'jobs:',
-      '  - { name: whoami, file: jobs/whoami.nomad.hcl, images: [{ recipe: whoami }] }',
-      'services:',
-      '  - { name: whoami, job: whoami, count: 2, check: http, path: / }',
-      '',
-    ].join('\n'),
-  );
+  file = await hosts.writeCluster('cluster.yaml', `${LAB_NET.subnet}.0/24`, HOSTS.map((h) => ({ node: h.node, role: h.role, address: labAddress(h.last), sshHost: sshAddress(h.last) })));
 });
 
 test.after.always(async () => {

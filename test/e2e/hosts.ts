@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -105,6 +105,36 @@ export class Hosts {
       }
       await execa('docker', ['exec', this.container(h.node), 'sh', '-c', HOST_SETUP, 'sh', this.user, String(this.port), this.publicKey, this.lab]);
     }
+  }
+
+  /**
+   * A cluster file in the hosts' folder for the whoami lab on these hosts (2 instances, checked over HTTP), logging
+   * in as `user`; each node's `sshHost` when SSH is on another address than the lab's.
+   */
+  async writeCluster(name: string, cidr: string, nodes: readonly { node: string; role: string; address: string; sshHost?: string }[], user = this.user): Promise<string> {
+    await mkdir(join(this.dir, 'jobs'), { recursive: true });
+    await cp('jobs/whoami.nomad.hcl', join(this.dir, 'jobs', 'whoami.nomad.hcl'));
+    const file = join(this.dir, name);
+    const lines = [
+      'version: 1',
+      `name: ${this.lab}`,
+      'network:',
+      `  cidr: ${cidr}`,
+      'provider:',
+      '  type: ssh',
+      `  user: ${user}`,
+      ...(this.port === 22 ? [] : [`  port: ${this.port}`]),
+      '  key: id_ed25519',
+      'nodes:',
+      ...nodes.flatMap((n) => [`  - name: ${n.node}`, `    role: ${n.role}`, `    address: ${n.address}`, ...(n.sshHost ? [`    ssh: { host: ${n.sshHost} }`] : [])]),
+      'jobs:',
+      '  - { name: whoami, file: jobs/whoami.nomad.hcl, images: [{ recipe: whoami }] }',
+      'services:',
+      '  - { name: whoami, job: whoami, count: 2, check: http, path: / }',
+      '',
+    ];
+    await writeFile(file, lines.join('\n'));
+    return file;
   }
 
   async remove(): Promise<void> {

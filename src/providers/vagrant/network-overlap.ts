@@ -45,12 +45,16 @@ export function overlapping(cidr: string, networks: readonly HostNetwork[]): Hos
   return networks.filter((n) => n.what !== own && overlap(cidr, n.cidr));
 }
 
+async function dockerNetworks(): Promise<HostNetwork[]> {
+  const ids = await probe('docker', ['network', 'ls', '-q']);
+  if (!ids.ok || !ids.stdout.trim()) return [];
+  return parseDockerNetworks((await probe('docker', ['network', 'inspect', '-f', '{{.Name}} {{range .IPAM.Config}}{{.Subnet}} {{end}}', ...ids.stdout.trim().split('\n')])).stdout);
+}
+
 /** Refuses a lab network that overlaps a network of this host, naming it; before Vagrant makes anything. */
 export async function refuseOverlappingNetwork(cidr: string): Promise<void> {
-  const ids = await probe('docker', ['network', 'ls', '-q']);
-  const docker = ids.ok && ids.stdout.trim() ? await probe('docker', ['network', 'inspect', '-f', '{{.Name}} {{range .IPAM.Config}}{{.Subnet}} {{end}}', ...ids.stdout.trim().split('\n')]) : undefined;
-  const interfaces = await probe('ip', ['-4', '-o', 'addr', 'show']);
-  const found = overlapping(cidr, [...parseDockerNetworks(docker?.stdout ?? ''), ...parseInterfaces(interfaces.stdout)]);
+  const [docker, interfaces] = await Promise.all([dockerNetworks(), probe('ip', ['-4', '-o', 'addr', 'show'])]);
+  const found = overlapping(cidr, [...docker, ...parseInterfaces(interfaces.stdout)]);
   if (found.length === 0) return;
   throw new ProviderError(
     `network.cidr ${cidr} overlaps ${found.map((n) => `${n.what}, ${n.cidr}`).join('; ')}: give the lab a private network this host does not use yet (change network.cidr and the node addresses in the cluster file)`,

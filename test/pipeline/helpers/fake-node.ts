@@ -173,7 +173,7 @@ export class FakeNode implements Remote {
     // Debian 12's docker.io and Docker's docker-ce bring the docker command; docker-cli is Debian 13's.
     if (text.startsWith('for f in /usr/sbin/dockerd')) {
       const engine = this.packages.has('docker.io') || this.packages.has('docker-ce');
-      const cli = engine && (!this.packages.has('docker.io') || !this.noDockerCli) ? true : this.packages.has('docker-cli');
+      const cli = this.packages.has('docker-cli') || this.packages.has('docker-ce') || (this.packages.has('docker.io') && !this.noDockerCli);
       return ok(`${engine ? '/usr/sbin/dockerd\n' : ''}${cli ? '/usr/bin/docker\n' : ''}`);
     }
     if (text.startsWith('for t in "$@"; do docker image inspect')) return ok(args.filter((t) => this.images.has(t)).map((t) => `${t}\n`).join(''));
