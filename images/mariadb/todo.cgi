@@ -1,6 +1,7 @@
 #!/bin/sh
 # GET /: the to-do list; POST / with the item as the body: adds it, then the list. Every request looks up
-# the database's SRV record (its address and port) and talks to it with the mariadb client.
+# the database's SRV record (its address and port) and talks to it with the mariadb client; in version 3
+# (jobs/todo-web-v3.nomad.hcl) Nomad's template gives the address instead (DB_ADDRESS, DB_PORT), and a title.
 service=${DB_SERVICE:-todo-db.service.consul}
 
 fail() {
@@ -9,14 +10,22 @@ fail() {
   exit 0
 }
 
-# "todo-db.service.consul	service = 1 1 3306 0a5c000b.addr.dc1.consul"
-srv=$(busybox nslookup -type=srv "$service" 2>/dev/null | awk '/service = / {print $(NF-1), $NF; exit}')
-[ -n "$srv" ] || fail "no SRV record for $service"
-port=${srv% *}
-target=${srv#* }
-target=${target%.}
-address=$(busybox nslookup -type=a "$target" 2>/dev/null | awk '/^Address: / {a=$2} END {print a}')
-[ -n "$address" ] || fail "no address for $target"
+if [ -n "${DB_ADDRESS:-}" ] && [ -n "${DB_PORT:-}" ]; then
+  # Version 3: Nomad's template wrote the address from Consul's catalog into the task's environment.
+  address=$DB_ADDRESS
+  port=$DB_PORT
+  found="DB_ADDRESS and DB_PORT from the template"
+else
+  # "todo-db.service.consul	service = 1 1 3306 0a5c000b.addr.dc1.consul"
+  srv=$(busybox nslookup -type=srv "$service" 2>/dev/null | awk '/service = / {print $(NF-1), $NF; exit}')
+  [ -n "$srv" ] || fail "no SRV record for $service"
+  port=${srv% *}
+  target=${srv#* }
+  target=${target%.}
+  address=$(busybox nslookup -type=a "$target" 2>/dev/null | awk '/^Address: / {a=$2} END {print a}')
+  [ -n "$address" ] || fail "no address for $target"
+  found="$service SRV -> $target"
+fi
 
 # The password reaches the client through its environment, never its command line.
 sql() {
@@ -35,5 +44,6 @@ fi
 items=$(sql 'SELECT id, item FROM todo.items ORDER BY id') || fail "database at $address:$port: $items"
 
 printf 'Content-Type: text/plain\r\n\r\n'
-echo "todo-web $(hostname) found todo-db at $address:$port ($service SRV -> $target)"
+[ -z "${TODO_TITLE:-}" ] || echo "$TODO_TITLE"
+echo "todo-web $(hostname) found todo-db at $address:$port ($found)"
 printf '%s\n' "$items"
