@@ -10,14 +10,11 @@ import {
   type LookupAsk,
   type VerifyLookup,
 } from '../../src/verify/lookup-evaluate.ts';
+import { LAB_NODES } from './helpers/lab-nodes.ts';
 
 // The cluster file's dns lookups judged: canned answers, as dns-packet decodes Consul's, in; a report line out.
 
-const nodes = [
-  { name: 'server', address: '10.77.0.10' },
-  { name: 'client1', address: '10.77.0.11' },
-  { name: 'client2', address: '10.77.0.12' },
-];
+const nodes = LAB_NODES;
 const server = { address: '10.77.0.11', port: 8600 };
 const A_NAME = 'todo-db.service.dc1.consul';
 const SRV_NAME = 'http.todo-web.service.consul';

@@ -5,6 +5,7 @@ import type { VerifyOptions, VerifyService, VerifySpec } from '../../src/verify/
 import { failingDialer, sshDialer, type Reach } from '../../src/verify/dialer.ts';
 import { renderJunit, renderTable } from '../../src/verify/report.ts';
 import { fixture } from '../remote/helpers/fixture.ts';
+import type { TestServer } from '../remote/helpers/ssh-server.ts';
 import { addrTarget, consulLike, startDnsNodes, type FakeDns, type Handler, type SrvTarget } from './helpers/fake-dns.ts';
 import { closedPort, startConsulApi, startService, type CannedCheck, type FakeHttp } from './helpers/fake-http.ts';
 
@@ -58,6 +59,19 @@ async function startLab(t: ExecutionContext, o: LabOptions = {}): Promise<Lab> {
     instances,
     consul,
   };
+}
+
+/** Both nodes' sessions to an in-process ssh2 server, and verify's reach through them. */
+async function sshReach(t: ExecutionContext, reason: string): Promise<{ server: TestServer; reach: Reach }> {
+  const ssh = fixture();
+  const server = await ssh.server();
+  const remotes = [await ssh.connect(server, { node: 'server' }), await ssh.connect(server, { node: 'client1' })];
+  t.teardown(async () => {
+    await Promise.all(remotes.map((r) => r.close()));
+    await server.close();
+  });
+  const dialers = new Map(remotes.map((r) => [r.node, sshDialer(r)]));
+  return { server, reach: { via: 'ssh', reason, dialer: (node) => dialers.get(node)! } };
 }
 
 const failures = (report: Awaited<ReturnType<typeof verifyCluster>>) => report.results.filter((r) => !r.ok).map((r) => r.message);
@@ -215,15 +229,7 @@ services:
 
 test('through SSH: every query, probe and API call is a connection the node opens; DNS over TCP; the report says so', async (t) => {
   const lab = await startLab(t);
-  const ssh = fixture();
-  const server = await ssh.server();
-  const remotes = [await ssh.connect(server, { node: 'server' }), await ssh.connect(server, { node: 'client1' })];
-  t.teardown(async () => {
-    await Promise.all(remotes.map((r) => r.close()));
-    await server.close();
-  });
-  const dialers = new Map(remotes.map((r) => [r.node, sshDialer(r)]));
-  const reach: Reach = { via: 'ssh', reason: 'the test says so', dialer: (node) => dialers.get(node)! };
+  const { server, reach } = await sshReach(t, 'the test says so');
 
   const report = await verifyCluster(lab.spec, { ...lab.options, reach });
   t.deepEqual(failures(report), []);
@@ -295,15 +301,7 @@ test('dns lookups: each asked of every node after the services; A node addresses
 
 test('dns lookups through SSH: asked over TCP on a connection each node opens', async (t) => {
   const lab = await startLab(t, { dns: (_address, records) => withLookups(records), service: { check: 'none' } });
-  const ssh = fixture();
-  const server = await ssh.server();
-  const remotes = [await ssh.connect(server, { node: 'server' }), await ssh.connect(server, { node: 'client1' })];
-  t.teardown(async () => {
-    await Promise.all(remotes.map((r) => r.close()));
-    await server.close();
-  });
-  const dialers = new Map(remotes.map((r) => [r.node, sshDialer(r)]));
-  const reach: Reach = { via: 'ssh', reason: 'test', dialer: (node) => dialers.get(node)! };
+  const { reach } = await sshReach(t, 'test');
   const spec: VerifySpec = { ...lab.spec, services: [], dns: [{ name: A_NAME, type: 'A', count: 2 }] };
   const report = await verifyCluster(spec, { ...lab.options, reach });
   t.deepEqual(failures(report), []);
