@@ -1,6 +1,14 @@
 export { loadCluster, parseCluster, type Cluster, type ParseOptions } from './config/load.ts';
 export { DEFAULTS } from './config/defaults.ts';
-export type { ClusterSpec, ClusterInput, NodeSpec, JobSpec, ServiceSpec, ProviderSpec } from './config/schema.ts';
+export type {
+  ClusterSpec,
+  ClusterInput,
+  NodeSpec,
+  JobSpec,
+  ServiceSpec,
+  DnsLookupSpec,
+  ProviderSpec,
+} from './config/schema.ts';
 export { planCluster, type Plan, type PlannedNode, type PlannedAction } from './plan/plan.ts';
 export { NomadLabError, ConfigError, CommandError, ProviderError, formatIssue, type ConfigIssue } from './errors.ts';
 export { up, UP_STEPS, closeSessions, upReport, type UpReport } from './up.ts';
@@ -31,6 +39,7 @@ export {
   queryA,
   type VerifyOptions,
   type VerifySpec,
+  type VerifyLookup,
   type VerifyReport,
   type CheckResult,
   type JunitOptions,

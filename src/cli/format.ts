@@ -14,6 +14,7 @@ export function summarize({ spec }: Cluster): string {
       .join(', ')})`,
     `${spec.jobs.length} job${spec.jobs.length === 1 ? '' : 's'}`,
     `${spec.services.length} service${spec.services.length === 1 ? '' : 's'} to verify`,
+    ...(spec.dns.length > 0 ? [`${spec.dns.length} DNS lookup${spec.dns.length === 1 ? '' : 's'}`] : []),
   ];
   return parts.join(', ');
 }

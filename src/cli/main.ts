@@ -202,7 +202,12 @@ program
 
 program
   .command('verify')
-  .description("prove the cluster and the services: agents, members, leaders, clients; SRV records from every node's Consul DNS, ports answering, Consul checks passing; from this host or through SSH (verify.via)")
+  .description(
+    'prove the cluster and the services: agents, members, leaders, clients; ' +
+      "SRV records from every node's Consul DNS, ports answering, Consul checks passing; " +
+      "the file's dns lookups (A, SRV) from every node's Consul DNS; " +
+      'from this host or through SSH (verify.via)',
+  )
   .option(...fileOption)
   .option('--json', 'print the report as JSON')
   .option('--junit <file>', 'also write a JUnit XML report to FILE')
@@ -213,7 +218,9 @@ program
     const report = await verifyCluster(cluster.spec, { ...(await labVerifyOptions(cluster)), reach }).finally(close);
     if (junit) await writeFile(junit, renderJunit(report, { suiteName: `nomad-lab verify ${cluster.spec.name}` }));
     say(json ? renderJson(report) : renderTable(report, { ascii: plainOutput() }));
-    if (cluster.spec.services.length === 0) sayError(`${file}: no services listed under "services": nothing to verify`);
+    if (cluster.spec.services.length === 0 && cluster.spec.dns.length === 0) {
+      sayError(`${file}: no services listed under "services" and no lookups under "dns": nothing to verify`);
+    }
     process.exitCode = report.ok ? 0 : 1;
   });
 

@@ -11,8 +11,10 @@ export const LIMITS = {
   aliasedValues: 10_000,
   /** Entries of `nodes`. */
   nodes: 100,
-  /** Healthy instances a service may expect. */
+  /** Healthy instances a service may expect, and answers a `dns` lookup may. */
   serviceCount: 1000,
+  /** Entries of `dns`: each is asked of every node. */
+  dnsLookups: 64,
   /** Folders under `files.allow_from`. */
   allowFrom: 16,
   /** Bytes of a job file (it is read whole and sent to a server) and of an SSH private key (a few KiB). */

@@ -2,6 +2,7 @@ import * as z from 'zod';
 import ipaddr from 'ipaddr.js';
 import { hasControlCharacter, quote } from '../text.ts';
 import { DEFAULTS } from './defaults.ts';
+import { CONSUL_DOMAIN, readConsulDnsName } from './consul-dns.ts';
 import { LIMITS } from './limits.ts';
 import { systemPathProblem } from './system-paths.ts';
 
@@ -269,6 +270,46 @@ const service = z.strictObject({
   job: label.optional(),
 });
 
+const DNS_LABEL = '[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9])?';
+const DNS_NAME_PATTERN = `^(${DNS_LABEL}\\.)+${CONSUL_DOMAIN}$`;
+const DNS_NAME = new RegExp(DNS_NAME_PATTERN);
+const EXAMPLE = `todo-db.service.${CONSUL_DOMAIN}`;
+
+/** A name for the lab's Consul DNS, as `dig` takes it: `todo-db.service.dc1.consul`, `_web._tcp.service.consul`. */
+const consulDnsName = z
+  .string()
+  .max(253)
+  .superRefine((name, ctx) => {
+    if (name.length > 253) return;
+    const domain = `.${CONSUL_DOMAIN}`;
+    if (name.endsWith('.')) {
+      complete(ctx, `${quote(name)} ends in a dot: write it without, ${quote(name.replace(/\.+$/, ''))}`);
+    } else if (!name.endsWith(domain)) {
+      complete(ctx, `${quote(name)} is not in the lab's Consul domain: end it in "${domain}", like ${EXAMPLE}`);
+    } else if (name !== name.toLowerCase()) {
+      const lower = quote(name.toLowerCase());
+      complete(ctx, `${quote(name)} has capitals, which DNS ignores: write it in lowercase, ${lower}`);
+    } else if (!DNS_NAME.test(name)) {
+      complete(ctx, `${quote(name)} is not a DNS name: labels of 1 to 63 lowercase letters, digits, "-" and "_", ` +
+        'each ending in a letter or digit, separated by "."');
+    } else if (readConsulDnsName(name) === undefined) {
+      complete(ctx, `${quote(name)} names no kind of Consul lookup: write NAME.service.${CONSUL_DOMAIN}, ` +
+        `TAG.NAME.service.${CONSUL_DOMAIN}, _NAME._TAG.service.${CONSUL_DOMAIN} or NODE.node.${CONSUL_DOMAIN} ` +
+        `(a datacenter may follow the kind: NAME.service.DC.${CONSUL_DOMAIN})`);
+    }
+  })
+  // For the generated JSON Schema (editors), which cannot run the check above.
+  .meta({ pattern: DNS_NAME_PATTERN });
+
+/** One lookup `verify` asks of every node's Consul DNS, beside the services' SRV. */
+const dnsLookup = z.strictObject({
+  name: consulDnsName,
+  /** A: the addresses of the nodes that run it; SRV: its instances, each target resolved to a node address. */
+  type: z.enum(['A', 'SRV']),
+  /** Exactly this many answers; unset: at least one. */
+  count: z.int().min(1).max(LIMITS.serviceCount).optional(),
+});
+
 export const clusterSchema = z.strictObject({
   version: z.literal(1),
   name: label.default(DEFAULTS.name),
@@ -315,6 +356,8 @@ export const clusterSchema = z.strictObject({
   nodes: z.array(node).min(1).max(LIMITS.nodes).meta({ contains: { type: 'object', properties: { role: { enum: ['server', 'both'] } }, required: ['role'] } }),
   jobs: z.array(job).default([]),
   services: z.array(service).default([]),
+  /** Lookups `verify` asks of every node's Consul DNS besides the services' SRV: A, with a datacenter, tagged SRV. */
+  dns: z.array(dnsLookup).max(LIMITS.dnsLookups).default([]),
   verify: z
     .strictObject({
       /**
@@ -340,6 +383,7 @@ export type ClusterSpec = z.output<typeof clusterSchema>;
 export type NodeSpec = ClusterSpec['nodes'][number];
 export type JobSpec = ClusterSpec['jobs'][number];
 export type ServiceSpec = ClusterSpec['services'][number];
+export type DnsLookupSpec = ClusterSpec['dns'][number];
 export type DriversSpec = ClusterSpec['drivers'];
 export type ProviderSpec = ClusterSpec['provider'];
 export type SecuritySpec = ClusterSpec['security'];

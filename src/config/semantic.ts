@@ -8,6 +8,8 @@ import type { KeyPath } from './yaml-source.ts';
 import type { Severity } from '../errors.ts';
 import { clients, runsTasks, servers } from './topology.ts';
 import { enabledDrivers } from './drivers.ts';
+import { readConsulDnsName } from './consul-dns.ts';
+import { quote } from '../text.ts';
 
 export interface Finding {
   severity: Severity;
@@ -120,6 +122,18 @@ export function checkCluster(spec: ClusterSpec, baseDir: string): Finding[] {
     if (service.job !== undefined && !jobNames.includes(service.job)) {
       const known = jobNames.length > 0 ? `one of ${jobNames.map((n) => `"${n}"`).join(', ')}` : 'none are listed under "jobs"';
       error(['services', i, 'job'], `no job named "${service.job}" (${known})`);
+    }
+  });
+
+  duplicates(spec.dns.map((l) => `${l.name} ${l.type}`), (i, first) =>
+    error(['dns', i], `duplicate lookup ${spec.dns[i]!.type} ${quote(spec.dns[i]!.name)} (first at dns[${first}])`),
+  );
+  spec.dns.forEach((lookup, i) => {
+    const datacenter = readConsulDnsName(lookup.name)?.datacenter;
+    if (datacenter !== undefined && datacenter !== spec.datacenter) {
+      const lab = spec.datacenter;
+      const message = `${quote(lookup.name)} asks datacenter ${datacenter}, the lab's is ${lab}: write ${lab} or none`;
+      error(['dns', i, 'name'], message);
     }
   });
 

@@ -1,6 +1,7 @@
 import type { Cluster } from '../config/load.ts';
 import type { ClusterSpec, NodeSpec } from '../config/schema.ts';
 import { clients, isServer, runsTasks, servers } from '../config/topology.ts';
+import { lookupExpectation } from '../verify/lookup-evaluate.ts';
 
 export interface PlannedAction {
   /** The pipeline step that does it: boot, install, consul, nomad, deploy, verify. */
@@ -69,6 +70,10 @@ export function planCluster({ spec }: Pick<Cluster, 'spec'>): Plan {
     ...spec.services.map((service) => ({
       step: 'verify',
       summary: `${service.name}.service.consul: ${service.count} instance${service.count === 1 ? '' : 's'} from every node's Consul DNS, ${service.check === 'http' ? `HTTP 200 on ${service.path}` : service.check === 'tcp' ? 'ports accept TCP' : 'ports not checked'}`,
+    })),
+    ...spec.dns.map((lookup) => ({
+      step: 'verify',
+      summary: `${lookup.name} ${lookup.type} from every node's Consul DNS: ${lookupExpectation(lookup)}`,
     })),
   ];
   return { nodes, cluster };

@@ -4,7 +4,7 @@ import { fetchConsulHealth } from './consul-health.ts';
 import { agentApi, type AgentCredentials } from './http-json.ts';
 import { hostPort } from './describe.ts';
 import { DIRECT_REACH, type Dialer, type Reach } from './dialer.ts';
-import { queryA, querySrv, type DnsServer } from './dns-client.ts';
+import { query, queryA, querySrv, type DnsServer } from './dns-client.ts';
 import {
   aRecords,
   evaluateCount,
@@ -18,6 +18,7 @@ import {
   type ProbeOutcome,
   type SrvInstance,
 } from './evaluate.ts';
+import { answeredAddresses, evaluateLookup, type LookupAnswer, type VerifyLookup } from './lookup-evaluate.ts';
 import { httpGet, tcpConnect } from './probes.ts';
 import type { CheckResult } from './result.ts';
 import { servers } from '../config/topology.ts';
@@ -47,6 +48,8 @@ export interface VerifyService {
 export interface VerifySpec {
   nodes: readonly VerifyNode[];
   services: readonly VerifyService[];
+  /** Lookups asked of every node's Consul DNS besides the services' SRV (cluster.yaml `dns`). */
+  dns?: readonly VerifyLookup[];
   /** Consul and Nomad datacenter the cluster checks expect (default dc1). */
   datacenter?: string;
   /** Nomad region the cluster checks expect (default global). */
@@ -96,20 +99,28 @@ interface NodeAnswer {
 
 /**
  * Every check for every service: SRV from each node's Consul DNS (count, targets), each distinct target's
- * port, and Consul's health view. Results come in a stable order: by service, then node, then target.
+ * port, and Consul's health view; then each `dns` lookup from each node's Consul DNS. Results come in a stable
+ * order: by service, then node, then target; then by lookup, then node.
  */
 export async function runChecks(spec: VerifySpec, options: VerifyOptions = {}): Promise<CheckResult[]> {
   const o = withDefaults(options);
   const answers: NodeAnswer[][] = spec.services.map(() => []);
   const health: CheckResult[] = [];
-  const lookups = spec.services.flatMap((service, s) => [
-    ...spec.nodes.map((node, n) => async () => {
-      answers[s]![n] = await askNode(service, node, spec.nodes, o);
-    }),
-    async () => {
-      health[s] = await checkHealth(service, spec.nodes, o);
-    },
-  ]);
+  const extra = spec.dns ?? [];
+  const looked: CheckResult[][] = extra.map(() => []);
+  const lookups = [
+    ...spec.services.flatMap((service, s) => [
+      ...spec.nodes.map((node, n) => async () => {
+        answers[s]![n] = await askNode(service, node, spec.nodes, o);
+      }),
+      async () => {
+        health[s] = await checkHealth(service, spec.nodes, o);
+      },
+    ]),
+    ...extra.flatMap((lookup, l) => spec.nodes.map((node, n) => async () => {
+      looked[l]![n] = await askLookup(lookup, node, spec.nodes, o);
+    })),
+  ];
   await pMap(lookups, (lookup) => lookup(), { concurrency: o.concurrency });
 
   const endpoints = spec.services.map((service, s) => (service.check === 'none' ? [] : distinctEndpoints(service, answers[s]!, spec.nodes)));
@@ -119,11 +130,14 @@ export async function runChecks(spec: VerifySpec, options: VerifyOptions = {}): 
   });
 
   let next = 0;
-  return spec.services.flatMap((_, s) => [
-    ...answers[s]!.flatMap((a) => (a.targets ? [a.count, a.targets] : [a.count])),
-    ...endpoints[s]!.map(() => ports[next++]!),
-    health[s]!,
-  ]);
+  return [
+    ...spec.services.flatMap((_, s) => [
+      ...answers[s]!.flatMap((a) => (a.targets ? [a.count, a.targets] : [a.count])),
+      ...endpoints[s]!.map(() => ports[next++]!),
+      health[s]!,
+    ]),
+    ...looked.flat(),
+  ];
 }
 
 export function withDefaults(options: VerifyOptions): Required<VerifyOptions> {
@@ -146,8 +160,36 @@ async function askNode(service: VerifyService, node: VerifyNode, nodes: readonly
   }
   const count = evaluateCount(ask, instances, service.count, elapsed(started));
   started = performance.now();
-  instances = await Promise.all(instances.map((i) => (i.addresses.length > 0 ? i : resolveTarget(server, i, o.timeoutMs, dialer))));
+  instances = await resolveTargets(server, instances, o.timeoutMs, dialer);
   return { count, targets: evaluateTargets(ask, instances, nodes, elapsed(started)), instances };
+}
+
+/** A `dns` lookup from one node's Consul DNS; an SRV answer's targets are resolved as a service's are. */
+async function askLookup(
+  lookup: VerifyLookup,
+  node: VerifyNode,
+  nodes: readonly VerifyNode[],
+  o: Required<VerifyOptions>,
+): Promise<CheckResult> {
+  const server: DnsServer = { address: node.address, port: o.dnsPort };
+  const dialer = o.reach.dialer(node.name);
+  const started = performance.now();
+  let outcome: LookupAnswer | VerifyError;
+  try {
+    const response = await query(server, { name: lookup.name, type: lookup.type }, { timeoutMs: o.timeoutMs, dialer });
+    outcome = lookup.type === 'A'
+      ? { rcode: response.rcode, addresses: answeredAddresses(response.answers) }
+      : { rcode: response.rcode, instances: await resolveTargets(server, srvInstances(response), o.timeoutMs, dialer) };
+  } catch (error) {
+    if (!(error instanceof VerifyError)) throw error;
+    outcome = error;
+  }
+  return evaluateLookup({ lookup, node: node.name, server }, outcome, nodes, elapsed(started));
+}
+
+/** Each instance with its target's addresses: from the additional section, else an A query to the same server. */
+function resolveTargets(server: DnsServer, instances: readonly SrvInstance[], timeoutMs: number, dialer: Dialer) {
+  return Promise.all(instances.map((i) => (i.addresses.length > 0 ? i : resolveTarget(server, i, timeoutMs, dialer))));
 }
 
 async function resolveTarget(server: DnsServer, instance: SrvInstance, timeoutMs: number, dialer: Dialer): Promise<SrvInstance> {

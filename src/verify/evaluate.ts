@@ -67,13 +67,7 @@ export function evaluateCount(ask: DnsAsk, outcome: SrvInstance[] | VerifyError,
 
 /** Every SRV target resolves, and only to node lab addresses. */
 export function evaluateTargets(ask: DnsAsk, instances: readonly SrvInstance[], nodes: readonly LabNode[], durationMs: number): CheckResult {
-  const nodeAt = (address: string) => nodes.find((n) => n.address === address);
-  const bad = instances.flatMap((i) => {
-    if (i.addresses.length === 0) return [`${i.target} unresolved${i.unresolved ? ` (${i.unresolved})` : ''}`];
-    const strangers = i.addresses.filter((a) => !nodeAt(a));
-    return strangers.length > 0 ? [`${i.target} is ${strangers.join(', ')}, not a node address`] : [];
-  });
-  const good = instances.flatMap((i) => i.addresses.map((a) => `${hostPort(a, i.port)} (${nodeAt(a)?.name})`));
+  const { good, bad } = judgeTargets(instances, nodes);
   return checkResult({
     name: `${ask.service}: targets from ${ask.node}`,
     service: ask.service,
@@ -84,6 +78,27 @@ export function evaluateTargets(ask: DnsAsk, instances: readonly SrvInstance[], 
     durationMs,
     subject: `${ask.service}: targets of ${askedOf(ask, 'SRV')}`,
   });
+}
+
+/** Records of an answer sorted: `good` as the report lists them, `bad` with why. */
+export interface Judged {
+  good: string[];
+  bad: string[];
+}
+
+/** `good`: each target's `address:port (node)`; `bad`: each target unresolved or at an address of no node, and why. */
+export function judgeTargets(instances: readonly SrvInstance[], nodes: readonly LabNode[]): Judged {
+  const nodeAt = (address: string) => nodes.find((n) => n.address === address);
+  const bad = instances.flatMap((i) => {
+    if (i.addresses.length === 0) return [`${i.target} unresolved${i.unresolved ? ` (${i.unresolved})` : ''}`];
+    const strangers = i.addresses.filter((a) => !nodeAt(a));
+    return strangers.length > 0 ? [`${i.target} is ${strangers.join(', ')}, not a node address`] : [];
+  });
+  const good = instances.flatMap((i) => i.addresses.flatMap((a) => {
+    const node = nodeAt(a);
+    return node ? [`${hostPort(a, i.port)} (${node.name})`] : [];
+  }));
+  return { good, bad };
 }
 
 function askedOf(ask: DnsAsk, type: 'SRV'): string {

@@ -6,8 +6,8 @@ import { enabledDrivers } from '../config/drivers.ts';
 
 /**
  * Proves the cluster (every node's agents, members, leaders, Raft voters, clients ready with healthy drivers and
- * their host volumes) and the services a cluster file expects (every node's Consul DNS, their ports and Consul's
- * health view); never throws for a failed check.
+ * their host volumes), the services a cluster file expects (every node's Consul DNS, their ports and Consul's
+ * health view) and its `dns` lookups (from every node's Consul DNS); never throws for a failed check.
  */
 export async function verifyCluster(spec: VerifySpec, options: VerifyOptions = {}): Promise<VerifyReport> {
   const started = performance.now();

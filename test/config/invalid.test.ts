@@ -103,6 +103,26 @@ const cases: [string, string[]][] = [
   ['ssh-key-device', ['19:8 provider.key: SSH key /dev/zero is in /dev, a kernel file system whose files are no data: name a regular file']],
   ['invisible-character-in-name', ['29:11 nodes[2].name: must be usable as a hostname: lowercase letters, digits and "-", 1 to 63 characters, starting and ending with a letter or digit, got "client2\\u200b"']],
   ['allow-from-root', ['46:31 files.allow_from[1]: / is the root of the file system: list the folder the jobs are in']],
+  ['dns-lookup-typos', [
+    '48:11 dns[0].name: "todo-db.service.dc1.consul." ends in a dot: write it without, "todo-db.service.dc1.consul"',
+    '50:11 dns[1].name: "todo-db.service.dc1" is not in the lab\'s Consul domain: ' +
+      'end it in ".consul", like todo-db.service.consul',
+    '52:11 dns[2].name: "Todo-DB.service.consul" has capitals, which DNS ignores: ' +
+      'write it in lowercase, "todo-db.service.consul"',
+    '54:11 dns[3].name: "todo--db-.service.consul" is not a DNS name: ' +
+      'labels of 1 to 63 lowercase letters, digits, "-" and "_", each ending in a letter or digit, separated by "."',
+    '57:11 dns[4].type: expected one of "A", "SRV", got "TXT"',
+    '58:12 dns[4].count: must be at least 1, got the number 0',
+  ]],
+  ['dns-name-no-kind', [
+    '48:11 dns[0].name: "whoami.consul" names no kind of Consul lookup: ' +
+      'write NAME.service.consul, TAG.NAME.service.consul, _NAME._TAG.service.consul or NODE.node.consul ' +
+      '(a datacenter may follow the kind: NAME.service.DC.consul)',
+  ]],
+  ['dns-other-datacenter', [
+    '48:11 dns[0].name: "whoami.service.dc2.consul" asks datacenter dc2, the lab\'s is dc1: write dc1 or none',
+  ]],
+  ['dns-duplicate-lookup', ['53:5 dns[2]: duplicate lookup SRV "http.whoami.service.consul" (first at dns[0])']],
 ];
 
 for (const [fixture, expected] of cases) test(rejects, fixture, expected);

@@ -44,6 +44,8 @@ const SEMANTIC: Record<string, string> = {
   'duplicate-node-name': 'uniqueness of one property across list items (uniqueItems compares whole items)',
   'missing-job-file': 'the file system: the job file must exist beside the cluster file',
   'service-of-unknown-job': 'a reference between lists: services[].job must name an item of jobs[]',
+  'dns-other-datacenter': 'compares a value with another (the datacenter in a dns name with the lab\'s datacenter)',
+  'dns-duplicate-lookup': 'uniqueness of two properties across list items (uniqueItems compares whole items)',
   // These two a JSON Schema could say with if/then, but zod has no conditional to generate it from.
   'volumes-on-server': 'depends on a sibling value (host_volumes only on a node whose role runs a Nomad client)',
   'drivers-on-server': 'depends on a sibling value (drivers only on a node whose role runs a Nomad client)',
@@ -58,6 +60,7 @@ const SEMANTIC: Record<string, string> = {
   'cidr-loopback': 'needs CIDR arithmetic (the network must not overlap a reserved range)',
   'cidr-docker-bridge': 'needs CIDR arithmetic (the network must not overlap a network Docker makes)',
   'cidr-netmask': 'needs CIDR arithmetic (the address part must not be a netmask)',
+  'dns-name-no-kind': 'a refine in code: how Consul reads the labels of a name (a kind of lookup after the first)',
   'duration-overflow': 'a refine in code: the duration\'s length, which its pattern cannot bound',
   'host-volume-nix-store': 'a refine in code: system and hidden folders refused as host volumes',
   'job-file-outside-folder': 'the file system: a file sent to the nodes must be in the cluster file\'s folder',

@@ -81,6 +81,16 @@ test.serial('at most LIMITS.nodes nodes', (t) => {
   t.deepEqual(error?.issues.map(formatIssue), ['x.yaml:4:3 nodes: must list at most 100 items']);
 });
 
+test.serial('at most LIMITS.dnsLookups dns lookups, and a name of at most 253 characters', (t) => {
+  const lookups = Array.from({ length: LIMITS.dnsLookups + 1 }, (_, i) => `  - { name: s${i}.service.consul, type: A }`);
+  const error = t.throws(() => parse(`${minimal}dns:\n${lookups.join('\n')}\n`), { instanceOf: ConfigError });
+  t.deepEqual(error?.issues.map(formatIssue), [`x.yaml:6:3 dns: must list at most ${LIMITS.dnsLookups} items`]);
+  const long = `${'a.'.repeat(125)}service.consul`;
+  const tooLong = t.throws(() => parse(`${minimal}dns:\n  - { name: ${long}, type: A }\n`), { instanceOf: ConfigError });
+  t.is(tooLong?.issues.length, 1);
+  t.regex(tooLong?.message ?? '', /dns\[0\]\.name: must be at most 253 characters long, got "a\.a/);
+});
+
 test.serial('the first LIMITS.issuesShown problems are shown, and the rest counted', (t) => {
   const nodes = Array.from({ length: 50 }, (_, i) => `  - { name: "N${i}", role: both, address: 10.9.0.${i + 2} }`);
   const error = t.throws(() => parse(`version: 1\nnetwork: { cidr: 10.9.0.0/24 }\nnodes:\n${nodes.join('\n')}\n`), { instanceOf: ConfigError });

@@ -56,3 +56,16 @@ test('ssh provider defaults reach every node, and a node may override them', (t)
   t.deepEqual(spec.provider, { type: 'ssh', user: 'admin', port: 22 });
   t.deepEqual(spec.nodes[0]?.ssh, { port: 2222 });
 });
+
+test('dns lookups: none by default; A with a datacenter, tagged and RFC 2782 SRV, a node, counts optional', (t) => {
+  t.deepEqual(parseCluster(minimal, { displayName: 'x.yaml', baseDir: '.' }).spec.dns, []);
+  const lookups = [
+    { name: 'todo-db.service.dc1.consul', type: 'A', count: 1 },
+    { name: 'http.todo-web.service.consul', type: 'SRV', count: 2 },
+    { name: '_todo-web._http.service.consul', type: 'SRV' },
+    { name: 'todo-db.service.dc1.dc.consul', type: 'A' },
+    { name: 'a.node.consul', type: 'A' },
+  ];
+  const text = `${minimal}datacenter: dc1\ndns:\n${lookups.map((l) => `  - ${JSON.stringify(l)}\n`).join('')}`;
+  t.deepEqual(parseCluster(text, { displayName: 'x.yaml', baseDir: '.' }).spec.dns, lookups);
+});

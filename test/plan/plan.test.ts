@@ -1,5 +1,5 @@
 import test from 'ava';
-import { loadCluster } from '../../src/config/load.ts';
+import { loadCluster, parseCluster } from '../../src/config/load.ts';
 import { planCluster } from '../../src/plan/plan.ts';
 
 test('the default lab plans docker only where tasks run, a deploy per job and a verify per service for the cluster', async (t) => {
@@ -26,5 +26,22 @@ test('existing hosts are reached as the file says, with nothing to boot', async 
     'existing host admin@192.168.50.10:22 (nothing to boot)',
     'existing host admin@192.168.50.21:22 (nothing to boot)',
     'existing host admin@worker2.example.internal:2222 (nothing to boot)',
+  ]);
+});
+
+test('each dns lookup is planned as a verify from every node, with what it expects', (t) => {
+  const text = `version: 1
+network: { cidr: 10.9.0.0/24 }
+nodes:
+  - { name: a, role: both, address: 10.9.0.2 }
+dns:
+  - { name: todo-db.service.dc1.consul, type: A, count: 1 }
+  - { name: http.todo-web.service.consul, type: SRV }
+`;
+  const plan = planCluster(parseCluster(text, { displayName: 'x.yaml', baseDir: '.' }));
+  const [everyNode, eachTarget] = ["from every node's Consul DNS", 'each target a node address'];
+  t.deepEqual(plan.cluster, [
+    { step: 'verify', summary: `todo-db.service.dc1.consul A ${everyNode}: 1 node address` },
+    { step: 'verify', summary: `http.todo-web.service.consul SRV ${everyNode}: at least 1 instance, ${eachTarget}` },
   ]);
 });

@@ -11,14 +11,11 @@ import {
   type DnsAsk,
   type SrvInstance,
 } from '../../src/verify/evaluate.ts';
+import { LAB_NODES } from './helpers/lab-nodes.ts';
 
 // The pure judgements, fed canned DNS answers and Consul JSON as a lab would return them.
 
-const nodes = [
-  { name: 'server', address: '10.77.0.10' },
-  { name: 'client1', address: '10.77.0.11' },
-  { name: 'client2', address: '10.77.0.12' },
-];
+const nodes = LAB_NODES;
 const ask: DnsAsk = { service: 'whoami', node: 'client1', server: { address: '10.77.0.11', port: 8600 }, name: 'whoami.service.consul' };
 const asked = 'SRV whoami.service.consul from 10.77.0.11:8600 (client1)';
 

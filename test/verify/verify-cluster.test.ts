@@ -5,6 +5,7 @@ import type { VerifyOptions, VerifyService, VerifySpec } from '../../src/verify/
 import { failingDialer, sshDialer, type Reach } from '../../src/verify/dialer.ts';
 import { renderJunit, renderTable } from '../../src/verify/report.ts';
 import { fixture } from '../remote/helpers/fixture.ts';
+import type { TestServer } from '../remote/helpers/ssh-server.ts';
 import { addrTarget, consulLike, startDnsNodes, type FakeDns, type Handler, type SrvTarget } from './helpers/fake-dns.ts';
 import { closedPort, startConsulApi, startService, type CannedCheck, type FakeHttp } from './helpers/fake-http.ts';
 
@@ -58,6 +59,19 @@ async function startLab(t: ExecutionContext, o: LabOptions = {}): Promise<Lab> {
     instances,
     consul,
   };
+}
+
+/** Both nodes' sessions to an in-process ssh2 server, and verify's reach through them. */
+async function sshReach(t: ExecutionContext, reason: string): Promise<{ server: TestServer; reach: Reach }> {
+  const ssh = fixture();
+  const server = await ssh.server();
+  const remotes = [await ssh.connect(server, { node: 'server' }), await ssh.connect(server, { node: 'client1' })];
+  t.teardown(async () => {
+    await Promise.all(remotes.map((r) => r.close()));
+    await server.close();
+  });
+  const dialers = new Map(remotes.map((r) => [r.node, sshDialer(r)]));
+  return { server, reach: { via: 'ssh', reason, dialer: (node) => dialers.get(node)! } };
 }
 
 const failures = (report: Awaited<ReturnType<typeof verifyCluster>>) => report.results.filter((r) => !r.ok).map((r) => r.message);
@@ -215,15 +229,7 @@ services:
 
 test('through SSH: every query, probe and API call is a connection the node opens; DNS over TCP; the report says so', async (t) => {
   const lab = await startLab(t);
-  const ssh = fixture();
-  const server = await ssh.server();
-  const remotes = [await ssh.connect(server, { node: 'server' }), await ssh.connect(server, { node: 'client1' })];
-  t.teardown(async () => {
-    await Promise.all(remotes.map((r) => r.close()));
-    await server.close();
-  });
-  const dialers = new Map(remotes.map((r) => [r.node, sshDialer(r)]));
-  const reach: Reach = { via: 'ssh', reason: 'the test says so', dialer: (node) => dialers.get(node)! };
+  const { server, reach } = await sshReach(t, 'the test says so');
 
   const report = await verifyCluster(lab.spec, { ...lab.options, reach });
   t.deepEqual(failures(report), []);
@@ -237,6 +243,73 @@ test('through SSH: every query, probe and API call is a connection the node open
     [`${SERVER}:${dnsPort}`, `${CLIENT}:${dnsPort}`, `${SERVER}:${lab.consul.port}`, ...lab.instances.map((i) => `${i.address}:${i.port}`)].sort(),
   );
   t.regex(renderTable(report, { ascii: true }), /^reached through each node's SSH session: the test says so\n\nok {3}whoami: SRV from server +2 instances \(\d+ ms, via ssh\)$/m);
+});
+
+const A_NAME = 'whoami.service.dc1.consul';
+const TAGGED = 'http.whoami.service.consul';
+
+/** Consul with lookups a workshop asks too: A with the datacenter, SRV with a tag (its targets left to A queries). */
+function withLookups(records: Record<string, SrvTarget[]>): Handler {
+  const srv = consulLike({ ...records, [TAGGED]: records[NAME]! }, { additionals: false });
+  return (question, transport) => {
+    if (question.type !== 'A' || question.name !== A_NAME) return srv(question, transport);
+    return { answers: [SERVER, CLIENT].map((data) => ({ type: 'A', name: A_NAME, ttl: 0, class: 'IN', data })) };
+  };
+}
+
+test('dns lookups: each asked of every node after the services; A node addresses, SRV targets resolved', async (t) => {
+  const lab = await startLab(t, { dns: (_address, records) => withLookups(records) });
+  const spec: VerifySpec = {
+    ...lab.spec,
+    dns: [
+      { name: A_NAME, type: 'A', count: 2 },
+      { name: TAGGED, type: 'SRV' },
+      { name: 'gone.service.consul', type: 'A' },
+    ],
+  };
+  const report = await verifyCluster(spec, lab.options);
+  const [a, b] = lab.instances.map((i) => i.port);
+  const port = lab.dns[0]!.port;
+  const fromEach = (lookup: string, ok: boolean, actual: string) =>
+    ['server', 'client1'].map((node) => [`dns: ${lookup} from ${node}`, ok, actual]);
+  t.deepEqual(report.results.filter((r) => r.service === 'dns').map((r) => [r.name, r.ok, r.actual]), [
+    ...fromEach(`${A_NAME} A`, true, '2 addresses: 127.0.0.2 (server), 127.0.0.3 (client1)'),
+    ...fromEach(`${TAGGED} SRV`, true, `2 instances: 127.0.0.2:${a} (server), 127.0.0.3:${b} (client1)`),
+    ...fromEach('gone.service.consul A', false, 'no A record, NXDOMAIN'),
+  ]);
+  const gone = 'expected at least 1 node address, got no A record, NXDOMAIN';
+  t.deepEqual(failures(report), [
+    `dns: A gone.service.consul from ${SERVER}:${port} (server): ${gone}`,
+    `dns: A gone.service.consul from ${CLIENT}:${port} (client1): ${gone}`,
+  ]);
+  const health = report.results.findIndex((r) => r.name === 'whoami: Consul health');
+  t.is(report.results.findIndex((r) => r.service === 'dns'), health + 1, 'the lookups come after the services');
+  // The tagged SRV's targets are asked as A, as a service's are when the additional section leaves them out.
+  const hits = [addrTarget(SERVER), addrTarget(CLIENT), A_NAME, 'gone.service.consul'].map((name) => `A ${name}`);
+  hits.push(`SRV ${NAME}`, `SRV ${TAGGED}`);
+  for (const dns of lab.dns) t.deepEqual([...new Set(dns.hits.map((h) => `${h.type} ${h.name}`))].sort(), hits.sort());
+  const junit = renderJunit(report);
+  t.is(junit.match(/<testcase classname="dns" /g)?.length, 6);
+  const failed = /classname="dns" name="dns: gone\.service\.consul A from client1" time="[\d.]+">\n\s+<failure/;
+  t.regex(junit, failed);
+  const table = renderTable(report, { ascii: true }).split('\n');
+  const line = (name: string) => table.find((l) => l.includes(name)) ?? '';
+  t.regex(line(`${A_NAME} A from server`), /^ok {3}dns: \S+ A from server +2 addresses: .* \(\d+ ms\)$/);
+  t.regex(line('gone.service.consul A from client1'),
+    /^FAIL dns: \S+ A from client1 +expected at least 1 node address, got no A record, NXDOMAIN \(\d+ ms\)$/);
+});
+
+test('dns lookups through SSH: asked over TCP on a connection each node opens', async (t) => {
+  const lab = await startLab(t, { dns: (_address, records) => withLookups(records), service: { check: 'none' } });
+  const { reach } = await sshReach(t, 'test');
+  const spec: VerifySpec = { ...lab.spec, services: [], dns: [{ name: A_NAME, type: 'A', count: 2 }] };
+  const report = await verifyCluster(spec, { ...lab.options, reach });
+  t.deepEqual(failures(report), []);
+  t.deepEqual(report.results.map((r) => [r.name, r.via]), [
+    [`dns: ${A_NAME} A from server`, 'ssh'],
+    [`dns: ${A_NAME} A from client1`, 'ssh'],
+  ]);
+  for (const dns of lab.dns) t.deepEqual(dns.hits, [{ transport: 'tcp', type: 'A', name: A_NAME }]);
 });
 
 test('through SSH: a node without a session fails its checks, saying why; a refused port is named with the node it was tried from', async (t) => {
