@@ -23,6 +23,8 @@ job "whoami-static" {
       name     = "whoami-static"
       port     = "http"
       provider = "consul"
+      # A tag: `dig SRV http.whoami-static.service.consul` (or _whoami-static._http.service.consul) asks for it.
+      tags     = ["http"]
 
       check {
         type     = "http"
