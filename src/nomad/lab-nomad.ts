@@ -36,6 +36,8 @@ export interface LabNomad extends NomadReader {
 export interface LabNomadOptions {
   /** How long one request may wait for its answer (a stream: for the head of it, unless it follows). */
   timeoutMs?: number;
+  /** How long each server is given to name its leader before the next one is asked. */
+  probeTimeoutMs?: number;
   /** Nomad's HTTP port (tests use others). */
   nomadPort?: number;
   /** How the lab is reached; by default as `verify.via` says (tests pass their own). */
@@ -44,7 +46,7 @@ export interface LabNomadOptions {
 
 /** Nomad's API of the first server that answers with a leader; when none does, a NomadLabError with each answer. */
 export async function openLabNomad(cluster: Cluster, options: LabNomadOptions = {}): Promise<LabNomad> {
-  const { timeoutMs = 10_000, nomadPort = NOMAD_HTTP_PORT } = options;
+  const { timeoutMs = 10_000, probeTimeoutMs = 3000, nomadPort = NOMAD_HTTP_PORT } = options;
   const credentials = agentCredentials(await readLabSecurity(cluster));
   const { reach, close } = options.reach ?? (await labReach(cluster));
   const failures: string[] = [];
@@ -52,7 +54,7 @@ export async function openLabNomad(cluster: Cluster, options: LabNomadOptions = 
     const { base, auth } = agentApi(server.address, nomadPort, 'nomad', credentials);
     const dialer = reach.dialer(server.name);
     try {
-      const leader = await getJson<string>(`${base}/v1/status/leader`, timeoutMs, auth, dialer);
+      const leader = await getJson<string>(`${base}/v1/status/leader`, probeTimeoutMs, auth, dialer);
       if (!leader) {
         failures.push(`${server.name}: no Nomad leader yet`);
         continue;
