@@ -20,6 +20,17 @@ export { down } from './down.ts';
 export { cleanHosts, LAB_PATHS } from './clean-hosts.ts';
 export { labReach, type LabReach, type LabReachOptions } from './lab-reach.ts';
 export { labStatus, type LabStatus } from './status.ts';
+export { openLabNomad, type LabNomad, type LabNomadOptions, type NomadReader } from './nomad/lab-nomad.ts';
+export {
+  allocStatus,
+  jobLogTargets,
+  readJobLogs,
+  readLogs,
+  type AllocStatus,
+  type AllocRow,
+  type LogTarget,
+  type LogChoice,
+} from './nomad/alloc.ts';
 export { resetLab } from './reset.ts';
 export { providerFor, type Provider, type NodeEndpoint, type MachineStatus } from './providers/index.ts';
 export { prepareHost } from './host/prepare.ts';

@@ -3,6 +3,7 @@ import type { PlannedChange } from '../plan/live-plan.ts';
 import type { Cluster } from '../config/load.ts';
 import type { Plan, PlannedAction } from '../plan/plan.ts';
 import type { LabStatus } from '../status.ts';
+import { shortId, type AllocStatus, type TaskRow } from '../nomad/alloc.ts';
 
 export function summarize({ spec }: Cluster): string {
   const count = (role: string) => spec.nodes.filter((n) => n.role === role).length;
@@ -69,4 +70,37 @@ export function formatLivePlan(changes: readonly PlannedChange[]): string {
   }
   lines.push('', `plan: ${changes.length} change${changes.length === 1 ? '' : 's'}; \`nomad-lab up\` makes them`);
   return lines.join('\n');
+}
+
+/** `  task whoami: running, 2025-06-01T10:12:03Z Started: Task started by client`. */
+function taskLine({ task, state, failed, lastEvent }: TaskRow): string {
+  const event = lastEvent && [lastEvent.time, `${lastEvent.type}${lastEvent.message ? ':' : ''}`, lastEvent.message];
+  const said = event ? `, ${event.filter((part) => part).join(' ')}` : ', no events yet';
+  return printableLine(`  task ${task}: ${state}${failed ? ' (failed)' : ''}${said}`);
+}
+
+/** `alloc status`: a row per allocation, newest first, its tasks' last events below it; then the placement failures. */
+export function formatAllocStatus(status: AllocStatus): string {
+  const blocks: string[] = [];
+  if (status.allocations.length === 0) {
+    blocks.push(printableLine(`${status.job}: no allocations placed`));
+  } else {
+    const rows = status.allocations.map((a) => [
+      shortId(a.id),
+      a.group,
+      a.node,
+      a.address || '-',
+      a.ports.map((p) => `${p.label}=${p.address}:${p.port}`).join(', ') || '-',
+      a.desired,
+      a.status,
+    ]);
+    const columns = ['ID', 'GROUP', 'NODE', 'ADDRESS', 'PORTS', 'DESIRED', 'STATUS'];
+    const [header, ...lines] = table(columns, rows).split('\n');
+    const body = lines.flatMap((line, i) => [line, ...status.allocations[i]!.tasks.map(taskLine)]);
+    blocks.push([printableLine(`Allocations of ${status.job}, newest first`), header!, ...body].join('\n'));
+  }
+  if (status.placementFailures.length > 0) {
+    blocks.push(['Placement failures', ...status.placementFailures.map((f) => printableLine(`  ${f}`))].join('\n'));
+  }
+  return blocks.join('\n\n');
 }

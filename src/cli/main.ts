@@ -25,6 +25,7 @@ import { registerSchema } from './commands/schema.ts';
 import { registerLogs, registerSsh } from './commands/ssh.ts';
 import { registerEnv } from './commands/env.ts';
 import { registerCompletion } from './commands/completion.ts';
+import { registerAlloc } from './commands/alloc.ts';
 
 // The only module that prints or exits.
 
@@ -417,6 +418,7 @@ function outputTo(task: { output: string }): (line: string) => void {
 registerInit(program);
 registerSsh(program);
 registerLogs(program);
+registerAlloc(program);
 registerEnv(program);
 registerSchema(program);
 registerCompletion(program);

@@ -1,12 +1,26 @@
 import { VerifyError } from '../errors.ts';
 import { hostPort } from './describe.ts';
 import type { Dialer } from './dialer.ts';
-import { httpGet, type HttpAuth } from './probes.ts';
+import { httpGet, statusReason, type HttpAnswer, type HttpAuth } from './probes.ts';
 
 /** GET url and parse its JSON; anything but HTTP 200 with JSON throws VerifyError (a failed check, not a crash). */
 export async function getJson<T>(url: string, timeoutMs: number, auth?: HttpAuth, dialer?: Dialer): Promise<T> {
-  const { status, body } = await httpGet(url, timeoutMs, auth, dialer);
-  if (status !== 200) throw new VerifyError(`GET ${url}`, `HTTP ${status}${body.trim() ? `: ${body.trim().split('\n', 1)[0]}` : ''}`);
+  return parseAnswer<T>(url, await httpGet(url, timeoutMs, auth, dialer));
+}
+
+/** getJson, but undefined for HTTP 404 (what Nomad answers for a job or allocation it does not have). */
+export async function findJson<T>(
+  url: string,
+  timeoutMs: number,
+  auth?: HttpAuth,
+  dialer?: Dialer,
+): Promise<T | undefined> {
+  const answer = await httpGet(url, timeoutMs, auth, dialer);
+  return answer.status === 404 ? undefined : parseAnswer<T>(url, answer);
+}
+
+function parseAnswer<T>(url: string, { status, body }: HttpAnswer): T {
+  if (status !== 200) throw new VerifyError(`GET ${url}`, statusReason(status, body));
   try {
     return JSON.parse(body) as T;
   } catch (cause) {

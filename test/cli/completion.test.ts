@@ -32,6 +32,7 @@ const cases: [string[], string[]][] = [
   [['nomad-lab', 'logs', 'client1', 'nomad', '-'], ['-f', '--follow', '-n', '--lines', '--file', '--help']],
   [['nomad-lab', 'forget-host-key', 'server', 'c'], ['client1', 'client2']],
   [['nomad-lab', 'completion', ''], ['bash', 'zsh']],
+  [['nomad-lab', 'alloc', ''], ['status', 'logs']],
   [['nomad-lab', 'env', '--'], ['--file', '--json', '--help']],
   [['nomad-lab', 'ssh', '-f', 'no-such.yaml', ''], []],
 ];
