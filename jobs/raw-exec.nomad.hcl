@@ -49,11 +49,12 @@ job "raw-exec" {
           print "raw-exec: serving on $ENV{NOMAD_ADDR_http} as uid $<\n";
           while (my $client = $server->accept) {
             my $request = <$client> // '';
+            $request =~ s/\s+$//;
             while (my $line = <$client>) { last if $line =~ /^\r?$/ }
             my $body = "raw_exec on $ENV{NOMAD_ADDR_http}, pid $$, uid $<, alloc $ENV{NOMAD_ALLOC_ID}\n";
             print $client "HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\nContent-Length: " . length($body) . "\r\n\r\n$body";
             close $client;
-            print "raw-exec: $request";
+            print "raw-exec: $request\n";
           }
         EOT
       }

@@ -13,6 +13,7 @@ import type {
   JobSummary,
   TaskEvent,
 } from './allocations.ts';
+import { failureEvent } from './allocations.ts';
 import type { NomadReader } from './lab-nomad.ts';
 
 // `alloc status` and `alloc logs`, as Nomad's CLI names them: a job's allocations as rows, why some could not be
@@ -40,7 +41,7 @@ export interface TaskRow {
   /** pending, running or dead. */
   state: string;
   failed: boolean;
-  /** The task's last event; its time in ISO 8601 (UTC, whole seconds). */
+  /** The task's last event (for a failed task, the event that says why); its time in ISO 8601 (UTC, whole seconds). */
   lastEvent?: { type: string; message: string; time?: string };
 }
 
@@ -88,12 +89,12 @@ function lastEvent(event: TaskEvent): NonNullable<TaskRow['lastEvent']> {
   return { type: event.Type, message, ...(event.Time ? { time: eventTime(event.Time) } : {}) };
 }
 
-/** Each task's state and last event, by task name. */
+/** Each task's state and last event (a failed task's: why it failed), by task name. */
 export function taskRows(alloc: AllocationStub): TaskRow[] {
   return Object.entries(alloc.TaskStates ?? {})
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([task, state]) => {
-      const event = state.Events?.at(-1);
+      const event = state.Failed ? failureEvent(state.Events) : state.Events?.at(-1);
       return { task, state: state.State, failed: state.Failed, ...(event ? { lastEvent: lastEvent(event) } : {}) };
     });
 }

@@ -87,6 +87,19 @@ test('rows: a pending allocation has no task states yet; a node the file does no
   t.deepEqual(row!.ports, [{ label: 'http', address: '10.77.0.12', port: 24567, to: 8080 }]);
 });
 
+test("rows: a failed task shows the event that says why (the driver's failure), not the Not Restarting after it", (t) => {
+  const events = [
+    { Type: 'Received', DisplayMessage: 'Task received by client', Time: 1e18 },
+    { Type: 'Driver Failure', DisplayMessage: 'unable to apply caps: operation not permitted', Time: 2e18 },
+    { Type: 'Not Restarting', DisplayMessage: 'Policy allows no restarts', Time: 3e18 },
+  ];
+  const failed: Allocation = { ...running, ClientStatus: 'failed', TaskStates: { whoami: { State: 'dead', Failed: true, Events: events } } };
+  const [row] = allocRows([failed], NODES);
+  t.like(row!.tasks[0], { failed: true, lastEvent: { type: 'Driver Failure', message: 'unable to apply caps: operation not permitted' } });
+  const [alive] = allocRows([{ ...failed, TaskStates: { whoami: { State: 'running', Failed: false, Events: events } } }], NODES);
+  t.like(alive!.tasks[0], { lastEvent: { type: 'Not Restarting' } });
+});
+
 const evaluations = fixture<Evaluation[]>('evaluations-port-collision');
 const queuedSummary = fixture<JobSummary>('job-summary-queued');
 
