@@ -17,6 +17,10 @@ job "todo-web" {
     config = var.config
   }
 
+  update {
+    min_healthy_time = "1s"
+  }
+
   group "todo-web" {
     count = 2
 

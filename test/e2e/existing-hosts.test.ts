@@ -109,6 +109,15 @@ test.serial('verify passes, every check through the SSH sessions, and the report
   t.regex(table.stdout, /whoami: port 10\.97\.0\.11:\d+ on client1 +HTTP 200 \(\d+ ms, via ssh\)/);
 });
 
+test.serial('alloc status and alloc logs reach Nomad through the SSH sessions: the lab addresses are private', async (t) => {
+  const status = await cli(['alloc', 'status', 'whoami', '-f', file]);
+  t.is(status.exitCode, 0, status.all);
+  t.regex(status.stdout, /^[0-9a-f]{8} +whoami +client1 +10\.97\.0\.11 +http=10\.97\.0\.11:\d+ +run +running$/m);
+  const logs = await cli(['alloc', 'logs', 'whoami', '--file', file]);
+  t.is(logs.exitCode, 0, logs.all);
+  t.regex(logs.stdout, /whoami: serving \S+ on :8080/);
+});
+
 test.serial('verify.via: direct is obeyed and fails, naming the lab addresses it could not reach', async (t) => {
   const direct = join(dir, 'direct.yaml');
   await writeFile(direct, `${await readFile(file, 'utf8')}verify: { via: direct }\n`);

@@ -138,6 +138,20 @@ test.serial('the lab\'s own nomad and consul CLIs reach it with the tokens and c
   t.regex(env.stdout, /^export CONSUL_HTTP_TOKEN_FILE=/m);
 });
 
+test.serial('alloc status and alloc logs work through the ACLs and TLS', async (t) => {
+  const status = await cli(['alloc', 'status', 'whoami', '-f', file, '--json']);
+  outputs.push(status.all);
+  t.is(status.exitCode, 0, status.all);
+  const parsed = JSON.parse(status.stdout) as { allocations: { status: string; desired: string; ports: { label: string }[] }[] };
+  const running = parsed.allocations.filter((a) => a.desired === 'run' && a.status === 'running');
+  t.true(running.length > 0, status.stdout);
+  t.true(running.every((a) => a.ports.some((p) => p.label === 'http')));
+  const logs = await cli(['alloc', 'logs', 'whoami', '--file', file]);
+  outputs.push(logs.all);
+  t.is(logs.exitCode, 0, logs.all);
+  t.regex(logs.stdout, /whoami: serving \S+ on :8080/);
+});
+
 test.serial('reset removes the jobs through the ACLs and TLS', async (t) => {
   const reset = await cli(['reset', '-f', file], { CI: 'true' });
   outputs.push(reset.all);
@@ -146,7 +160,7 @@ test.serial('reset removes the jobs through the ACLs and TLS', async (t) => {
   t.deepEqual(status.nomad?.jobs, []);
 });
 
-test.serial('no token and no private key ever appeared in the output of up, verify, plan, status, env or reset', async (t) => {
+test.serial('no token and no private key ever appeared in the output of up, verify, plan, status, alloc, env or reset', async (t) => {
   const secrets = [...Object.values(security.acl!), security.tls!.cli.key, ...[...security.tls!.nodes.values()].map((p) => p.key)];
   const all = outputs.join('\n');
   t.true(all.length > 0);
