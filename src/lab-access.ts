@@ -31,7 +31,12 @@ export function agentCredentials(security: LabSecurity): AgentCredentials {
 
 /** verify's options for a lab: its Consul port, and its tokens and certificate when `security` asks for them. */
 export async function labVerifyOptions(cluster: Pick<Cluster, 'dir' | 'spec'>): Promise<VerifyOptions> {
-  return { consulHttpPort: consulPort(cluster), credentials: agentCredentials(await readLabSecurity(cluster)) };
+  return verifyOptionsFor(cluster, await readLabSecurity(cluster));
+}
+
+/** The same, from the lab's security already in hand (`up` has it). */
+export function verifyOptionsFor(cluster: Pick<Cluster, 'spec'>, security: LabSecurity): VerifyOptions {
+  return { consulHttpPort: consulPort(cluster), credentials: agentCredentials(security) };
 }
 
 export interface LabUrls {

@@ -22,6 +22,8 @@ export interface LabReachOptions {
   consulPort?: number;
   /** How long to keep trying to open each node's SSH session. */
   sshDeadlineMs?: number;
+  /** Open SSH sessions by node (`up`'s own): the `ssh` way uses them, instead of its own, and leaves them open. */
+  sessions?: ReadonlyMap<string, Remote>;
 }
 
 /**
@@ -33,14 +35,16 @@ export async function labReach(cluster: Cluster, options: LabReachOptions = {}):
   const via = cluster.spec.verify.via;
   if (via === 'direct') return directly('verify.via is direct in the cluster file');
   if (via === 'auto' && cluster.spec.provider.type === 'vagrant') return directly("the lab network is this host's own (Vagrant)");
-  const sshDeadlineMs = options.sshDeadlineMs ?? 10_000;
-  if (via === 'ssh') return throughSsh(cluster, 'verify.via is ssh in the cluster file', sshDeadlineMs);
+  const { sessions, sshDeadlineMs = 10_000 } = options;
+  const ssh = (reason: string) =>
+    (sessions ? throughSessions(sessions, reason) : throughSsh(cluster, reason, sshDeadlineMs));
+  if (via === 'ssh') return ssh('verify.via is ssh in the cluster file');
   const { probeTimeoutMs = 1500, consulPort = CONSUL_HTTP_PORT } = options;
   const answered = await Promise.all(cluster.spec.nodes.map((node) => consulAnswers(node.name, node.address, consulPort, probeTimeoutMs)));
   const first = cluster.spec.nodes.find((_, i) => answered[i]);
   if (first) return directly(`${first.name}'s Consul answered at ${hostPort(first.address, consulPort)} from this host`);
   const tried = cluster.spec.nodes.map((n) => hostPort(n.address, consulPort)).join(', ');
-  return throughSsh(cluster, `no lab address answered from this host (Consul at ${tried}, ${probeTimeoutMs} ms each)`, sshDeadlineMs);
+  return ssh(`no lab address answered from this host (Consul at ${tried}, ${probeTimeoutMs} ms each)`);
 }
 
 function directly(reason: string): LabReach {
@@ -74,8 +78,16 @@ async function throughSsh(cluster: Cluster, reason: string, deadlineMs: number):
       dialers.set(endpoint.node, failingDialer('ssh', endpoint.node, `no SSH session: ${(outcome.reason as Error).message.split('\n', 1)[0]}`));
     }
   });
-  return {
-    reach: { via: 'ssh', reason, dialer: (node) => dialers.get(node) ?? failingDialer('ssh', node, 'no SSH endpoint for this node') },
-    close: async () => void (await Promise.allSettled(remotes.map((r) => r.close()))),
-  };
+  return sshWay(reason, dialers, async () => void (await Promise.allSettled(remotes.map((r) => r.close()))));
+}
+
+/** Through sessions someone else opened and closes. */
+function throughSessions(sessions: ReadonlyMap<string, Remote>, reason: string): LabReach {
+  const dialers = new Map([...sessions].map(([node, remote]) => [node, sshDialer(remote)]));
+  return sshWay(reason, dialers, async () => undefined);
+}
+
+function sshWay(reason: string, dialers: ReadonlyMap<string, Dialer>, close: () => Promise<void>): LabReach {
+  const dialer = (node: string) => dialers.get(node) ?? failingDialer('ssh', node, 'no SSH session to this node');
+  return { reach: { via: 'ssh', reason, dialer }, close };
 }

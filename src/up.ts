@@ -18,6 +18,7 @@ import { labSecurity } from './steps/lab-security.ts';
 import { loadJobImages } from './steps/load-job-images.ts';
 import { nodeImage } from './steps/node-image.ts';
 import { resolveConsulDns } from './steps/resolve-consul-dns.ts';
+import { verifyLab } from './steps/verify-lab.ts';
 
 /**
  * What `up` does, in order (kind's create pipeline: a plain list). Each step is one file in `src/steps/`:
@@ -40,6 +41,7 @@ export const UP_STEPS: readonly AnyStep[] = [
   configureNomad, //     nodes: server.hcl / client.hcl and unit; a leader, clients ready
   loadJobImages, //      clients: job images in Docker, no registry
   deployJobs, //         server: jobs registered where Nomad's plan differs; all healthy
+  verifyLab, //          verify's own checks until they pass: up ends when `nomad-lab verify` would pass
 ];
 
 export interface UpReport {

@@ -1,6 +1,8 @@
+import { PassThrough } from 'node:stream';
 import test from 'ava';
 import { parseCluster, type Cluster } from '../src/config/load.ts';
 import { labReach } from '../src/lab-reach.ts';
+import type { Remote } from '../src/remote/remote.ts';
 import { getJson } from '../src/verify/http-json.ts';
 import { fixture } from './remote/helpers/fixture.ts';
 import { closedPort, startHttp } from './verify/helpers/fake-http.ts';
@@ -85,4 +87,27 @@ test('verify.via: direct and ssh are obeyed as written', async (t) => {
   t.is(forced.reach.via, 'ssh');
   t.is(forced.reach.reason, 'verify.via is ssh in the cluster file');
   t.is(forced.reach.dialer('server').via, 'ssh');
+});
+
+test("sessions given (up's own): the ssh way goes through them, opens none of its own and leaves them open", async (t) => {
+  const forwarded: string[] = [];
+  let closed = 0;
+  const session = {
+    node: 'server',
+    forward: async (host: string, port: number) => {
+      forwarded.push(`${host}:${port}`);
+      return new PassThrough();
+    },
+    close: async () => void closed++,
+  } as unknown as Remote;
+  // An ssh provider on port 1: opening a session of its own would fail, and `client1` would say why.
+  const { reach, close } = await labReach(cluster('/tmp', '{ type: ssh, port: 1 }', 'ssh'), { sessions: new Map([['server', session]]) });
+  t.is(reach.via, 'ssh');
+  const stream = await reach.dialer('server').connect(SERVER, 8600, new AbortController().signal);
+  stream.destroy();
+  t.deepEqual(forwarded, [`${SERVER}:8600`]);
+  const failed = await reach.dialer('client1').connect(CLIENT, 8600, new AbortController().signal).catch((error: Error) => error.message);
+  t.is(failed, 'no SSH session to this node');
+  await close();
+  t.is(closed, 0);
 });
