@@ -1,4 +1,3 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import test from 'ava';
 import { execa } from 'execa';
 import { artifactPath } from '../../src/artifacts/fetch.ts';
@@ -43,14 +42,9 @@ async function untouched(node: string): Promise<string> {
   return stdout.trim();
 }
 
-/** `verify --json` until it passes or `ms` run out. */
-async function verifiedWithin(file: string, ms: number): Promise<VerifyReport> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const report = JSON.parse((await cli(['verify', '-f', file, '--json'])).stdout) as VerifyReport;
-    if (report.ok || Date.now() > deadline) return report;
-    await sleep(2000);
-  }
+/** `verify --json`, once: after an up there is no grace period (up's last step waited for verify to pass). */
+async function verified(file: string): Promise<VerifyReport> {
+  return JSON.parse((await cli(['verify', '-f', file, '--json'])).stdout) as VerifyReport;
 }
 
 test.before(async () => {
@@ -215,7 +209,7 @@ test.serial('Docker installed but stopped (docker.io or docker-ce): up enables a
   t.notRegex(up.stdout, /^server: .*dnsmasq/m);
   const resolved = await hosts.sh('server', 'systemctl is-active dnsmasq || true; head -n 1 /etc/resolv.conf; getent hosts consul.service.consul | cut -d" " -f1; cat /etc/systemd/resolved.conf.d/nomad-lab-consul.conf');
   t.regex(resolved.stdout, new RegExp(`^inactive\\nnameserver 127\\.0\\.0\\.53\\n${NODES[0].address.replaceAll('.', '\\.')}\\n# nomad-lab: .*\\n\\[Resolve\\]\\nDNS=127\\.0\\.0\\.1:8600\\nDNSSEC=false\\nDomains=~consul$`));
-  t.deepEqual(failures(await verifiedWithin(file, 30_000)), []);
+  t.deepEqual(failures(await verified(file)), []);
 });
 
 test.serial('a second up changes nothing, the port check included', async (t) => {
@@ -228,7 +222,7 @@ test.serial("containers that are not the lab's: verify does not count them, down
   // An image and a container of the host's own, made from the host's files: no registry needed.
   await hosts.sh('client1', 'tar -C / -ch usr/bin/sleep lib/x86_64-linux-gnu/libc.so.6 lib64/ld-linux-x86-64.so.2 | docker import - theirs/sleep:1 >/dev/null && docker run -d --name theirs --label owner=someone-else theirs/sleep:1 /usr/bin/sleep infinity');
   t.is((await hosts.sh('client1', "docker inspect -f '{{.State.Running}}' theirs")).stdout.trim(), 'true');
-  const before = await verifiedWithin(file, 30_000);
+  const before = await verified(file);
   t.deepEqual(failures(before), []);
   t.true(before.results.some((r) => r.name === 'whoami: SRV from server' && r.actual === '2 instances'));
 

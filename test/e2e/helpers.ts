@@ -42,7 +42,10 @@ export async function defaultLabUp(lab: string, subnet: string): Promise<{ file:
   return { file, cluster };
 }
 
-/** Polls the library's verify until it passes or `ms` run out (Nomad and Consul converge in seconds). */
+/**
+ * Polls the library's verify until it passes or `ms` run out, for a change made behind nomad-lab's back that Nomad
+ * repairs itself. Not after an `up`: up's last step waits for verify to pass, so verify is asked once there.
+ */
 export async function verifiedWithin(spec: ClusterSpec, ms: number, options: VerifyOptions = {}): Promise<VerifyReport> {
   const deadline = Date.now() + ms;
   for (;;) {
