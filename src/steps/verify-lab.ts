@@ -40,18 +40,18 @@ export function stillFailing(report: VerifyReport, timeoutMs: number): string {
   // A reason quoted from a server may span lines; one line per check, as verify's table has it.
   const lines = failed.slice(0, QUOTED).map((r) => `  ${message(r).replace(/\s*\n\s*/g, ' ')}`);
   if (failed.length > QUOTED) lines.push(`  and ${failed.length - QUOTED} more`);
-  const total = report.results.length;
+  const counts = `${failed.length} of ${plural(report.results.length, 'check')}`;
   return [
-    `verify still fails after ${Math.round(timeoutMs / 1000)} s: ${failed.length} of ${plural(total, 'check')} failing:`,
+    `verify still fails after ${Math.round(timeoutMs / 1000)} s: ${counts} failing:`,
     ...lines,
     '`nomad-lab verify` shows the whole report.',
   ].join('\n');
 }
 
-/** `verify passes: 52 checks`, and the way when it is through SSH. */
+/** `52 checks pass` (the title reads `verify the lab: 52 checks pass`), and the way when it is through SSH. */
 export function passedSummary(report: VerifyReport): string {
   const way = report.reach?.via === 'ssh' ? ', through SSH' : '';
-  return `verify passes: ${plural(report.results.length, 'check')}${way}`;
+  return `${plural(report.results.length, 'check')} pass${report.results.length === 1 ? 'es' : ''}${way}`;
 }
 
 /**

@@ -14,7 +14,8 @@ import { toReport, type CheckResult, type VerifyReport } from '../../src/verify/
 
 // The last step of `up` against fake verify results: what it says while waiting, when it ends, and how it fails.
 
-const pass = (name: string): CheckResult => ({ name, service: name.split(':')[0]!, ok: true, expected: 'x', actual: 'x', durationMs: 1 });
+const pass = (name: string): CheckResult =>
+  ({ name, service: name.split(':')[0]!, ok: true, expected: 'x', actual: 'x', durationMs: 1 });
 const fail = (name: string, actual = '1 instance'): CheckResult => ({
   name,
   service: name.split(':')[0]!,
@@ -27,32 +28,35 @@ const fail = (name: string, actual = '1 instance'): CheckResult => ({
 const report = (...results: CheckResult[]): VerifyReport => toReport(results, 5);
 
 test('the progress line names the first three failing checks and counts the rest', (t) => {
-  t.is(waitingLine(report(pass('consul: agent on server'), fail('whoami: SRV from client2'))), 'waiting: 1 check failing: whoami: SRV from client2');
-  const many = report(...['a', 'b', 'c', 'd', 'e'].map((s) => fail(`${s}: SRV from server`)), pass('consul: member server'));
+  const one = report(pass('consul: agent on server'), fail('whoami: SRV from client2'));
+  t.is(waitingLine(one), 'waiting: 1 check failing: whoami: SRV from client2');
+  const many = report(...['a', 'b', 'c', 'd', 'e'].map((s) => fail(`${s}: SRV`)), pass('consul: member server'));
   t.is(many.failed, 5);
-  t.is(waitingLine(many), 'waiting: 5 checks failing: a: SRV from server, b: SRV from server, c: SRV from server, and 2 more');
+  t.is(waitingLine(many), 'waiting: 5 checks failing: a: SRV, b: SRV, c: SRV, and 2 more');
 });
 
-test("the failure quotes verify's first five messages, one line each, counts the rest and names `nomad-lab verify`", (t) => {
+test("the failure quotes verify's first five messages, one line each, and names `nomad-lab verify`", (t) => {
   const failed = ['a', 'b', 'c', 'd', 'e', 'f', 'g'].map((s) => fail(`${s}: SRV from client1`));
   failed[0] = fail('a: health', 'an error:\n  Consul said no');
+  const expected = 'expected 2 instances, got 1 instance';
+  const got = `(10.77.0.12:8600): ${expected}`;
   t.is(
     stillFailing(report(...failed, pass('consul: agent on server')), 120_000),
     [
       'verify still fails after 120 s: 7 of 8 checks failing:',
       '  a: health (10.77.0.12:8600): expected 2 instances, got an error: Consul said no',
-      ...['b', 'c', 'd', 'e'].map((s) => `  ${s}: SRV from client1 (10.77.0.12:8600): expected 2 instances, got 1 instance`),
+      ...['b', 'c', 'd', 'e'].map((s) => `  ${s}: SRV from client1 ${got}`),
       '  and 2 more',
       '`nomad-lab verify` shows the whole report.',
     ].join('\n'),
   );
   const bare = { ...fail('x: port 80 on client1'), message: undefined };
-  t.is(stillFailing(report(bare), 1000).split('\n')[1], '  x: port 80 on client1: expected 2 instances, got 1 instance');
+  t.is(stillFailing(report(bare), 1000).split('\n')[1], `  x: port 80 on client1: ${expected}`);
 });
 
 test('the summary counts the checks, and says so when they went through SSH', (t) => {
-  t.is(passedSummary(report(pass('a'), pass('b'))), 'verify passes: 2 checks');
-  t.is(passedSummary({ ...report(pass('a')), reach: { via: 'ssh', reason: 'r' } }), 'verify passes: 1 check, through SSH');
+  t.is(passedSummary(report(pass('a'), pass('b'))), '2 checks pass');
+  t.is(passedSummary({ ...report(pass('a')), reach: { via: 'ssh', reason: 'r' } }), '1 check passes, through SSH');
 });
 
 /** A state after deploy jobs: the cluster, sessions (none are used: the reach is faked), no security. */
@@ -76,16 +80,20 @@ function fakes(reports: VerifyReport[]) {
   return { calls, reached, verify, reach, closed: () => closed };
 }
 
-test("the step repeats verify until it passes, saying what still fails when that changes; verify's options as the CLI's", async (t) => {
+test("the step repeats verify until it passes, saying what fails when that changes; the CLI's options", async (t) => {
   const cluster = await loadCluster('cluster.yaml');
   const whoami = fail('whoami: SRV from client2');
-  const f = fakes([report(whoami), report(whoami), report(whoami, fail('whoami: health')), report(pass('whoami: health'))]);
+  const health = fail('whoami: health');
+  const f = fakes([report(whoami), report(whoami), report(whoami, health), report(pass('whoami: health'))]);
   const said: string[] = [];
   const step = verifyLabStep({ verify: f.verify, reach: f.reach, intervalMs: 1 }) as AnyStep;
   const state = stateFor(cluster);
   const outcome = await runStep(step, state, { onProgress: (_step, line) => said.push(line) });
-  t.deepEqual(outcome, { summary: 'verify passes: 1 check' });
-  t.deepEqual(said, ['waiting: 1 check failing: whoami: SRV from client2', 'waiting: 2 checks failing: whoami: SRV from client2, whoami: health']);
+  t.deepEqual(outcome, { summary: '1 check passes' });
+  t.deepEqual(said, [
+    'waiting: 1 check failing: whoami: SRV from client2',
+    'waiting: 2 checks failing: whoami: SRV from client2, whoami: health',
+  ]);
   t.is(f.calls.length, 4);
   t.is(f.calls[0]!.spec, cluster.spec);
   t.like(f.calls[0]!.options, { consulHttpPort: 8500, credentials: {}, reach: DIRECT_REACH });
@@ -118,7 +126,8 @@ test('verify that throws is retried; a deadline passed that way names the error'
   };
   const f = fakes([]);
   const step = verifyLabStep({ verify, reach: f.reach, timeoutMs: 20, intervalMs: 5 }) as AnyStep;
-  await t.throwsAsync(runStep(step, stateFor(cluster)), { message: /^timed out after 0 s waiting for verify's checks to pass: no route to the lab$/ });
+  const message = /^timed out after 0 s waiting for verify's checks to pass: no route to the lab$/;
+  await t.throwsAsync(runStep(step, stateFor(cluster)), { message });
   t.true(calls > 1);
   t.is(f.closed(), 1);
 });
@@ -126,9 +135,10 @@ test('verify that throws is retried; a deadline passed that way names the error'
 test('a file without services or dns lookups still waits for the cluster checks', async (t) => {
   const loaded = await loadCluster('cluster.yaml');
   const cluster = { ...loaded, spec: { ...loaded.spec, services: [], dns: [] } };
-  const f = fakes([report(fail('nomad: drivers on client1', 'docker undetected')), report(pass('nomad: drivers on client1'))]);
+  const drivers = 'nomad: drivers on client1';
+  const f = fakes([report(fail(drivers, 'docker undetected')), report(pass(drivers))]);
   const step = verifyLabStep({ verify: f.verify, reach: f.reach, intervalMs: 1 }) as AnyStep;
-  t.deepEqual(await runStep(step, stateFor(cluster)), { summary: 'verify passes: 1 check' });
+  t.deepEqual(await runStep(step, stateFor(cluster)), { summary: '1 check passes' });
   t.is(f.calls.length, 2);
   t.is(f.calls[0]!.options.cluster, undefined, "verify's default: the cluster checks run");
 });
