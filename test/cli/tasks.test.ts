@@ -4,42 +4,28 @@ import { join } from 'node:path';
 import test from 'ava';
 import { listrReporter } from '../../src/cli/tasks.ts';
 import { loadCluster } from '../../src/config/load.ts';
-import { defineStep, type AnyStep } from '../../src/pipeline/step.ts';
+import { defineStep, type AnyStep, type StepOutcome } from '../../src/pipeline/step.ts';
 import { runUp } from '../../src/up.ts';
 
 // Not a terminal here: listr2's simple renderer, as under CI. The end-to-end tests grep these lines.
 
-const build = defineStep({
-  name: 'job images',
-  needs: [],
-  makes: [],
-  run: async (_state, progress) => {
-    progress('building whoami');
-    await new Promise((resolve) => setTimeout(resolve, 5));
-    progress('saving whoami');
-    return { summary: '1 built' };
-  },
+/** A host-side step: it needs and makes nothing. */
+const step = (name: string, run: (say: (line: string) => void) => Promise<StepOutcome>): AnyStep =>
+  defineStep({ name, needs: [], makes: [], run: (_state, say) => run(say) }) as AnyStep;
+
+const build = step('job images', async (say) => {
+  say('building whoami');
+  await new Promise((resolve) => setTimeout(resolve, 5));
+  say('saving whoami');
+  return { summary: '1 built' };
 });
-const skipped = defineStep({
-  name: 'check ports',
-  needs: [],
-  makes: [],
-  run: async () => ({ skipped: 'not existing hosts' }),
+const skipped = step('check ports', async () => ({ skipped: 'not existing hosts' }));
+const deploy = step('deploy jobs', async (say) => {
+  say('waiting: whoami 1 of 2 healthy');
+  return {};
 });
-const deploy = defineStep({
-  name: 'deploy jobs',
-  needs: [],
-  makes: [],
-  run: async (_state, progress) => {
-    progress('waiting: whoami 1 of 2 healthy');
-    return {};
-  },
-});
-const failing = defineStep({
-  name: 'configure Consul',
-  needs: [],
-  makes: [],
-  run: async () => Promise.reject(new Error('[client1] exit 1: systemctl restart consul')),
+const failing = step('configure Consul', async () => {
+  throw new Error('[client1] exit 1: systemctl restart consul');
 });
 
 /** The lines `up` draws with the steps given, seconds as N; and its error, if any. */
@@ -70,7 +56,7 @@ const lines = (written: string[]) =>
   written.join('').split('\n').filter(Boolean).map((line) => line.replace(/\(\d+\.\d s\)/, '(N s)'));
 
 test.serial("a task per step: progress as output, the summary and seconds in its title, a skip's reason", async (t) => {
-  const { lines, error } = await drawn([build, skipped, deploy] as AnyStep[]);
+  const { lines, error } = await drawn([build, skipped, deploy]);
   t.is(error, undefined);
   t.deepEqual(lines, [
     '❯ job images',
@@ -86,7 +72,7 @@ test.serial("a task per step: progress as output, the summary and seconds in its
 });
 
 test.serial('a failed step is drawn failed with its error, and no step after it', async (t) => {
-  const { lines, error } = await drawn([build, failing, deploy] as AnyStep[]);
+  const { lines, error } = await drawn([build, failing, deploy]);
   t.is(error?.message, '[client1] exit 1: systemctl restart consul');
   t.deepEqual(lines.slice(4), [
     '❯ configure Consul',
