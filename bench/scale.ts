@@ -7,9 +7,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadCluster, type Cluster } from '../src/config/load.ts';
 import { down } from '../src/down.ts';
-import { newUpState } from '../src/pipeline/state.ts';
-import { runPipeline } from '../src/pipeline/runner.ts';
-import { closeSessions, UP_STEPS, upReport } from '../src/up.ts';
+import { up } from '../src/up.ts';
 
 const SIZES = (process.argv[2] ?? '1,3,5,8').split(',').map(Number);
 const SUBNET = '10.90.0';
@@ -35,14 +33,9 @@ function labYaml(size: number): string {
 }
 
 async function timedUp(cluster: Cluster): Promise<{ seconds: number; changes: number }> {
-  const state = newUpState(cluster);
   const start = performance.now();
-  try {
-    await runPipeline(UP_STEPS, state);
-  } finally {
-    await closeSessions(state);
-  }
-  return { seconds: (performance.now() - start) / 1000, changes: upReport(state).changes };
+  const { changes } = await up(cluster);
+  return { seconds: (performance.now() - start) / 1000, changes };
 }
 
 async function measure(label: string, yaml: string): Promise<number> {

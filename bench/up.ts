@@ -6,9 +6,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadCluster, type Cluster } from '../src/config/load.ts';
 import { down } from '../src/down.ts';
-import { newUpState } from '../src/pipeline/state.ts';
-import { runPipeline } from '../src/pipeline/runner.ts';
-import { closeSessions, UP_STEPS, upReport } from '../src/up.ts';
+import { up } from '../src/up.ts';
 import { fmt, median } from './stats.ts';
 
 const ROUNDS = Number(process.argv[2] ?? 3);
@@ -21,28 +19,24 @@ async function benchCluster(dir: string): Promise<Cluster> {
 }
 
 /** One `up`: seconds per step, the total, and the number of changes. */
-async function up(cluster: Cluster): Promise<{ steps: Map<string, number>; total: number; changes: number }> {
-  const state = newUpState(cluster);
+async function timedUp(cluster: Cluster): Promise<{ steps: Map<string, number>; total: number; changes: number }> {
   const steps = new Map<string, number>();
   const start = performance.now();
-  try {
-    await runPipeline(UP_STEPS, state, { onEnd: (step, _outcome, seconds) => steps.set(step.name, seconds) });
-  } finally {
-    await closeSessions(state);
-  }
-  return { steps, total: (performance.now() - start) / 1000, changes: upReport(state).changes };
+  const onEnd = (step: { name: string }, _outcome: unknown, seconds: number) => steps.set(step.name, seconds);
+  const { changes } = await up(cluster, { reporter: { onEnd } });
+  return { steps, total: (performance.now() - start) / 1000, changes };
 }
 
 const dir = await mkdtemp(join(tmpdir(), 'nomad-lab-bench-up-'));
 const cluster = await benchCluster(dir);
-const fresh: Awaited<ReturnType<typeof up>>[] = [];
-const again: Awaited<ReturnType<typeof up>>[] = [];
+const fresh: Awaited<ReturnType<typeof timedUp>>[] = [];
+const again: Awaited<ReturnType<typeof timedUp>>[] = [];
 console.log(`bench:up ${ROUNDS} rounds, load average ${loadavg()[0]!.toFixed(1)}`);
 try {
   await down(cluster);
   for (let round = 1; round <= ROUNDS; round++) {
-    fresh.push(await up(cluster));
-    again.push(await up(cluster));
+    fresh.push(await timedUp(cluster));
+    again.push(await timedUp(cluster));
     console.log(`round ${round}: from nothing ${fresh.at(-1)!.total.toFixed(1)} s (${fresh.at(-1)!.changes} changes), again ${again.at(-1)!.total.toFixed(1)} s (${again.at(-1)!.changes} changes)`);
     await down(cluster);
   }

@@ -6,9 +6,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadCluster } from '../src/config/load.ts';
 import { down } from '../src/down.ts';
-import { newUpState } from '../src/pipeline/state.ts';
-import { runPipeline } from '../src/pipeline/runner.ts';
-import { closeSessions, UP_STEPS } from '../src/up.ts';
+import { up } from '../src/up.ts';
 import { verifyCluster } from '../src/verify/index.ts';
 import { fmtMs } from './stats.ts';
 
@@ -20,12 +18,7 @@ await cp('jobs', join(dir, 'jobs'), { recursive: true });
 const cluster = await loadCluster(join(dir, 'cluster.yaml'));
 
 try {
-  const state = newUpState(cluster);
-  try {
-    await runPipeline(UP_STEPS, state);
-  } finally {
-    await closeSessions(state);
-  }
+  await up(cluster);
   const seconds: number[] = [];
   let checks = 0;
   for (let round = 0; round < ROUNDS; round++) {

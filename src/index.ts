@@ -11,7 +11,7 @@ export type {
 } from './config/schema.ts';
 export { planCluster, type Plan, type PlannedNode, type PlannedAction } from './plan/plan.ts';
 export { NomadLabError, ConfigError, CommandError, ProviderError, formatIssue, type ConfigIssue } from './errors.ts';
-export { up, UP_STEPS, closeSessions, upReport, type UpReport } from './up.ts';
+export { up, UP_STEPS, UpInterruptedError, closeSessions, upReport, type UpOptions, type UpReport } from './up.ts';
 export { runPipeline, runStep, StepError, type StepHooks } from './pipeline/runner.ts';
 export { newUpState, type UpState, type Products } from './pipeline/state.ts';
 export type { Step, AnyStep, StepOutcome, NodePlanner } from './pipeline/step.ts';

@@ -1,4 +1,5 @@
 import type { Cluster } from './config/load.ts';
+import { NomadLabError } from './errors.ts';
 import { runPipeline, type StepHooks } from './pipeline/runner.ts';
 import { countChanges, newUpState, type UpState } from './pipeline/state.ts';
 import type { AnyStep } from './pipeline/step.ts';
@@ -59,15 +60,95 @@ export async function closeSessions(state: UpState): Promise<void> {
   await Promise.allSettled([...(state.remotes?.values() ?? [])].map((r) => r.close()));
 }
 
-/** `up` as a library call: the lab's lock, every step in order, sessions closed at the end; throws a StepError on the first failure. */
-export async function up(cluster: Cluster, options: { concurrency?: number; hooks?: StepHooks } = {}): Promise<UpReport> {
+export interface UpOptions {
+  /** Nodes worked on at once within a step. */
+  concurrency?: number;
+  /** Told of each step as it runs: its start, progress lines, end (summary, seconds) or failure. */
+  reporter?: StepHooks;
+  /** Stops the run: sessions closed and the lock released at once, then an UpInterruptedError naming the step. */
+  signal?: AbortSignal;
+}
+
+/** `up` was stopped by its AbortSignal (Ctrl-C in the CLI); `step` is the one it was running, if any. */
+export class UpInterruptedError extends NomadLabError {
+  override name = 'UpInterruptedError';
+
+  constructor(
+    readonly step: string | undefined,
+    cause: unknown,
+  ) {
+    super(step === undefined ? 'up interrupted before its first step' : `up interrupted at step "${step}"`, { cause });
+  }
+}
+
+/**
+ * `up` as a library call, the one the CLI and the benchmarks make: the lab's lock, every step of UP_STEPS in
+ * order, sessions closed and the lock released at the end, after a failure (a StepError) or an abort.
+ */
+export async function up(cluster: Cluster, options: UpOptions = {}): Promise<UpReport> {
+  return runUp(UP_STEPS, cluster, options);
+}
+
+/** What `up` does, with the steps given: UP_STEPS, or a test's fakes. */
+export async function runUp(steps: readonly AnyStep[], cluster: Cluster, options: UpOptions = {}): Promise<UpReport> {
+  const { reporter = {}, signal } = options;
+  if (signal?.aborted) throw new UpInterruptedError(undefined, signal.reason);
   return withLabLock(cluster, 'up', async () => {
     const state = newUpState(cluster, options);
+    const at: StepAt = { done: false };
+    const run = runPipeline(steps, state, quietAfterAbort(reporter, signal, at), signal);
     try {
-      await runPipeline(UP_STEPS, state, options.hooks);
+      await untilAborted(run, signal);
+    } catch (error) {
+      if (!signal?.aborted) throw error;
+      const interrupted = new UpInterruptedError(at.step?.name, signal.reason);
+      if (at.step && !at.done) reporter.onFail?.(at.step, interrupted);
+      // The step in flight is not awaited; sessions it opens before it stops are closed when it does.
+      const close = () => closeSessions(state);
+      void run.then(close, close);
+      throw interrupted;
     } finally {
       await closeSessions(state);
     }
     return upReport(state);
+  });
+}
+
+/** The step last started, and whether it has ended. */
+interface StepAt {
+  step?: AnyStep;
+  done: boolean;
+}
+
+/** The reporter, told nothing more of the step in flight once the run is aborted; `at` kept up to date. */
+function quietAfterAbort(reporter: StepHooks, signal: AbortSignal | undefined, at: StepAt): StepHooks {
+  const live = () => !signal?.aborted;
+  return {
+    onStart: (step) => {
+      Object.assign(at, { step, done: false });
+      reporter.onStart?.(step);
+    },
+    onProgress: (step, line) => {
+      if (live()) reporter.onProgress?.(step, line);
+    },
+    onEnd: (step, outcome, seconds) => {
+      at.done = true;
+      if (live()) reporter.onEnd?.(step, outcome, seconds);
+    },
+    onFail: (step, error) => {
+      at.done = true;
+      if (live()) reporter.onFail?.(step, error);
+    },
+  };
+}
+
+/** `work`'s result, or the signal's reason as soon as it aborts (work is left to finish on its own). */
+async function untilAborted<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return work;
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    if (signal.aborted) onAbort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    void work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
   });
 }

@@ -6,6 +6,7 @@ import { loadCluster } from '../config/load.ts';
 import { containerImage, preloadedPackages } from '../config/machines.ts';
 import type { Artifact } from '../artifacts/fetch.ts';
 import type { LabelledImage } from '../images/old-images.ts';
+import type { AnyStep } from '../pipeline/step.ts';
 import { plainOutput } from './output.ts';
 import { boundedIssues, ConfigError, NomadLabError } from '../errors.ts';
 import { printable } from '../text.ts';
@@ -14,7 +15,7 @@ import { formatLivePlan, formatPlan, formatStatus, summarize } from './format.ts
 import { renderJson, renderJunit, renderTable, verifyCluster } from '../verify/index.ts';
 import { PRODUCTS } from '../artifacts/products.ts';
 import { resolveFrom } from '../config/paths.ts';
-import { cacheDir, knownHostsFile, labStateDir } from '../host/dirs.ts';
+import { cacheDir, knownHostsFile } from '../host/dirs.ts';
 import { installInterruptHandlers, interruptContext, onInterrupt } from './interrupt.ts';
 import { load } from './load.ts';
 import { boundedOutput, fileOption } from './options.ts';
@@ -33,10 +34,8 @@ import { registerAlloc } from './commands/alloc.ts';
 const liveModule = () => import('../plan/live-plan.ts');
 const tasks = () => import('./tasks.ts');
 const fetchModule = () => import('../artifacts/fetch.ts');
-const lockModule = () => import('../state/lab-lock.ts');
 const knownHosts = () => import('../remote/known-hosts.ts');
 const upModule = () => import('../up.ts');
-const pipelineState = () => import('../pipeline/state.ts');
 const runner = () => import('../pipeline/runner.ts');
 const statusModule = () => import('../status.ts');
 const reachModule = () => import('../lab-reach.ts');
@@ -143,39 +142,47 @@ program
   .option(...fileOption)
   .option('--concurrency <n>', 'nodes worked on at once within a step', (v) => positiveInt(v, '--concurrency'))
   .action(async ({ file, concurrency }) => {
-    const { lockLab } = await lockModule();
-    const { newUpState } = await pipelineState();
     const { StepError } = await runner();
-    const { runTasks, stepTasks } = await tasks();
-    const { UP_STEPS, closeSessions, upReport } = await upModule();
+    const { listrReporter } = await tasks();
+    const { UP_STEPS, up, UpInterruptedError } = await upModule();
     const cluster = await load(file);
-    const state = newUpState(cluster, concurrency === undefined ? {} : { concurrency });
     const started = Date.now();
     let current = '';
-    const lock = await lockLab(labStateDir(cluster), cluster.spec.name, 'up');
-    const cleanup = async () => {
-      await closeSessions(state);
-      await lock.release();
+    const listr = listrReporter(UP_STEPS);
+    const reporter = {
+      ...listr,
+      onStart: (step: AnyStep) => {
+        current = step.name;
+        interruptContext(`up, at step "${current}"`);
+        listr.onStart(step);
+      },
     };
-    const forget = onInterrupt(cleanup);
+    const stop = new AbortController();
+    const running = up(cluster, { reporter, signal: stop.signal, ...(concurrency === undefined ? {} : { concurrency }) });
+    const forget = onInterrupt(() => {
+      stop.abort();
+      return running.then(() => {}, () => {});
+    });
+    let report: Awaited<typeof running>;
     try {
-      await runTasks(
-        stepTasks(UP_STEPS, state, (step) => {
-          current = step.name;
-          interruptContext(`up, at step "${current}"`);
-        }),
-        {},
-      );
+      report = await running;
     } catch (error) {
+      await listr.finished(error);
+      // The interrupt handler says so and exits 130 once up has closed the sessions and released the lock.
+      if (error instanceof UpInterruptedError) {
+        process.exitCode = 130;
+        return;
+      }
+      // Refused before any step (a busy lab): nothing to inspect.
+      if (current === '') throw error;
       throw new NomadLabError(
         `${(error as Error).message}\n\n${upFailureHint(cluster, file, error instanceof StepError ? error.step : current, error)}`,
         { cause: error },
       );
     } finally {
       forget();
-      await cleanup();
     }
-    const report = upReport(state);
+    await listr.finished();
     for (const [node, changes] of report.byNode) for (const change of changes) say(`${node}: ${change}`);
     say(`up: ${report.changes === 0 ? '0 changes, the cluster was already as cluster.yaml says' : `${report.changes} change${report.changes === 1 ? '' : 's'}`} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
     for (const line of upFinishedLines(cluster, file)) say(line);

@@ -1,9 +1,8 @@
 import { Listr, type ListrTask } from 'listr2';
-import { runStep } from '../pipeline/runner.ts';
+import type { StepHooks } from '../pipeline/runner.ts';
+import type { AnyStep, StepOutcome } from '../pipeline/step.ts';
 import { printable } from '../text.ts';
 import { plainOutput } from './output.ts';
-import type { UpState } from '../pipeline/state.ts';
-import type { AnyStep } from '../pipeline/step.ts';
 
 export { plainOutput } from './output.ts';
 
@@ -24,19 +23,71 @@ export async function runTasks<Ctx extends object>(tasks: ListrTask<Ctx>[], ctx:
   return list.run();
 }
 
-/** The pipeline's steps as listr2 tasks: progress as the task's output, the summary and time in its title, a step with nothing to do skipped. */
-export function stepTasks(steps: readonly AnyStep[], state: UpState, onStart: (step: AnyStep) => void = () => {}): ListrTask<object>[] {
-  return steps.map((step) => ({
+/** A reporter for `up` that draws its steps as listr2 tasks; `finished` waits for the last of the drawing. */
+export interface ListrReporter extends Required<StepHooks> {
+  /** Resolves once the renderer is done; a step still drawn as running fails with `error`. */
+  finished(error?: unknown): Promise<void>;
+}
+
+interface StepEnd {
+  outcome: StepOutcome;
+  seconds: number;
+}
+
+interface StepRun {
+  done: Promise<StepEnd>;
+  settle(result: StepEnd | { error: unknown }): void;
+  task?: { output: string };
+  /** The last progress line, for a task that listr2 starts after the step did. */
+  line?: string;
+}
+
+/**
+ * `up`'s steps as listr2 tasks: progress as the task's output, the summary and time in its title, a step with
+ * nothing to do skipped. The pipeline runs the steps; each task waits for its step's end, told by the hooks.
+ * listr2 starts with the first step, so nothing is drawn when `up` fails before it (a busy lab).
+ */
+export function listrReporter(steps: readonly AnyStep[]): ListrReporter {
+  const runs = new Map(steps.map((step) => [step, stepRun()]));
+  let drawing: Promise<void> | undefined;
+  const tasks = steps.map((step): ListrTask<object> => ({
     title: step.name,
     task: async (_, task) => {
-      let seconds = 0;
-      const outcome = await runStep(step, state, {
-        onStart,
-        onProgress: (_step, line) => (task.output = printable(line)),
-        onEnd: (_step, _outcome, s) => (seconds = s),
-      });
+      const run = runs.get(step)!;
+      run.task = task;
+      if (run.line !== undefined) task.output = printable(run.line);
+      const { outcome, seconds } = await run.done;
+      const title = `${step.name}${outcome.summary ? `: ${outcome.summary}` : ''} (${seconds.toFixed(1)} s)`;
       if (outcome.skipped) task.skip(printable(`${step.name}: ${outcome.skipped}`));
-      else task.title = printable(`${step.name}${outcome.summary ? `: ${outcome.summary}` : ''} (${seconds.toFixed(1)} s)`);
+      else task.title = printable(title);
     },
   }));
+  return {
+    onStart: () => {
+      // A failed step is thrown by up; listr2 only draws it.
+      drawing ??= runTasks(tasks, {}).then(() => {}, () => {});
+    },
+    onProgress: (step, line) => {
+      const run = runs.get(step);
+      if (!run) return;
+      run.line = line;
+      if (run.task) run.task.output = printable(line);
+    },
+    onEnd: (step, outcome, seconds) => runs.get(step)?.settle({ outcome, seconds }),
+    onFail: (step, error) => runs.get(step)?.settle({ error }),
+    finished: async (error = new Error('up stopped')) => {
+      for (const run of runs.values()) run.settle({ error });
+      await drawing;
+    },
+  };
+}
+
+function stepRun(): StepRun {
+  let settle: StepRun['settle'] = () => {};
+  const done = new Promise<StepEnd>((resolve, reject) => {
+    settle = (result) => ('error' in result ? reject(result.error) : resolve(result));
+  });
+  // A step that never runs is settled too, with nobody waiting for it.
+  done.catch(() => {});
+  return { done, settle };
 }

@@ -18,6 +18,8 @@ export interface StepHooks {
   onProgress?(step: AnyStep, line: string): void;
   onStart?(step: AnyStep): void;
   onEnd?(step: AnyStep, outcome: StepOutcome, seconds: number): void;
+  /** The step failed (a StepError), or the run was stopped while it ran. */
+  onFail?(step: AnyStep, error: Error): void;
 }
 
 /** Runs one step on the state: checks what it needs is there, runs it, and adds what it made. */
@@ -30,7 +32,9 @@ export async function runStep(step: AnyStep, state: UpState, hooks: StepHooks = 
   try {
     result = await step.run(state as Base & Products, (line) => hooks.onProgress?.(step, line));
   } catch (error) {
-    throw new StepError(step.name, error);
+    const failure = new StepError(step.name, error);
+    hooks.onFail?.(step, failure);
+    throw failure;
   }
   const { summary, skipped, ...made } = result;
   const unexpected = Object.keys(made).filter((k) => !step.makes.includes(k as keyof Products));
@@ -42,8 +46,19 @@ export async function runStep(step: AnyStep, state: UpState, hooks: StepHooks = 
   return outcome;
 }
 
-/** Every step in order; the first failure stops the run as a StepError naming the step. */
-export async function runPipeline(steps: readonly AnyStep[], state: UpState, hooks: StepHooks = {}): Promise<UpState> {
-  for (const step of steps) await runStep(step, state, hooks);
+/**
+ * Every step in order; the first failure stops the run as a StepError naming the step. An aborted `signal`
+ * stops it before the next step (the step in flight runs on: its sessions closing is what stops it).
+ */
+export async function runPipeline(
+  steps: readonly AnyStep[],
+  state: UpState,
+  hooks: StepHooks = {},
+  signal?: AbortSignal,
+): Promise<UpState> {
+  for (const step of steps) {
+    signal?.throwIfAborted();
+    await runStep(step, state, hooks);
+  }
   return state;
 }
