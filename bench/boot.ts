@@ -8,7 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { execa } from 'execa';
 import { loadCluster, type Cluster } from '../src/config/load.ts';
 import { nodeImageTag } from '../src/images/node-image.ts';
-import { NODE_CONTAINER_FLAGS } from '../src/providers/vagrant/docker-node-flags.ts';
+import { NODE_CONTAINER_FLAGS } from '../src/render/docker-node-flags.ts';
 import { VagrantProvider } from '../src/providers/vagrant/vagrant-provider.ts';
 import { fmt, median } from './stats.ts';
 

@@ -1,6 +1,20 @@
 import type { JobSpecJson } from '../nomad/allocations.ts';
 import type { Command } from '../remote/quote.ts';
-import type { WantedFile } from './files.ts';
+import type { UploadSource } from '../remote/remote.ts';
+
+/** A file as the cluster file wants it. */
+export interface WantedFile {
+  path: string;
+  source: UploadSource;
+  /** sha256 (hex) of `source`: wantedFile() computes it. */
+  sha256: string;
+  mode: number;
+  /** Left as it is when not given. */
+  owner?: string;
+  group?: string;
+  /** Text worth showing as a diff in `plan` (configs and units, not binaries). */
+  text?: string;
+}
 
 /** A command that moves a node toward what the cluster file says: a package, a user, a folder, a service. */
 export interface RunChange {

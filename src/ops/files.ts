@@ -4,24 +4,12 @@ import { octal } from '../remote/put.ts';
 import { script } from '../remote/quote.ts';
 import type { UploadSource } from '../remote/remote.ts';
 import type { Fact } from '../facts/fact.ts';
-import { runChange, type Change, type PutChange } from './change.ts';
+import { runChange, type Change, type PutChange, type WantedFile } from './change.ts';
 
 /** A file as a node has it: absent, or its mode, owner, group, sha256 and (for text asked for) its content. */
 export type FileState = { exists: false } | { exists: true; mode: number; owner: string; group: string; sha256: string; text?: string };
 
-/** A file as the cluster file wants it. */
-export interface WantedFile {
-  path: string;
-  source: UploadSource;
-  /** sha256 (hex) of `source`: wantedFile() computes it. */
-  sha256: string;
-  mode: number;
-  /** Left as it is when not given. */
-  owner?: string;
-  group?: string;
-  /** Text worth showing as a diff in `plan` (configs and units, not binaries). */
-  text?: string;
-}
+export type { WantedFile } from './change.ts';
 
 /** Text-files only up to this size are read back for diffs. */
 const MAX_TEXT = 256 * 1024;

@@ -1,8 +1,15 @@
 import { NomadLabError, tail } from '../errors.ts';
-import { TOKEN_HEADER } from '../verify/http-json.ts';
-import type { LabSecurity } from '../state/security.ts';
 import { script, type Command } from './quote.ts';
 import type { ExecOptions, Remote } from './remote.ts';
+
+/** The header each agent reads its ACL token from. */
+export const TOKEN_HEADER = { consul: 'X-Consul-Token', nomad: 'X-Nomad-Token' } as const;
+
+/** What of the lab's `security` reaching an agent takes: the management tokens, and whether TLS is on (the node has the files). */
+export interface AgentSecurity {
+  acl?: { consulManagement: string; nomadManagement: string };
+  tls?: object;
+}
 
 /** How a node's own agent is reached on the node itself: plain HTTP, or HTTPS with the node's certificate; a token or none. */
 export interface AgentAccess {
@@ -26,7 +33,7 @@ const AGENTS = {
 } as const;
 
 /** How nomad-lab reaches a node's own Consul or Nomad: with the lab's management token and the node's certificate when it has them. */
-export function agentAccess(product: 'Consul' | 'Nomad', security: LabSecurity = {}): AgentAccess {
+export function agentAccess(product: 'Consul' | 'Nomad', security: AgentSecurity = {}): AgentAccess {
   const agent = AGENTS[product];
   return {
     product,
@@ -37,8 +44,8 @@ export function agentAccess(product: 'Consul' | 'Nomad', security: LabSecurity =
   };
 }
 
-export const nomadAccess = (security?: LabSecurity): AgentAccess => agentAccess('Nomad', security);
-export const consulAccess = (security?: LabSecurity): AgentAccess => agentAccess('Consul', security);
+export const nomadAccess = (security?: AgentSecurity): AgentAccess => agentAccess('Nomad', security);
+export const consulAccess = (security?: AgentSecurity): AgentAccess => agentAccess('Consul', security);
 
 // The token comes first on stdin and reaches curl as a header file (never an argument: no `ps`, no error
 // message shows it); the request body follows it on stdin.
@@ -95,7 +102,7 @@ export class AgentApi {
  * The `consul` CLI on a node, with the lab's management token (on stdin, exported to the CLI's environment)
  * and, with TLS, Consul's HTTPS address and the node's certificate.
  */
-export function consulCli(args: readonly string[], security: LabSecurity = {}): { command: Command; options: ExecOptions } {
+export function consulCli(args: readonly string[], security: AgentSecurity = {}): { command: Command; options: ExecOptions } {
   if (!security.acl && !security.tls) return { command: ['consul', ...args], options: {} };
   const f = tlsFiles('/etc/consul.d');
   const tls = security.tls ? `export CONSUL_HTTP_ADDR=https://127.0.0.1:8501 CONSUL_CACERT=${f.ca} CONSUL_CLIENT_CERT=${f.cert} CONSUL_CLIENT_KEY=${f.key}\n` : '';

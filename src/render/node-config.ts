@@ -4,7 +4,7 @@ import type { ClusterSpec, NodeSpec } from '../config/schema.ts';
 import { containerImage } from '../config/machines.ts';
 import { PACKAGE_ROOT } from '../package-root.ts';
 import { labCgroupParent } from '../config/names.ts';
-import type { AclTokens } from '../state/acl-tokens.ts';
+import type { NodeSecurity } from '../lab-secrets.ts';
 import { renderHcl } from './hcl.ts';
 import { isServer, runsTasks, servers } from '../config/topology.ts';
 import { nodeDrivers } from '../config/drivers.ts';
@@ -23,11 +23,7 @@ export interface NodeFile {
   secret?: boolean;
 }
 
-/** What a node gets of the lab's `security`: the tokens its agents use, its certificate and the CA. */
-export interface NodeSecurity {
-  acl?: Pick<AclTokens, 'consulManagement' | 'consulAgent' | 'consulDns' | 'consulNomad'>;
-  tls?: { ca: string; cert: string; key: string };
-}
+export type { NodeSecurity } from '../lab-secrets.ts';
 
 export interface NodeConfigInput {
   spec: ClusterSpec;

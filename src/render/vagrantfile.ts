@@ -3,7 +3,7 @@ import ipaddr from 'ipaddr.js';
 import type { Cluster } from '../config/load.ts';
 import type { NodeSpec } from '../config/schema.ts';
 import { labKeyFile, vagrantDir } from '../host/dirs.ts';
-import { AUTHORIZED_KEYS, HOST_CACHE_ON_NODE, labLabelFlags, NODE_CONTAINER_FLAGS, nodeContainerName } from '../providers/vagrant/docker-node-flags.ts';
+import { AUTHORIZED_KEYS, HOST_CACHE_ON_NODE, labLabelFlags, NODE_CONTAINER_FLAGS, nodeContainerName } from './docker-node-flags.ts';
 import { rubyComment, rubyString, rubyStringArray } from './ruby-literal.ts';
 
 export type VagrantBackend = 'docker' | 'virtualbox' | 'libvirt';

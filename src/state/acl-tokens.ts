@@ -1,24 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import type { AclTokens } from '../lab-secrets.ts';
 import { ensureSecret, readLabSecret, type SecretKind } from './private-file.ts';
 
-/**
- * The lab's ACL tokens, each a secret made on the host (a random UUID, which Consul and Nomad take as a
- * token's SecretID) and kept in the state folder: Consul's servers create the management token from their
- * config (`initial_management`), Nomad takes its own at bootstrap (`BootstrapSecret`), and the others are
- * created by `up` with their policies. Knowing them before the agents start keeps configs stable across runs.
- */
-export interface AclTokens {
-  /** Consul's management token: nomad-lab's own requests to Consul. */
-  consulManagement: string;
-  /** Every Consul agent's own token (node write, service read). */
-  consulAgent: string;
-  /** What Consul's DNS answers with (node and service read). */
-  consulDns: string;
-  /** Nomad agents' token for Consul (the policy Nomad's Consul ACL guide gives). */
-  consulNomad: string;
-  /** Nomad's management token: nomad-lab's own requests to Nomad. */
-  nomadManagement: string;
-}
+export type { AclTokens } from '../lab-secrets.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 

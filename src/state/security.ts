@@ -1,7 +1,7 @@
 import type { Cluster } from '../config/load.ts';
 import { NomadLabError } from '../errors.ts';
 import { labStateDir } from '../host/dirs.ts';
-import type { NodeSecurity } from '../render/node-config.ts';
+import type { NodeSecurity } from '../lab-secrets.ts';
 import { readAclTokens, type AclTokens } from './acl-tokens.ts';
 import { readLabTls, type LabTls } from './lab-tls.ts';
 

@@ -1,4 +1,5 @@
 import { VerifyError } from '../errors.ts';
+import { TOKEN_HEADER } from '../remote/agent-api.ts';
 import { hostPort } from './describe.ts';
 import type { Dialer } from './dialer.ts';
 import { httpGet, statusReason, type HttpAnswer, type HttpAuth } from './probes.ts';
@@ -53,8 +54,7 @@ export interface AgentCredentials {
   tls?: { ca: string; cert: string; key: string };
 }
 
-/** The header each agent reads its ACL token from. */
-export const TOKEN_HEADER = { consul: 'X-Consul-Token', nomad: 'X-Nomad-Token' } as const;
+export { TOKEN_HEADER } from '../remote/agent-api.ts';
 
 /** An agent's API base URL and what its requests carry. */
 export function agentApi(address: string, port: number, product: 'consul' | 'nomad', credentials: AgentCredentials): { base: string; auth: HttpAuth } {

@@ -4,7 +4,7 @@ import test from 'ava';
 import { execa, type ResultPromise } from 'execa';
 import type { Cluster } from '../../src/config/load.ts';
 import { labStateDir } from '../../src/host/dirs.ts';
-import { nodeContainerName, vagrantNetworkName } from '../../src/providers/vagrant/docker-node-flags.ts';
+import { nodeContainerName, vagrantNetworkName } from '../../src/render/docker-node-flags.ts';
 import { verifyCluster, type VerifyReport } from '../../src/verify/index.ts';
 import { cli, defaultLabUp, failures } from './helpers.ts';
 

@@ -6,7 +6,7 @@ import test from 'ava';
 import { execa } from 'execa';
 import { imageExists } from '../../src/images/docker.ts';
 import { nodeImageTag } from '../../src/images/node-image.ts';
-import { NODE_CONTAINER_FLAGS } from '../../src/providers/vagrant/docker-node-flags.ts';
+import { NODE_CONTAINER_FLAGS } from '../../src/render/docker-node-flags.ts';
 import { requirePreparedHost } from './helpers.ts';
 
 // A host that is really fresh (issue 9): Debian bookworm from the node image, run without systemd

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { execa } from 'execa';
 import { imageExists } from '../../src/images/docker.ts';
-import { NODE_CONTAINER_FLAGS } from '../../src/providers/vagrant/docker-node-flags.ts';
+import { NODE_CONTAINER_FLAGS } from '../../src/render/docker-node-flags.ts';
 import { generateKey } from '../remote/helpers/ssh-server.ts';
 import { cli } from './helpers.ts';
 

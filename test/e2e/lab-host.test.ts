@@ -9,7 +9,7 @@ import { cacheDir } from '../../src/host/dirs.ts';
 import { artifactPath } from '../../src/artifacts/fetch.ts';
 import { nodePlatform, parseVersionOutput, PRODUCTS } from '../../src/artifacts/products.ts';
 import { nodeImageTag } from '../../src/images/node-image.ts';
-import { NODE_CONTAINER_FLAGS } from '../../src/providers/vagrant/docker-node-flags.ts';
+import { NODE_CONTAINER_FLAGS } from '../../src/render/docker-node-flags.ts';
 import { cli, requirePreparedHost } from './helpers.ts';
 
 // Runs after `host prepare`, `image build` and `artifacts fetch` (the README's first

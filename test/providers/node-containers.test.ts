@@ -1,5 +1,5 @@
 import test from 'ava';
-import { AUTHORIZED_KEYS, HOST_CACHE_ON_NODE } from '../../src/providers/vagrant/docker-node-flags.ts';
+import { AUTHORIZED_KEYS, HOST_CACHE_ON_NODE } from '../../src/render/docker-node-flags.ts';
 import { parseNodeContainers } from '../../src/providers/vagrant/node-containers.ts';
 
 const mount = (source: string, destination: string) => ({ Type: 'bind', Source: source, Destination: destination, Mode: '', RW: false });

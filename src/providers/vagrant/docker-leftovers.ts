@@ -2,7 +2,7 @@ import { readdir, rmdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { probe, run } from '../../host/run.ts';
 import { nodeContainerName } from '../../config/names.ts';
-import { LAB_LABEL } from './docker-node-flags.ts';
+import { LAB_LABEL } from '../../render/docker-node-flags.ts';
 
 // What the docker backend can leave on the host after `vagrant destroy` (lab-host-notes §3, §4),
 // and how to find only this lab's share of it.

@@ -1,6 +1,6 @@
 import { probe, run } from '../../host/run.ts';
 import type { HostShare } from '../../remote/endpoint.ts';
-import { AUTHORIZED_KEYS, HOST_CACHE_ON_NODE } from './docker-node-flags.ts';
+import { AUTHORIZED_KEYS, HOST_CACHE_ON_NODE } from '../../render/docker-node-flags.ts';
 
 /** What one `docker inspect` says of a node container. */
 export interface NodeContainer {

@@ -12,7 +12,7 @@ import { imageExists } from '../../images/docker.ts';
 import { nodeImageTag } from '../../images/node-image.ts';
 import type { BootOptions, MachineStatus, NodeEndpoint, Provider } from '../provider.ts';
 import { innerContainerIds, labContainers, removeContainers, removeLabCgroups, removeLabNetwork } from './docker-leftovers.ts';
-import { LAB_LABEL } from './docker-node-flags.ts';
+import { LAB_LABEL } from '../../render/docker-node-flags.ts';
 import { refuseOverlappingNetwork } from './network-overlap.ts';
 import { parseSshConfig } from './parse-ssh-config.ts';
 import { machineState, parseStatus } from './parse-status.ts';

@@ -34,4 +34,4 @@ export function labLabelFlags(lab: string): string[] {
   return ['--label', `${LAB_LABEL}=${lab}`];
 }
 
-export { nodeContainerName, vagrantNetworkName } from '../../config/names.ts';
+export { nodeContainerName, vagrantNetworkName } from '../config/names.ts';
