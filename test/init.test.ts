@@ -38,7 +38,7 @@ test('init refuses a folder that already has a cluster.yaml and writes nothing',
   const dir = await temp();
   await writeFile(join(dir, 'cluster.yaml'), 'mine\n');
   const error = await t.throwsAsync(initLab(dir, 'dev'), { instanceOf: NomadLabError });
-  t.regex(error!.message, /already has cluster\.yaml; .*nothing was written/);
+  t.regex(error.message, /already has cluster\.yaml; .*nothing was written/);
   t.deepEqual(await readdir(dir), ['cluster.yaml']);
   t.is(await readFile(join(dir, 'cluster.yaml'), 'utf8'), 'mine\n');
 });
@@ -57,7 +57,7 @@ test('init does not follow a dangling symlink named cluster.yaml out of the fold
   const outside = await temp();
   await symlink(join(outside, 'written-here.yaml'), join(dir, 'cluster.yaml'));
   const error = await t.throwsAsync(initLab(dir), { instanceOf: NomadLabError });
-  t.regex(error!.message, /already has cluster\.yaml/);
+  t.regex(error.message, /already has cluster\.yaml/);
   t.deepEqual(await readdir(outside), []);
 });
 
@@ -66,7 +66,7 @@ test('init does not write jobs through a symlinked jobs folder', async (t) => {
   const outside = await temp();
   await symlink(outside, join(dir, 'jobs'));
   const error = await t.throwsAsync(initLab(dir), { instanceOf: NomadLabError });
-  t.is(error!.message, `init: ${join(dir, 'jobs')} is a symlink; init writes jobs only into a folder of its own (nothing was written)`);
+  t.is(error.message, `init: ${join(dir, 'jobs')} is a symlink; init writes jobs only into a folder of its own (nothing was written)`);
   t.deepEqual(await readdir(outside), []);
   t.deepEqual(await readdir(dir), ['jobs']);
 });

@@ -65,5 +65,5 @@ test('labEnv asks each server in turn: one cut off, one without a leader yet, on
     CONSUL_HTTP_ADDR: `http://127.0.0.74:${port}`,
   });
   const error = await t.throwsAsync(labEnv(spec([gone, waiting]), options), { instanceOf: NomadLabError });
-  t.regex(error!.message, /^no server of .* named a Nomad and a Consul leader:\n {2}gone: .*127\.0\.0\.71.*\n {2}young: no leader yet \(Nomad none, Consul none\)\nIs the lab up\?/);
+  t.regex(error.message, /^no server of .* named a Nomad and a Consul leader:\n {2}gone: .*127\.0\.0\.71.*\n {2}young: no leader yet \(Nomad none, Consul none\)\nIs the lab up\?/);
 });

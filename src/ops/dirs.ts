@@ -17,7 +17,7 @@ export function dirStates(paths: readonly string[]): Fact<Map<string, string | u
     command: script('for p in "$@"; do stat -c "%a %U" -- "$p" 2>/dev/null || echo -; done', paths, `stat ${paths.join(', ')}`),
     parse(result) {
       const lines = result.stdout.split('\n');
-      return new Map(paths.map((p, i) => [p, lines[i] === '-' || lines[i] === undefined ? undefined : lines[i]!.trim()]));
+      return new Map(paths.map((p, i) => [p, lines[i] === '-' || lines[i] === undefined ? undefined : lines[i].trim()]));
     },
   };
 }

@@ -62,7 +62,7 @@ test.serial('release: a checksum mismatch keeps nothing', async (t) => {
   process.env['NOMAD_LAB_RELEASES_URL'] = url;
   const cacheDir = await cache();
   const error = await t.throwsAsync(ensureArtifact({ product: 'consul', version: '9.9.2', source: 'release', cacheDir }));
-  t.regex(error!.message, /^checksum mismatch for http:\/\/127\.0\.0\.1:\d+\/consul\/9\.9\.2\/consul_9\.9\.2_linux_\w+\.zip: SHA256SUMS says [0-9a-f]{64}, the download is [0-9a-f]{64}; nothing was kept$/);
+  t.regex(error.message, /^checksum mismatch for http:\/\/127\.0\.0\.1:\d+\/consul\/9\.9\.2\/consul_9\.9\.2_linux_\w+\.zip: SHA256SUMS says [0-9a-f]{64}, the download is [0-9a-f]{64}; nothing was kept$/);
   const again = await t.throwsAsync(readFile(artifactPath(cacheDir, 'consul', '9.9.2', platform)));
   t.is((again as NodeJS.ErrnoException).code, 'ENOENT');
 });
@@ -84,7 +84,7 @@ test('directory: copies the binary after checking the version it reports', async
 test('directory: a binary of another version is refused', async (t) => {
   const directory = await binaryDir('9.9.0');
   const error = await t.throwsAsync(ensureArtifact({ product: 'consul', version: '9.9.4', source: 'directory', directory, cacheDir: await cache() }));
-  t.regex(error!.message, /says it is consul 9\.9\.0, not 9\.9\.4/);
+  t.regex(error.message, /says it is consul 9\.9\.0, not 9\.9\.4/);
 });
 
 test('a cached binary that no longer matches its checksum is fetched again', async (t) => {
@@ -105,7 +105,7 @@ test.serial('auto: tries every source and says why each failed', async (t) => {
   const error = await t.throwsAsync(
     ensureArtifact({ product: 'consul', version: '9.9.6', source: 'auto', directory, cacheDir: await cache(), onProgress: (l) => lines.push(l) }),
   );
-  const message = error!.message.split('\n');
+  const message = error.message.split('\n');
   t.is(message[0], 'could not get consul 9.9.6 from any source:');
   t.regex(message[1]!, /^ {2}directory: ENOENT/);
   t.regex(message[2]!, /^ {2}release: cannot reach http:\/\/127\.0\.0\.1:1\/consul\/9\.9\.6\/consul_9\.9\.6_SHA256SUMS: /);

@@ -19,5 +19,5 @@ test('the environment given is the program\'s', async (t) => {
 
 test('a program that cannot start is a NomadLabError naming it', async (t) => {
   const error = await t.throwsAsync(runInherited('/no/such/nomad', []), { instanceOf: NomadLabError });
-  t.regex(error!.message, /^cannot run \/no\/such\/nomad: /);
+  t.regex(error.message, /^cannot run \/no\/such\/nomad: /);
 });

@@ -11,7 +11,7 @@ import { runUp } from '../../src/up.ts';
 
 /** A host-side step: it needs and makes nothing. */
 const step = (name: string, run: (say: (line: string) => void) => Promise<StepOutcome>): AnyStep =>
-  defineStep({ name, needs: [], makes: [], run: (_state, say) => run(say) }) as AnyStep;
+  defineStep({ name, needs: [], makes: [], run: (_state, say) => run(say) });
 
 const build = step('job images', async (say) => {
   say('building whoami');
@@ -35,8 +35,8 @@ async function drawn(steps: AnyStep[]): Promise<{ lines: string[]; error?: Error
   const written: string[] = [];
   const writes = { out: process.stdout.write, err: process.stderr.write };
   const capture = (chunk: string | Uint8Array) => written.push(String(chunk)) > 0;
-  process.stdout.write = capture as typeof process.stdout.write;
-  process.stderr.write = capture as typeof process.stderr.write;
+  process.stdout.write = capture;
+  process.stderr.write = capture;
   const reporter = listrReporter(steps);
   try {
     await runUp(steps, cluster, { reporter });

@@ -84,9 +84,9 @@ function checkOutput(error: ConfigError): void {
 function withoutWarnings<T>(body: () => T): T {
   const original = process.emitWarning;
   let warned: unknown;
-  process.emitWarning = ((warning: unknown) => {
+  process.emitWarning = (warning: unknown) => {
     warned = warning;
-  }) as typeof process.emitWarning;
+  };
   let result: T;
   try {
     result = body();

@@ -70,14 +70,14 @@ test.after.always(async () => {
 test.serial('before up: every machine is not_created and endpoints names them', async (t) => {
   t.deepEqual((await provider.status(cluster)).map((s) => s.state), ['not_created', 'not_created', 'not_created']);
   const error = await t.throwsAsync(provider.endpoints(cluster), { instanceOf: ProviderError });
-  t.regex(error!.message, /not running: server \(no Vagrantfile yet\), client1 .*, client2 /);
+  t.regex(error.message, /not running: server \(no Vagrantfile yet\), client1 .*, client2 /);
 });
 
 test.serial('without the node image, up fails before Vagrant runs and says to build it', async (t) => {
   const { provider: spec } = cluster.spec;
   const noImage: Cluster = { ...cluster, spec: { ...cluster.spec, provider: { ...spec, image: 'nomadlab/no-such-node' } as typeof spec } };
   const error = await t.throwsAsync(provider.up(noImage), { instanceOf: ProviderError });
-  t.regex(error!.message, /^node image nomadlab\/no-such-node:[0-9a-f]{12}-[0-9a-f]{6} not found in the local Docker: run `nomad-lab image build` first$/);
+  t.regex(error.message, /^node image nomadlab\/no-such-node:[0-9a-f]{12}-[0-9a-f]{6} not found in the local Docker: run `nomad-lab image build` first$/);
   t.deepEqual((await provider.status(cluster)).map((s) => s.detail), ['no Vagrantfile yet', 'no Vagrantfile yet', 'no Vagrantfile yet']);
 });
 

@@ -85,13 +85,13 @@ test('status of a job that is not there: a NomadLabError naming the jobs there a
   t.teardown(() => nomad.close());
   const api = await openLabNomad(cluster(), { nomadPort: nomad.port, reach: direct, timeoutMs: 2000 });
   const error = await t.throwsAsync(allocStatus(api, 'whoam', []), { instanceOf: NomadLabError });
-  t.is(error!.message, 'no job "whoam" in the lab; its jobs: whoami');
+  t.is(error.message, 'no job "whoam" in the lab; its jobs: whoami');
 });
 
 test('no server answers: each one named with what came back, and what to do', async (t) => {
   const port = await closedPort(SERVER);
   const error = await t.throwsAsync(openLabNomad(cluster(), { nomadPort: port, reach: direct, timeoutMs: 2000 }), { instanceOf: NomadLabError });
-  t.is(error!.message, [
+  t.is(error.message, [
     "no server of alloc answered Nomad's API (from this host):",
     `  server1: GET http://${DOWN}:${port}/v1/status/leader: ECONNREFUSED`,
     `  server2: GET http://${SERVER}:${port}/v1/status/leader: ECONNREFUSED`,

@@ -11,7 +11,7 @@ test('waitFor reports what is left only when it changes, and returns once nothin
 
 test('waitFor times out naming what was still wrong; GaveUp ends the wait at once', async (t) => {
   const timedOut = await t.throwsAsync(waitFor('the thing', async () => ['x not ready'], { timeoutMs: 20, intervalMs: 5 }));
-  t.regex(timedOut!.message, /timed out after 0 s waiting for the thing: x not ready/);
+  t.regex(timedOut.message, /timed out after 0 s waiting for the thing: x not ready/);
   let calls = 0;
   await t.throwsAsync(
     waitFor('y', async () => {

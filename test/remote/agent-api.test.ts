@@ -53,13 +53,13 @@ test('a refused request names the node, the API, the request and the answer, nev
   const { remote, base } = await lab(t, 403);
   const api = new AgentApi(remote, { ...nomadAccess({ acl: { nomadManagement: TOKEN } as AclTokens }), base });
   const error = await t.throwsAsync(api.get('/v1/jobs'), { instanceOf: NomadLabError });
-  t.is(error!.message, '[client1] Nomad API GET /v1/jobs: HTTP 403: Permission denied');
+  t.is(error.message, '[client1] Nomad API GET /v1/jobs: HTTP 403: Permission denied');
   t.deepEqual(await api.request('GET', '/v1/jobs'), { status: 403, text: 'Permission denied' });
 });
 
 test('consulCli: plain `consul ARGS` for an open lab; with ACLs the token on stdin, with TLS the HTTPS address and certificate', (t) => {
   t.deepEqual(consulCli(['members']), { command: ['consul', 'members'], options: {} });
-  const secured = consulCli(['members'], { acl: { consulManagement: TOKEN } as AclTokens, tls: {} as never });
+  const secured = consulCli(['members'], { acl: { consulManagement: TOKEN } as AclTokens, tls: {} });
   t.false(JSON.stringify(secured.command).includes(TOKEN));
   t.is(secured.options.stdin, `${TOKEN}\n`);
   t.true(secured.options.sudo);

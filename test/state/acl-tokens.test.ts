@@ -32,5 +32,5 @@ test('a token file others can read is an error that names it and says how to fix
   const file = join(dir, 'consul-dns.token');
   await chmod(file, 0o644);
   const error = await t.throwsAsync(readAclTokens(dir), { instanceOf: NomadLabError });
-  t.is(error!.message, `Consul DNS token file ${file} has mode 0644, so others on this machine can read the lab's token: run chmod 600 ${file}`);
+  t.is(error.message, `Consul DNS token file ${file} has mode 0644, so others on this machine can read the lab's token: run chmod 600 ${file}`);
 });

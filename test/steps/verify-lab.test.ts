@@ -144,8 +144,8 @@ test('a file without services or dns lookups still waits for the cluster checks'
 });
 
 test("up's last step, after deploy jobs; it plans nothing, so `nomad-lab plan` passes over it", (t) => {
-  t.is(UP_STEPS.at(-1), verifyLab as AnyStep);
-  t.is(UP_STEPS.at(-2), deployJobs as AnyStep);
+  t.is(UP_STEPS.at(-1), verifyLab);
+  t.is(UP_STEPS.at(-2), deployJobs);
   t.is(verifyLab.plan, undefined);
   t.deepEqual(verifyLab.makes, []);
 });

@@ -39,7 +39,7 @@ test('answeredAddresses: every A record, through a CNAME too; other types left o
     { type: 'CNAME', name: A_NAME, data: 'db.example.internal' },
     a('db.example.internal', '10.77.0.11'),
     a(A_NAME, '10.77.0.12'),
-    { type: 'TXT', name: A_NAME, data: 'consul-network-segment=' } as Answer,
+    { type: 'TXT', name: A_NAME, data: 'consul-network-segment=' },
   ];
   t.deepEqual(answeredAddresses(answers), ['10.77.0.11', '10.77.0.12']);
 });

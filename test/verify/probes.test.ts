@@ -17,13 +17,13 @@ test('httpGet: a server that never answers times out, naming the URL', async (t)
   t.teardown(() => server.close());
   const url = `http://127.0.0.1:${server.port}/slow`;
   const error = await t.throwsAsync(httpGet(url, 200), { instanceOf: VerifyError });
-  t.is(error!.message, `GET ${url}: no answer within 200 ms`);
+  t.is(error.message, `GET ${url}: no answer within 200 ms`);
 });
 
 test('tcpConnect: refused, naming where', async (t) => {
   const port = await closedPort('127.0.0.1');
   const error = await t.throwsAsync(tcpConnect('127.0.0.1', port, 1000), { instanceOf: VerifyError });
-  t.is(error!.message, `TCP connect to 127.0.0.1:${port}: ECONNREFUSED`);
+  t.is(error.message, `TCP connect to 127.0.0.1:${port}: ECONNREFUSED`);
 });
 
 test('fetchConsulHealth: an error status or a body that is not a JSON list is named with the URL', async (t) => {
@@ -35,9 +35,9 @@ test('fetchConsulHealth: an error status or a body that is not a JSON list is na
   t.teardown(() => server.close());
   const base = `http://127.0.0.1:${server.port}/v1/health/checks`;
   const broken = await t.throwsAsync(fetchConsulHealth('127.0.0.1', server.port, 'broken', 1000), { instanceOf: VerifyError });
-  t.is(broken!.message, `GET ${base}/broken: HTTP 500: rpc error: No cluster leader`);
+  t.is(broken.message, `GET ${base}/broken: HTTP 500: rpc error: No cluster leader`);
   const odd = await t.throwsAsync(fetchConsulHealth('127.0.0.1', server.port, 'odd', 1000), { instanceOf: VerifyError });
-  t.is(odd!.message, `GET ${base}/odd: JSON that is not a list`);
+  t.is(odd.message, `GET ${base}/odd: JSON that is not a list`);
   t.deepEqual(await fetchConsulHealth('127.0.0.1', server.port, 'fine', 1000), { checks: [], passingInstances: 0 });
 });
 
@@ -58,7 +58,7 @@ test('httpStream: another status is a VerifyError with the first line of its bod
   t.teardown(() => server.close());
   const url = `http://127.0.0.1:${server.port}/log`;
   const error = await t.throwsAsync(httpStream(url, 1000, () => t.fail('no body for a 404')), { instanceOf: VerifyError });
-  t.is(error!.message, `GET ${url}: HTTP 404: task "web" not started yet. No logs available`);
+  t.is(error.message, `GET ${url}: HTTP 404: task "web" not started yet. No logs available`);
 });
 
 test('httpStream: the timeout bounds the wait for the head only; without one it waits; an abort ends it', async (t) => {
@@ -69,7 +69,7 @@ test('httpStream: the timeout bounds the wait for the head only; without one it 
   });
   t.teardown(() => server.close());
   const quiet = `http://127.0.0.1:${server.port}/quiet`;
-  t.is((await t.throwsAsync(httpStream(quiet, 100, () => undefined)))!.message, `GET ${quiet}: no answer within 100 ms`);
+  t.is((await t.throwsAsync(httpStream(quiet, 100, () => undefined))).message, `GET ${quiet}: no answer within 100 ms`);
   const abort = new AbortController();
   setTimeout(() => abort.abort(), 300);
   await httpStream(quiet, undefined, () => undefined, {}, undefined, abort.signal);
