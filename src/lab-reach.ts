@@ -12,7 +12,7 @@ import { getJson } from './verify/http-json.ts';
 export interface LabReach {
   reach: Reach;
   /** Closes the SSH sessions opened for the `ssh` way; nothing for `direct`. */
-  close(): Promise<void>;
+  close: () => Promise<void>;
 }
 
 export interface LabReachOptions {
@@ -48,7 +48,7 @@ export async function labReach(cluster: Cluster, options: LabReachOptions = {}):
 }
 
 function directly(reason: string): LabReach {
-  return { reach: { ...DIRECT_REACH, reason }, close: async () => undefined };
+  return { reach: { ...DIRECT_REACH, reason }, close: () => Promise.resolve() };
 }
 
 /** True when the Consul agent at address says it is `node`. */
@@ -84,7 +84,7 @@ async function throughSsh(cluster: Cluster, reason: string, deadlineMs: number):
 /** Through sessions someone else opened and closes. */
 function throughSessions(sessions: ReadonlyMap<string, Remote>, reason: string): LabReach {
   const dialers = new Map([...sessions].map(([node, remote]) => [node, sshDialer(remote)]));
-  return sshWay(reason, dialers, async () => undefined);
+  return sshWay(reason, dialers, () => Promise.resolve());
 }
 
 function sshWay(reason: string, dialers: ReadonlyMap<string, Dialer>, close: () => Promise<void>): LabReach {

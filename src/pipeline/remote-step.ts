@@ -9,7 +9,8 @@ export interface RemoteStepSpec<N extends keyof Products, M extends keyof Produc
   makes: readonly M[];
   /** Facts -> plan -> apply, one planner after the other (a later one reads facts the earlier one changed). */
   planners: readonly NodePlanner<N | 'remotes'>[];
-  derive?(planned: PlannedChanges): Pick<Products, M>;
+  /** A plain function (copied onto the step, so it never needs `this`). */
+  derive?: (planned: PlannedChanges) => Pick<Products, M>;
   /** After the changes: wait for what they should bring about (members alive, a leader, jobs healthy). */
   after?(state: Base & Pick<Products, N | 'remotes'>, planned: PlannedChanges, say: (line: string) => void): Promise<StepOutcome | void>;
 }
