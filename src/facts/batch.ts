@@ -66,7 +66,7 @@ export async function readFacts<T>(node: FactReader, facts: FactSet<T>): Promise
   const results = parseBatch(result.stdout, list.length);
   const out = {} as T;
   for (const [i, key] of keys.entries()) {
-    out[key] = (await readFact({ node: node.node, exec: async () => results[i]! }, list[i]!)) as T[keyof T];
+    out[key] = (await readFact({ node: node.node, exec: () => Promise.resolve(results[i]!) }, list[i]!)) as T[keyof T];
   }
   return out;
 }

@@ -24,8 +24,9 @@ export class SshProvider implements Provider {
     return this.endpoints(cluster);
   }
 
-  async endpoints(cluster: Cluster): Promise<NodeEndpoint[]> {
-    return sshEndpoints(cluster);
+  /** A lab of another provider type is a rejected promise, as from the other providers (the executor turns the throw into one). */
+  endpoints(cluster: Cluster): Promise<NodeEndpoint[]> {
+    return new Promise((resolve) => resolve(sshEndpoints(cluster)));
   }
 
   /**
@@ -43,8 +44,12 @@ export class SshProvider implements Provider {
     );
   }
 
-  async down(cluster: Cluster, options: BootOptions = {}): Promise<void> {
-    options.onProgress?.(`existing hosts: nothing destroyed (${cluster.spec.nodes.map((n) => n.name).join(', ')} keep running)`);
+  down(cluster: Cluster, options: BootOptions = {}): Promise<void> {
+    // In an executor, so a throwing onProgress rejects (as from the other providers) rather than throws.
+    return new Promise((resolve) => {
+      options.onProgress?.(`existing hosts: nothing destroyed (${cluster.spec.nodes.map((n) => n.name).join(', ')} keep running)`);
+      resolve();
+    });
   }
 }
 

@@ -189,7 +189,7 @@ async function askLookup(
 
 /** Each instance with its target's addresses: from the additional section, else an A query to the same server. */
 function resolveTargets(server: DnsServer, instances: readonly SrvInstance[], timeoutMs: number, dialer: Dialer) {
-  return Promise.all(instances.map((i) => (i.addresses.length > 0 ? i : resolveTarget(server, i, timeoutMs, dialer))));
+  return Promise.all(instances.map((i) => (i.addresses.length > 0 ? Promise.resolve(i) : resolveTarget(server, i, timeoutMs, dialer))));
 }
 
 async function resolveTarget(server: DnsServer, instance: SrvInstance, timeoutMs: number, dialer: Dialer): Promise<SrvInstance> {
