@@ -15,7 +15,7 @@ export async function openAll(endpoints: readonly NodeEndpoint[], options: (endp
   const failures = opened.flatMap((o) => (o.status === 'rejected' ? [o.reason as Error] : []));
   if (failures.length > 0) {
     await Promise.allSettled(sessions.map(([, remote]) => remote.close()));
-    throw failures.length === 1 ? failures[0] : new AggregateError(failures, failures.map((f) => f.message).join('\n'));
+    throw failures.length === 1 ? failures[0]! : new AggregateError(failures, failures.map((f) => f.message).join('\n'));
   }
   return new Map(sessions);
 }

@@ -142,11 +142,14 @@ function quietAfterAbort(reporter: StepHooks, signal: AbortSignal | undefined, a
   };
 }
 
-/** `work`'s result, or the signal's reason as soon as it aborts (work is left to finish on its own). */
+/** `work`'s result, or the signal's reason (an Error) as soon as it aborts (work is left to finish on its own). */
 async function untilAborted<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
   if (!signal) return work;
   return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
+    const onAbort = () => {
+      const reason: unknown = signal.reason;
+      reject(reason instanceof Error ? reason : new Error('aborted', { cause: reason }));
+    };
     if (signal.aborted) onAbort();
     signal.addEventListener('abort', onAbort, { once: true });
     void work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));

@@ -36,7 +36,7 @@ interface StepEnd {
 
 interface StepRun {
   done: Promise<StepEnd>;
-  settle(result: StepEnd | { error: unknown }): void;
+  settle(result: StepEnd | { error: Error }): void;
   task?: { output: string };
   /** The last progress line, for a task that listr2 starts after the step did. */
   line?: string;
@@ -75,8 +75,9 @@ export function listrReporter(steps: readonly AnyStep[]): ListrReporter {
     },
     onEnd: (step, outcome, seconds) => runs.get(step)?.settle({ outcome, seconds }),
     onFail: (step, error) => runs.get(step)?.settle({ error }),
-    finished: async (error = new Error('up stopped')) => {
-      for (const run of runs.values()) run.settle({ error });
+    finished: async (error: unknown = new Error('up stopped')) => {
+      const reason = error instanceof Error ? error : new Error(String(error));
+      for (const run of runs.values()) run.settle({ error: reason });
       await drawing;
     },
   };

@@ -219,7 +219,9 @@ function describeValue(value: unknown): string {
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'object') return 'a mapping';
   if (typeof value === 'string') return quote(value);
-  return `${typeof value === 'number' ? 'the number' : typeof value} ${String(value)}`;
+  if (typeof value === 'number') return `the number ${value}`;
+  if (typeof value === 'boolean' || typeof value === 'bigint' || typeof value === 'symbol') return `${typeof value} ${String(value)}`;
+  return typeof value;
 }
 
 function quoteHint(expected: string, value: unknown): string {

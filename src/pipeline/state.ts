@@ -72,7 +72,7 @@ export async function onEveryNode(state: Pick<Base, 'concurrency'>, nodes: reado
   } catch (error) {
     if (!(error instanceof AggregateError)) throw error;
     const failures = error.errors as Error[];
-    if (failures.length === 1) throw failures[0];
+    if (failures.length === 1) throw failures[0]!;
     throw new AggregateError(failures, failures.map((f) => f.message).join('\n'));
   }
 }

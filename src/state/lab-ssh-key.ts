@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
+import type { ParsedKey } from 'ssh2';
 import { NomadLabError } from '../errors.ts';
 import { writeFileAtomic } from '../host/atomic-write.ts';
 import { ensureSecret, type SecretKind } from './private-file.ts';
@@ -33,7 +34,8 @@ function generateKey(utils: Ssh2Utils): string {
 export async function ensureLabSshKey(file: string, comment: string): Promise<string> {
   const { utils } = (await import('ssh2')).default;
   const text = await ensureSecret(dirname(file), sshKeyKind(basename(file), () => generateKey(utils)));
-  const parsed = utils.parseKey(text);
+  // ssh2 returns a list for text holding several keys, which its types leave out.
+  const parsed = utils.parseKey(text) as ParsedKey | ParsedKey[] | Error;
   if (parsed instanceof Error) throw new NomadLabError(`lab SSH key file ${file}: ${parsed.message}: ${sshKeyKind(file, () => '').replace}`);
   const key = Array.isArray(parsed) ? parsed[0]! : parsed;
   const line = `${key.type} ${key.getPublicSSH().toString('base64')} ${comment}\n`;

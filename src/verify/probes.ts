@@ -166,7 +166,7 @@ function startGet<T>(
                 if (!secure) return created(null, stream);
                 const socket = tls.connect({ socket: stream, servername: net.isIP(host) ? undefined : host, ...auth.tls });
                 socket.once('secureConnect', () => created(null, socket));
-                socket.once('error', (error) => created(error, undefined as never));
+                socket.once('error', (error: Error) => created(error, undefined as never));
               },
               (error: unknown) => created(error as Error, undefined as never),
             );
