@@ -14,8 +14,9 @@ import { FakeNode } from './pipeline/helpers/fake-node.ts';
 class ClosingNode extends FakeNode {
   closed = 0;
 
-  override async close(): Promise<void> {
+  override close(): Promise<void> {
     this.closed++;
+    return Promise.resolve();
   }
 }
 
@@ -49,18 +50,18 @@ const connectTo = (node: ClosingNode) =>
     name: 'connect',
     needs: [],
     makes: ['remotes'],
-    run: async () => ({ remotes: new Map<string, Remote>([[node.node, node]]), summary: '1 session' }),
+    run: () => Promise.resolve({ remotes: new Map<string, Remote>([[node.node, node]]), summary: '1 session' }),
   });
 const configure = defineStep({
   name: 'configure',
   needs: ['remotes'],
   makes: [],
-  run: async (_state, progress) => {
+  run: (_state, progress) => {
     progress('waiting: members');
-    return { summary: '1 node' };
+    return Promise.resolve({ summary: '1 node' });
   },
 });
-const deploy = defineStep({ name: 'deploy', needs: [], makes: [], run: async () => ({ skipped: 'no jobs' }) });
+const deploy = defineStep({ name: 'deploy', needs: [], makes: [], run: () => Promise.resolve({ skipped: 'no jobs' }) });
 const failing = defineStep({
   name: 'break',
   needs: [],

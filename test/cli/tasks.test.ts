@@ -19,21 +19,19 @@ const build = step('job images', async (say) => {
   say('saving whoami');
   return { summary: '1 built' };
 });
-const skipped = step('check ports', async () => ({ skipped: 'not existing hosts' }));
-const deploy = step('deploy jobs', async (say) => {
+const skipped = step('check ports', () => Promise.resolve({ skipped: 'not existing hosts' }));
+const deploy = step('deploy jobs', (say) => {
   say('waiting: whoami 1 of 2 healthy');
-  return {};
+  return Promise.resolve({});
 });
-const failing = step('configure Consul', async () => {
-  throw new Error('[client1] exit 1: systemctl restart consul');
-});
+const failing = step('configure Consul', () => Promise.reject(new Error('[client1] exit 1: systemctl restart consul')));
 
 /** The lines `up` draws with the steps given, seconds as N; and its error, if any. */
 async function drawn(steps: AnyStep[]): Promise<{ lines: string[]; error?: Error }> {
   const dir = await mkdtemp(join(tmpdir(), 'nomad-lab-tasks-'));
   const cluster = { ...(await loadCluster('cluster.yaml')), dir };
   const written: string[] = [];
-  const writes = { out: process.stdout.write, err: process.stderr.write };
+  const writes = { out: process.stdout.write.bind(process.stdout), err: process.stderr.write.bind(process.stderr) };
   const capture = (chunk: string | Uint8Array) => written.push(String(chunk)) > 0;
   process.stdout.write = capture;
   process.stderr.write = capture;

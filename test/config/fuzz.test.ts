@@ -82,9 +82,9 @@ function checkOutput(error: ConfigError): void {
 
 /** Runs `body` with process.emitWarning watched: a library's warning would reach stderr raw. */
 function withoutWarnings<T>(body: () => T): T {
-  const original = process.emitWarning;
-  let warned: unknown;
-  process.emitWarning = (warning: unknown) => {
+  const original = process.emitWarning.bind(process);
+  let warned: string | Error | undefined;
+  process.emitWarning = (warning: string | Error) => {
     warned = warning;
   };
   let result: T;

@@ -15,7 +15,7 @@ const rejects = test.macro({
       expected.map((line) => `${file}:${line}`),
     );
   },
-  title: (_, fixture) => `rejects ${fixture}`,
+  title: (_, fixture: string) => `rejects ${fixture}`,
 });
 
 const cases: [string, string[]][] = [

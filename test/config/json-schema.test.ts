@@ -82,7 +82,9 @@ for (const name of fixtures) {
   const file = `test/fixtures/invalid/${name}.yaml`;
   if (NOT_YAML.has(name)) {
     test(`${name} is not YAML an editor accepts`, (t) => {
-      t.throws(() => parse(readFileSync(file, 'utf8')));
+      t.throws(() => {
+        parse(readFileSync(file, 'utf8'));
+      });
     });
   } else if (name in SEMANTIC) {
     test(`${name} passes the JSON Schema (${SEMANTIC[name]}) and the loader rejects it`, async (t) => {

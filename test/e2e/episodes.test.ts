@@ -136,7 +136,7 @@ test.serial('verify passes: every enabled driver healthy on its node (raw_exec o
   // Right after the up in test.before, with no grace period: up's last step waited for verify to pass.
   const report = await verifyCluster(cluster.spec);
   t.deepEqual(failures(report), []);
-  const drivers = Object.fromEntries(report.results.filter((r) => r.name.includes(': drivers on ')).map((r) => [r.node, r.actual]));
+  const drivers = Object.fromEntries(report.results.filter((r) => r.name.includes(': drivers on ')).map((r) => [r.node ?? '', r.actual] as const));
   t.deepEqual(drivers, { client1: 'docker healthy, raw_exec healthy', client2: 'docker healthy' });
   for (const service of ['todo-db', 'whoami-static', 'task-options', 'raw-exec', 'files']) t.true(report.results.some((r) => r.service === service && r.ok), service);
   // The lookups the cluster file lists, asked of every node: an A lookup with the datacenter, tagged SRV both ways.
@@ -428,7 +428,7 @@ test.serial("todo v3: the configuration an artifact from the lab's file server, 
   t.regex(plan.stdout, /~ updated job files /, plan.all);
   const up = await cli(['up', '-f', file]);
   t.is(up.exitCode, 0, up.all);
-  t.is(await (await fetch(`http://${(await passingWithin('files', 1))[0]!.address}:8070/todo-web-1.tpl`)).status, 200, 'version 1 is still served');
+  t.is((await fetch(`http://${(await passingWithin('files', 1))[0]!.address}:8070/todo-web-1.tpl`)).status, 200, 'version 1 is still served');
   await nomadRun('jobs/todo-web-v3.nomad.hcl', ['-var', 'config=2']);
   const again = await todoPagesWithin(2, /^To-do list \(configuration 2, from the artifact\)$/m);
   t.is(again.length, 2);

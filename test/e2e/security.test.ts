@@ -4,6 +4,7 @@ import test from 'ava';
 import { loadCluster, type Cluster } from '../../src/config/load.ts';
 import { labStateDir } from '../../src/host/dirs.ts';
 import { labVerifyOptions } from '../../src/lab-access.ts';
+import type { AclTokens } from '../../src/lab-secrets.ts';
 import { readLabSecurity, type LabSecurity } from '../../src/state/security.ts';
 import { httpGet, type HttpAuth } from '../../src/verify/probes.ts';
 import { verifyCluster, type VerifyReport } from '../../src/verify/index.ts';
@@ -157,8 +158,8 @@ test.serial('reset removes the jobs through the ACLs and TLS', async (t) => {
   t.deepEqual(status.nomad?.jobs, []);
 });
 
-test.serial('no token and no private key ever appeared in the output of up, verify, plan, status, alloc, env or reset', async (t) => {
-  const secrets = [...Object.values(security.acl!), security.tls!.cli.key, ...[...security.tls!.nodes.values()].map((p) => p.key)];
+test.serial('no token and no private key ever appeared in the output of up, verify, plan, status, alloc, env or reset', (t) => {
+  const secrets = [...Object.values(security.acl! as Record<keyof AclTokens, string>), security.tls!.cli.key, ...[...security.tls!.nodes.values()].map((p) => p.key)];
   const all = outputs.join('\n');
   t.true(all.length > 0);
   for (const secret of secrets) t.false(all.includes(secret.trim()), 'a secret was printed');

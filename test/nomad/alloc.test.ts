@@ -278,7 +278,13 @@ test('several logs, followed: at once, every line labelled, whole', async (t) =>
 
 test('one log: as it is, no header or label; a character split across chunks comes whole', async (t) => {
   const euro = Buffer.from('€\n');
-  const api: NomadReader = { ...fakeLogs({}), stream: async (_path, onData) => [euro.subarray(0, 1), euro.subarray(1)].forEach((c) => onData(c)) };
+  const api: NomadReader = { ...fakeLogs({}), stream: (_path, onData) =>
+      // In an executor, so a throw from onData is a rejection, as from the real stream.
+      new Promise((resolve) => {
+        for (const chunk of [euro.subarray(0, 1), euro.subarray(1)]) onData(chunk);
+        resolve();
+      }),
+  };
   t.deepEqual(await readAll(api, [a], false), { out: '€\n', errors: [], failures: 0 });
 });
 

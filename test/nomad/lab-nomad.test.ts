@@ -65,7 +65,7 @@ function fakeNomad(): Promise<FakeHttp & { following: Set<ServerResponse> }> {
   }).then((server) => Object.assign(server, { following }));
 }
 
-const direct = { reach: { ...DIRECT_REACH }, close: async () => undefined };
+const direct = { reach: { ...DIRECT_REACH }, close: () => Promise.resolve() };
 
 test('status: from the first server that answers, rows with ports and the last event', async (t) => {
   const nomad = await fakeNomad();
@@ -109,7 +109,7 @@ test('logs through SSH: read to the end, and followed until aborted, the channel
     await sshd.close();
     await nomad.close();
   });
-  const reach = { reach: { via: 'ssh' as const, reason: 'test', dialer: () => sshDialer(remote) }, close: async () => undefined };
+  const reach = { reach: { via: 'ssh' as const, reason: 'test', dialer: () => sshDialer(remote) }, close: () => Promise.resolve() };
   const api = await openLabNomad(cluster(), { nomadPort: nomad.port, reach, timeoutMs: 2000 });
   t.is(api.server, 'server2');
   const targets = await jobLogTargets(api, 'whoami', {});

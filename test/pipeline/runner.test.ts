@@ -6,8 +6,8 @@ import { newUpState } from '../../src/pipeline/state.ts';
 import { defineStep, type AnyStep } from '../../src/pipeline/step.ts';
 import { UP_STEPS } from '../../src/up.ts';
 
-const makesKey = defineStep({ name: 'make the key', needs: [], makes: ['gossipKey'], run: async () => ({ gossipKey: 'k', summary: 'made' }) });
-const needsKey = defineStep({ name: 'use the key', needs: ['gossipKey'], makes: [], run: async ({ gossipKey }) => ({ summary: `used ${gossipKey}` }) });
+const makesKey = defineStep({ name: 'make the key', needs: [], makes: ['gossipKey'], run: () => Promise.resolve({ gossipKey: 'k', summary: 'made' }) });
+const needsKey = defineStep({ name: 'use the key', needs: ['gossipKey'], makes: [], run: ({ gossipKey }) => Promise.resolve({ summary: `used ${gossipKey}` }) });
 
 test('the runner passes what a step makes to the steps after it, and reports each step', async (t) => {
   const state = newUpState(await loadCluster('cluster.yaml'));
@@ -24,7 +24,7 @@ test('a step whose needs no earlier step made is a bug the runner names', async 
 
 test('a step that does not make what it says it makes is a bug the runner names', async (t) => {
   const state = newUpState(await loadCluster('cluster.yaml'));
-  const liar = defineStep({ name: 'liar', needs: [], makes: ['gossipKey'], run: async () => ({}) as { gossipKey: string } });
+  const liar = defineStep({ name: 'liar', needs: [], makes: ['gossipKey'], run: () => Promise.resolve({} as { gossipKey: string }) });
   await t.throwsAsync(runStep(liar as AnyStep, state), { message: 'step "liar" made nothing, but says it makes gossipKey' });
 });
 

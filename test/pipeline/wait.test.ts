@@ -5,18 +5,18 @@ import { stuckClients } from '../../src/steps/configure-nomad.ts';
 test('waitFor reports what is left only when it changes, and returns once nothing is', async (t) => {
   const states = [['a down'], ['a down'], ['a down'], ['a initializing'], ['a initializing'], []];
   const heard: string[][] = [];
-  await waitFor('a', async () => states.shift()!, { timeoutMs: 5000, intervalMs: 1, onWaiting: (left) => heard.push(left) });
+  await waitFor('a', () => Promise.resolve(states.shift()!), { timeoutMs: 5000, intervalMs: 1, onWaiting: (left) => heard.push(left) });
   t.deepEqual(heard, [['a down'], ['a initializing']]);
 });
 
 test('waitFor times out naming what was still wrong; GaveUp ends the wait at once', async (t) => {
-  const timedOut = await t.throwsAsync(waitFor('the thing', async () => ['x not ready'], { timeoutMs: 20, intervalMs: 5 }));
+  const timedOut = await t.throwsAsync(waitFor('the thing', () => Promise.resolve(['x not ready']), { timeoutMs: 20, intervalMs: 5 }));
   t.regex(timedOut.message, /timed out after 0 s waiting for the thing: x not ready/);
   let calls = 0;
   await t.throwsAsync(
-    waitFor('y', async () => {
+    waitFor('y', () => {
       calls++;
-      throw new GaveUp('crashing');
+      return Promise.reject(new GaveUp('crashing'));
     }, { timeoutMs: 5000, intervalMs: 1 }),
     { message: 'crashing' },
   );

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test, { type ExecutionContext } from 'ava';
 import { NomadLabError } from '../../src/errors.ts';
+import type { AclTokens } from '../../src/lab-secrets.ts';
 import { ensureAclTokens, readAclTokens } from '../../src/state/acl-tokens.ts';
 
 async function stateDir(t: ExecutionContext): Promise<string> {
@@ -15,7 +16,7 @@ test('tokens: five distinct UUIDs, each in a 0600 file, the same on the next cal
   const dir = await stateDir(t);
   t.is(await readAclTokens(dir), undefined);
   const tokens = await ensureAclTokens(dir);
-  const values = Object.values(tokens);
+  const values = Object.values(tokens as Record<keyof AclTokens, string>);
   t.is(new Set(values).size, 5);
   for (const value of values) t.regex(value, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
   const files = (await readdir(dir)).sort();

@@ -6,12 +6,14 @@ import { execa } from 'execa';
 import { LabBusyError, lockLab } from '../../src/state/lab-lock.ts';
 
 const stateDir = () => mkdtemp(join(tmpdir(), 'nomad-lab-lock-'));
+/** The pid the lock file in `dir` names. */
+const lockPid = async (dir: string) => (JSON.parse(await readFile(join(dir, 'lock'), 'utf8')) as { pid: number }).pid;
 const holder = (pid: number, host = hostname()) => `${JSON.stringify({ pid, host, command: 'up', startedAt: '2026-11-29T10:00:00.000Z' })}\n`;
 
 test('the lock is taken, refused to a second taker with the holder named, and free again once released', async (t) => {
   const dir = await stateDir();
   const first = await lockLab(dir, 'lab1', 'up');
-  t.is(JSON.parse(await readFile(join(dir, 'lock'), 'utf8')).pid, process.pid);
+  t.is(await lockPid(dir), process.pid);
   const error = await t.throwsAsync(lockLab(dir, 'lab1', 'down'), { instanceOf: LabBusyError });
   t.regex(error.message, new RegExp(`^lab lab1 is busy: \`nomad-lab up\` \\(pid ${process.pid} on ${hostname()}\\) has held it since `));
   t.regex(error.message, new RegExp(`kill ${process.pid}`));
@@ -35,7 +37,7 @@ test('a lock left by a process that is gone is taken over', async (t) => {
   await done;
   await writeFile(join(dir, 'lock'), holder(done.pid!));
   const lock = await lockLab(dir, 'lab1', 'up');
-  t.is(JSON.parse(await readFile(join(dir, 'lock'), 'utf8')).pid, process.pid);
+  t.is(await lockPid(dir), process.pid);
   await lock.release();
 });
 
@@ -54,5 +56,5 @@ test('release leaves a lock that another process took over', async (t) => {
   t.teardown(() => sleeper.kill());
   await writeFile(join(dir, 'lock'), holder(sleeper.pid!));
   await lock.release();
-  t.is(JSON.parse(await readFile(join(dir, 'lock'), 'utf8')).pid, sleeper.pid);
+  t.is(await lockPid(dir), sleeper.pid!);
 });

@@ -69,13 +69,17 @@ function fakes(reports: VerifyReport[]) {
   const calls: { spec: VerifySpec; options: VerifyOptions }[] = [];
   const reached: ReadonlyMap<string, Remote>[] = [];
   let closed = 0;
-  const verify = async (spec: VerifySpec, options: VerifyOptions) => {
+  const verify = (spec: VerifySpec, options: VerifyOptions) => {
     calls.push({ spec, options });
-    return reports.length > 1 ? reports.shift()! : reports[0]!;
+    return Promise.resolve(reports.length > 1 ? reports.shift()! : reports[0]!);
   };
-  const reach = async (_cluster: Cluster, sessions: ReadonlyMap<string, Remote>): Promise<LabReach> => {
+  const reach = (_cluster: Cluster, sessions: ReadonlyMap<string, Remote>): Promise<LabReach> => {
     reached.push(sessions);
-    return { reach: DIRECT_REACH, close: async () => void closed++ };
+    const close = () => {
+      closed++;
+      return Promise.resolve();
+    };
+    return Promise.resolve({ reach: DIRECT_REACH, close });
   };
   return { calls, reached, verify, reach, closed: () => closed };
 }
@@ -120,9 +124,9 @@ test("past its deadline the step fails with verify's messages; the reach is clos
 test('verify that throws is retried; a deadline passed that way names the error', async (t) => {
   const cluster = await loadCluster('cluster.yaml');
   let calls = 0;
-  const verify = async () => {
+  const verify = () => {
     calls++;
-    throw new Error('no route to the lab\nsecond line');
+    return Promise.reject(new Error('no route to the lab\nsecond line'));
   };
   const f = fakes([]);
   const step = verifyLabStep({ verify, reach: f.reach, timeoutMs: 20, intervalMs: 5 }) as AnyStep;
@@ -146,6 +150,6 @@ test('a file without services or dns lookups still waits for the cluster checks'
 test("up's last step, after deploy jobs; it plans nothing, so `nomad-lab plan` passes over it", (t) => {
   t.is(UP_STEPS.at(-1), verifyLab);
   t.is(UP_STEPS.at(-2), deployJobs);
-  t.is(verifyLab.plan, undefined);
+  t.is(typeof verifyLab.plan, 'undefined');
   t.deepEqual(verifyLab.makes, []);
 });

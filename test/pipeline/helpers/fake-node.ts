@@ -61,7 +61,12 @@ export class FakeNode implements Remote {
     return this.log.splice(0);
   }
 
-  async exec(command: Command, options: ExecOptions = {}): Promise<ExecResult> {
+  // exec and put work in a Promise executor: what they throw is a rejection, as from a real node.
+  exec(command: Command, options: ExecOptions = {}): Promise<ExecResult> {
+    return new Promise((resolve) => resolve(this.execNow(command, options)));
+  }
+
+  private execNow(command: Command, options: ExecOptions): ExecResult {
     const lines = batchLines(command);
     if (lines) return ok(encodeBatch(lines.map((line) => this.answer(parse(line) as string[], undefined))));
     const argv = isScript(command) ? ['sh', '-c', command.script, 'sh', ...(command.args ?? [])] : [...command];
@@ -76,14 +81,17 @@ export class FakeNode implements Remote {
     return checkExit(this.node, command, result);
   }
 
-  async put(source: UploadSource, path: string, options: UploadOptions): Promise<void> {
-    const content = typeof source === 'string' ? Buffer.from(source) : Buffer.isBuffer(source) ? source : readFileSync(source.localPath);
-    this.files.set(path, { content, mode: options.mode, owner: options.owner ?? 'root', group: options.group ?? 'root' });
-    this.log.push(`put ${path}`);
+  put(source: UploadSource, path: string, options: UploadOptions): Promise<void> {
+    return new Promise((resolve) => {
+      const content = typeof source === 'string' ? Buffer.from(source) : Buffer.isBuffer(source) ? source : readFileSync(source.localPath);
+      this.files.set(path, { content, mode: options.mode, owner: options.owner ?? 'root', group: options.group ?? 'root' });
+      this.log.push(`put ${path}`);
+      resolve();
+    });
   }
 
-  async forward(host: string, port: number): Promise<Duplex> {
-    throw new Error(`an in-memory node opens no connections (asked for ${host}:${port})`);
+  forward(host: string, port: number): Promise<Duplex> {
+    return Promise.reject(new Error(`an in-memory node opens no connections (asked for ${host}:${port})`));
   }
 
   async close(): Promise<void> {}
