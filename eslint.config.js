@@ -4,11 +4,26 @@ import tseslint from 'typescript-eslint';
 export default tseslint.config(
   { ignores: ['dist/', 'node_modules/', 'hashicorp/', 'vagrant/'] },
   js.configs.recommended,
-  ...tseslint.configs.recommended,
+  // Type-aware rules need type information: the project service reads tsconfig.json,
+  // whose include covers src, test and bench (every TypeScript file here).
+  ...tseslint.configs.recommendedTypeChecked,
+  {
+    languageOptions: {
+      parserOptions: {
+        projectService: true,
+        tsconfigRootDir: import.meta.dirname,
+      },
+    },
+  },
   {
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
     },
+  },
+  // Plain JavaScript (bin, scripts, the tool configs) is outside the TypeScript project: no type-aware rules.
+  {
+    files: ['**/*.js', '**/*.mjs', '**/*.cjs'],
+    ...tseslint.configs.disableTypeChecked,
   },
   {
     files: ['bin/**/*.js'],
