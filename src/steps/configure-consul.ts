@@ -2,7 +2,7 @@ import type { NodeSpec } from '../config/schema.ts';
 import { firstServer, servers } from '../config/topology.ts';
 import { unitState } from '../facts/facts.ts';
 import { membersNotAlive, parseConsulMembers } from '../facts/health.ts';
-import { ensureConsulAcl } from '../ops/acl.ts';
+import { ensureConsulAcl } from './acl.ts';
 import { planFiles, wantedFileStates, wantedText, writtenPaths } from '../ops/files.ts';
 import { planService } from '../ops/service.ts';
 import { remoteStep } from '../pipeline/remote-step.ts';

@@ -5,7 +5,7 @@ import { NomadLabError } from '../errors.ts';
 import { interfaceWithAddress, unitState } from '../facts/facts.ts';
 import { clientsNotReady } from '../facts/health.ts';
 import { normalVolumePath, planVolumeDirs, volumeStates } from '../ops/dirs.ts';
-import { ensureNomadAcl } from '../ops/acl.ts';
+import { ensureNomadAcl } from './acl.ts';
 import { planFiles, wantedFileStates, wantedText, writtenPaths } from '../ops/files.ts';
 import { planService } from '../ops/service.ts';
 import { readFacts } from '../facts/batch.ts';
