@@ -21,7 +21,9 @@ const NODES = [
 ];
 
 async function benchCluster(dir: string): Promise<Cluster> {
-  const text = (await readFile('cluster.yaml', 'utf8')).replace(/^name: nomad-lab$/m, 'name: bench-boot').replaceAll('10.77.0.', '10.89.0.');
+  const text = (await readFile('cluster.yaml', 'utf8'))
+    .replace(/^name: nomad-lab$/m, 'name: bench-boot')
+    .replaceAll('10.77.0.', '10.89.0.');
   await writeFile(join(dir, 'cluster.yaml'), text);
   await cp('jobs', join(dir, 'jobs'), { recursive: true });
   const cluster = await loadCluster(join(dir, 'cluster.yaml'));
@@ -31,8 +33,28 @@ async function benchCluster(dir: string): Promise<Cluster> {
 async function sshReady(key: string, address: string): Promise<void> {
   const deadline = Date.now() + 120_000;
   for (;;) {
-    const result = await execa('ssh', ['-i', key, '-o', 'IdentitiesOnly=yes', '-o', 'BatchMode=yes', '-o', 'ConnectTimeout=2',
-      '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null', '-o', 'LogLevel=ERROR', `vagrant@${address}`, 'true'], { reject: false });
+    const result = await execa(
+      'ssh',
+      [
+        '-i',
+        key,
+        '-o',
+        'IdentitiesOnly=yes',
+        '-o',
+        'BatchMode=yes',
+        '-o',
+        'ConnectTimeout=2',
+        '-o',
+        'StrictHostKeyChecking=no',
+        '-o',
+        'UserKnownHostsFile=/dev/null',
+        '-o',
+        'LogLevel=ERROR',
+        `vagrant@${address}`,
+        'true',
+      ],
+      { reject: false },
+    );
     if (result.exitCode === 0) return;
     if (Date.now() > deadline) throw new Error(`${address}: no SSH login within 120 s`);
     await sleep(100);
@@ -41,8 +63,24 @@ async function sshReady(key: string, address: string): Promise<void> {
 
 async function directUp(image: string, key: string): Promise<void> {
   await execa('docker', ['network', 'create', '--subnet', DIRECT.cidr, DIRECT.network]);
-  await Promise.all(NODES.map((n) => execa('docker', ['run', '-d', '--name', `bench-direct-${n.name}`, '--hostname', n.name,
-    '--network', DIRECT.network, '--ip', n.address, ...NODE_CONTAINER_FLAGS, image])));
+  await Promise.all(
+    NODES.map((n) =>
+      execa('docker', [
+        'run',
+        '-d',
+        '--name',
+        `bench-direct-${n.name}`,
+        '--hostname',
+        n.name,
+        '--network',
+        DIRECT.network,
+        '--ip',
+        n.address,
+        ...NODE_CONTAINER_FLAGS,
+        image,
+      ]),
+    ),
+  );
   await Promise.all(NODES.map((n) => sshReady(key, n.address)));
 }
 
@@ -57,7 +95,6 @@ async function timed(fn: () => Promise<unknown>): Promise<number> {
   return (performance.now() - start) / 1000;
 }
 
-
 async function main(): Promise<void> {
   const work = await mkdtemp(join(tmpdir(), 'nomad-lab-bench-'));
   const key = join(work, 'vagrant-insecure-key');
@@ -66,8 +103,17 @@ async function main(): Promise<void> {
   const cluster = await benchCluster(work);
   const provider = new VagrantProvider();
   const image = await nodeImageTag('nomadlab/node');
-  const times = { vagrantUp: [] as number[], vagrantDown: [] as number[], directUp: [] as number[], directDown: [] as number[] };
-  console.log(`two machines, ${ROUNDS} rounds each, image ${image}, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+  const times = {
+    vagrantUp: [] as number[],
+    vagrantDown: [] as number[],
+    directUp: [] as number[],
+    directDown: [] as number[],
+  };
+  console.log(
+    `two machines, ${ROUNDS} rounds each, image ${image}, load average ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')}`,
+  );
   try {
     await provider.down(cluster);
     await directDown();
@@ -77,7 +123,9 @@ async function main(): Promise<void> {
       times.vagrantDown.push(await timed(() => provider.down(cluster)));
       times.directUp.push(await timed(() => directUp(image, key)));
       times.directDown.push(await timed(() => directDown()));
-      console.log(`round ${round}: vagrant up ${times.vagrantUp.at(-1)!.toFixed(1)} s, docker run ${times.directUp.at(-1)!.toFixed(1)} s`);
+      console.log(
+        `round ${round}: vagrant up ${times.vagrantUp.at(-1)!.toFixed(1)} s, docker run ${times.directUp.at(-1)!.toFixed(1)} s`,
+      );
     }
   } finally {
     await provider.down(cluster).catch((e: unknown) => console.error(`cleanup: ${String(e)}`));
@@ -86,9 +134,15 @@ async function main(): Promise<void> {
   }
   console.log(`vagrant up --parallel (to SSH ready): ${fmt(times.vagrantUp)}`);
   console.log(`docker run x2 (to SSH ready):         ${fmt(times.directUp)}`);
-  console.log(`ratio vagrant / docker run:           ${(median(times.vagrantUp) / median(times.directUp)).toFixed(1)}x`);
+  console.log(
+    `ratio vagrant / docker run:           ${(median(times.vagrantUp) / median(times.directUp)).toFixed(1)}x`,
+  );
   console.log(`down: vagrant destroy ${fmt(times.vagrantDown)}; docker rm ${fmt(times.directDown)}`);
-  console.log(`load average after: ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+  console.log(
+    `load average after: ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')}`,
+  );
 }
 
 await main();

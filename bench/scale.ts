@@ -13,9 +13,16 @@ const SIZES = (process.argv[2] ?? '1,3,5,8').split(',').map(Number);
 const SUBNET = '10.90.0';
 
 function labYaml(size: number): string {
-  const nodes = size === 1
-    ? [`  - { name: node1, role: both, address: ${SUBNET}.11 }`]
-    : [`  - { name: server1, role: server, address: ${SUBNET}.11 }`, ...Array.from({ length: size - 1 }, (_, i) => `  - { name: client${i + 1}, role: client, address: ${SUBNET}.${21 + i} }`)];
+  const nodes =
+    size === 1
+      ? [`  - { name: node1, role: both, address: ${SUBNET}.11 }`]
+      : [
+          `  - { name: server1, role: server, address: ${SUBNET}.11 }`,
+          ...Array.from(
+            { length: size - 1 },
+            (_, i) => `  - { name: client${i + 1}, role: client, address: ${SUBNET}.${21 + i} }`,
+          ),
+        ];
   return [
     'version: 1',
     `name: bench-scale-${size}`,
@@ -46,7 +53,9 @@ async function measure(label: string, yaml: string): Promise<number> {
   try {
     await down(cluster);
     const { seconds, changes } = await timedUp(cluster);
-    console.log(`${label}: up from nothing ${seconds.toFixed(1)} s (${changes} changes), load average ${loadavg()[0]!.toFixed(1)}`);
+    console.log(
+      `${label}: up from nothing ${seconds.toFixed(1)} s (${changes} changes), load average ${loadavg()[0]!.toFixed(1)}`,
+    );
     return seconds;
   } finally {
     await down(cluster).catch(() => {});
@@ -54,13 +63,26 @@ async function measure(label: string, yaml: string): Promise<number> {
   }
 }
 
-console.log(`bench:scale ${SIZES.join(', ')} machines and the HA example, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+console.log(
+  `bench:scale ${SIZES.join(', ')} machines and the HA example, load average ${loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ')}`,
+);
 const results = new Map<string, number>();
-for (const size of SIZES) results.set(`${size} machine${size === 1 ? '' : 's'}`, await measure(`${size} machines`, labYaml(size)));
-const ha = (await readFile('examples/ha.yaml', 'utf8')).replace('name: nomad-ha', 'name: bench-scale-ha').replaceAll('10.79.0.', `${SUBNET}.`).replaceAll('../jobs/', 'jobs/');
+for (const size of SIZES)
+  results.set(`${size} machine${size === 1 ? '' : 's'}`, await measure(`${size} machines`, labYaml(size)));
+const ha = (await readFile('examples/ha.yaml', 'utf8'))
+  .replace('name: nomad-ha', 'name: bench-scale-ha')
+  .replaceAll('10.79.0.', `${SUBNET}.`)
+  .replaceAll('../jobs/', 'jobs/');
 results.set('HA example (3 servers, 2 clients)', await measure('HA example', ha));
 
 const three = results.get('3 machines');
 console.log('\n| lab | up from nothing | against 3 machines |\n|---|---|---|');
-for (const [label, seconds] of results) console.log(`| ${label} | ${seconds.toFixed(1)} s | ${three ? `${(seconds / three).toFixed(2)}x` : '-'} |`);
-console.log(`load average at the end ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+for (const [label, seconds] of results)
+  console.log(`| ${label} | ${seconds.toFixed(1)} s | ${three ? `${(seconds / three).toFixed(2)}x` : '-'} |`);
+console.log(
+  `load average at the end ${loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ')}`,
+);

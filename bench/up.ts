@@ -12,7 +12,9 @@ import { fmt, median } from './stats.ts';
 const ROUNDS = Number(process.argv[2] ?? 3);
 
 async function benchCluster(dir: string): Promise<Cluster> {
-  const text = (await readFile('cluster.yaml', 'utf8')).replace(/^name: nomad-lab$/m, 'name: bench-up').replaceAll('10.77.0.', '10.91.0.');
+  const text = (await readFile('cluster.yaml', 'utf8'))
+    .replace(/^name: nomad-lab$/m, 'name: bench-up')
+    .replaceAll('10.77.0.', '10.91.0.');
   await writeFile(join(dir, 'cluster.yaml'), text);
   await cp('jobs', join(dir, 'jobs'), { recursive: true });
   return loadCluster(join(dir, 'cluster.yaml'));
@@ -37,7 +39,9 @@ try {
   for (let round = 1; round <= ROUNDS; round++) {
     fresh.push(await timedUp(cluster));
     again.push(await timedUp(cluster));
-    console.log(`round ${round}: from nothing ${fresh.at(-1)!.total.toFixed(1)} s (${fresh.at(-1)!.changes} changes), again ${again.at(-1)!.total.toFixed(1)} s (${again.at(-1)!.changes} changes)`);
+    console.log(
+      `round ${round}: from nothing ${fresh.at(-1)!.total.toFixed(1)} s (${fresh.at(-1)!.changes} changes), again ${again.at(-1)!.total.toFixed(1)} s (${again.at(-1)!.changes} changes)`,
+    );
     await down(cluster);
   }
 } finally {
@@ -51,6 +55,10 @@ for (const title of fresh[0]!.steps.keys()) {
   const b = again.map((r) => r.steps.get(title)!);
   console.log(`| ${title} | ${median(a).toFixed(1)} s | ${median(b).toFixed(1)} s |`);
 }
-console.log(`| **total** | **${median(fresh.map((r) => r.total)).toFixed(1)} s** | **${median(again.map((r) => r.total)).toFixed(1)} s** |`);
-console.log(`\nfrom nothing: ${fmt(fresh.map((r) => r.total))}; again: ${fmt(again.map((r) => r.total))}; changes on re-runs: ${again.map((r) => r.changes).join(', ')}`);
+console.log(
+  `| **total** | **${median(fresh.map((r) => r.total)).toFixed(1)} s** | **${median(again.map((r) => r.total)).toFixed(1)} s** |`,
+);
+console.log(
+  `\nfrom nothing: ${fmt(fresh.map((r) => r.total))}; again: ${fmt(again.map((r) => r.total))}; changes on re-runs: ${again.map((r) => r.changes).join(', ')}`,
+);
 console.log(`load average at the end ${loadavg()[0]!.toFixed(1)}`);

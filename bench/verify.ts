@@ -12,7 +12,9 @@ import { fmtMs } from './stats.ts';
 
 const ROUNDS = Number(process.argv[2] ?? 10);
 const dir = await mkdtemp(join(tmpdir(), 'nomad-lab-bench-verify-'));
-const text = (await readFile('cluster.yaml', 'utf8')).replace(/^name: nomad-lab$/m, 'name: bench-verify').replaceAll('10.77.0.', '10.93.0.');
+const text = (await readFile('cluster.yaml', 'utf8'))
+  .replace(/^name: nomad-lab$/m, 'name: bench-verify')
+  .replaceAll('10.77.0.', '10.93.0.');
 await writeFile(join(dir, 'cluster.yaml'), text);
 await cp('jobs', join(dir, 'jobs'), { recursive: true });
 const cluster = await loadCluster(join(dir, 'cluster.yaml'));
@@ -25,10 +27,18 @@ try {
     const start = performance.now();
     const report = await verifyCluster(cluster.spec);
     seconds.push((performance.now() - start) / 1000);
-    if (!report.ok) throw new Error(`verify failed in round ${round + 1}: ${report.results.filter((r) => !r.ok).map((r) => r.message).join('; ')}`);
+    if (!report.ok)
+      throw new Error(
+        `verify failed in round ${round + 1}: ${report.results
+          .filter((r) => !r.ok)
+          .map((r) => r.message)
+          .join('; ')}`,
+      );
     checks = report.results.length;
   }
-  console.log(`bench:verify: ${cluster.spec.services.length} services, ${cluster.spec.nodes.length} nodes, ${checks} checks per run`);
+  console.log(
+    `bench:verify: ${cluster.spec.services.length} services, ${cluster.spec.nodes.length} nodes, ${checks} checks per run`,
+  );
   console.log(`verify: ${fmtMs(seconds)}; load average ${loadavg()[0]!.toFixed(1)}`);
 } finally {
   await down(cluster).catch(() => {});

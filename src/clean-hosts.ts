@@ -109,14 +109,20 @@ export async function cleanHosts(cluster: Cluster, say: (line: string) => void =
     const done = await Promise.all(
       cluster.spec.nodes.map(async (node) => {
         say(`${node.name}: stopping Consul and Nomad, removing what up put there`);
-        const { stdout } = await remotes.get(node.name)!.run(script(CLEAN, LAB_PATHS, 'remove the lab from the host'), { sudo: true });
+        const { stdout } = await remotes
+          .get(node.name)!
+          .run(script(CLEAN, LAB_PATHS, 'remove the lab from the host'), { sudo: true });
         const actions = stdout.split('\n').filter(Boolean);
-        return actions.length === 0 ? [`${node.name}: nothing of the lab left to remove`] : actions.map((a) => `${node.name}: ${a}`);
+        return actions.length === 0
+          ? [`${node.name}: nothing of the lab left to remove`]
+          : actions.map((a) => `${node.name}: ${a}`);
       }),
     );
     lines.push(...done.flat());
     const volumes = cluster.spec.nodes.flatMap((n) => n.host_volumes.map((v) => `${n.name}:${v.path}`));
-    lines.push(`kept: the hosts, the packages ${KEPT_PACKAGES}${volumes.length > 0 ? `, host volume data (${volumes.join(', ')})` : ''}`);
+    lines.push(
+      `kept: the hosts, the packages ${KEPT_PACKAGES}${volumes.length > 0 ? `, host volume data (${volumes.join(', ')})` : ''}`,
+    );
     return lines;
   } finally {
     await closeAll(remotes);

@@ -17,7 +17,11 @@ export const NODES_COMMAND = '__nodes';
 
 const words = (list: readonly string[]) => list.join(' ');
 
-function cases(commands: readonly CompletionCommand[], pattern: (c: CompletionCommand) => string, body: (c: CompletionCommand) => string): string {
+function cases(
+  commands: readonly CompletionCommand[],
+  pattern: (c: CompletionCommand) => string,
+  body: (c: CompletionCommand) => string,
+): string {
   return commands.map((c) => `    ${pattern(c)}) ${body(c)} ;;`).join('\n');
 }
 
@@ -41,7 +45,11 @@ function positionalCases(commands: readonly CompletionCommand[], emit: (list: st
  */
 function scanWords(commands: readonly CompletionCommand[], array: string, first: number, cursor: string): string {
   return `  case $cmd in
-${cases(commands, (c) => c.name, (c) => `values="${words(c.valueOptions)}"`)}
+${cases(
+  commands,
+  (c) => c.name,
+  (c) => `values="${words(c.valueOptions)}"`,
+)}
   esac
   for (( i = ${first}; i < ${cursor}; i++ )); do
     w=\${${array}[i]}
@@ -73,7 +81,11 @@ ${positionalCases(commands, (list) => `COMPREPLY=($(compgen -W "${list}" -- "$cu
     esac
   fi
   case $cmd in
-${cases(commands, (c) => c.name, (c) => `COMPREPLY=($(compgen -W "${words(c.options)}" -- "$cur"))`)}
+${cases(
+  commands,
+  (c) => c.name,
+  (c) => `COMPREPLY=($(compgen -W "${words(c.options)}" -- "$cur"))`,
+)}
   esac
 }
 complete -o default -F _nomad_lab nomad-lab
@@ -100,7 +112,11 @@ ${positionalCases(commands, (list) => `compadd -- \${=\${:-"${list}"}}; return`)
     esac
   fi
   case $cmd in
-${cases(commands, (c) => c.name, (c) => `compadd -- ${words(c.options)}`)}
+${cases(
+  commands,
+  (c) => c.name,
+  (c) => `compadd -- ${words(c.options)}`,
+)}
   esac
 }
 if (( $+functions[compdef] )); then compdef _nomad_lab nomad-lab; fi

@@ -13,7 +13,8 @@ function refuse(name: string, value: string, expected: string): never {
 
 function path(name: string, value: string | undefined): string | undefined {
   if (value === undefined) return undefined;
-  if (value.length > LIMITS.pathChars) refuse(name, value, `a path of at most ${LIMITS.pathChars} characters, this one has ${value.length}`);
+  if (value.length > LIMITS.pathChars)
+    refuse(name, value, `a path of at most ${LIMITS.pathChars} characters, this one has ${value.length}`);
   if (hasControlCharacter(value)) refuse(name, value, 'a path without control or invisible characters');
   return value;
 }
@@ -32,7 +33,11 @@ function url(name: string, value: string | undefined): string | undefined {
   } catch {
     parsed = undefined;
   }
-  if (value.length > LIMITS.pathChars || hasControlCharacter(value) || (parsed?.protocol !== 'http:' && parsed?.protocol !== 'https:')) {
+  if (
+    value.length > LIMITS.pathChars ||
+    hasControlCharacter(value) ||
+    (parsed?.protocol !== 'http:' && parsed?.protocol !== 'https:')
+  ) {
     refuse(name, value, `an http:// or https:// URL of at most ${LIMITS.pathChars} characters`);
   }
   return value;

@@ -51,7 +51,12 @@ export function boundedIssues(issues: readonly ConfigIssue[]): { issues: ConfigI
   // Room for the file name and summary around the list.
   let bytes = 2 * LIMITS.lineChars;
   for (const issue of issues.slice(0, LIMITS.issuesShown)) {
-    const bounded = { ...issue, file: truncate(issue.file, LIMITS.messageChars), path: truncate(issue.path, LIMITS.messageChars), message: truncate(issue.message, LIMITS.messageChars) };
+    const bounded = {
+      ...issue,
+      file: truncate(issue.file, LIMITS.messageChars),
+      path: truncate(issue.path, LIMITS.messageChars),
+      message: truncate(issue.message, LIMITS.messageChars),
+    };
     bytes += Buffer.byteLength(printable(JSON.stringify(bounded, null, 2))) + 8;
     if (bytes > LIMITS.outputBytes) break;
     shown.push(bounded);

@@ -36,7 +36,13 @@ export { providerFor, type Provider, type NodeEndpoint, type MachineStatus } fro
 export { prepareHost } from './host/prepare.ts';
 export { checkPrerequisites, type PrerequisiteStatus } from './host/prerequisites.ts';
 export { ensureArtifact, type Artifact } from './artifacts/fetch.ts';
-export { ensureNodeImage, nodeImageTag, NODE_SUITES, type NodeSuite, type NodeImageOptions } from './images/node-image.ts';
+export {
+  ensureNodeImage,
+  nodeImageTag,
+  NODE_SUITES,
+  type NodeSuite,
+  type NodeImageOptions,
+} from './images/node-image.ts';
 export { ensureJobImage } from './images/job-images.ts';
 export * from './remote/index.ts';
 export {
@@ -62,5 +68,15 @@ export { VerifyError } from './errors.ts';
 export { DIRECT, DIRECT_REACH, sshDialer, type Dialer, type Reach, type Via } from './verify/dialer.ts';
 export { initLab, STARTERS, type Starter } from './init.ts';
 export { clusterJsonSchema } from './config/json-schema.ts';
-export { labEnv, labUrls, labVerifyOptions, renderEnv, sshArgs, journalCommand, type LabEnv, type LabUrls, type LogService } from './lab-access.ts';
+export {
+  labEnv,
+  labUrls,
+  labVerifyOptions,
+  renderEnv,
+  sshArgs,
+  journalCommand,
+  type LabEnv,
+  type LabUrls,
+  type LogService,
+} from './lab-access.ts';
 export { readLabSecurity, type LabSecurity } from './state/security.ts';

@@ -54,18 +54,32 @@ export interface InitResult {
 }
 
 /** Writes a starter lab (cluster.yaml and its jobs) into `dir`; refuses to overwrite anything, or to follow a symlink out of `dir`. */
-export async function initLab(dir: string, starter: Starter = 'default', packageRoot = PACKAGE_ROOT): Promise<InitResult> {
+export async function initLab(
+  dir: string,
+  starter: Starter = 'default',
+  packageRoot = PACKAGE_ROOT,
+): Promise<InitResult> {
   const source = STARTERS[starter];
-  const files = starterFiles(source, await readFile(join(packageRoot, source), 'utf8'), join(packageRoot, JSON_SCHEMA_FILE));
+  const files = starterFiles(
+    source,
+    await readFile(join(packageRoot, source), 'utf8'),
+    join(packageRoot, JSON_SCHEMA_FILE),
+  );
   const targets = ['cluster.yaml', ...files.jobs.map((j) => j.to)];
   // lstat: a symlink counts as there, dangling or not, so none is written through.
-  const existing = (await Promise.all(targets.map(async (t) => ((await lstatOf(join(dir, t))) ? t : undefined)))).filter((t) => t !== undefined);
+  const existing = (
+    await Promise.all(targets.map(async (t) => ((await lstatOf(join(dir, t))) ? t : undefined)))
+  ).filter((t) => t !== undefined);
   if (existing.length > 0) {
-    throw new NomadLabError(`init: ${dir} already has ${existing.join(', ')}; init writes only into a folder without them (nothing was written)`);
+    throw new NomadLabError(
+      `init: ${dir} already has ${existing.join(', ')}; init writes only into a folder without them (nothing was written)`,
+    );
   }
   const jobsDir = await lstatOf(join(dir, 'jobs'));
   if (jobsDir && !jobsDir.isDirectory()) {
-    throw new NomadLabError(`init: ${join(dir, 'jobs')} is ${jobsDir.isSymbolicLink() ? 'a symlink' : 'not a folder'}; init writes jobs only into a folder of its own (nothing was written)`);
+    throw new NomadLabError(
+      `init: ${join(dir, 'jobs')} is ${jobsDir.isSymbolicLink() ? 'a symlink' : 'not a folder'}; init writes jobs only into a folder of its own (nothing was written)`,
+    );
   }
   await mkdir(join(dir, 'jobs'), { recursive: true });
   // Exclusive: a file or symlink that appeared since the check is not written through either.

@@ -52,7 +52,10 @@ function servers(cluster: Pick<Cluster, 'spec'>): NodeSpec[] {
 export function labUrls(cluster: Pick<Cluster, 'spec'>): LabUrls {
   const address = servers(cluster)[0]!.address;
   const scheme = cluster.spec.security.tls ? 'https' : 'http';
-  return { nomadUi: `${scheme}://${address}:${NOMAD_HTTP_PORT}/ui/`, consulUi: `${scheme}://${address}:${consulPort(cluster)}/ui/` };
+  return {
+    nomadUi: `${scheme}://${address}:${NOMAD_HTTP_PORT}/ui/`,
+    consulUi: `${scheme}://${address}:${consulPort(cluster)}/ui/`,
+  };
 }
 
 export interface LabEnv {
@@ -94,14 +97,21 @@ export async function labEnv(cluster: Pick<Cluster, 'spec' | 'dir'>, options: La
       const nomad = leaderHost(await getJson<string>(`${nomadApi.base}/v1/status/leader`, timeoutMs, nomadApi.auth));
       const consul = leaderHost(await getJson<string>(`${consulApi.base}/v1/status/leader`, timeoutMs, consulApi.auth));
       const scheme = credentials.tls ? 'https' : 'http';
-      if (nomad && consul) return { NOMAD_ADDR: `${scheme}://${nomad}:${nomadPort}`, CONSUL_HTTP_ADDR: `${scheme}://${consul}:${consulApiPort}`, ...securityEnv(cluster) };
+      if (nomad && consul)
+        return {
+          NOMAD_ADDR: `${scheme}://${nomad}:${nomadPort}`,
+          CONSUL_HTTP_ADDR: `${scheme}://${consul}:${consulApiPort}`,
+          ...securityEnv(cluster),
+        };
       failures.push(`${server.name}: no leader yet (Nomad ${nomad ?? 'none'}, Consul ${consul ?? 'none'})`);
     } catch (error) {
       if (!(error instanceof VerifyError)) throw error;
       failures.push(`${server.name}: ${error.message}`);
     }
   }
-  throw new NomadLabError(`no server of ${cluster.spec.name} named a Nomad and a Consul leader:\n  ${failures.join('\n  ')}\nIs the lab up? \`nomad-lab status\` shows what runs.`);
+  throw new NomadLabError(
+    `no server of ${cluster.spec.name} named a Nomad and a Consul leader:\n  ${failures.join('\n  ')}\nIs the lab up? \`nomad-lab status\` shows what runs.`,
+  );
 }
 
 function securityEnv(cluster: Pick<Cluster, 'spec' | 'dir'>): Partial<LabEnv> {
@@ -109,7 +119,14 @@ function securityEnv(cluster: Pick<Cluster, 'spec' | 'dir'>): Partial<LabEnv> {
   const tls = (name: string) => join(state, 'tls', name);
   return {
     ...(cluster.spec.security.tls
-      ? { NOMAD_CACERT: tls('ca.pem'), NOMAD_CLIENT_CERT: tls('cli.pem'), NOMAD_CLIENT_KEY: tls('cli-key.pem'), CONSUL_CACERT: tls('ca.pem'), CONSUL_CLIENT_CERT: tls('cli.pem'), CONSUL_CLIENT_KEY: tls('cli-key.pem') }
+      ? {
+          NOMAD_CACERT: tls('ca.pem'),
+          NOMAD_CLIENT_CERT: tls('cli.pem'),
+          NOMAD_CLIENT_KEY: tls('cli-key.pem'),
+          CONSUL_CACERT: tls('ca.pem'),
+          CONSUL_CLIENT_CERT: tls('cli.pem'),
+          CONSUL_CLIENT_KEY: tls('cli-key.pem'),
+        }
       : {}),
     ...(cluster.spec.security.acl ? { CONSUL_HTTP_TOKEN_FILE: join(state, 'consul-management.token') } : {}),
   };
@@ -117,7 +134,9 @@ function securityEnv(cluster: Pick<Cluster, 'spec' | 'dir'>): Partial<LabEnv> {
 
 /** `export NOMAD_ADDR=...` lines for `eval "$(nomad-lab env)"`; paths quoted for the shell. */
 export function renderEnv(env: LabEnv): string {
-  return Object.entries(env).map(([k, v]) => `export ${k}=${/^[\w./:@-]+$/.test(v as string) ? (v as string) : quoteArgv([v as string])}`).join('\n');
+  return Object.entries(env)
+    .map(([k, v]) => `export ${k}=${/^[\w./:@-]+$/.test(v as string) ? (v as string) : quoteArgv([v as string])}`)
+    .join('\n');
 }
 
 /** The management tokens as the lab's own `nomad` and `consul` CLIs take them (their environment only; never printed). */
@@ -130,14 +149,24 @@ export async function labTokenEnv(cluster: Pick<Cluster, 'spec' | 'dir'>): Promi
  * `ssh` arguments for a node: the lab's pinned host key (StrictHostKeyChecking=yes against the
  * lab's own known_hosts), and `command` run as given (each argument quoted, like `kubectl exec`).
  */
-export function sshArgs(endpoint: NodeEndpoint, knownHostsFile: string, command: readonly string[], tty: boolean): string[] {
+export function sshArgs(
+  endpoint: NodeEndpoint,
+  knownHostsFile: string,
+  command: readonly string[],
+  tty: boolean,
+): string[] {
   return [
-    '-o', `UserKnownHostsFile=${knownHostsFile}`,
-    '-o', 'GlobalKnownHostsFile=/dev/null',
-    '-o', 'StrictHostKeyChecking=yes',
-    '-o', 'LogLevel=ERROR',
+    '-o',
+    `UserKnownHostsFile=${knownHostsFile}`,
+    '-o',
+    'GlobalKnownHostsFile=/dev/null',
+    '-o',
+    'StrictHostKeyChecking=yes',
+    '-o',
+    'LogLevel=ERROR',
     ...(endpoint.privateKeyPath === undefined ? [] : ['-o', 'IdentitiesOnly=yes', '-i', endpoint.privateKeyPath]),
-    '-p', String(endpoint.port),
+    '-p',
+    String(endpoint.port),
     ...(tty ? ['-t'] : ['-T']),
     '--',
     `${endpoint.user}@${endpoint.host}`,
@@ -149,12 +178,19 @@ export const LOG_SERVICES = ['consul', 'nomad', 'docker'] as const;
 export type LogService = (typeof LOG_SERVICES)[number];
 
 /** The journalctl command for a node's agents (all three when no service is named), as root. */
-export function journalCommand(user: string, services: readonly LogService[], options: { follow: boolean; lines: number }): string[] {
+export function journalCommand(
+  user: string,
+  services: readonly LogService[],
+  options: { follow: boolean; lines: number },
+): string[] {
   return [
     ...(user === 'root' ? [] : ['sudo', '-n', '--']),
-    'journalctl', '--no-pager', '--output=short-iso',
+    'journalctl',
+    '--no-pager',
+    '--output=short-iso',
     ...services.flatMap((s) => ['-u', s]),
-    '-n', String(options.lines),
+    '-n',
+    String(options.lines),
     ...(options.follow ? ['-f'] : []),
   ];
 }

@@ -34,15 +34,19 @@ export interface LabReachOptions {
 export async function labReach(cluster: Cluster, options: LabReachOptions = {}): Promise<LabReach> {
   const via = cluster.spec.verify.via;
   if (via === 'direct') return directly('verify.via is direct in the cluster file');
-  if (via === 'auto' && cluster.spec.provider.type === 'vagrant') return directly("the lab network is this host's own (Vagrant)");
+  if (via === 'auto' && cluster.spec.provider.type === 'vagrant')
+    return directly("the lab network is this host's own (Vagrant)");
   const { sessions, sshDeadlineMs = 10_000 } = options;
   const ssh = (reason: string) =>
-    (sessions ? throughSessions(sessions, reason) : throughSsh(cluster, reason, sshDeadlineMs));
+    sessions ? throughSessions(sessions, reason) : throughSsh(cluster, reason, sshDeadlineMs);
   if (via === 'ssh') return ssh('verify.via is ssh in the cluster file');
   const { probeTimeoutMs = 1500, consulPort = CONSUL_HTTP_PORT } = options;
-  const answered = await Promise.all(cluster.spec.nodes.map((node) => consulAnswers(node.name, node.address, consulPort, probeTimeoutMs)));
+  const answered = await Promise.all(
+    cluster.spec.nodes.map((node) => consulAnswers(node.name, node.address, consulPort, probeTimeoutMs)),
+  );
   const first = cluster.spec.nodes.find((_, i) => answered[i]);
-  if (first) return directly(`${first.name}'s Consul answered at ${hostPort(first.address, consulPort)} from this host`);
+  if (first)
+    return directly(`${first.name}'s Consul answered at ${hostPort(first.address, consulPort)} from this host`);
   const tried = cluster.spec.nodes.map((n) => hostPort(n.address, consulPort)).join(', ');
   return ssh(`no lab address answered from this host (Consul at ${tried}, ${probeTimeoutMs} ms each)`);
 }
@@ -54,7 +58,10 @@ function directly(reason: string): LabReach {
 /** True when the Consul agent at address says it is `node`. */
 async function consulAnswers(node: string, address: string, port: number, timeoutMs: number): Promise<boolean> {
   try {
-    const self = await getJson<{ Config?: { NodeName?: string } }>(`http://${hostPort(address, port)}/v1/agent/self`, timeoutMs);
+    const self = await getJson<{ Config?: { NodeName?: string } }>(
+      `http://${hostPort(address, port)}/v1/agent/self`,
+      timeoutMs,
+    );
     return self.Config?.NodeName === node;
   } catch (error) {
     if (error instanceof VerifyError) return false;
@@ -64,9 +71,14 @@ async function consulAnswers(node: string, address: string, port: number, timeou
 
 /** One session per node, opened at once; a node whose session fails gets a dialer that says why, so its checks fail and the others run. */
 async function throughSsh(cluster: Cluster, reason: string, deadlineMs: number): Promise<LabReach> {
-  const [{ providerFor }, { connect }] = await Promise.all([import('./providers/index.ts'), import('./remote/connect.ts')]);
+  const [{ providerFor }, { connect }] = await Promise.all([
+    import('./providers/index.ts'),
+    import('./remote/connect.ts'),
+  ]);
   const endpoints = await providerFor(cluster).endpoints(cluster);
-  const opened = await Promise.allSettled(endpoints.map((e) => connect(e, { knownHostsFile: knownHostsFile(cluster), deadlineMs })));
+  const opened = await Promise.allSettled(
+    endpoints.map((e) => connect(e, { knownHostsFile: knownHostsFile(cluster), deadlineMs })),
+  );
   const remotes: Remote[] = [];
   const dialers = new Map<string, Dialer>();
   endpoints.forEach((endpoint, i) => {
@@ -75,7 +87,10 @@ async function throughSsh(cluster: Cluster, reason: string, deadlineMs: number):
       remotes.push(outcome.value);
       dialers.set(endpoint.node, sshDialer(outcome.value));
     } else {
-      dialers.set(endpoint.node, failingDialer('ssh', endpoint.node, `no SSH session: ${(outcome.reason as Error).message.split('\n', 1)[0]}`));
+      dialers.set(
+        endpoint.node,
+        failingDialer('ssh', endpoint.node, `no SSH session: ${(outcome.reason as Error).message.split('\n', 1)[0]}`),
+      );
     }
   });
   return sshWay(reason, dialers, async () => void (await Promise.allSettled(remotes.map((r) => r.close()))));

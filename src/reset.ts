@@ -29,7 +29,9 @@ export async function purgeJobs(cluster: Cluster, say: (line: string) => void): 
       async () => {
         await api.put('/v1/system/gc');
         const left = await api.get<JobListStub[]>('/v1/jobs');
-        const running = (await api.get<{ ClientStatus: string; JobID: string }[]>('/v1/allocations')).filter((a) => a.ClientStatus === 'running' || a.ClientStatus === 'pending');
+        const running = (await api.get<{ ClientStatus: string; JobID: string }[]>('/v1/allocations')).filter(
+          (a) => a.ClientStatus === 'running' || a.ClientStatus === 'pending',
+        );
         return [...left.map((j) => `job ${j.ID}`), ...running.map((a) => `an allocation of ${a.JobID}`)];
       },
       { timeoutMs: 120_000, intervalMs: 2000 },

@@ -61,12 +61,27 @@ export async function labStatus(cluster: Cluster): Promise<LabStatus> {
       const allocations = await api.get<(AllocationStub & { JobID: string })[]>('/v1/allocations');
       status.nomad = {
         leader,
-        servers: agents.Members.map((m) => ({ name: m.Name, status: m.Status, leader: `${m.Addr}:${m.Tags['port']}` === leader })),
-        clients: nodes.map((n) => ({ name: n.Name, status: n.Status, docker: n.Drivers?.['docker']?.Healthy ? 'healthy' : 'unhealthy' })),
+        servers: agents.Members.map((m) => ({
+          name: m.Name,
+          status: m.Status,
+          leader: `${m.Addr}:${m.Tags['port']}` === leader,
+        })),
+        clients: nodes.map((n) => ({
+          name: n.Name,
+          status: n.Status,
+          docker: n.Drivers?.['docker']?.Healthy ? 'healthy' : 'unhealthy',
+        })),
         jobs: jobs.map((j) => ({ id: j.ID, type: j.Type, status: j.Status })),
         allocations: allocations
           .filter((a) => a.DesiredStatus === 'run')
-          .map((a) => ({ id: a.ID.slice(0, 8), job: a.JobID, group: a.TaskGroup, node: a.NodeName, status: a.ClientStatus, healthy: a.DeploymentStatus?.Healthy ?? null })),
+          .map((a) => ({
+            id: a.ID.slice(0, 8),
+            job: a.JobID,
+            group: a.TaskGroup,
+            node: a.NodeName,
+            status: a.ClientStatus,
+            healthy: a.DeploymentStatus?.Healthy ?? null,
+          })),
       };
     } catch (error) {
       status.problems.push((error as Error).message);

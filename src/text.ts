@@ -5,7 +5,8 @@
  * and the invisible characters that make one text look like another: zero-width spaces and joiners, bidi marks, the BOM,
  * the soft hyphen, tag characters, and halves of a character (lone surrogates).
  */
-const INERT = '\\u0000-\\u0008\\u000b-\\u001f\\u007f-\\u009f\\u00ad\\u061c\\u180e\\u200b-\\u200f\\u2028-\\u202e\\u2060-\\u2069\\u206a-\\u206f\\ufeff\\ufff9-\\ufffb';
+const INERT =
+  '\\u0000-\\u0008\\u000b-\\u001f\\u007f-\\u009f\\u00ad\\u061c\\u180e\\u200b-\\u200f\\u2028-\\u202e\\u2060-\\u2069\\u206a-\\u206f\\ufeff\\ufff9-\\ufffb';
 const TAGS = '\\udb40[\\udc00-\\udc7f]';
 const LONE_SURROGATE = '[\\ud800-\\udbff](?![\\udc00-\\udfff])|(?<![\\ud800-\\udbff])[\\udc00-\\udfff]';
 const CONTROL = new RegExp(`[${INERT}]|${TAGS}|${LONE_SURROGATE}`, 'g');

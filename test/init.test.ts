@@ -9,13 +9,17 @@ import { initLab, starterFiles, STARTERS, type Starter } from '../src/init.ts';
 const temp = () => mkdtemp(join(tmpdir(), 'nomad-lab-init-'));
 
 test('starterFiles moves ../jobs/ paths into the folder and names the given schema', (t) => {
-  const text = '# yaml-language-server: $schema=../schema/cluster.schema.json\nversion: 1\njobs:\n  - name: whoami\n    file: ../jobs/whoami.nomad.hcl\n';
+  const text =
+    '# yaml-language-server: $schema=../schema/cluster.schema.json\nversion: 1\njobs:\n  - name: whoami\n    file: ../jobs/whoami.nomad.hcl\n';
   const files = starterFiles('examples/dev.yaml', text, '/opt/nomad-lab/schema/cluster.schema.json');
-  t.is(files.clusterYaml, '# yaml-language-server: $schema=/opt/nomad-lab/schema/cluster.schema.json\nversion: 1\njobs:\n  - name: whoami\n    file: jobs/whoami.nomad.hcl\n');
+  t.is(
+    files.clusterYaml,
+    '# yaml-language-server: $schema=/opt/nomad-lab/schema/cluster.schema.json\nversion: 1\njobs:\n  - name: whoami\n    file: jobs/whoami.nomad.hcl\n',
+  );
   t.deepEqual(files.jobs, [{ from: 'jobs/whoami.nomad.hcl', to: 'jobs/whoami.nomad.hcl' }]);
 });
 
-test('starterFiles leaves the default lab\'s jobs/ paths as they are', (t) => {
+test("starterFiles leaves the default lab's jobs/ paths as they are", (t) => {
   const files = starterFiles('cluster.yaml', 'version: 1\njobs:\n  - { name: a, file: jobs/a.hcl }\n', '/s.json');
   t.is(files.clusterYaml, 'version: 1\njobs:\n  - { name: a, file: jobs/a.hcl }\n');
   t.deepEqual(files.jobs, [{ from: 'jobs/a.hcl', to: 'jobs/a.hcl' }]);
@@ -43,7 +47,7 @@ test('init refuses a folder that already has a cluster.yaml and writes nothing',
   t.is(await readFile(join(dir, 'cluster.yaml'), 'utf8'), 'mine\n');
 });
 
-test('init --example drops the example\'s allow_from, since the jobs are copied beside cluster.yaml', async (t) => {
+test("init --example drops the example's allow_from, since the jobs are copied beside cluster.yaml", async (t) => {
   const dir = await temp();
   await initLab(dir, 'dev');
   const text = await readFile(join(dir, 'cluster.yaml'), 'utf8');
@@ -66,7 +70,10 @@ test('init does not write jobs through a symlinked jobs folder', async (t) => {
   const outside = await temp();
   await symlink(outside, join(dir, 'jobs'));
   const error = await t.throwsAsync(initLab(dir), { instanceOf: NomadLabError });
-  t.is(error.message, `init: ${join(dir, 'jobs')} is a symlink; init writes jobs only into a folder of its own (nothing was written)`);
+  t.is(
+    error.message,
+    `init: ${join(dir, 'jobs')} is a symlink; init writes jobs only into a folder of its own (nothing was written)`,
+  );
   t.deepEqual(await readdir(outside), []);
   t.deepEqual(await readdir(dir), ['jobs']);
 });

@@ -25,7 +25,11 @@ verify: { via: ${via} }
 `;
   // Loopback stands in for the lab network, which the loader refuses in a file: the addresses move there after loading.
   const parsed = parseCluster(text, { displayName: 'cluster.yaml', baseDir: dir });
-  const spec = { ...parsed.spec, network: { cidr: '127.0.0.0/8' }, nodes: parsed.spec.nodes.map((n, i) => ({ ...n, address: [SERVER, CLIENT][i]! })) };
+  const spec = {
+    ...parsed.spec,
+    network: { cidr: '127.0.0.0/8' },
+    nodes: parsed.spec.nodes.map((n, i) => ({ ...n, address: [SERVER, CLIENT][i]! })),
+  };
   return { file: `${dir}/cluster.yaml`, ...parsed, spec };
 }
 
@@ -36,15 +40,17 @@ const consul = (address: string, name?: string) =>
     else res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ Config: { NodeName: name } }));
   });
 
-test('vagrant, auto: direct, without asking anything (the lab network is this host\'s own)', async (t) => {
-  const { reach, close } = await labReach(cluster('/tmp', '{ type: vagrant }', 'auto'), { consulPort: await closedPort(SERVER) });
+test("vagrant, auto: direct, without asking anything (the lab network is this host's own)", async (t) => {
+  const { reach, close } = await labReach(cluster('/tmp', '{ type: vagrant }', 'auto'), {
+    consulPort: await closedPort(SERVER),
+  });
   t.is(reach.via, 'direct');
   t.is(reach.reason, "the lab network is this host's own (Vagrant)");
   t.is(reach.dialer('server').via, 'direct');
   await close();
 });
 
-test('existing hosts, auto: direct when a node\'s Consul answers as itself at its lab address', async (t) => {
+test("existing hosts, auto: direct when a node's Consul answers as itself at its lab address", async (t) => {
   const api = await consul(SERVER, 'server');
   t.teardown(() => api.close());
   const { reach, close } = await labReach(cluster('/tmp', '{ type: ssh }', 'auto'), { consulPort: api.port });
@@ -66,12 +72,28 @@ test('existing hosts, auto: a 404 from whatever accepted the connection is no an
   const { reach, close } = await labReach(spec, { consulPort: proxy.port, sshDeadlineMs: 500 });
   t.teardown(close);
   t.is(reach.via, 'ssh');
-  t.regex(reach.reason, new RegExp(`^no lab address answered from this host \\(Consul at ${SERVER}:${proxy.port}, ${CLIENT}:${proxy.port}, 1500 ms each\\)$`));
+  t.regex(
+    reach.reason,
+    new RegExp(
+      `^no lab address answered from this host \\(Consul at ${SERVER}:${proxy.port}, ${CLIENT}:${proxy.port}, 1500 ms each\\)$`,
+    ),
+  );
   // Through the server's session, a request reaches what the server itself can reach.
-  const self = await getJson<{ Config: { NodeName: string } }>(`http://${CLIENT}:${agent.port}/v1/agent/self`, 2000, {}, reach.dialer('server'));
+  const self = await getJson<{ Config: { NodeName: string } }>(
+    `http://${CLIENT}:${agent.port}/v1/agent/self`,
+    2000,
+    {},
+    reach.dialer('server'),
+  );
   t.is(self.Config.NodeName, 'client1');
   t.deepEqual(sshd.forwarded, [`${CLIENT}:${agent.port}`]);
-  const failed = await reach.dialer('client1').connect(CLIENT, agent.port, new AbortController().signal).then(() => 'connected', (error: Error) => error.message);
+  const failed = await reach
+    .dialer('client1')
+    .connect(CLIENT, agent.port, new AbortController().signal)
+    .then(
+      () => 'connected',
+      (error: Error) => error.message,
+    );
   t.regex(failed, /^no SSH session: \[client1\] /);
 });
 
@@ -82,7 +104,9 @@ test('verify.via: direct and ssh are obeyed as written', async (t) => {
   const ssh = fixture();
   const sshd = await ssh.server();
   t.teardown(() => sshd.close());
-  const forced = await labReach(cluster(ssh.dir, `{ type: ssh, port: ${sshd.port}, key: ${ssh.keyPath} }`, 'ssh'), { sshDeadlineMs: 500 });
+  const forced = await labReach(cluster(ssh.dir, `{ type: ssh, port: ${sshd.port}, key: ${ssh.keyPath} }`, 'ssh'), {
+    sshDeadlineMs: 500,
+  });
   t.teardown(forced.close);
   t.is(forced.reach.via, 'ssh');
   t.is(forced.reach.reason, 'verify.via is ssh in the cluster file');

@@ -62,7 +62,9 @@ export async function ensureArtifact(request: ArtifactRequest): Promise<Artifact
       request.onProgress?.(`${source} failed, trying the next source`);
     }
   }
-  throw new NomadLabError(`could not get ${request.product} ${request.version} from any source:\n${failures.map((f) => `  ${f.replace(/\n/g, '\n    ')}`).join('\n')}`);
+  throw new NomadLabError(
+    `could not get ${request.product} ${request.version} from any source:\n${failures.map((f) => `  ${f.replace(/\n/g, '\n    ')}`).join('\n')}`,
+  );
 }
 
 function sourcesToTry(request: ArtifactRequest): Exclude<ArtifactSource, 'auto'>[] {
@@ -70,7 +72,12 @@ function sourcesToTry(request: ArtifactRequest): Exclude<ArtifactSource, 'auto'>
   return [...(request.directory ? (['directory'] as const) : []), 'release', 'build'];
 }
 
-async function fetchInto(source: Exclude<ArtifactSource, 'auto'>, request: ArtifactRequest, platform: string, path: string): Promise<Artifact['from']> {
+async function fetchInto(
+  source: Exclude<ArtifactSource, 'auto'>,
+  request: ArtifactRequest,
+  platform: string,
+  path: string,
+): Promise<Artifact['from']> {
   const { product, version } = request;
   await mkdir(dirname(path), { recursive: true });
   const temporary = `${path}.partial-${process.pid}`;
@@ -82,9 +89,13 @@ async function fetchInto(source: Exclude<ArtifactSource, 'auto'>, request: Artif
     } else if (source === 'release') {
       request.onProgress?.(`downloading ${product} ${version} (${platform}) from the release archives`);
       // `auto` gives up on an unreachable release site quickly and builds instead.
-      await writeFile(temporary, await downloadRelease(product, version, platform, request.source === 'auto' ? { timeoutMs: 20_000 } : {}));
+      await writeFile(
+        temporary,
+        await downloadRelease(product, version, platform, request.source === 'auto' ? { timeoutMs: 20_000 } : {}),
+      );
     } else {
-      if (platform !== nodePlatform()) throw new NomadLabError(`building from source makes ${nodePlatform()} binaries, not ${platform}`);
+      if (platform !== nodePlatform())
+        throw new NomadLabError(`building from source makes ${nodePlatform()} binaries, not ${platform}`);
       request.onProgress?.(`building ${product} ${version} from source with Go (minutes on a cold cache)`);
       await buildFromSource(product, version, temporary, (line) => request.onProgress?.(`go: ${line}`));
     }
@@ -104,12 +115,16 @@ async function checkVersion(product: Product, version: string, binary: string): 
   const result = await probe(binary, ['version'], { timeout: 30_000 });
   const actual = parseVersionOutput(product, result.stdout);
   if (actual !== version) {
-    throw new NomadLabError(`${binary} says it is ${product} ${actual ?? '(unreadable)'}, not ${version}: ${result.stdout.split('\n', 1)[0] || result.stderr}`);
+    throw new NomadLabError(
+      `${binary} says it is ${product} ${actual ?? '(unreadable)'}, not ${version}: ${result.stdout.split('\n', 1)[0] || result.stderr}`,
+    );
   }
 }
 
 /** The cached binary and its recorded checksum, when both are there and agree. */
-async function readCached(path: string): Promise<Omit<Artifact, 'product' | 'version' | 'platform' | 'path' | 'from'> | undefined> {
+async function readCached(
+  path: string,
+): Promise<Omit<Artifact, 'product' | 'version' | 'platform' | 'path' | 'from'> | undefined> {
   try {
     const meta = JSON.parse(await readFile(`${path}.json`, 'utf8')) as Meta;
     const { size, mtimeMs } = await stat(path);
@@ -123,5 +138,7 @@ async function readCached(path: string): Promise<Omit<Artifact, 'product' | 'ver
 }
 
 export async function sha256File(path: string): Promise<string> {
-  return createHash('sha256').update(await readFile(path)).digest('hex');
+  return createHash('sha256')
+    .update(await readFile(path))
+    .digest('hex');
 }

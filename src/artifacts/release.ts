@@ -25,16 +25,26 @@ export function checksumFor(sums: string, fileName: string): string | undefined 
 }
 
 /** Downloads a release zip, checks it against SHA256SUMS, and returns the binary inside. */
-export async function downloadRelease(product: Product, version: string, platform: string, options: { timeoutMs?: number } = {}): Promise<Buffer> {
+export async function downloadRelease(
+  product: Product,
+  version: string,
+  platform: string,
+  options: { timeoutMs?: number } = {},
+): Promise<Buffer> {
   const { zip, zipUrl, sumsUrl } = releaseUrls(product, version, platform);
   const signal = AbortSignal.timeout(options.timeoutMs ?? 300_000);
   const sums = (await get(sumsUrl, signal)).toString('utf8');
   const expected = checksumFor(sums, zip);
-  if (!expected) throw new NomadLabError(`${sumsUrl} lists no checksum for ${zip}: is ${product} ${version} released for ${platform}?`);
+  if (!expected)
+    throw new NomadLabError(
+      `${sumsUrl} lists no checksum for ${zip}: is ${product} ${version} released for ${platform}?`,
+    );
   const archive = await get(zipUrl, signal);
   const actual = createHash('sha256').update(archive).digest('hex');
   if (actual !== expected) {
-    throw new NomadLabError(`checksum mismatch for ${zipUrl}: SHA256SUMS says ${expected}, the download is ${actual}; nothing was kept`);
+    throw new NomadLabError(
+      `checksum mismatch for ${zipUrl}: SHA256SUMS says ${expected}, the download is ${actual}; nothing was kept`,
+    );
   }
   const files = unzipSync(archive, { filter: (file) => file.name === product });
   const binary = files[product];
@@ -47,7 +57,10 @@ async function get(url: string, signal: AbortSignal): Promise<Buffer> {
   try {
     response = await fetch(url, { signal });
   } catch (cause) {
-    throw new NomadLabError(`cannot reach ${url}: ${(cause as Error).cause instanceof Error ? ((cause as Error).cause as Error).message : (cause as Error).message}`, { cause });
+    throw new NomadLabError(
+      `cannot reach ${url}: ${(cause as Error).cause instanceof Error ? ((cause as Error).cause as Error).message : (cause as Error).message}`,
+      { cause },
+    );
   }
   if (!response.ok) throw new NomadLabError(`GET ${url}: HTTP ${response.status} ${response.statusText}`);
   return Buffer.from(await response.arrayBuffer());

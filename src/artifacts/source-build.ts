@@ -43,7 +43,12 @@ export function goBuildArgs(recipe: BuildRecipe, output: string): string[] {
 }
 
 /** Builds the pinned release into `output`; `onLine` sees each package Go compiles. */
-export async function buildFromSource(product: Product, version: string, output: string, onLine?: (line: string) => void): Promise<void> {
+export async function buildFromSource(
+  product: Product,
+  version: string,
+  output: string,
+  onLine?: (line: string) => void,
+): Promise<void> {
   const recipe = await readRecipe(product);
   if (recipe.version !== version) {
     throw new NomadLabError(

@@ -32,24 +32,65 @@ export function formatPlan(plan: Plan): string {
 export function table(header: readonly string[], rawRows: readonly (readonly string[])[]): string {
   const rows = rawRows.map((row) => row.map(printableLine));
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: readonly string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join('  ').trimEnd();
+  const line = (cells: readonly string[]) =>
+    cells
+      .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!)))
+      .join('  ')
+      .trimEnd();
   return [line(header), ...rows.map(line)].join('\n');
 }
 
 export function formatStatus(status: LabStatus): string {
   const blocks = [
-    `Machines\n${table(['NODE', 'STATE', 'DETAIL'], status.machines.map((m) => [m.node, m.state, m.detail]))}`,
+    `Machines\n${table(
+      ['NODE', 'STATE', 'DETAIL'],
+      status.machines.map((m) => [m.node, m.state, m.detail]),
+    )}`,
   ];
   if (status.consul.length > 0) {
-    blocks.push(`Consul members\n${table(['NODE', 'ADDRESS', 'STATUS', 'TYPE'], status.consul.map((m) => [m.name, m.address, m.status, m.type]))}`);
+    blocks.push(
+      `Consul members\n${table(
+        ['NODE', 'ADDRESS', 'STATUS', 'TYPE'],
+        status.consul.map((m) => [m.name, m.address, m.status, m.type]),
+      )}`,
+    );
   }
   const nomad = status.nomad;
   if (nomad) {
-    blocks.push(`Nomad servers (leader ${nomad.leader || 'none'})\n${table(['NAME', 'STATUS', 'LEADER'], nomad.servers.map((s) => [s.name, s.status, s.leader ? 'yes' : '']))}`);
-    blocks.push(`Nomad clients\n${table(['NAME', 'STATUS', 'DOCKER'], nomad.clients.map((c) => [c.name, c.status, c.docker]))}`);
-    blocks.push(nomad.jobs.length === 0 ? 'Jobs: none' : `Jobs\n${table(['JOB', 'TYPE', 'STATUS'], nomad.jobs.map((j) => [j.id, j.type, j.status]))}`);
+    blocks.push(
+      `Nomad servers (leader ${nomad.leader || 'none'})\n${table(
+        ['NAME', 'STATUS', 'LEADER'],
+        nomad.servers.map((s) => [s.name, s.status, s.leader ? 'yes' : '']),
+      )}`,
+    );
+    blocks.push(
+      `Nomad clients\n${table(
+        ['NAME', 'STATUS', 'DOCKER'],
+        nomad.clients.map((c) => [c.name, c.status, c.docker]),
+      )}`,
+    );
+    blocks.push(
+      nomad.jobs.length === 0
+        ? 'Jobs: none'
+        : `Jobs\n${table(
+            ['JOB', 'TYPE', 'STATUS'],
+            nomad.jobs.map((j) => [j.id, j.type, j.status]),
+          )}`,
+    );
     if (nomad.allocations.length > 0) {
-      blocks.push(`Allocations\n${table(['ID', 'JOB', 'GROUP', 'NODE', 'STATUS', 'HEALTHY'], nomad.allocations.map((a) => [a.id, a.job, a.group, a.node, a.status, a.healthy === null ? '-' : String(a.healthy)]))}`);
+      blocks.push(
+        `Allocations\n${table(
+          ['ID', 'JOB', 'GROUP', 'NODE', 'STATUS', 'HEALTHY'],
+          nomad.allocations.map((a) => [
+            a.id,
+            a.job,
+            a.group,
+            a.node,
+            a.status,
+            a.healthy === null ? '-' : String(a.healthy),
+          ]),
+        )}`,
+      );
     }
   }
   blocks.push(`UIs\n  Nomad   ${status.urls.nomadUi}\n  Consul  ${status.urls.consulUi}`);
@@ -65,7 +106,14 @@ export function formatLivePlan(changes: readonly PlannedChange[]): string {
     lines.push(`${node}:`);
     for (const change of changes.filter((c) => c.node === node)) {
       lines.push(`  ~ ${change.description}${change.reason ? ` (${change.reason})` : ''}  [${change.step}]`);
-      if (change.diff) lines.push(...change.diff.trimEnd().split('\n').slice(2).map((l) => `      ${l}`));
+      if (change.diff)
+        lines.push(
+          ...change.diff
+            .trimEnd()
+            .split('\n')
+            .slice(2)
+            .map((l) => `      ${l}`),
+        );
     }
   }
   lines.push('', `plan: ${changes.length} change${changes.length === 1 ? '' : 's'}; \`nomad-lab up\` makes them`);

@@ -35,7 +35,7 @@ export function upFailureHint(cluster: Pick<Cluster, 'spec'>, file: string, step
   const f = fileFlag(file);
   const node = failedNode(error) ?? 'NODE';
   const service = stepService(step);
-  const journal = `${service ? `its ${service}` : 'its agents\''} journal:`;
+  const journal = `${service ? `its ${service}` : "its agents'"} journal:`;
   const shell = 'a shell on the node:';
   const width = Math.max(shell.length, journal.length);
   return [

@@ -49,12 +49,17 @@ const oldImages = () => import('../images/old-images.ts');
 
 const program = new Command()
   .name('nomad-lab')
-  .description('One cluster.yaml to a working HashiCorp lab: Vagrant machines, Docker, Consul and Nomad, jobs, DNS-verified services.')
-  .version(versionText(), '-V, --version', 'nomad-lab\'s version and the Consul and Nomad versions it installs by default')
+  .description(
+    'One cluster.yaml to a working HashiCorp lab: Vagrant machines, Docker, Consul and Nomad, jobs, DNS-verified services.',
+  )
+  .version(
+    versionText(),
+    '-V, --version',
+    "nomad-lab's version and the Consul and Nomad versions it installs by default",
+  )
   .enablePositionalOptions()
   .configureOutput({ writeErr: (text) => process.stderr.write(boundedOutput(text)) })
   .showHelpAfterError();
-
 
 program
   .command('validate')
@@ -69,7 +74,9 @@ program
     }
     try {
       const cluster = await loadCluster(file);
-      say(JSON.stringify({ file, valid: true, summary: summarize(cluster), ...boundedIssues(cluster.warnings) }, null, 2));
+      say(
+        JSON.stringify({ file, valid: true, summary: summarize(cluster), ...boundedIssues(cluster.warnings) }, null, 2),
+      );
     } catch (error) {
       if (!(error instanceof ConfigError)) throw error;
       say(JSON.stringify({ file, valid: false, ...boundedIssues(error.issues) }, null, 2));
@@ -89,7 +96,9 @@ program
 
 program
   .command('plan')
-  .description('what `up` would change, node by node, without changing anything: read from the running lab (file diffs, restarts, jobs), or from the file alone when its machines are not running')
+  .description(
+    'what `up` would change, node by node, without changing anything: read from the running lab (file diffs, restarts, jobs), or from the file alone when its machines are not running',
+  )
   .option(...fileOption)
   .option('--json', 'print the plan as JSON')
   .option('--detailed-exitcode', 'exit 2 when there are changes (0: none, 1: an error)')
@@ -118,20 +127,33 @@ program
     const statuses = await checkPrerequisites();
     if (json) {
       const old = await findOldImages(await currentRecipeHashes()).catch(() => []);
-      say(JSON.stringify({ ok: statuses.every((s) => s.ok || !s.required), prerequisites: statuses, oldImages: old }, null, 2));
+      say(
+        JSON.stringify(
+          { ok: statuses.every((s) => s.ok || !s.required), prerequisites: statuses, oldImages: old },
+          null,
+          2,
+        ),
+      );
       process.exitCode = statuses.some((s) => s.required && !s.ok) ? 1 : 0;
       return;
     }
     const width = Math.max(...statuses.map((s) => s.name.length));
     for (const s of statuses) {
       const mark = s.ok ? 'ok     ' : s.required ? 'MISSING' : 'absent ';
-      say(`${mark}  ${s.name.padEnd(width)}  ${s.detail}${s.ok ? '' : `\n         ${' '.repeat(width)}  fix: ${s.fix}`}`);
+      say(
+        `${mark}  ${s.name.padEnd(width)}  ${s.detail}${s.ok ? '' : `\n         ${' '.repeat(width)}  fix: ${s.fix}`}`,
+      );
     }
     const old = await findOldImages(await currentRecipeHashes()).catch(() => []);
-    if (old.length > 0) say(`\nold images: ${countImages(old)}, earlier builds of recipes that have changed and no container uses; \`nomad-lab image build\` removes them`);
+    if (old.length > 0)
+      say(
+        `\nold images: ${countImages(old)}, earlier builds of recipes that have changed and no container uses; \`nomad-lab image build\` removes them`,
+      );
     const missing = statuses.filter((s) => s.required && !s.ok);
     if (missing.length > 0) {
-      sayError(`\n${missing.length} required prerequisite${missing.length === 1 ? ' is' : 's are'} missing: ${missing.map((s) => s.name).join(', ')}`);
+      sayError(
+        `\n${missing.length} required prerequisite${missing.length === 1 ? ' is' : 's are'} missing: ${missing.map((s) => s.name).join(', ')}`,
+      );
       process.exitCode = 1;
     }
   });
@@ -158,10 +180,17 @@ program
       },
     };
     const stop = new AbortController();
-    const running = up(cluster, { reporter, signal: stop.signal, ...(concurrency === undefined ? {} : { concurrency }) });
+    const running = up(cluster, {
+      reporter,
+      signal: stop.signal,
+      ...(concurrency === undefined ? {} : { concurrency }),
+    });
     const forget = onInterrupt(() => {
       stop.abort();
-      return running.then(() => {}, () => {});
+      return running.then(
+        () => {},
+        () => {},
+      );
     });
     let report: Awaited<typeof running>;
     try {
@@ -184,13 +213,17 @@ program
     }
     await listr.finished();
     for (const [node, changes] of report.byNode) for (const change of changes) say(`${node}: ${change}`);
-    say(`up: ${report.changes === 0 ? '0 changes, the cluster was already as cluster.yaml says' : `${report.changes} change${report.changes === 1 ? '' : 's'}`} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+    say(
+      `up: ${report.changes === 0 ? '0 changes, the cluster was already as cluster.yaml says' : `${report.changes} change${report.changes === 1 ? '' : 's'}`} (${((Date.now() - started) / 1000).toFixed(1)} s)`,
+    );
     for (const line of upFinishedLines(cluster, file)) say(line);
   });
 
 program
   .command('down')
-  .description("destroy the lab's machines, networks and state; existing hosts are kept and cleaned of the lab (running it twice is fine)")
+  .description(
+    "destroy the lab's machines, networks and state; existing hosts are kept and cleaned of the lab (running it twice is fine)",
+  )
   .option(...fileOption)
   .action(async ({ file }) => {
     const { down } = await downModule();
@@ -198,14 +231,23 @@ program
     const cluster = await loadCluster(file);
     const existing = cluster.spec.provider.type === 'ssh';
     let removed: string[] = [];
-    await runTasks([{
-      title: existing ? `remove ${cluster.spec.name} from its hosts` : `destroy ${cluster.spec.name}`,
-      task: async (_: unknown, task: { output: string }) => {
-        removed = await down(cluster, { onProgress: outputTo(task) });
-      },
-    }], {});
+    await runTasks(
+      [
+        {
+          title: existing ? `remove ${cluster.spec.name} from its hosts` : `destroy ${cluster.spec.name}`,
+          task: async (_: unknown, task: { output: string }) => {
+            removed = await down(cluster, { onProgress: outputTo(task) });
+          },
+        },
+      ],
+      {},
+    );
     for (const line of removed) say(line);
-    say(existing ? `down: ${cluster.spec.name} is gone from its hosts; the hosts keep running` : `down: ${cluster.spec.name} is gone`);
+    say(
+      existing
+        ? `down: ${cluster.spec.name} is gone from its hosts; the hosts keep running`
+        : `down: ${cluster.spec.name} is gone`,
+    );
   });
 
 program
@@ -253,18 +295,27 @@ program
     const { runTasks } = await tasks();
     const cluster = await loadCluster(file);
     let removed: string[] = [];
-    await runTasks([{
-      title: `reset ${cluster.spec.name}`,
-      task: async (_: unknown, task: { output: string }) => {
-        removed = await resetLab(cluster, outputTo(task));
-      },
-    }], {});
-    say(`reset: ${removed.length === 0 ? 'no jobs were running' : `stopped and purged ${removed.join(', ')}`}; machines kept`);
+    await runTasks(
+      [
+        {
+          title: `reset ${cluster.spec.name}`,
+          task: async (_: unknown, task: { output: string }) => {
+            removed = await resetLab(cluster, outputTo(task));
+          },
+        },
+      ],
+      {},
+    );
+    say(
+      `reset: ${removed.length === 0 ? 'no jobs were running' : `stopped and purged ${removed.join(', ')}`}; machines kept`,
+    );
   });
 
 program
   .command('forget-host-key')
-  .description("forget the pinned SSH host keys of nodes that were re-created on purpose; the next contact pins their new keys")
+  .description(
+    'forget the pinned SSH host keys of nodes that were re-created on purpose; the next contact pins their new keys',
+  )
   .argument('<nodes...>', 'node names from the cluster file')
   .option(...fileOption)
   .action(async (nodes, { file }) => {
@@ -272,14 +323,18 @@ program
     const cluster = await load(file);
     const known = new Set(cluster.spec.nodes.map((n) => n.name));
     const unknown = nodes.filter((n) => !known.has(n));
-    if (unknown.length > 0) throw new NomadLabError(`${file} has no node ${unknown.join(', ')}; its nodes: ${[...known].join(', ')}`);
+    if (unknown.length > 0)
+      throw new NomadLabError(`${file} has no node ${unknown.join(', ')}; its nodes: ${[...known].join(', ')}`);
     const removed = await forgetHostKeys(knownHostsFile(cluster), nodes);
-    say(`forget-host-key: ${removed === 0 ? `no key was pinned for ${nodes.join(', ')}` : `forgot ${removed} pinned key${removed === 1 ? '' : 's'} of ${nodes.join(', ')}`}; the next contact pins the new ones`);
+    say(
+      `forget-host-key: ${removed === 0 ? `no key was pinned for ${nodes.join(', ')}` : `forgot ${removed} pinned key${removed === 1 ? '' : 's'} of ${nodes.join(', ')}`}; the next contact pins the new ones`,
+    );
   });
 
 function positiveInt(value: string, option: string): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`${option} takes a whole number of at least 1, not "${value}"`);
+  if (!Number.isInteger(n) || n < 1)
+    throw new InvalidArgumentError(`${option} takes a whole number of at least 1, not "${value}"`);
   return n;
 }
 
@@ -291,63 +346,95 @@ host
   .action(async () => {
     const { prepareHost } = await prepare();
     const report = await prepareHost({ onProgress: (line) => say(`host: ${line}`) });
-    say(report.changes.length === 0 ? 'host: already prepared, nothing changed' : `host: prepared (${report.changes.join('; ')})`);
+    say(
+      report.changes.length === 0
+        ? 'host: already prepared, nothing changed'
+        : `host: prepared (${report.changes.join('; ')})`,
+    );
   });
 
 const image = program.command('image').description('machine and job images for the local lab');
 
 image
   .command('build')
-  .description('build the node image (Vagrant docker backend) and the job images the cluster file asks for; only what changed')
+  .description(
+    'build the node image (Vagrant docker backend) and the job images the cluster file asks for; only what changed',
+  )
   .option(...fileOption)
-  .option('--recipe <recipe>', 'node image recipe: debootstrap (offline) or dockerfile (needs a registry)', 'debootstrap')
-  .option('--suite <suite>', "the node image's Debian suite: bookworm, or trixie (Debian 13, tagged <image>:trixie-<hash>) to try existing hosts of Debian 13", 'bookworm')
+  .option(
+    '--recipe <recipe>',
+    'node image recipe: debootstrap (offline) or dockerfile (needs a registry)',
+    'debootstrap',
+  )
+  .option(
+    '--suite <suite>',
+    "the node image's Debian suite: bookworm, or trixie (Debian 13, tagged <image>:trixie-<hash>) to try existing hosts of Debian 13",
+    'bookworm',
+  )
   .action(async ({ file, recipe, suite }) => {
     const { ensureJobImage, jobImageRecipes, removeOldTarballs } = await jobImagesModule();
     const { ensureNodeImage, NODE_SUITES, nodeRecipeName } = await nodeImageModule();
     const { removeOldImages } = await oldImages();
     const { runTasks } = await tasks();
-    if (recipe !== 'debootstrap' && recipe !== 'dockerfile') throw new NomadLabError(`--recipe must be "debootstrap" or "dockerfile", not "${recipe}"`);
+    if (recipe !== 'debootstrap' && recipe !== 'dockerfile')
+      throw new NomadLabError(`--recipe must be "debootstrap" or "dockerfile", not "${recipe}"`);
     const nodeSuite = NODE_SUITES.find((s) => s === suite);
-    if (nodeSuite === undefined) throw new NomadLabError(`--suite must be ${NODE_SUITES.map((s) => `"${s}"`).join(' or ')}, not "${suite}"`);
+    if (nodeSuite === undefined)
+      throw new NomadLabError(`--suite must be ${NODE_SUITES.map((s) => `"${s}"`).join(' or ')}, not "${suite}"`);
     const cluster = await load(file);
     const nodeImage = containerImage(cluster.spec);
     const recipes = jobImageRecipes(cluster.spec);
     const lines: string[] = [];
     // The hash each recipe built here has now: older images of these recipes are removed after.
     const current = new Map<string, string>();
-    await runTasks([
-      ...(nodeImage !== undefined
-        ? [{
-            title: `node image ${nodeImage}`,
-            task: async (_: unknown, task: { title: string; output: string }) => {
-              const result = await ensureNodeImage({ name: nodeImage, recipe, suite: nodeSuite, preload: preloadedPackages(cluster.spec), onProgress: outputTo(task) });
-              current.set(nodeRecipeName(nodeSuite), result.hash);
-              task.title = `node image ${result.tag}: ${result.built ? 'built' : 'up to date'}`;
-              lines.push(`${result.tag} (${mebibytes(result.size)}${result.built ? ', built' : ''})`);
-            },
-          }]
-        : []),
-      ...recipes.map((name) => ({
-        title: `job image ${name}`,
-        task: async (_: unknown, task: { title: string; output: string }) => {
-          const result = await ensureJobImage(name, cacheDir(), outputTo(task));
-          current.set(name, result.hash);
-          task.title = `job image ${result.tag}: ${result.built ? 'built' : 'up to date'}`;
-          lines.push(`${result.tag} ${result.tarball}${result.built ? ' (built)' : ''}`);
-          for (const path of await removeOldTarballs(cacheDir(), name, result.hash)) lines.push(`removed ${path}: an earlier build of the ${name} recipe`);
+    await runTasks(
+      [
+        ...(nodeImage !== undefined
+          ? [
+              {
+                title: `node image ${nodeImage}`,
+                task: async (_: unknown, task: { title: string; output: string }) => {
+                  const result = await ensureNodeImage({
+                    name: nodeImage,
+                    recipe,
+                    suite: nodeSuite,
+                    preload: preloadedPackages(cluster.spec),
+                    onProgress: outputTo(task),
+                  });
+                  current.set(nodeRecipeName(nodeSuite), result.hash);
+                  task.title = `node image ${result.tag}: ${result.built ? 'built' : 'up to date'}`;
+                  lines.push(`${result.tag} (${mebibytes(result.size)}${result.built ? ', built' : ''})`);
+                },
+              },
+            ]
+          : []),
+        ...recipes.map((name) => ({
+          title: `job image ${name}`,
+          task: async (_: unknown, task: { title: string; output: string }) => {
+            const result = await ensureJobImage(name, cacheDir(), outputTo(task));
+            current.set(name, result.hash);
+            task.title = `job image ${result.tag}: ${result.built ? 'built' : 'up to date'}`;
+            lines.push(`${result.tag} ${result.tarball}${result.built ? ' (built)' : ''}`);
+            for (const path of await removeOldTarballs(cacheDir(), name, result.hash))
+              lines.push(`removed ${path}: an earlier build of the ${name} recipe`);
+          },
+        })),
+        {
+          title: 'old images',
+          task: async (_: unknown, task: { title: string }) => {
+            const removed = await removeOldImages(current);
+            task.title =
+              removed.images.length === 0 ? 'old images: none' : `old images: removed ${countImages(removed.images)}`;
+            for (const image of removed.images)
+              lines.push(
+                `removed ${describeImage(image)}: an earlier build of the ${image.recipe} recipe, no container uses it`,
+              );
+            for (const { image, reason } of removed.kept) lines.push(`kept ${describeImage(image)}: ${reason}`);
+          },
         },
-      })),
-      {
-        title: 'old images',
-        task: async (_: unknown, task: { title: string }) => {
-          const removed = await removeOldImages(current);
-          task.title = removed.images.length === 0 ? 'old images: none' : `old images: removed ${countImages(removed.images)}`;
-          for (const image of removed.images) lines.push(`removed ${describeImage(image)}: an earlier build of the ${image.recipe} recipe, no container uses it`);
-          for (const { image, reason } of removed.kept) lines.push(`kept ${describeImage(image)}: ${reason}`);
-        },
-      },
-    ], {});
+      ],
+      {},
+    );
     for (const line of lines) say(line);
   });
 
@@ -393,7 +480,10 @@ artifacts
       })),
       {},
     );
-    for (const a of fetched) say(`${a.product} ${a.version} ${a.platform} ${a.path} (${(a.size / 2 ** 20).toFixed(0)} MiB, sha256 ${a.sha256.slice(0, 12)}, ${a.from})`);
+    for (const a of fetched)
+      say(
+        `${a.product} ${a.version} ${a.platform} ${a.path} (${(a.size / 2 ** 20).toFixed(0)} MiB, sha256 ${a.sha256.slice(0, 12)}, ${a.from})`,
+      );
   });
 
 /** Go prints a line per package; pass on the others and every 50th of those. */

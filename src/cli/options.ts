@@ -8,7 +8,10 @@ import { printable } from '../text.ts';
 /** A path given to an option: not empty, at most LIMITS.pathChars. A name with control characters may be a real file: it is escaped where printed. */
 export function pathArgument(value: string): string {
   if (value === '') throw new InvalidArgumentError('It is empty: name a file or folder.');
-  if (value.length > LIMITS.pathChars) throw new InvalidArgumentError(`A path may have at most ${LIMITS.pathChars} characters, and this one has ${value.length}.`);
+  if (value.length > LIMITS.pathChars)
+    throw new InvalidArgumentError(
+      `A path may have at most ${LIMITS.pathChars} characters, and this one has ${value.length}.`,
+    );
   return value;
 }
 
@@ -24,7 +27,9 @@ export function boundedOutput(text: string): string {
     .split('\n')
     .map((raw) => {
       const line = printable(raw);
-      return line.length <= LIMITS.lineChars ? line : `${line.slice(0, half)}… (${line.length - 2 * half} characters left out) …${line.slice(-half)}`;
+      return line.length <= LIMITS.lineChars
+        ? line
+        : `${line.slice(0, half)}… (${line.length - 2 * half} characters left out) …${line.slice(-half)}`;
     })
     .join('\n');
 }

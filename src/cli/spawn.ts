@@ -7,7 +7,11 @@ import { forwardSignals } from './interrupt.ts';
  * Runs a program on the terminal (stdio inherited) and gives its exit code. Ended by a signal, or
  * after one was passed on (ssh exits 255 on Ctrl-C), it is 128 + the signal's number, as a shell says.
  */
-export function runInherited(command: string, args: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
+export function runInherited(
+  command: string,
+  args: readonly string[],
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<number> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { stdio: 'inherit', env });
     // Ctrl-C is the program's to handle (a terminal sends it to both; a `kill` to nomad-lab is passed on).

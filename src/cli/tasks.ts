@@ -7,7 +7,11 @@ import { plainOutput } from './output.ts';
 export { plainOutput } from './output.ts';
 
 /** Runs listr2 tasks in order; the first failure stops the run and is thrown. */
-export async function runTasks<Ctx extends object>(tasks: ListrTask<Ctx>[], ctx: Ctx, options: { concurrent?: boolean } = {}): Promise<Ctx> {
+export async function runTasks<Ctx extends object>(
+  tasks: ListrTask<Ctx>[],
+  ctx: Ctx,
+  options: { concurrent?: boolean } = {},
+): Promise<Ctx> {
   const list = new Listr<Ctx, 'default', 'simple'>(tasks, {
     ctx,
     concurrent: options.concurrent ?? false,
@@ -65,7 +69,10 @@ export function listrReporter(steps: readonly AnyStep[]): ListrReporter {
   return {
     onStart: () => {
       // A failed step is thrown by up; listr2 only draws it.
-      drawing ??= runTasks(tasks, {}).then(() => {}, () => {});
+      drawing ??= runTasks(tasks, {}).then(
+        () => {},
+        () => {},
+      );
     },
     onProgress: (step, line) => {
       const run = runs.get(step);

@@ -13,12 +13,18 @@ export interface NodeDriversOf {
 }
 
 /** Nomad's name of each driver nomad-lab configures. */
-export const DRIVER_NAMES = { docker: 'docker', raw_exec: 'raw_exec' } as const satisfies Record<keyof DriversSpec, string>;
+export const DRIVER_NAMES = { docker: 'docker', raw_exec: 'raw_exec' } as const satisfies Record<
+  keyof DriversSpec,
+  string
+>;
 
 /** A node's drivers: the lab-wide ones, each replaced by the node's own entry of that name. */
 export function nodeDrivers(spec: DriversOf, node: NodeDriversOf): DriversSpec | undefined {
   if (!runsTasks(node) || !spec.drivers) return undefined;
-  return { ...spec.drivers, ...Object.fromEntries(Object.entries(node.drivers ?? {}).filter(([, d]) => d !== undefined)) };
+  return {
+    ...spec.drivers,
+    ...Object.fromEntries(Object.entries(node.drivers ?? {}).filter(([, d]) => d !== undefined)),
+  };
 }
 
 /**
@@ -29,5 +35,7 @@ export function enabledDrivers(spec: DriversOf, node: NodeDriversOf): string[] {
   if (!runsTasks(node)) return [];
   const drivers = nodeDrivers(spec, node);
   if (!drivers) return ['docker'];
-  return (Object.keys(DRIVER_NAMES) as (keyof DriversSpec)[]).filter((d) => drivers[d].enabled).map((d) => DRIVER_NAMES[d]);
+  return (Object.keys(DRIVER_NAMES) as (keyof DriversSpec)[])
+    .filter((d) => drivers[d].enabled)
+    .map((d) => DRIVER_NAMES[d]);
 }

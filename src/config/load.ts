@@ -71,14 +71,16 @@ export async function readNodeNames(file: string): Promise<string[]> {
 /** A file over LIMITS.fileBytes, of `bytes` when known. */
 function tooLarge(displayName: string, bytes?: number): ConfigError {
   const size = bytes === undefined ? 'more than that' : `${bytes} bytes`;
-  return new ConfigError(displayName, [{
-    severity: 'error',
-    file: displayName,
-    line: 1,
-    col: 1,
-    path: '',
-    message: `a cluster file may have at most ${LIMITS.fileBytes} bytes (${LIMITS.fileBytes / 1024} KiB), and this one has ${size}: is it the right file?`,
-  }]);
+  return new ConfigError(displayName, [
+    {
+      severity: 'error',
+      file: displayName,
+      line: 1,
+      col: 1,
+      path: '',
+      message: `a cluster file may have at most ${LIMITS.fileBytes} bytes (${LIMITS.fileBytes / 1024} KiB), and this one has ${size}: is it the right file?`,
+    },
+  ]);
 }
 
 /** Validates cluster file text; the pure part of loadCluster (it only reads referenced files' existence). */
@@ -96,7 +98,10 @@ export function parseCluster(text: string, options: ParseOptions): Omit<Cluster,
 
   const syntax = source.syntaxErrors();
   if (syntax.length > 0) {
-    throw new ConfigError(options.displayName, syntax.map((e) => issue('error', e.position, [], e.message)));
+    throw new ConfigError(
+      options.displayName,
+      syntax.map((e) => issue('error', e.position, [], e.message)),
+    );
   }
   const yamlWarnings = source.warnings().map((w) => issue('warning', w.position, [], w.message));
 
@@ -105,13 +110,29 @@ export function parseCluster(text: string, options: ParseOptions): Omit<Cluster,
     input = source.toJS();
   } catch (cause) {
     // syntaxErrors() has refused what makes the conversion throw (aliases without anchors, alias bombs); this keeps anything missed a ConfigError.
-    throw new ConfigError(options.displayName, [issue('error', { line: 1, col: 1 }, [], `cannot read the file as data: ${lowerFirst(String((cause as Error).message))}`)], { cause });
+    throw new ConfigError(
+      options.displayName,
+      [
+        issue(
+          'error',
+          { line: 1, col: 1 },
+          [],
+          `cannot read the file as data: ${lowerFirst(String((cause as Error).message))}`,
+        ),
+      ],
+      { cause },
+    );
   }
   const parsed = clusterSchema.safeParse(input);
   if (!parsed.success) {
     const issues = parsed.error.issues.flatMap((zodIssue) =>
       describeSchemaIssue(zodIssue, input).map(({ path, key, message }) =>
-        issue('error', key === undefined ? source.positionOf(path) : source.positionOfKey(path, key), key === undefined ? path : [...path, key], message),
+        issue(
+          'error',
+          key === undefined ? source.positionOf(path) : source.positionOfKey(path, key),
+          key === undefined ? path : [...path, key],
+          message,
+        ),
       ),
     );
     throw new ConfigError(options.displayName, sortIssues([...issues, ...yamlWarnings]));
@@ -154,10 +175,17 @@ function describeSchemaIssue(issue: z.core.$ZodIssue, input: unknown): Described
     }
     case 'invalid_type':
       if (value === undefined) return [{ path, message: `is required${requiredHint(path)}` }];
-      return [{ path, message: `expected ${typeName(issue.expected)}, got ${describeValue(value)}${quoteHint(issue.expected, value)}` }];
+      return [
+        {
+          path,
+          message: `expected ${typeName(issue.expected)}, got ${describeValue(value)}${quoteHint(issue.expected, value)}`,
+        },
+      ];
     case 'invalid_value':
       if (path.length === 1 && path[0] === 'version') {
-        return [{ path, message: `${expectedOneOf(issue.values, value)}: this nomad-lab reads version 1 cluster files` }];
+        return [
+          { path, message: `${expectedOneOf(issue.values, value)}: this nomad-lab reads version 1 cluster files` },
+        ];
       }
       return [{ path, message: expectedOneOf(issue.values, value) }];
     case 'invalid_union':
@@ -165,34 +193,68 @@ function describeSchemaIssue(issue: z.core.$ZodIssue, input: unknown): Described
         // zod lists a discriminated union's tags on the issue, though its type does not say so.
         const options = (issue as { options?: unknown }).options;
         if (Array.isArray(options)) {
-          return [{ path, message: value === undefined ? `is required: one of ${listValues(options)}` : expectedOneOf(options, value) }];
+          return [
+            {
+              path,
+              message:
+                value === undefined ? `is required: one of ${listValues(options)}` : expectedOneOf(options, value),
+            },
+          ];
         }
       }
       return [{ path, message: lowerFirst(issue.message) }];
     case 'too_small':
-      return [{ path, message: issue.origin === 'array' ? `must list at least ${String(issue.minimum)} ${Number(issue.minimum) === 1 ? 'item' : 'items'}` : `must be at least ${String(issue.minimum)}, got ${describeValue(value)}` }];
+      return [
+        {
+          path,
+          message:
+            issue.origin === 'array'
+              ? `must list at least ${String(issue.minimum)} ${Number(issue.minimum) === 1 ? 'item' : 'items'}`
+              : `must be at least ${String(issue.minimum)}, got ${describeValue(value)}`,
+        },
+      ];
     case 'too_big':
       if (issue.origin === 'array') return [{ path, message: `must list at most ${String(issue.maximum)} items` }];
-      if (issue.origin === 'string') return [{ path, message: `must be at most ${String(issue.maximum)} characters long, got ${describeValue(value)}` }];
+      if (issue.origin === 'string')
+        return [
+          { path, message: `must be at most ${String(issue.maximum)} characters long, got ${describeValue(value)}` },
+        ];
       return [{ path, message: `must be at most ${String(issue.maximum)}, got ${describeValue(value)}` }];
     case 'custom':
       if (issue.params?.['complete'] === true) return [{ path, message: issue.message }];
-      return [{ path, message: `${lowerFirst(issue.message)}${value === undefined || typeof value === 'object' ? '' : `, got ${describeValue(value)}`}` }];
+      return [
+        {
+          path,
+          message: `${lowerFirst(issue.message)}${value === undefined || typeof value === 'object' ? '' : `, got ${describeValue(value)}`}`,
+        },
+      ];
     default:
-      return [{ path, message: `${lowerFirst(issue.message)}${value === undefined || typeof value === 'object' ? '' : `, got ${describeValue(value)}`}` }];
+      return [
+        {
+          path,
+          message: `${lowerFirst(issue.message)}${value === undefined || typeof value === 'object' ? '' : `, got ${describeValue(value)}`}`,
+        },
+      ];
   }
 }
 
 function requiredHint(path: KeyPath): string {
   const last = path.at(-1);
   if (last === 'version') return ': add "version: 1" at the top';
-  if (last === 'cidr' || last === 'network') return ': the lab\'s private network, like "network: { cidr: 10.77.0.0/24 }"';
+  if (last === 'cidr' || last === 'network')
+    return ': the lab\'s private network, like "network: { cidr: 10.77.0.0/24 }"';
   if (last === 'nodes') return ': list the machines under "nodes"';
   return '';
 }
 
 function expectedOneOf(values: readonly unknown[], value: unknown): string {
-  const guess = typeof value === 'string' ? suggest(value, values.filter((v): v is string => typeof v === 'string')) : undefined;
+  const guess =
+    typeof value === 'string'
+      ? suggest(
+          value,
+          values.filter((v): v is string => typeof v === 'string'),
+        )
+      : undefined;
   const expected = values.length === 1 ? String(JSON.stringify(values[0])) : `one of ${listValues(values)}`;
   return `expected ${expected}, got ${describeValue(value)}${guess ? `; did you mean "${guess}"?` : ''}`;
 }
@@ -220,7 +282,8 @@ function describeValue(value: unknown): string {
   if (typeof value === 'object') return 'a mapping';
   if (typeof value === 'string') return quote(value);
   if (typeof value === 'number') return `the number ${value}`;
-  if (typeof value === 'boolean' || typeof value === 'bigint' || typeof value === 'symbol') return `${typeof value} ${String(value)}`;
+  if (typeof value === 'boolean' || typeof value === 'bigint' || typeof value === 'symbol')
+    return `${typeof value} ${String(value)}`;
   return typeof value;
 }
 
@@ -241,7 +304,9 @@ function valueAt(root: unknown, path: KeyPath): unknown {
 
 /** `nodes[1].address`; a key too long to show is cut, as quoted values are. */
 export function formatPath(path: KeyPath): string {
-  return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i === 0 ? '' : '.'}${truncate(p, QUOTED_CHARS)}`)).join('');
+  return path
+    .map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i === 0 ? '' : '.'}${truncate(p, QUOTED_CHARS)}`))
+    .join('');
 }
 
 function sortIssues(issues: ConfigIssue[]): ConfigIssue[] {

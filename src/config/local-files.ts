@@ -12,7 +12,9 @@ import { isAbsolute, relative, sep } from 'node:path';
 const SPECIAL_TREES = ['/proc', '/sys', '/dev'];
 
 /** What kind of thing is not a regular file, for messages. */
-export function fileKind(stats: Pick<Stats, 'isFile' | 'isDirectory' | 'isFIFO' | 'isCharacterDevice' | 'isBlockDevice' | 'isSocket'>): string {
+export function fileKind(
+  stats: Pick<Stats, 'isFile' | 'isDirectory' | 'isFIFO' | 'isCharacterDevice' | 'isBlockDevice' | 'isSocket'>,
+): string {
   if (stats.isFile()) return 'a regular file';
   if (stats.isDirectory()) return 'a folder';
   if (stats.isFIFO()) return 'a FIFO';
@@ -77,10 +79,11 @@ export function localPathProblem({ full, what, kind, maxBytes, roots }: LocalPat
     const rel = inside(root.path, real);
     if (rel === undefined) continue;
     const hidden = hiddenSegment(rel);
-    if (hidden) return `${what} ${full}${via} is in the hidden folder "${hidden}" (keys, tokens and the lab's own state live in such folders), and it would be sent to the nodes: move it out`;
+    if (hidden)
+      return `${what} ${full}${via} is in the hidden folder "${hidden}" (keys, tokens and the lab's own state live in such folders), and it would be sent to the nodes: move it out`;
     return undefined;
   }
-  return `${what} ${full}${via} is outside ${roots[0]?.named ?? 'the cluster file\'s folder'}, and it would be sent to the nodes: move it into that folder, or list its folder under files.allow_from`;
+  return `${what} ${full}${via} is outside ${roots[0]?.named ?? "the cluster file's folder"}, and it would be sent to the nodes: move it into that folder, or list its folder under files.allow_from`;
 }
 
 /** Why `full` cannot be listed under files.allow_from, or undefined when it can. */
@@ -91,11 +94,16 @@ export function allowedFolderProblem(full: string): string | undefined {
   const via = real === full ? '' : ` (it resolves to ${real})`;
   const home = homedir();
   if (real === '/') return `${full}${via} is the root of the file system: list the folder the jobs are in`;
-  if (inside(real, home) !== undefined) return `${full}${via} holds your home folder: list the folder the jobs are in, not one above it`;
+  if (inside(real, home) !== undefined)
+    return `${full}${via} holds your home folder: list the folder the jobs are in, not one above it`;
   const hidden = hiddenSegment(real);
-  if (hidden) return `${full}${via} is in the hidden folder "${hidden}" (keys, tokens and settings live in such folders): list a folder of its own for the jobs`;
-  const system = ['/etc', '/root', '/boot', '/run', '/var/lib', '/var/log', '/usr'].find((tree) => inside(tree, real) !== undefined);
-  if (system) return `${full}${via} is in ${system}, which belongs to the system: list a folder of its own for the jobs`;
+  if (hidden)
+    return `${full}${via} is in the hidden folder "${hidden}" (keys, tokens and settings live in such folders): list a folder of its own for the jobs`;
+  const system = ['/etc', '/root', '/boot', '/run', '/var/lib', '/var/log', '/usr'].find(
+    (tree) => inside(tree, real) !== undefined,
+  );
+  if (system)
+    return `${full}${via} is in ${system}, which belongs to the system: list a folder of its own for the jobs`;
   return undefined;
 }
 

@@ -15,8 +15,21 @@ export function existingHosts(spec: Pick<ClusterSpec, 'provider'>): boolean {
 }
 
 /** The Debian packages `up` installs on a node: dnsmasq everywhere (for `.consul` names), Docker where tasks run. */
-export function nodePackages(spec: Pick<ClusterSpec, 'docker' | 'versions'>, node: NodeSpec): Array<{ name: string; version?: string }> {
-  return [{ name: 'dnsmasq' }, ...(runsTasks(node) ? [{ name: spec.docker.package, ...(spec.versions.docker === undefined ? {} : { version: spec.versions.docker }) }] : [])];
+export function nodePackages(
+  spec: Pick<ClusterSpec, 'docker' | 'versions'>,
+  node: NodeSpec,
+): Array<{ name: string; version?: string }> {
+  return [
+    { name: 'dnsmasq' },
+    ...(runsTasks(node)
+      ? [
+          {
+            name: spec.docker.package,
+            ...(spec.versions.docker === undefined ? {} : { version: spec.versions.docker }),
+          },
+        ]
+      : []),
+  ];
 }
 
 /**

@@ -14,13 +14,19 @@ interface Taken {
 /** Ranges with a fixed meaning (RFC 6890), then networks that Docker, Nomad and vagrant-libvirt make by default. */
 const TAKEN: readonly Taken[] = [
   { cidr: '0.0.0.0/8', name: '"this network" (0.0.0.0/8), which is never a destination' },
-  { cidr: '127.0.0.0/8', name: 'loopback (127.0.0.0/8), each host\'s own addresses' },
-  { cidr: '169.254.0.0/16', name: 'link-local (169.254.0.0/16), where hosts without DHCP and cloud metadata services live' },
+  { cidr: '127.0.0.0/8', name: "loopback (127.0.0.0/8), each host's own addresses" },
+  {
+    cidr: '169.254.0.0/16',
+    name: 'link-local (169.254.0.0/16), where hosts without DHCP and cloud metadata services live',
+  },
   { cidr: '224.0.0.0/4', name: 'multicast (224.0.0.0/4)' },
   { cidr: '240.0.0.0/4', name: 'the reserved class E (240.0.0.0/4, with the broadcast address)' },
-  { cidr: '172.17.0.0/16', name: 'Docker\'s default bridge (172.17.0.0/16, docker0 on this host and on every client)' },
-  { cidr: '172.26.64.0/20', name: 'Nomad\'s default bridge network (172.26.64.0/20, bridge_network_subnet on every client)' },
-  { cidr: '192.168.121.0/24', name: 'vagrant-libvirt\'s management network (192.168.121.0/24)', backend: 'libvirt' },
+  { cidr: '172.17.0.0/16', name: "Docker's default bridge (172.17.0.0/16, docker0 on this host and on every client)" },
+  {
+    cidr: '172.26.64.0/20',
+    name: "Nomad's default bridge network (172.26.64.0/20, bridge_network_subnet on every client)",
+  },
+  { cidr: '192.168.121.0/24', name: "vagrant-libvirt's management network (192.168.121.0/24)", backend: 'libvirt' },
 ];
 
 const FIX = 'pick a private network that is free, like 10.77.0.0/24';

@@ -40,7 +40,7 @@ function unwrap(schema: z.ZodType | undefined, value: unknown): z.ZodType | unde
       const tag = (value as Record<string, unknown> | undefined)?.[def.discriminator];
       schema = def.options.find((o) => {
         const literal = defOf(o).shape?.[def.discriminator!];
-        return literal !== undefined && (literal.safeParse(tag).success);
+        return literal !== undefined && literal.safeParse(tag).success;
       });
     } else return schema;
   }

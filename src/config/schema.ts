@@ -18,9 +18,15 @@ const label = z
 
 const volumeName = z
   .string()
-  .regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'must be lowercase letters, digits, "_" and "-", starting with a letter or digit');
+  .regex(
+    /^[a-z0-9][a-z0-9_-]{0,62}$/,
+    'must be lowercase letters, digits, "_" and "-", starting with a letter or digit',
+  );
 
-const version = z.string().max(32).regex(/^\d+\.\d+\.\d+$/, 'must be a version like 1.22.7 (three numbers, no "v")');
+const version = z
+  .string()
+  .max(32)
+  .regex(/^\d+\.\d+\.\d+$/, 'must be a version like 1.22.7 (three numbers, no "v")');
 
 /** A custom issue whose message already names the value: described as it is, with no ", got ...". */
 function complete(ctx: z.core.$RefinementCtx, message: string): void {
@@ -33,14 +39,16 @@ const PATH_CHARACTERS = /^\/[A-Za-z0-9._/-]*$/;
 const nodePath = z
   .string()
   .max(LIMITS.pathChars)
-  .regex(PATH_CHARACTERS, 'must be an absolute path of letters, digits, ".", "_", "-" and "/" (no spaces or shell characters)')
+  .regex(
+    PATH_CHARACTERS,
+    'must be an absolute path of letters, digits, ".", "_", "-" and "/" (no spaces or shell characters)',
+  )
   .refine((p) => !p.split('/').includes('..'), 'must not contain ".."');
 
-const hostVolumePath = nodePath
-  .superRefine((path, ctx) => {
-    const problem = PATH_CHARACTERS.test(path) ? systemPathProblem(path) : undefined;
-    if (problem) complete(ctx, `${quote(path)} ${problem}`);
-  });
+const hostVolumePath = nodePath.superRefine((path, ctx) => {
+  const problem = PATH_CHARACTERS.test(path) ? systemPathProblem(path) : undefined;
+  if (problem) complete(ctx, `${quote(path)} ${problem}`);
+});
 
 const httpPath = z
   .string()
@@ -51,7 +59,10 @@ const localFile = z
   .string()
   .min(1, 'must be a file path')
   .max(LIMITS.pathChars)
-  .refine((p) => !hasControlCharacter(p), 'must not hold control or invisible characters (escape sequences, newlines, tabs, zero-width or bidi marks)');
+  .refine(
+    (p) => !hasControlCharacter(p),
+    'must not hold control or invisible characters (escape sequences, newlines, tabs, zero-width or bidi marks)',
+  );
 
 // Four decimal numbers without leading zeros: the only form zod's ipv4 takes, and the one Docker and Consul print.
 const ipv4 = z.ipv4({ error: 'must be an IPv4 address like 10.77.0.10 (four decimal numbers, no leading zeros)' });
@@ -73,10 +84,14 @@ function looksLikeIpv4(value: string): boolean {
 function looseIpv4Problem(written: string, address: string, suffix = ''): string | undefined {
   if (ipaddr.IPv4.isValidFourPartDecimal(address) || !looksLikeIpv4(address)) return undefined;
   // An address of IPv4's form whose numbers do not fit: ipaddr.js throws on these rather than answer.
-  if (!ipaddr.IPv4.isValid(address)) return `${quote(written)} looks like an IPv4 address, but its numbers are out of range: write four decimal numbers from 0 to 255, like 10.77.0.10`;
+  if (!ipaddr.IPv4.isValid(address))
+    return `${quote(written)} looks like an IPv4 address, but its numbers are out of range: write four decimal numbers from 0 to 255, like 10.77.0.10`;
   const read = `${ipaddr.IPv4.parse(address).toString()}${suffix}`;
   const parts = address.split('.');
-  const decimal = parts.length === 4 && parts.every((p) => /^\d{1,3}$/.test(p) && Number(p) <= 255) ? `${parts.map(Number).join('.')}${suffix}` : undefined;
+  const decimal =
+    parts.length === 4 && parts.every((p) => /^\d{1,3}$/.test(p) && Number(p) <= 255)
+      ? `${parts.map(Number).join('.')}${suffix}`
+      : undefined;
   if (decimal !== undefined && decimal !== read) {
     return `${quote(written)} has a number with a leading zero, which some tools read as octal (${read}) and others as decimal (${decimal}): write the one you mean without leading zeros`;
   }
@@ -84,7 +99,8 @@ function looseIpv4Problem(written: string, address: string, suffix = ''): string
 }
 
 // For the generated JSON Schema (editors), which cannot run the checks in code.
-const IPV4_PATTERN = '(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])(\\.(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])){3}';
+const IPV4_PATTERN =
+  '(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])(\\.(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])){3}';
 
 const hostOrAddress = z
   .string()
@@ -96,7 +112,11 @@ const hostOrAddress = z
     const problem = looseIpv4Problem(host, host);
     if (problem) complete(ctx, problem);
     // No top-level domain is all digits: `1.2.3.4.5` is neither a name nor an address.
-    else if (/^[0-9.]+$/.test(host) && !ipaddr.IPv4.isValidFourPartDecimal(host)) complete(ctx, `${quote(host)} is neither a hostname nor an IPv4 address: write four decimal numbers from 0 to 255, like 10.77.0.10`);
+    else if (/^[0-9.]+$/.test(host) && !ipaddr.IPv4.isValidFourPartDecimal(host))
+      complete(
+        ctx,
+        `${quote(host)} is neither a hostname nor an IPv4 address: write four decimal numbers from 0 to 255, like 10.77.0.10`,
+      );
   });
 
 const unixUser = z
@@ -105,18 +125,26 @@ const unixUser = z
 
 const port = z.int().min(1).max(65535);
 
-const cidr = z.string().superRefine((value, ctx) => {
-  const [address, prefix] = ipaddr.isValidCIDR(value) ? ipaddr.parseCIDR(value) : [];
-  if (address?.kind() !== 'ipv4' || prefix === undefined || prefix < 8 || prefix > 29) {
-    ctx.addIssue({ code: 'custom', message: 'must be an IPv4 network in CIDR form with a prefix from /8 to /29, like 10.77.0.0/24' });
-    return;
-  }
-  // Docker prints the canonical form, and `down` finds the lab's network by it.
-  const [writtenAddress = '', writtenPrefix = ''] = value.split('/');
-  const problem = looseIpv4Problem(value, writtenAddress, `/${prefix}`) ??
-    (writtenPrefix === String(prefix) ? undefined : `${quote(value)} is read as ${address.toString()}/${prefix}: write ${address.toString()}/${prefix} (four decimal numbers, no leading zeros)`);
-  if (problem) complete(ctx, problem);
-})
+const cidr = z
+  .string()
+  .superRefine((value, ctx) => {
+    const [address, prefix] = ipaddr.isValidCIDR(value) ? ipaddr.parseCIDR(value) : [];
+    if (address?.kind() !== 'ipv4' || prefix === undefined || prefix < 8 || prefix > 29) {
+      ctx.addIssue({
+        code: 'custom',
+        message: 'must be an IPv4 network in CIDR form with a prefix from /8 to /29, like 10.77.0.0/24',
+      });
+      return;
+    }
+    // Docker prints the canonical form, and `down` finds the lab's network by it.
+    const [writtenAddress = '', writtenPrefix = ''] = value.split('/');
+    const problem =
+      looseIpv4Problem(value, writtenAddress, `/${prefix}`) ??
+      (writtenPrefix === String(prefix)
+        ? undefined
+        : `${quote(value)} is read as ${address.toString()}/${prefix}: write ${address.toString()}/${prefix} (four decimal numbers, no leading zeros)`);
+    if (problem) complete(ctx, problem);
+  })
   // For the generated JSON Schema (editors), which cannot run the check above; host bits stay the loader's.
   .meta({ pattern: `^${IPV4_PATTERN}/([89]|1[0-9]|2[0-9])$` });
 
@@ -149,7 +177,10 @@ const vagrantProvider = z.strictObject({
   box: z
     .string()
     .max(255)
-    .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*\/[A-Za-z0-9][A-Za-z0-9._-]*$/, 'must be a Vagrant box name like debian/bookworm64 (each part starting with a letter or digit)')
+    .regex(
+      /^[A-Za-z0-9][A-Za-z0-9._-]*\/[A-Za-z0-9][A-Za-z0-9._-]*$/,
+      'must be a Vagrant box name like debian/bookworm64 (each part starting with a letter or digit)',
+    )
     .default(DEFAULTS.provider.box),
 });
 
@@ -183,7 +214,10 @@ const duration = z
 const capability = z
   .string()
   .max(64)
-  .regex(/^([a-z_]+|all)$/, 'must be a Linux capability in lowercase without "cap_", like net_raw or sys_time (or "all")');
+  .regex(
+    /^([a-z_]+|all)$/,
+    'must be a Linux capability in lowercase without "cap_", like net_raw or sys_time (or "all")',
+  );
 
 /** Nomad's docker driver and the plugin options workshops set on clients (plugin "docker" in client.hcl). */
 const dockerDriver = z.strictObject({
@@ -205,7 +239,14 @@ const dockerDriver = z.strictObject({
   auth: z
     .strictObject({
       config: nodePath.optional(),
-      helper: z.string().max(64).regex(/^[a-z0-9][a-z0-9._-]*$/, 'must be a credential helper name like ecr-login (the part after docker-credential-)').optional(),
+      helper: z
+        .string()
+        .max(64)
+        .regex(
+          /^[a-z0-9][a-z0-9._-]*$/,
+          'must be a credential helper name like ecr-login (the part after docker-credential-)',
+        )
+        .optional(),
     })
     .optional(),
 });
@@ -290,12 +331,18 @@ const consulDnsName = z
       const lower = quote(name.toLowerCase());
       complete(ctx, `${quote(name)} has capitals, which DNS ignores: write it in lowercase, ${lower}`);
     } else if (!DNS_NAME.test(name)) {
-      complete(ctx, `${quote(name)} is not a DNS name: labels of 1 to 63 lowercase letters, digits, "-" and "_", ` +
-        'each ending in a letter or digit, separated by "."');
+      complete(
+        ctx,
+        `${quote(name)} is not a DNS name: labels of 1 to 63 lowercase letters, digits, "-" and "_", ` +
+          'each ending in a letter or digit, separated by "."',
+      );
     } else if (readConsulDnsName(name) === undefined) {
-      complete(ctx, `${quote(name)} names no kind of Consul lookup: write NAME.service.${CONSUL_DOMAIN}, ` +
-        `TAG.NAME.service.${CONSUL_DOMAIN}, _NAME._TAG.service.${CONSUL_DOMAIN} or NODE.node.${CONSUL_DOMAIN} ` +
-        `(a datacenter may follow the kind: NAME.service.DC.${CONSUL_DOMAIN})`);
+      complete(
+        ctx,
+        `${quote(name)} names no kind of Consul lookup: write NAME.service.${CONSUL_DOMAIN}, ` +
+          `TAG.NAME.service.${CONSUL_DOMAIN}, _NAME._TAG.service.${CONSUL_DOMAIN} or NODE.node.${CONSUL_DOMAIN} ` +
+          `(a datacenter may follow the kind: NAME.service.DC.${CONSUL_DOMAIN})`,
+      );
     }
   })
   // For the generated JSON Schema (editors), which cannot run the check above.
@@ -353,7 +400,11 @@ export const clusterSchema = z.strictObject({
     .prefault({}),
   provider: z.discriminatedUnion('type', [vagrantProvider, sshProvider]).prefault({ type: DEFAULTS.provider.type }),
   // `contains`: what semantic.ts's "at least one server" says, for the generated JSON Schema.
-  nodes: z.array(node).min(1).max(LIMITS.nodes).meta({ contains: { type: 'object', properties: { role: { enum: ['server', 'both'] } }, required: ['role'] } }),
+  nodes: z
+    .array(node)
+    .min(1)
+    .max(LIMITS.nodes)
+    .meta({ contains: { type: 'object', properties: { role: { enum: ['server', 'both'] } }, required: ['role'] } }),
   jobs: z.array(job).default([]),
   services: z.array(service).default([]),
   /** Lookups `verify` asks of every node's Consul DNS besides the services' SRV: A, with a datacenter, tagged SRV. */

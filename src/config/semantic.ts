@@ -35,40 +35,76 @@ export function checkCluster(spec: ClusterSpec, baseDir: string): Finding[] {
   if (base.toString() !== networkAddress) {
     error(['network', 'cidr'], `${spec.network.cidr} has host bits set: write ${networkAddress}/${prefix}`);
   } else {
-    const problem = labNetworkProblem(spec.network.cidr, spec.provider.type === 'vagrant' ? spec.provider.backend : undefined);
+    const problem = labNetworkProblem(
+      spec.network.cidr,
+      spec.provider.type === 'vagrant' ? spec.provider.backend : undefined,
+    );
     if (problem) error(['network', 'cidr'], problem);
   }
 
-  duplicates(spec.nodes.map((n) => n.name), (i, first) =>
-    error(['nodes', i, 'name'], `duplicate node name "${spec.nodes[i]!.name}" (first used by nodes[${first}])`),
+  duplicates(
+    spec.nodes.map((n) => n.name),
+    (i, first) =>
+      error(['nodes', i, 'name'], `duplicate node name "${spec.nodes[i]!.name}" (first used by nodes[${first}])`),
   );
-  duplicates(spec.nodes.map((n) => n.address), (i, first) =>
-    error(['nodes', i, 'address'], `duplicate address ${spec.nodes[i]!.address} (first used by nodes[${first}] "${spec.nodes[first]!.name}")`),
+  duplicates(
+    spec.nodes.map((n) => n.address),
+    (i, first) =>
+      error(
+        ['nodes', i, 'address'],
+        `duplicate address ${spec.nodes[i]!.address} (first used by nodes[${first}] "${spec.nodes[first]!.name}")`,
+      ),
   );
 
   spec.nodes.forEach((node, i) => {
     const address = ipaddr.IPv4.parse(node.address);
     if (!address.match(network)) {
-      error(['nodes', i, 'address'], `${node.address} is outside the lab network ${spec.network.cidr}: pick an address inside it`);
+      error(
+        ['nodes', i, 'address'],
+        `${node.address} is outside the lab network ${spec.network.cidr}: pick an address inside it`,
+      );
     } else if (node.address === networkAddress || node.address === broadcast) {
-      error(['nodes', i, 'address'], `${node.address} is the ${node.address === broadcast ? 'broadcast' : 'network'} address of ${spec.network.cidr}: pick a host address`);
+      error(
+        ['nodes', i, 'address'],
+        `${node.address} is the ${node.address === broadcast ? 'broadcast' : 'network'} address of ${spec.network.cidr}: pick a host address`,
+      );
     } else if (node.address === gateway) {
-      error(['nodes', i, 'address'], `${node.address} is the lab network's gateway (the host's side of the bridge): start node addresses after it`);
+      error(
+        ['nodes', i, 'address'],
+        `${node.address} is the lab network's gateway (the host's side of the bridge): start node addresses after it`,
+      );
     }
     if (node.role === 'server' && node.host_volumes.length > 0) {
-      error(['nodes', i, 'host_volumes'], `node "${node.name}" is a server only, and host volumes serve tasks: make its role "both" or move the volumes to a client`);
+      error(
+        ['nodes', i, 'host_volumes'],
+        `node "${node.name}" is a server only, and host volumes serve tasks: make its role "both" or move the volumes to a client`,
+      );
     }
     if (node.role === 'server' && node.drivers !== undefined) {
-      error(['nodes', i, 'drivers'], `node "${node.name}" is a server only, and task drivers run tasks: make its role "both" or remove its drivers`);
+      error(
+        ['nodes', i, 'drivers'],
+        `node "${node.name}" is a server only, and task drivers run tasks: make its role "both" or remove its drivers`,
+      );
     }
     if (runsTasks(node) && enabledDrivers(spec, node).length === 0) {
-      error([...(node.drivers ? ['nodes', i, 'drivers'] : ['drivers'])], `node "${node.name}" enables no task driver, so it can run no task: enable docker, raw_exec or another driver`);
+      error(
+        [...(node.drivers ? ['nodes', i, 'drivers'] : ['drivers'])],
+        `node "${node.name}" enables no task driver, so it can run no task: enable docker, raw_exec or another driver`,
+      );
     }
-    duplicates(node.host_volumes.map((v) => v.name), (j) =>
-      error(['nodes', i, 'host_volumes', j, 'name'], `duplicate host volume name "${node.host_volumes[j]!.name}" on node "${node.name}"`),
+    duplicates(
+      node.host_volumes.map((v) => v.name),
+      (j) =>
+        error(
+          ['nodes', i, 'host_volumes', j, 'name'],
+          `duplicate host volume name "${node.host_volumes[j]!.name}" on node "${node.name}"`,
+        ),
     );
     if (node.ssh && spec.provider.type !== 'ssh') {
-      error(['nodes', i, 'ssh'], `"ssh" applies to existing hosts (provider type "ssh"); Vagrant reports how to reach its machines: remove it`);
+      error(
+        ['nodes', i, 'ssh'],
+        `"ssh" applies to existing hosts (provider type "ssh"); Vagrant reports how to reach its machines: remove it`,
+      );
     }
     const key = node.ssh?.key;
     if (key !== undefined) checkKey(['nodes', i, 'ssh', 'key'], key);
@@ -79,7 +115,10 @@ export function checkCluster(spec: ClusterSpec, baseDir: string): Finding[] {
   if (serverCount === 0) {
     error(['nodes'], 'no node is a server: give at least one node role "server" or "both"');
   } else if (serverCount % 2 === 0) {
-    warning(['nodes'], `${serverCount} servers tolerate no more failures than ${serverCount - 1}: an odd count (1, 3, 5) is the usual choice`);
+    warning(
+      ['nodes'],
+      `${serverCount} servers tolerate no more failures than ${serverCount - 1}: an odd count (1, 3, 5) is the usual choice`,
+    );
   }
   if (clientCount === 0 && spec.jobs.length > 0) {
     error(['jobs'], 'jobs are listed but no node runs them: give a node role "client" or "both"');
@@ -90,7 +129,11 @@ export function checkCluster(spec: ClusterSpec, baseDir: string): Finding[] {
     error(['artifacts'], 'source "directory" needs "directory": the folder that holds the consul and nomad binaries');
   }
   if (spec.artifacts.directory !== undefined) {
-    check(['artifacts', 'directory'], { full: resolveFrom(baseDir, spec.artifacts.directory), what: 'directory', kind: 'folder' });
+    check(['artifacts', 'directory'], {
+      full: resolveFrom(baseDir, spec.artifacts.directory),
+      what: 'directory',
+      kind: 'folder',
+    });
   }
 
   // Files sent to the nodes come from the cluster file's folder, or from a folder listed under files.allow_from.
@@ -102,10 +145,18 @@ export function checkCluster(spec: ClusterSpec, baseDir: string): Finding[] {
     else roots.push({ path: realFolder(full), named: full });
   });
   const sent = (path: KeyPath, file: string, what: string, maxBytes?: number) =>
-    check(path, { full: resolveFrom(baseDir, file), what, kind: 'file', roots, ...(maxBytes === undefined ? {} : { maxBytes }) });
+    check(path, {
+      full: resolveFrom(baseDir, file),
+      what,
+      kind: 'file',
+      roots,
+      ...(maxBytes === undefined ? {} : { maxBytes }),
+    });
 
-  duplicates(spec.jobs.map((j) => j.name), (i, first) =>
-    error(['jobs', i, 'name'], `duplicate job name "${spec.jobs[i]!.name}" (first used by jobs[${first}])`),
+  duplicates(
+    spec.jobs.map((j) => j.name),
+    (i, first) =>
+      error(['jobs', i, 'name'], `duplicate job name "${spec.jobs[i]!.name}" (first used by jobs[${first}])`),
   );
   spec.jobs.forEach((job, i) => {
     sent(['jobs', i, 'file'], job.file, 'job file', LIMITS.jobFileBytes);
@@ -115,18 +166,26 @@ export function checkCluster(spec: ClusterSpec, baseDir: string): Finding[] {
   });
 
   const jobNames = spec.jobs.map((j) => j.name);
-  duplicates(spec.services.map((s) => s.name), (i, first) =>
-    error(['services', i, 'name'], `duplicate service "${spec.services[i]!.name}" (first listed at services[${first}])`),
+  duplicates(
+    spec.services.map((s) => s.name),
+    (i, first) =>
+      error(
+        ['services', i, 'name'],
+        `duplicate service "${spec.services[i]!.name}" (first listed at services[${first}])`,
+      ),
   );
   spec.services.forEach((service, i) => {
     if (service.job !== undefined && !jobNames.includes(service.job)) {
-      const known = jobNames.length > 0 ? `one of ${jobNames.map((n) => `"${n}"`).join(', ')}` : 'none are listed under "jobs"';
+      const known =
+        jobNames.length > 0 ? `one of ${jobNames.map((n) => `"${n}"`).join(', ')}` : 'none are listed under "jobs"';
       error(['services', i, 'job'], `no job named "${service.job}" (${known})`);
     }
   });
 
-  duplicates(spec.dns.map((l) => `${l.name} ${l.type}`), (i, first) =>
-    error(['dns', i], `duplicate lookup ${spec.dns[i]!.type} ${quote(spec.dns[i]!.name)} (first at dns[${first}])`),
+  duplicates(
+    spec.dns.map((l) => `${l.name} ${l.type}`),
+    (i, first) =>
+      error(['dns', i], `duplicate lookup ${spec.dns[i]!.type} ${quote(spec.dns[i]!.name)} (first at dns[${first}])`),
   );
   spec.dns.forEach((lookup, i) => {
     const datacenter = readConsulDnsName(lookup.name)?.datacenter;

@@ -1,4 +1,16 @@
-import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node, type Pair, type YAMLError, type YAMLMap } from 'yaml';
+import {
+  isAlias,
+  isMap,
+  isScalar,
+  isSeq,
+  LineCounter,
+  parseDocument,
+  type Document,
+  type Node,
+  type Pair,
+  type YAMLError,
+  type YAMLMap,
+} from 'yaml';
 import { quote } from '../text.ts';
 import { LIMITS } from './limits.ts';
 import { lowerFirst } from './suggest.ts';
@@ -25,13 +37,21 @@ export class YamlSource {
   constructor(readonly text: string) {
     // The parser's own duplicate-key check compares every key with every other; structureErrors() uses a Set.
     // logLevel error: the parser's warnings stay in doc.warnings instead of reaching stderr through process.emitWarning.
-    this.doc = parseDocument(text, { lineCounter: this.lines, prettyErrors: false, strict: true, uniqueKeys: false, logLevel: 'error' });
+    this.doc = parseDocument(text, {
+      lineCounter: this.lines,
+      prettyErrors: false,
+      strict: true,
+      uniqueKeys: false,
+      logLevel: 'error',
+    });
   }
 
   /** Syntax problems with positions and messages a person can act on; then duplicate keys and aliases, once the syntax is sound. */
   syntaxErrors(): Located[] {
     // A tab or an open quote derails the parser, and what it reports after one is noise.
-    const derailed = this.doc.errors.findIndex((e) => e.code === 'TAB_AS_INDENT' || (e.code === 'MISSING_CHAR' && /quote/.test(e.message)));
+    const derailed = this.doc.errors.findIndex(
+      (e) => e.code === 'TAB_AS_INDENT' || (e.code === 'MISSING_CHAR' && /quote/.test(e.message)),
+    );
     const errors = derailed === -1 ? this.doc.errors : this.doc.errors.slice(0, derailed + 1);
     const lines = new Set<number>();
     const syntax = errors
@@ -125,17 +145,26 @@ export class YamlSource {
           return 1;
         }
         if (size === undefined) {
-          report(node, `alias ${quote(`*${name}`)} names no anchor before it: put ${quote(`&${name}`)} on an earlier value, or write the value out here`);
+          report(
+            node,
+            `alias ${quote(`*${name}`)} names no anchor before it: put ${quote(`&${name}`)} on an earlier value, or write the value out here`,
+          );
           return 1;
         }
         aliases += 1;
         repeated += size;
         if (!overLimit && aliases > LIMITS.aliases) {
           overLimit = true;
-          report(node, `more than ${LIMITS.aliases} aliases ("*name"): a cluster file may use at most ${LIMITS.aliases}; write the values out`);
+          report(
+            node,
+            `more than ${LIMITS.aliases} aliases ("*name"): a cluster file may use at most ${LIMITS.aliases}; write the values out`,
+          );
         } else if (!overLimit && repeated > LIMITS.aliasedValues) {
           overLimit = true;
-          report(node, `the aliases up to here repeat more than ${LIMITS.aliasedValues} values in all (a limit against alias bombs): write the values out`);
+          report(
+            node,
+            `the aliases up to here repeat more than ${LIMITS.aliasedValues} values in all (a limit against alias bombs): write the values out`,
+          );
         }
         return size;
       }
@@ -151,9 +180,14 @@ export class YamlSource {
         const seen = new Set<unknown>();
         for (const pair of node.items) {
           const key = keyOf(pair.key);
-          if (isScalar(pair.key) && seen.has(key)) report(pair.key, `duplicate key ${quote(String(key))}: a key may appear only once in a mapping`);
+          if (isScalar(pair.key) && seen.has(key))
+            report(pair.key, `duplicate key ${quote(String(key))}: a key may appear only once in a mapping`);
           // JavaScript objects have text keys: a list or mapping as a key would become its text form.
-          if (isNode(pair.key) && !isScalar(pair.key)) report(pair.key, `a ${isSeq(pair.key) ? 'list' : isMap(pair.key) ? 'mapping' : 'alias'} is used as a key: a key is plain text, like "role"`);
+          if (isNode(pair.key) && !isScalar(pair.key))
+            report(
+              pair.key,
+              `a ${isSeq(pair.key) ? 'list' : isMap(pair.key) ? 'mapping' : 'alias'} is used as a key: a key is plain text, like "role"`,
+            );
           seen.add(key);
           size += walk(pair.key) + walk(pair.value);
         }
@@ -191,7 +225,10 @@ export class YamlSource {
         }
         break;
       case 'MULTIPLE_DOCS':
-        return { position: this.at(offset), message: 'a second YAML document ("---") starts here; a cluster file holds one' };
+        return {
+          position: this.at(offset),
+          message: 'a second YAML document ("---") starts here; a cluster file holds one',
+        };
       case 'RESOURCE_EXHAUSTION':
         return { position: this.at(offset), message: 'values are nested too deeply to read' };
     }

@@ -19,12 +19,18 @@ done`;
 
 /** The one command that reads every fact of the set; run as root when any of them needs it. */
 export function batchCommand(facts: readonly Fact<unknown>[]): Script {
-  return script(BATCH, facts.map((f) => commandLine(f.command)), `${LABEL} (${facts.length})`);
+  return script(
+    BATCH,
+    facts.map((f) => commandLine(f.command)),
+    `${LABEL} (${facts.length})`,
+  );
 }
 
 /** A batch of fact commands, as a fake node sees it: the command line of each fact. */
 export function batchLines(command: Command): string[] | undefined {
-  return !Array.isArray(command) && (command as Script).label?.startsWith(LABEL) ? [...((command as Script).args ?? [])] : undefined;
+  return !Array.isArray(command) && (command as Script).label?.startsWith(LABEL)
+    ? [...((command as Script).args ?? [])]
+    : undefined;
 }
 
 /** What the batch script prints for these results; the inverse of parseBatch (fakes use it to answer a batch). */
@@ -40,14 +46,23 @@ export function parseBatch(stdout: string, count: number): ExecResult[] {
   let at = 0;
   for (let i = 0; i < count; i++) {
     const eol = bytes.indexOf(0x0a, at);
-    const header = /^(\d+) (\d+) (\d+)$/.exec(bytes.subarray(at, eol < 0 ? at : eol).toString('latin1').trim());
+    const header = /^(\d+) (\d+) (\d+)$/.exec(
+      bytes
+        .subarray(at, eol < 0 ? at : eol)
+        .toString('latin1')
+        .trim(),
+    );
     if (eol < 0 || !header) throw new Error(`fact ${i + 1} of ${count}: no header in the batch output at byte ${at}`);
     const [outBytes, errBytes] = [Number(header[2]), Number(header[3])];
     const outStart = eol + 1;
     const errStart = outStart + outBytes;
     at = errStart + errBytes;
     if (at > bytes.length) throw new Error(`fact ${i + 1} of ${count}: the batch output ends early`);
-    results.push({ exitCode: Number(header[1]), stdout: bytes.subarray(outStart, errStart).toString('utf8'), stderr: bytes.subarray(errStart, at).toString('utf8') });
+    results.push({
+      exitCode: Number(header[1]),
+      stdout: bytes.subarray(outStart, errStart).toString('utf8'),
+      stderr: bytes.subarray(errStart, at).toString('utf8'),
+    });
   }
   return results;
 }
@@ -61,7 +76,12 @@ export async function readFacts<T>(node: FactReader, facts: FactSet<T>): Promise
   const command = batchCommand(list);
   const result = await node.exec(command, { sudo: list.some((f) => f.sudo) });
   if (result.exitCode !== 0) {
-    throw new RemoteCommandError(node.node, displayCommand(command), result.exitCode, tail(result.stderr || result.stdout));
+    throw new RemoteCommandError(
+      node.node,
+      displayCommand(command),
+      result.exitCode,
+      tail(result.stderr || result.stdout),
+    );
   }
   const results = parseBatch(result.stdout, list.length);
   const out = {} as T;

@@ -25,6 +25,8 @@ export async function readFact<T>(node: FactReader, fact: Fact<T>): Promise<T> {
   try {
     return fact.parse(result);
   } catch (cause) {
-    throw new NomadLabError(`[${node.node}] cannot read ${displayCommand(fact.command)}: ${(cause as Error).message}`, { cause });
+    throw new NomadLabError(`[${node.node}] cannot read ${displayCommand(fact.command)}: ${(cause as Error).message}`, {
+      cause,
+    });
   }
 }

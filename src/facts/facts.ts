@@ -2,7 +2,8 @@ import { script } from '../remote/quote.ts';
 import type { ExecResult, Fact } from './fact.ts';
 
 function expectExit(result: ExecResult, ...codes: number[]): void {
-  if (!codes.includes(result.exitCode)) throw new Error(`exit ${result.exitCode}: ${result.stderr.trim().split('\n').at(-1) ?? ''}`);
+  if (!codes.includes(result.exitCode))
+    throw new Error(`exit ${result.exitCode}: ${result.stderr.trim().split('\n').at(-1) ?? ''}`);
 }
 
 export interface PackageState {
@@ -21,7 +22,10 @@ export function debPackages(names: readonly string[]): Fact<Map<string, PackageS
       for (const line of result.stdout.split('\n')) {
         const [name, status, version] = line.split('\t');
         if (!name || !found.has(name.split(':')[0]!)) continue;
-        found.set(name.split(':')[0]!, status === 'install ok installed' ? { installed: true, version: version! } : { installed: false });
+        found.set(
+          name.split(':')[0]!,
+          status === 'install ok installed' ? { installed: true, version: version! } : { installed: false },
+        );
       }
       return found;
     },
@@ -43,7 +47,12 @@ export function unitState(unit: string): Fact<UnitState> {
     command: ['systemctl', 'show', unit, '-p', 'LoadState,ActiveState,UnitFileState,ExecMainStartTimestampMonotonic'],
     parse(result) {
       expectExit(result, 0);
-      const props = new Map(result.stdout.split('\n').filter((l) => l.includes('=')).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
+      const props = new Map(
+        result.stdout
+          .split('\n')
+          .filter((l) => l.includes('='))
+          .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
+      );
       if (!props.has('ActiveState')) throw new Error(`no ActiveState in: ${result.stdout.slice(0, 200)}`);
       return {
         loaded: props.get('LoadState') === 'loaded',
@@ -101,7 +110,8 @@ export function sudoProblem(user: string): Fact<string | undefined> {
     parse(result) {
       if (result.exitCode === 0) return undefined;
       const said = result.stderr.trim().split('\n').at(-1) ?? '';
-      if (result.exitCode === 127) return `sudo is not installed, and user ${user} is not root: install sudo (apt-get install sudo), then ${grant}`;
+      if (result.exitCode === 127)
+        return `sudo is not installed, and user ${user} is not root: install sudo (apt-get install sudo), then ${grant}`;
       if (/must have a tty/.test(said)) {
         return `sudo for user ${user} needs a terminal (requiretty in sudoers), and nomad-lab runs commands without one: on the host, as root, add "Defaults:${user} !requiretty" to /etc/sudoers.d/${user}`;
       }

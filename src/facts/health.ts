@@ -35,7 +35,10 @@ interface NomadNodeStub {
  * The registration of the Nomad node named `name` that counts: a machine re-created under the same name
  * registers anew, and its old registration stays `down` until Nomad collects it (24 h), so the ready one.
  */
-export function nomadRegistration<T extends { Name: string; Status: string }>(nodes: readonly T[], name: string): T | undefined {
+export function nomadRegistration<T extends { Name: string; Status: string }>(
+  nodes: readonly T[],
+  name: string,
+): T | undefined {
   const all = nodes.filter((n) => n.Name === name);
   return all.find((n) => n.Status === 'ready') ?? all[0];
 }
@@ -44,7 +47,10 @@ export function nomadRegistration<T extends { Name: string; Status: string }>(no
  * Clients of `expected` that are not ready with every task driver they enable healthy (from `/v1/nodes`); a bare
  * name expects the docker driver.
  */
-export function clientsNotReady(nodesJson: string, expected: ReadonlyArray<string | { name: string; drivers: readonly string[] }>): string[] {
+export function clientsNotReady(
+  nodesJson: string,
+  expected: ReadonlyArray<string | { name: string; drivers: readonly string[] }>,
+): string[] {
   const nodes = JSON.parse(nodesJson) as NomadNodeStub[];
   return expected.flatMap((want) => {
     const { name, drivers } = typeof want === 'string' ? { name: want, drivers: ['docker'] } : want;
@@ -53,7 +59,9 @@ export function clientsNotReady(nodesJson: string, expected: ReadonlyArray<strin
     if (node.Status !== 'ready') return [`${name} ${node.Status}`];
     return drivers.flatMap((driver) => {
       const state = node.Drivers?.[driver];
-      return state?.Healthy ? [] : [`${name} ${driver} driver ${state ? `unhealthy: ${state.HealthDescription ?? ''}` : 'missing'}`];
+      return state?.Healthy
+        ? []
+        : [`${name} ${driver} driver ${state ? `unhealthy: ${state.HealthDescription ?? ''}` : 'missing'}`];
     });
   });
 }

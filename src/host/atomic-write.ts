@@ -8,7 +8,11 @@ import { basename, dirname, join } from 'node:path';
  * else's file), then takes the file's place. A symlink at `file` is replaced, not followed.
  * With `overwrite: false` an existing `file` is kept and false is returned.
  */
-export async function writeFileAtomic(file: string, content: string, options: { mode: number; overwrite?: boolean }): Promise<boolean> {
+export async function writeFileAtomic(
+  file: string,
+  content: string,
+  options: { mode: number; overwrite?: boolean },
+): Promise<boolean> {
   const temporary = join(dirname(file), `.${basename(file)}.${randomBytes(8).toString('hex')}.tmp`);
   const handle = await open(temporary, 'wx', options.mode);
   try {

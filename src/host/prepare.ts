@@ -26,7 +26,9 @@ const DPKG_LOCK_WAIT_S = 300;
  * Installs what a local lab needs from Debian's packages and starts dockerd.
  * Idempotent: reads what is there first and changes only what is missing.
  */
-export async function prepareHost(options: { onProgress?: (line: string) => void; list?: readonly Prerequisite[] } = {}): Promise<PrepareReport> {
+export async function prepareHost(
+  options: { onProgress?: (line: string) => void; list?: readonly Prerequisite[] } = {},
+): Promise<PrepareReport> {
   const say = options.onProgress ?? (() => {});
   const list = options.list ?? PREREQUISITES;
   const changes: string[] = [];
@@ -38,16 +40,22 @@ export async function prepareHost(options: { onProgress?: (line: string) => void
   const toInstall = [...new Set([...packages, ...missingExtra])];
   if (toInstall.length > 0) {
     if (process.getuid?.() !== 0) {
-      throw new NomadLabError(`missing Debian packages ${toInstall.join(' ')}: run as root, or: sudo apt-get install ${toInstall.join(' ')}`);
+      throw new NomadLabError(
+        `missing Debian packages ${toInstall.join(' ')}: run as root, or: sudo apt-get install ${toInstall.join(' ')}`,
+      );
     }
     const env = { DEBIAN_FRONTEND: 'noninteractive' };
     say('apt-get update');
     await aptUpdate(env, say);
     say(`apt-get install ${toInstall.join(' ')}`);
-    await run('apt-get', ['-o', `DPkg::Lock::Timeout=${DPKG_LOCK_WAIT_S}`, 'install', '-y', '--no-install-recommends', ...toInstall], {
-      env,
-      hint: `if another process held the dpkg lock for over ${DPKG_LOCK_WAIT_S / 60} min (unattended-upgrades on a new machine), let it finish, then run host prepare again`,
-    });
+    await run(
+      'apt-get',
+      ['-o', `DPkg::Lock::Timeout=${DPKG_LOCK_WAIT_S}`, 'install', '-y', '--no-install-recommends', ...toInstall],
+      {
+        env,
+        hint: `if another process held the dpkg lock for over ${DPKG_LOCK_WAIT_S / 60} min (unattended-upgrades on a new machine), let it finish, then run host prepare again`,
+      },
+    );
     changes.push(`installed ${toInstall.join(', ')}`);
   }
 
@@ -61,13 +69,21 @@ export async function prepareHost(options: { onProgress?: (line: string) => void
 
 /** `apt-get update`, tried again with backoff: the archive can answer with a bad signature once and be fine the next time. */
 async function aptUpdate(env: Record<string, string>, say: (line: string) => void): Promise<void> {
-  await pRetry(() => run('apt-get', ['update'], { env, hint: 'the package archive failed; try again later, or check /etc/apt/sources.list*' }), {
-    retries: 3,
-    minTimeout: 2000,
-    onFailedAttempt: ({ error, attemptNumber, retriesLeft }) => {
-      if (retriesLeft > 0) say(`apt-get update failed (try ${attemptNumber}): ${error.message.split('\n', 1)[0]}; trying again`);
+  await pRetry(
+    () =>
+      run('apt-get', ['update'], {
+        env,
+        hint: 'the package archive failed; try again later, or check /etc/apt/sources.list*',
+      }),
+    {
+      retries: 3,
+      minTimeout: 2000,
+      onFailedAttempt: ({ error, attemptNumber, retriesLeft }) => {
+        if (retriesLeft > 0)
+          say(`apt-get update failed (try ${attemptNumber}): ${error.message.split('\n', 1)[0]}; trying again`);
+      },
     },
-  });
+  );
 }
 
 async function dockerAnswers(): Promise<boolean> {
@@ -86,7 +102,9 @@ async function startDockerd(): Promise<void> {
     return;
   }
   if (!(await probe('dockerd', ['--version'])).ok) {
-    throw new NomadLabError('dockerd is not installed (a docker CLI alone is not an engine): run nomad-lab host prepare as root, or: apt-get install docker.io');
+    throw new NomadLabError(
+      'dockerd is not installed (a docker CLI alone is not an engine): run nomad-lab host prepare as root, or: apt-get install docker.io',
+    );
   }
   // No systemd on this host (a container or sandbox): dockerd runs on in the background, logging to a file.
   // The log's descriptor goes to dockerd itself: nothing of it stays open in this process,
@@ -97,7 +115,14 @@ async function startDockerd(): Promise<void> {
   try {
     // execa documents and accepts a file descriptor here; its 9.x types leave numbers out.
     const fd = log.fd as unknown as 'inherit';
-    const child = execa('dockerd', [], { detached: true, cleanup: false, stdin: 'ignore', stdout: fd, stderr: fd, reject: false });
+    const child = execa('dockerd', [], {
+      detached: true,
+      cleanup: false,
+      stdin: 'ignore',
+      stdout: fd,
+      stderr: fd,
+      reject: false,
+    });
     child.unref();
     void child.then((result) => {
       exited = { code: result.exitCode, signal: result.signal };
@@ -105,7 +130,11 @@ async function startDockerd(): Promise<void> {
   } finally {
     await log.close();
   }
-  await waitForDockerd(() => (exited ? `dockerd exited (${exited.signal ?? `code ${exited.code}`})` : undefined), DOCKERD_LOG, logStart);
+  await waitForDockerd(
+    () => (exited ? `dockerd exited (${exited.signal ?? `code ${exited.code}`})` : undefined),
+    DOCKERD_LOG,
+    logStart,
+  );
 }
 
 /** Polls until docker answers; stops at once when `failure()` says dockerd is gone, with the tail of its log. */
@@ -113,10 +142,14 @@ async function waitForDockerd(failure: () => string | undefined, logName: string
   const deadline = Date.now() + DOCKERD_DEADLINE_MS;
   for (;;) {
     if (await dockerAnswers()) return;
-    const why = failure() ?? (Date.now() >= deadline ? `dockerd did not answer within ${DOCKERD_DEADLINE_MS / 1000} s` : undefined);
+    const why =
+      failure() ??
+      (Date.now() >= deadline ? `dockerd did not answer within ${DOCKERD_DEADLINE_MS / 1000} s` : undefined);
     if (why !== undefined) {
       const logTail = logStart === undefined ? '' : await readTail(logName, logStart);
-      throw new NomadLabError(`${why}; its log (${logName})${logTail ? `, last lines:\n${logTail}` : ' is empty'}`, { shortMessage: why });
+      throw new NomadLabError(`${why}; its log (${logName})${logTail ? `, last lines:\n${logTail}` : ' is empty'}`, {
+        shortMessage: why,
+      });
     }
     await sleep(250);
   }

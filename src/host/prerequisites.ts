@@ -31,7 +31,9 @@ function command(name: string, file: string, args: string[], debianPackage: stri
     fix: `nomad-lab host prepare (or: apt-get install ${debianPackage})`,
     async check() {
       const result = await probe(file, args, { timeout: 15_000 });
-      return result.ok ? { ok: true, detail: firstLine(result.stdout || result.stderr) } : { ok: false, detail: `${file} not found or not working` };
+      return result.ok
+        ? { ok: true, detail: firstLine(result.stdout || result.stderr) }
+        : { ok: false, detail: `${file} not found or not working` };
     },
   };
 }
@@ -50,7 +52,9 @@ export const PREREQUISITES: readonly Prerequisite[] = [
     required: true,
     fix: 'nomad-lab host prepare (starts dockerd)',
     async check() {
-      const result = await probe('docker', ['info', '--format', '{{.ServerVersion}} ({{.Driver}} storage)'], { timeout: 15_000 });
+      const result = await probe('docker', ['info', '--format', '{{.ServerVersion}} ({{.Driver}} storage)'], {
+        timeout: 15_000,
+      });
       return result.ok
         ? { ok: true, detail: `answers: ${firstLine(result.stdout)}` }
         : { ok: false, detail: `not answering: ${firstLine(result.stderr) || 'no reply'}` };
@@ -90,7 +94,5 @@ export const PREREQUISITES: readonly Prerequisite[] = [
 ];
 
 export async function checkPrerequisites(list: readonly Prerequisite[] = PREREQUISITES): Promise<PrerequisiteStatus[]> {
-  return Promise.all(
-    list.map(async (p) => ({ name: p.name, required: p.required, fix: p.fix, ...(await p.check()) })),
-  );
+  return Promise.all(list.map(async (p) => ({ name: p.name, required: p.required, fix: p.fix, ...(await p.check()) })));
 }

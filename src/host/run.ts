@@ -15,7 +15,11 @@ export async function run(file: string, args: readonly string[], options: RunOpt
 }
 
 /** Runs a read-only probe; never throws, and says whether it succeeded. */
-export async function probe(file: string, args: readonly string[], options: Pick<Options, 'timeout' | 'env'> = {}): Promise<{ ok: boolean; stdout: string; stderr: string }> {
+export async function probe(
+  file: string,
+  args: readonly string[],
+  options: Pick<Options, 'timeout' | 'env'> = {},
+): Promise<{ ok: boolean; stdout: string; stderr: string }> {
   const result = await execa(file, args, { ...options, reject: false, stripFinalNewline: true });
   return { ok: !result.failed, stdout: String(result.stdout), stderr: String(result.stderr) };
 }

@@ -12,8 +12,11 @@ export async function imageSize(tag: string): Promise<number> {
 /** `docker import`s a root folder as an image, with Dockerfile-style `changes`; returns the image id. */
 export async function importRoot(root: string, changes: readonly string[], tag?: string): Promise<string> {
   const args = ['import', ...changes.flatMap((c) => ['--change', c]), '-', ...(tag ? [tag] : [])];
-  const result = await execa('tar', ['--numeric-owner', '-C', root, '-c', '.'], { reject: false, buffer: false })
-    .pipe('docker', args, { reject: false });
+  const result = await execa('tar', ['--numeric-owner', '-C', root, '-c', '.'], { reject: false, buffer: false }).pipe(
+    'docker',
+    args,
+    { reject: false },
+  );
   if (result.failed) throw commandError(result);
   return String(result.stdout).trim();
 }

@@ -51,13 +51,22 @@ interface JobRecipe {
 /** Where a Debian image keeps nomad-lab's files (on PATH); a busybox image has them in /bin. */
 const DEBIAN_BIN = 'usr/local/bin';
 /** What a Debian image does not need at run time: apt's caches, docs, and the database the package's setup made. */
-const DEBIAN_PRUNE = ['var/cache/apt/archives', 'var/lib/apt/lists', 'usr/share/doc', 'usr/share/man', 'usr/share/locale', 'var/lib/mysql'];
+const DEBIAN_PRUNE = [
+  'var/cache/apt/archives',
+  'var/lib/apt/lists',
+  'usr/share/doc',
+  'usr/share/man',
+  'usr/share/locale',
+  'var/lib/mysql',
+];
 
 /** The tag job files name (`nomadlab/whoami:1`): always the newest build of the recipe. */
 const JOB_TAG = '1';
 
 /** The built-in image recipes a cluster's jobs ask for, each once. */
-export function jobImageRecipes(spec: { jobs: readonly { images: readonly { recipe?: JobImageRecipe | undefined }[] }[] }): JobImageRecipe[] {
+export function jobImageRecipes(spec: {
+  jobs: readonly { images: readonly { recipe?: JobImageRecipe | undefined }[] }[];
+}): JobImageRecipe[] {
   return [...new Set(spec.jobs.flatMap((j) => j.images.flatMap((i) => (i.recipe ? [i.recipe] : []))))];
 }
 
@@ -74,20 +83,31 @@ export interface JobImage {
 /** A job recipe's hash: its files, the busybox-static or Debian packages it is built from, and the image settings. */
 export async function jobRecipeHash(recipe: JobImageRecipe): Promise<string> {
   const { files, changes, debian } = JOB_IMAGE_RECIPES[recipe];
-  if (debian) return recipeHash(join(IMAGES_DIR, recipe), files, [NODE_SUITE, await debianMirror(), ...debian, ...changes]);
+  if (debian)
+    return recipeHash(join(IMAGES_DIR, recipe), files, [NODE_SUITE, await debianMirror(), ...debian, ...changes]);
   const busybox = await installedVersion('busybox-static');
-  if (!busybox) throw new NomadLabError('job images are built from busybox-static: run `nomad-lab host prepare` (or apt-get install busybox-static)');
+  if (!busybox)
+    throw new NomadLabError(
+      'job images are built from busybox-static: run `nomad-lab host prepare` (or apt-get install busybox-static)',
+    );
   return recipeHash(join(IMAGES_DIR, recipe), files, [busybox, ...changes]);
 }
 
 /** Builds a job image from busybox-static and saves it as a tarball in the cache, unless both are there already. */
-export async function ensureJobImage(recipe: JobImageRecipe, cacheDir: string, say: (line: string) => void = () => {}): Promise<JobImage> {
+export async function ensureJobImage(
+  recipe: JobImageRecipe,
+  cacheDir: string,
+  say: (line: string) => void = () => {},
+): Promise<JobImage> {
   const { repository, files, changes, debian } = JOB_IMAGE_RECIPES[recipe];
   const hash = await jobRecipeHash(recipe);
   const tag = `${repository}:${hash}`;
   const jobTag = `${repository}:${JOB_TAG}`;
   const tarball = jobTarball(cacheDir, recipe, hash);
-  const haveTarball = await access(tarball).then(() => true, () => false);
+  const haveTarball = await access(tarball).then(
+    () => true,
+    () => false,
+  );
   if (haveTarball && (await imageExists(tag))) {
     // Another checkout may have moved the jobs' tag to its own build.
     await run('docker', ['tag', tag, jobTag]);
@@ -149,7 +169,10 @@ export async function removeOldTarballs(cacheDir: string, recipe: JobImageRecipe
   const current = jobTarball(cacheDir, recipe, hash);
   const dir = join(cacheDir, 'images');
   const pattern = new RegExp(`^${recipe}-[0-9a-f]{12}\\.tar$`);
-  const old = (await readdir(dir).catch(() => [] as string[])).filter((n) => pattern.test(n)).map((n) => join(dir, n)).filter((p) => p !== current);
+  const old = (await readdir(dir).catch(() => [] as string[]))
+    .filter((n) => pattern.test(n))
+    .map((n) => join(dir, n))
+    .filter((p) => p !== current);
   for (const path of old) await rm(path, { force: true });
   return old;
 }

@@ -56,7 +56,8 @@ export function preloadDockerfile(base: string, packages: readonly string[]): st
   const bad = packages.find((p) => !DEBIAN_PACKAGE.test(p));
   if (bad !== undefined) throw new TypeError(`not a Debian package name: ${JSON.stringify(bad)}`);
   const names = [...packages].sort().join(' ');
-  const enabled = (file: string) => `systemctl list-unit-files --state=enabled --no-legend | awk '{print $1}' | sort > ${file}`;
+  const enabled = (file: string) =>
+    `systemctl list-unit-files --state=enabled --no-legend | awk '{print $1}' | sort > ${file}`;
   return [
     `FROM ${base}`,
     `RUN ${enabled('/tmp/enabled-before')} \\`,
@@ -73,9 +74,15 @@ export function preloadDockerfile(base: string, packages: readonly string[]): st
  * `name:<recipe hash>`, or with preloaded packages `name:<recipe hash>-<their hash>`: the tag the Vagrantfile names.
  * Another suite than bookworm puts its name first: `name:trixie-<recipe hash>`.
  */
-export async function nodeImageTag(name: string, preload: readonly string[] = [], suite: NodeSuite = NODE_SUITE): Promise<string> {
+export async function nodeImageTag(
+  name: string,
+  preload: readonly string[] = [],
+  suite: NodeSuite = NODE_SUITE,
+): Promise<string> {
   const base = bareTag(name, await nodeRecipeHash(suite), suite);
-  return preload.length === 0 ? base : `${base}-${createHash('sha256').update(preloadDockerfile('', preload)).digest('hex').slice(0, 6)}`;
+  return preload.length === 0
+    ? base
+    : `${base}-${createHash('sha256').update(preloadDockerfile('', preload)).digest('hex').slice(0, 6)}`;
 }
 
 export interface NodeImageOptions {
@@ -99,13 +106,19 @@ export async function ensureNodeImage(options: NodeImageOptions): Promise<ImageR
   if (await imageExists(tag)) return { hash: base.hash, tag, built: false, size: await imageSize(tag) };
   options.onProgress?.(`preloading ${[...preload].sort().join(', ')} into ${tag}`);
   // The layer inherits the base's recipe labels: it is removed as old together with its base.
-  await run('docker', ['build', '-q', '-t', tag, '-'], { input: preloadDockerfile(base.tag, preload), hint: 'the node image installs its preloaded packages with apt from the Debian mirror; `provider.preload: false` in cluster.yaml does without' });
+  await run('docker', ['build', '-q', '-t', tag, '-'], {
+    input: preloadDockerfile(base.tag, preload),
+    hint: 'the node image installs its preloaded packages with apt from the Debian mirror; `provider.preload: false` in cluster.yaml does without',
+  });
   return { hash: base.hash, tag, built: true, size: await imageSize(tag) };
 }
 
 async function ensureBareNodeImage(options: NodeImageOptions): Promise<ImageResult> {
   const suite = options.suite ?? NODE_SUITE;
-  if (options.recipe === 'dockerfile' && suite !== NODE_SUITE) throw new NomadLabError(`the dockerfile recipe builds ${NODE_SUITE} only (images/node/Dockerfile); ${suite} is built with the debootstrap recipe`);
+  if (options.recipe === 'dockerfile' && suite !== NODE_SUITE)
+    throw new NomadLabError(
+      `the dockerfile recipe builds ${NODE_SUITE} only (images/node/Dockerfile); ${suite} is built with the debootstrap recipe`,
+    );
   const hash = await nodeRecipeHash(suite);
   const tag = bareTag(options.name, hash, suite);
   if (await imageExists(tag)) return { hash, tag, built: false, size: await imageSize(tag) };
@@ -120,8 +133,16 @@ async function ensureBareNodeImage(options: NodeImageOptions): Promise<ImageResu
   return { hash, tag, built: true, size: await imageSize(tag) };
 }
 
-async function buildOffline(tag: string, suite: NodeSuite, labels: readonly string[], say: (line: string) => void): Promise<void> {
-  const packages = (await readFile(join(NODE_DIR, 'packages'), 'utf8')).split('\n').map((l) => l.trim()).filter(Boolean);
+async function buildOffline(
+  tag: string,
+  suite: NodeSuite,
+  labels: readonly string[],
+  say: (line: string) => void,
+): Promise<void> {
+  const packages = (await readFile(join(NODE_DIR, 'packages'), 'utf8'))
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
   const mirror = await debianMirror();
   const root = await mkdtemp('/var/tmp/nomad-lab-node-root-');
   try {
@@ -139,13 +160,26 @@ async function buildOffline(tag: string, suite: NodeSuite, labels: readonly stri
 }
 
 /** A minbase Debian root of `suite` with `packages`, in `root`; progress lines go to `say`. */
-export async function debootstrap(root: string, packages: readonly string[], mirror: string, say: (line: string) => void, suite: NodeSuite = NODE_SUITE): Promise<void> {
+export async function debootstrap(
+  root: string,
+  packages: readonly string[],
+  mirror: string,
+  say: (line: string) => void,
+  suite: NodeSuite = NODE_SUITE,
+): Promise<void> {
   say(`debootstrap ${suite} from ${mirror}`);
-  const child = execa('debootstrap', ['--variant=minbase', `--include=${packages.join(',')}`, suite, root, mirror], { reject: false, all: true });
+  const child = execa('debootstrap', ['--variant=minbase', `--include=${packages.join(',')}`, suite, root, mirror], {
+    reject: false,
+    all: true,
+  });
   child.all?.on('data', (chunk: Buffer) => {
     const line = chunk.toString().trim().split('\n').at(-1);
     if (line) say(line);
   });
   const result = await child;
-  if (result.failed) throw commandError(result, 'debootstrap needs root and a reachable Debian mirror (NOMAD_LAB_DEBIAN_MIRROR overrides it)');
+  if (result.failed)
+    throw commandError(
+      result,
+      'debootstrap needs root and a reachable Debian mirror (NOMAD_LAB_DEBIAN_MIRROR overrides it)',
+    );
 }

@@ -32,13 +32,21 @@ export function parseLabelledImages(json: string): LabelledImage[] {
  * The images nomad-lab built for one of `current`'s recipes under another hash, that no container
  * (running or stopped, so no lab) was made from. Images without the labels are never among them.
  */
-export function oldImages(images: readonly LabelledImage[], current: ReadonlyMap<string, string>, usedIds: ReadonlySet<string>): LabelledImage[] {
+export function oldImages(
+  images: readonly LabelledImage[],
+  current: ReadonlyMap<string, string>,
+  usedIds: ReadonlySet<string>,
+): LabelledImage[] {
   return images.filter((i) => current.has(i.recipe) && i.hash !== current.get(i.recipe) && !usedIds.has(i.id));
 }
 
 /** Every image in the host's Docker with nomad-lab's recipe label. */
 export async function labelledImages(): Promise<LabelledImage[]> {
-  const ids = new Set((await run('docker', ['image', 'ls', '-q', '--no-trunc', '--filter', `label=${RECIPE_LABEL}`])).split('\n').filter(Boolean));
+  const ids = new Set(
+    (await run('docker', ['image', 'ls', '-q', '--no-trunc', '--filter', `label=${RECIPE_LABEL}`]))
+      .split('\n')
+      .filter(Boolean),
+  );
   if (ids.size === 0) return [];
   return parseLabelledImages(await run('docker', ['image', 'inspect', ...ids]));
 }

@@ -11,7 +11,11 @@ export const IMAGES_DIR = join(PACKAGE_ROOT, 'images');
  * executable bits, then the settings that change the result. Where the recipe lies does not count,
  * so every checkout of one commit gives one tag, and an image is rebuilt only when this changes.
  */
-export async function recipeHash(dir: string, names: readonly string[], settings: readonly string[] = []): Promise<string> {
+export async function recipeHash(
+  dir: string,
+  names: readonly string[],
+  settings: readonly string[] = [],
+): Promise<string> {
   const hash = createHash('sha256');
   for (const name of [...names].sort()) {
     const path = join(dir, name);

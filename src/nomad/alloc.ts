@@ -217,9 +217,10 @@ function allocByPrefix(jobId: string, allocs: readonly AllocationStub[], prefix:
  * or its group's only task. A NomadLabError says what to name instead.
  */
 export function logTargets(job: JobSpecJson, allocs: readonly AllocationStub[], choice: LogChoice = {}): LogTarget[] {
-  const chosen = choice.alloc === undefined
-    ? allocs.filter((a) => a.DesiredStatus === 'run')
-    : [allocByPrefix(job.ID, allocs, choice.alloc)];
+  const chosen =
+    choice.alloc === undefined
+      ? allocs.filter((a) => a.DesiredStatus === 'run')
+      : [allocByPrefix(job.ID, allocs, choice.alloc)];
   if (allocs.length === 0) {
     throw new NomadLabError(`${job.ID} has no allocations: \`nomad-lab alloc status ${job.ID}\` says why`);
   }
@@ -236,9 +237,10 @@ export function logTargets(job: JobSpecJson, allocs: readonly AllocationStub[], 
     const having = chosen.filter((a) => tasksOf(a.TaskGroup).includes(task));
     if (having.length > 0) return having.map((a) => ({ id: a.ID, node: a.NodeName, task }));
     const [{ ID, TaskGroup }] = chosen as [AllocationStub];
-    const [what, where] = choice.alloc === undefined
-      ? [job.ID, groups]
-      : [`allocation ${shortId(ID)} (group ${TaskGroup})`, groups.filter((g) => g.Name === TaskGroup)];
+    const [what, where] =
+      choice.alloc === undefined
+        ? [job.ID, groups]
+        : [`allocation ${shortId(ID)} (group ${TaskGroup})`, groups.filter((g) => g.Name === TaskGroup)];
     throw new NomadLabError(`${what} has no task ${quote(task)}; its tasks: ${taskList(where)}`);
   }
   return chosen.map((a) => {
@@ -292,9 +294,13 @@ const jobPath = (jobId: string) => `/v1/job/${encodeURIComponent(jobId)}`;
 
 /** `no job "x" in the lab; its jobs: a, b`. */
 export function missingJobMessage(jobId: string, jobs: readonly JobListStub[]): string {
-  const known = jobs.length === 0
-    ? 'it runs no jobs (`nomad-lab up` registers the cluster file\'s)'
-    : `its jobs: ${jobs.map((j) => j.ID).sort().join(', ')}`;
+  const known =
+    jobs.length === 0
+      ? "it runs no jobs (`nomad-lab up` registers the cluster file's)"
+      : `its jobs: ${jobs
+          .map((j) => j.ID)
+          .sort()
+          .join(', ')}`;
   return `no job ${quote(jobId)} in the lab; ${known}`;
 }
 

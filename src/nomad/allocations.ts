@@ -9,7 +9,14 @@ export interface TaskEvent {
 }
 
 /** Nomad's task events that say why a task failed; the events after them (Not Restarting, Alloc Unhealthy) do not. */
-const FAILURE_EVENTS = new Set(['Driver Failure', 'Setup Failure', 'Failed Validation', 'Failed Artifact Download', 'Terminated', 'Failed Restoring Task']);
+const FAILURE_EVENTS = new Set([
+  'Driver Failure',
+  'Setup Failure',
+  'Failed Validation',
+  'Failed Artifact Download',
+  'Terminated',
+  'Failed Restoring Task',
+]);
 
 /** The event that says why a failed task failed: the last of Nomad's failure events, else its last event. */
 export function failureEvent(events: readonly TaskEvent[] | null | undefined): TaskEvent | undefined {
@@ -114,9 +121,17 @@ export function unhealthyGroups(job: JobSpecJson, allocations: readonly Allocati
   return (job.TaskGroups ?? []).flatMap((group) => {
     const want = group.Count ?? 1;
     const live = allocations.filter((a) => a.TaskGroup === group.Name && a.DesiredStatus === 'run');
-    const healthy = live.filter((a) => a.ClientStatus === 'running' && (job.Type === 'batch' || a.DeploymentStatus?.Healthy === true));
+    const healthy = live.filter(
+      (a) => a.ClientStatus === 'running' && (job.Type === 'batch' || a.DeploymentStatus?.Healthy === true),
+    );
     if (healthy.length >= want) return [];
-    const failed = live.flatMap((a) => Object.entries(a.TaskStates ?? {}).filter(([, s]) => s.Failed).map(([task, s]) => `${a.NodeName}/${task}: ${failureEvent(s.Events)?.DisplayMessage ?? 'failed'}`));
-    return [`${job.ID}.${group.Name} ${healthy.length}/${want} healthy${failed.length > 0 ? ` (${failed.join('; ')})` : ''}`];
+    const failed = live.flatMap((a) =>
+      Object.entries(a.TaskStates ?? {})
+        .filter(([, s]) => s.Failed)
+        .map(([task, s]) => `${a.NodeName}/${task}: ${failureEvent(s.Events)?.DisplayMessage ?? 'failed'}`),
+    );
+    return [
+      `${job.ID}.${group.Name} ${healthy.length}/${want} healthy${failed.length > 0 ? ` (${failed.join('; ')})` : ''}`,
+    ];
   });
 }

@@ -49,7 +49,11 @@ export interface JobChange {
 export type Change = RunChange | PutChange | JobChange;
 
 /** A command change; most planners make these. */
-export function runChange(description: string, command: Command, options: { sudo?: boolean; reason?: string; stdin?: string } = {}): RunChange {
+export function runChange(
+  description: string,
+  command: Command,
+  options: { sudo?: boolean; reason?: string; stdin?: string } = {},
+): RunChange {
   return {
     kind: 'run',
     description,

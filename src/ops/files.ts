@@ -7,7 +7,8 @@ import type { Fact } from '../facts/fact.ts';
 import { runChange, type Change, type PutChange, type WantedFile } from './change.ts';
 
 /** A file as a node has it: absent, or its mode, owner, group, sha256 and (for text asked for) its content. */
-export type FileState = { exists: false } | { exists: true; mode: number; owner: string; group: string; sha256: string; text?: string };
+export type FileState =
+  { exists: false } | { exists: true; mode: number; owner: string; group: string; sha256: string; text?: string };
 
 export type { WantedFile } from './change.ts';
 
@@ -76,12 +77,17 @@ export function rememberHash(path: string, sha256: string, hashCache = HASH_CACH
  * States of `paths` in one command; the first `textCount` paths are text whose content is read back as well.
  * Large files' sha256s are remembered in `hashCache` on the node.
  */
-export function fileStates(paths: readonly string[], textCount = 0, hashCache = HASH_CACHE_DIR): Fact<Map<string, FileState>> {
+export function fileStates(
+  paths: readonly string[],
+  textCount = 0,
+  hashCache = HASH_CACHE_DIR,
+): Fact<Map<string, FileState>> {
   return {
     command: { ...READ_FILES, args: [String(textCount), hashCache, ...paths], label: `read ${paths.join(', ')}` },
     sudo: true,
     parse(result) {
-      if (result.exitCode !== 0) throw new Error(`exit ${result.exitCode}: ${result.stderr.trim().split('\n').at(-1) ?? ''}`);
+      if (result.exitCode !== 0)
+        throw new Error(`exit ${result.exitCode}: ${result.stderr.trim().split('\n').at(-1) ?? ''}`);
       const lines = result.stdout.split('\n');
       const states = new Map<string, FileState>();
       let at = 0;
@@ -90,7 +96,13 @@ export function fileStates(paths: readonly string[], textCount = 0, hashCache = 
         if (line === '-') return states.set(path, { exists: false });
         const match = /^(\d+) (\S+) (\S+) ([0-9a-f]{64})$/.exec(line);
         if (!match) throw new Error(`unexpected line for ${path}: ${line.slice(0, 120)}`);
-        const state: FileState = { exists: true, mode: Number.parseInt(match[1]!, 8), owner: match[2]!, group: match[3]!, sha256: match[4]! };
+        const state: FileState = {
+          exists: true,
+          mode: Number.parseInt(match[1]!, 8),
+          owner: match[2]!,
+          group: match[3]!,
+          sha256: match[4]!,
+        };
         if (i < textCount) {
           const encoded = lines[at++] ?? '';
           if (encoded) state.text = Buffer.from(encoded, 'base64').toString('utf8');
@@ -118,13 +130,29 @@ export async function sha256Of(source: UploadSource): Promise<string> {
 }
 
 /** A text file as wanted: its sha256 computed, its text kept for diffs unless it is a secret (tokens, keys). */
-export function wantedText(file: { path: string; content: string; mode: number; owner?: string; group?: string; secret?: boolean }): WantedFile {
-  const wanted: WantedFile = { ...owned(file), path: file.path, source: file.content, sha256: createHash('sha256').update(file.content).digest('hex'), mode: file.mode };
+export function wantedText(file: {
+  path: string;
+  content: string;
+  mode: number;
+  owner?: string;
+  group?: string;
+  secret?: boolean;
+}): WantedFile {
+  const wanted: WantedFile = {
+    ...owned(file),
+    path: file.path,
+    source: file.content,
+    sha256: createHash('sha256').update(file.content).digest('hex'),
+    mode: file.mode,
+  };
   return file.secret ? wanted : { ...wanted, text: file.content };
 }
 
 function owned(file: { owner?: string | undefined; group?: string | undefined }): { owner?: string; group?: string } {
-  return { ...(file.owner === undefined ? {} : { owner: file.owner }), ...(file.group === undefined ? {} : { group: file.group }) };
+  return {
+    ...(file.owner === undefined ? {} : { owner: file.owner }),
+    ...(file.group === undefined ? {} : { group: file.group }),
+  };
 }
 
 function chownSpec(file: { owner?: string | undefined; group?: string | undefined }): string {
@@ -139,11 +167,27 @@ export function planFiles(wanted: readonly WantedFile[], states: ReadonlyMap<str
   return wanted.flatMap((file): Change[] => {
     const state = states.get(file.path) ?? { exists: false };
     if (state.exists && state.sha256 === file.sha256) {
-      const ownerMatches = (file.owner === undefined || state.owner === file.owner) && (file.group === undefined || state.group === file.group);
+      const ownerMatches =
+        (file.owner === undefined || state.owner === file.owner) &&
+        (file.group === undefined || state.group === file.group);
       if (state.mode === file.mode && ownerMatches) return [];
-      return [runChange(`set mode ${octal(file.mode)}${chownSpec(file) ? ` and owner ${chownSpec(file)}` : ''} of ${file.path}`, ['sh', '-c', '{ [ -z "$1" ] || chown -h -- "$1" "$3"; } && chmod -- "$2" "$3"', 'sh', chownSpec(file), octal(file.mode), file.path], {
-        reason: `it is ${octal(state.mode)} ${state.owner}:${state.group}`,
-      })];
+      return [
+        runChange(
+          `set mode ${octal(file.mode)}${chownSpec(file) ? ` and owner ${chownSpec(file)}` : ''} of ${file.path}`,
+          [
+            'sh',
+            '-c',
+            '{ [ -z "$1" ] || chown -h -- "$1" "$3"; } && chmod -- "$2" "$3"',
+            'sh',
+            chownSpec(file),
+            octal(file.mode),
+            file.path,
+          ],
+          {
+            reason: `it is ${octal(state.mode)} ${state.owner}:${state.group}`,
+          },
+        ),
+      ];
     }
     const put: PutChange = {
       kind: 'put',

@@ -11,7 +11,12 @@ export interface WantedPackage {
 /** Whether a Debian version string is the upstream `version` (epoch and Debian revision aside). */
 export function versionMatches(installed: string, version: string): boolean {
   const upstream = installed.replace(/^\d+:/, '');
-  return upstream === version || upstream.startsWith(`${version}+`) || upstream.startsWith(`${version}-`) || upstream.startsWith(`${version}~`);
+  return (
+    upstream === version ||
+    upstream.startsWith(`${version}+`) ||
+    upstream.startsWith(`${version}-`) ||
+    upstream.startsWith(`${version}~`)
+  );
 }
 
 /**
@@ -28,7 +33,10 @@ done
 DEBIAN_FRONTEND=noninteractive apt-get install -y -q -o Acquire::Retries=3 --no-install-recommends "$@"`;
 
 /** One apt-get install for the packages that are missing; a package at another version is a problem, not a change. */
-export function planPackages(wanted: readonly WantedPackage[], state: ReadonlyMap<string, PackageState>): { changes: Change[]; problems: string[] } {
+export function planPackages(
+  wanted: readonly WantedPackage[],
+  state: ReadonlyMap<string, PackageState>,
+): { changes: Change[]; problems: string[] } {
   const missing = wanted.filter((p) => !state.get(p.name)?.installed).map((p) => p.name);
   const problems = wanted.flatMap((p) => {
     const installed = state.get(p.name);
@@ -38,7 +46,11 @@ export function planPackages(wanted: readonly WantedPackage[], state: ReadonlyMa
   });
   if (missing.length === 0) return { changes: [], problems };
   return {
-    changes: [runChange(`install ${missing.join(', ')}`, script(APT_INSTALL, missing, `apt-get install ${missing.join(' ')}`), { reason: 'not installed' })],
+    changes: [
+      runChange(`install ${missing.join(', ')}`, script(APT_INSTALL, missing, `apt-get install ${missing.join(' ')}`), {
+        reason: 'not installed',
+      }),
+    ],
     problems,
   };
 }

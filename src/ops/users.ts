@@ -4,5 +4,9 @@ import { runChange, type Change } from './change.ts';
 export function planSystemUser(name: string, exists: boolean, home: string): Change[] {
   return exists
     ? []
-    : [runChange(`create user ${name}`, ['useradd', '--system', '--home-dir', home, '--shell', '/bin/false', name], { reason: 'no such user' })];
+    : [
+        runChange(`create user ${name}`, ['useradd', '--system', '--home-dir', home, '--shell', '/bin/false', name], {
+          reason: 'no such user',
+        }),
+      ];
 }

@@ -9,15 +9,27 @@ import { onEveryNode, recordChange, remoteOf, type Base, type Products } from '.
 import type { NodePlanner } from './step.ts';
 
 /** The one applier: every kind of change, in order, on one node; each recorded once done. */
-export async function applyChanges(state: Pick<Base, 'changes'> & { security?: LabSecurity }, remote: Remote, changes: readonly Change[]): Promise<void> {
+export async function applyChanges(
+  state: Pick<Base, 'changes'> & { security?: LabSecurity },
+  remote: Remote,
+  changes: readonly Change[],
+): Promise<void> {
   for (const change of changes) {
     switch (change.kind) {
       case 'run':
-        await remote.run(change.command, { sudo: change.sudo, ...(change.stdin === undefined ? {} : { stdin: change.stdin }) });
+        await remote.run(change.command, {
+          sudo: change.sudo,
+          ...(change.stdin === undefined ? {} : { stdin: change.stdin }),
+        });
         break;
       case 'put':
-        await remote.put(change.source, change.path, { mode: change.mode, ...(change.owner === undefined ? {} : { owner: change.owner }), ...(change.group === undefined ? {} : { group: change.group }) });
-        if ((await sourceSize(change.source)) >= HASH_CACHE_MIN) await remote.run(rememberHash(change.path, change.sha256), { sudo: true });
+        await remote.put(change.source, change.path, {
+          mode: change.mode,
+          ...(change.owner === undefined ? {} : { owner: change.owner }),
+          ...(change.group === undefined ? {} : { group: change.group }),
+        });
+        if ((await sourceSize(change.source)) >= HASH_CACHE_MIN)
+          await remote.run(rememberHash(change.path, change.sha256), { sudo: true });
         break;
       case 'job':
         await new NomadApi(remote, state.security).post('/v1/jobs', { Job: change.job });
@@ -28,7 +40,11 @@ export async function applyChanges(state: Pick<Base, 'changes'> & { security?: L
 }
 
 /** Facts, then the plan, for one node (read-only): what `plan` shows and what `converge` applies. */
-export async function planNode<N extends keyof Products, F>(planner: NodePlanner<N, F>, state: Base & Pick<Products, N> & Pick<Products, 'remotes'>, node: Parameters<NodePlanner<N, F>['plan']>[0]): Promise<Change[]> {
+export async function planNode<N extends keyof Products, F>(
+  planner: NodePlanner<N, F>,
+  state: Base & Pick<Products, N> & Pick<Products, 'remotes'>,
+  node: Parameters<NodePlanner<N, F>['plan']>[0],
+): Promise<Change[]> {
   const facts = await readFacts(remoteOf(state, node), planner.facts(node, state));
   return planner.plan(node, facts, state);
 }
@@ -37,7 +53,11 @@ export async function planNode<N extends keyof Products, F>(planner: NodePlanner
  * Facts -> plan on every node the planner names, concurrently, and apply unless `apply` is false (`nomad-lab plan`);
  * returns each node's changes.
  */
-export async function converge<N extends keyof Products, F>(planner: NodePlanner<N, F>, state: Base & Pick<Products, N> & Pick<Products, 'remotes'>, options: { apply?: boolean } = {}): Promise<Map<string, Change[]>> {
+export async function converge<N extends keyof Products, F>(
+  planner: NodePlanner<N, F>,
+  state: Base & Pick<Products, N> & Pick<Products, 'remotes'>,
+  options: { apply?: boolean } = {},
+): Promise<Map<string, Change[]>> {
   const planned = new Map<string, Change[]>();
   await onEveryNode(state, planner.nodes(state), async (node) => {
     const changes = await planNode(planner, state, node);

@@ -12,11 +12,17 @@ export interface RemoteStepSpec<N extends keyof Products, M extends keyof Produc
   /** A plain function (copied onto the step, so it never needs `this`). */
   derive?: (planned: PlannedChanges) => Pick<Products, M>;
   /** After the changes: wait for what they should bring about (members alive, a leader, jobs healthy). */
-  after?(state: Base & Pick<Products, N | 'remotes'>, planned: PlannedChanges, say: (line: string) => void): Promise<StepOutcome | void>;
+  after?(
+    state: Base & Pick<Products, N | 'remotes'>,
+    planned: PlannedChanges,
+    say: (line: string) => void,
+  ): Promise<StepOutcome | void>;
 }
 
 /** A step that converges nodes: each planner's facts, plan and apply on every node, then `after`. */
-export function remoteStep<N extends keyof Products, M extends keyof Products = never>(spec: RemoteStepSpec<N, M>): Step<N | 'remotes', M> {
+export function remoteStep<N extends keyof Products, M extends keyof Products = never>(
+  spec: RemoteStepSpec<N, M>,
+): Step<N | 'remotes', M> {
   return defineStep<N | 'remotes', M>({
     name: spec.name,
     needs: [...new Set<N | 'remotes'>([...spec.needs, 'remotes'])],

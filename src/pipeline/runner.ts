@@ -25,7 +25,8 @@ export interface StepHooks {
 /** Runs one step on the state: checks what it needs is there, runs it, and adds what it made. */
 export async function runStep(step: AnyStep, state: UpState, hooks: StepHooks = {}): Promise<StepOutcome> {
   const missing = step.needs.filter((n) => state[n] === undefined);
-  if (missing.length > 0) throw new Error(`step "${step.name}" needs ${missing.join(', ')}, which no earlier step made`);
+  if (missing.length > 0)
+    throw new Error(`step "${step.name}" needs ${missing.join(', ')}, which no earlier step made`);
   hooks.onStart?.(step);
   const started = performance.now();
   let result: StepOutcome & Partial<Products>;
@@ -39,7 +40,10 @@ export async function runStep(step: AnyStep, state: UpState, hooks: StepHooks = 
   const { summary, skipped, ...made } = result;
   const unexpected = Object.keys(made).filter((k) => !step.makes.includes(k as keyof Products));
   const absent = step.makes.filter((k) => made[k] === undefined);
-  if (unexpected.length > 0 || absent.length > 0) throw new Error(`step "${step.name}" made ${Object.keys(made).join(', ') || 'nothing'}, but says it makes ${step.makes.join(', ') || 'nothing'}`);
+  if (unexpected.length > 0 || absent.length > 0)
+    throw new Error(
+      `step "${step.name}" made ${Object.keys(made).join(', ') || 'nothing'}, but says it makes ${step.makes.join(', ') || 'nothing'}`,
+    );
   Object.assign(state, made);
   const outcome = { ...(summary === undefined ? {} : { summary }), ...(skipped === undefined ? {} : { skipped }) };
   hooks.onEnd?.(step, outcome, (performance.now() - started) / 1000);

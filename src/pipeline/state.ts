@@ -66,7 +66,11 @@ export function countChanges(state: Pick<Base, 'changes'>): number {
 }
 
 /** Runs `work` on the nodes, `concurrency` at a time; every node finishes, and the failures are thrown together. */
-export async function onEveryNode(state: Pick<Base, 'concurrency'>, nodes: readonly NodeSpec[], work: (node: NodeSpec) => Promise<void>): Promise<void> {
+export async function onEveryNode(
+  state: Pick<Base, 'concurrency'>,
+  nodes: readonly NodeSpec[],
+  work: (node: NodeSpec) => Promise<void>,
+): Promise<void> {
   try {
     await pMap(nodes, work, { concurrency: state.concurrency, stopOnError: false });
   } catch (error) {

@@ -49,7 +49,9 @@ export interface NodePlanner<N extends keyof Products, F = unknown> {
 }
 
 /** Types a step's needs and makes from its literal lists. */
-export function defineStep<N extends keyof Products = never, M extends keyof Products = never>(step: Step<N, M>): Step<N, M> {
+export function defineStep<N extends keyof Products = never, M extends keyof Products = never>(
+  step: Step<N, M>,
+): Step<N, M> {
   return step;
 }
 

@@ -11,7 +11,11 @@ export class GaveUp extends NomadLabError {
  * deadline passes; the error says what was still wrong. `onWaiting` hears of what is left only when it
  * changes, so a plain log gets one line per state rather than one per poll.
  */
-export async function waitFor(what: string, check: () => Promise<string[]>, options: { timeoutMs: number; intervalMs?: number; onWaiting?: (left: string[]) => void }): Promise<void> {
+export async function waitFor(
+  what: string,
+  check: () => Promise<string[]>,
+  options: { timeoutMs: number; intervalMs?: number; onWaiting?: (left: string[]) => void },
+): Promise<void> {
   const deadline = Date.now() + options.timeoutMs;
   let left: string[] = [];
   let reported = '';
@@ -30,5 +34,7 @@ export async function waitFor(what: string, check: () => Promise<string[]>, opti
     }
     await sleep(options.intervalMs ?? 1000);
   }
-  throw new NomadLabError(`timed out after ${Math.round(options.timeoutMs / 1000)} s waiting for ${what}: ${left.join('; ')}`);
+  throw new NomadLabError(
+    `timed out after ${Math.round(options.timeoutMs / 1000)} s waiting for ${what}: ${left.join('; ')}`,
+  );
 }

@@ -42,7 +42,12 @@ export async function planLab(cluster: Cluster): Promise<LabPlan> {
   }
   const stateDir = labStateDir(cluster);
   const gossipKey = (await readFile(join(stateDir, 'gossip.key'), 'utf8').catch(() => '')).trim();
-  const state: Base & Partial<Products> = { ...newUpState(cluster), endpoints, gossipKey: gossipKey || MASK, security: await readLabSecurity(cluster) };
+  const state: Base & Partial<Products> = {
+    ...newUpState(cluster),
+    endpoints,
+    gossipKey: gossipKey || MASK,
+    security: await readLabSecurity(cluster),
+  };
   // Host-side inputs: cached after the first `up`, so these only read.
   await runStep(jobImages, state);
   await runStep(fetchBinaries, state);
@@ -54,7 +59,8 @@ export async function planLab(cluster: Cluster): Promise<LabPlan> {
       const planned = await step.plan(state as Base & Products);
       Object.assign(state, step.derive?.(planned) ?? {});
       for (const phase of planned) {
-        for (const [node, list] of phase) changes.push(...list.map((change) => describe(step.name, node, change, gossipKey)));
+        for (const [node, list] of phase)
+          changes.push(...list.map((change) => describe(step.name, node, change, gossipKey)));
       }
     }
   } finally {
@@ -64,10 +70,22 @@ export async function planLab(cluster: Cluster): Promise<LabPlan> {
 }
 
 function describe(step: string, node: string, change: Change, secret: string): PlannedChange {
-  const planned: PlannedChange = { step, node, description: change.description, ...(change.reason === undefined ? {} : { reason: change.reason }) };
+  const planned: PlannedChange = {
+    step,
+    node,
+    description: change.description,
+    ...(change.reason === undefined ? {} : { reason: change.reason }),
+  };
   if (change.kind === 'put' && change.diff) {
     const mask = (text: string) => (secret ? text.replaceAll(secret, MASK) : text);
-    planned.diff = createTwoFilesPatch(change.path, change.path, mask(change.diff.before ?? ''), mask(change.diff.after), change.diff.before === undefined ? '(none)' : 'on the node', 'as up would write it');
+    planned.diff = createTwoFilesPatch(
+      change.path,
+      change.path,
+      mask(change.diff.before ?? ''),
+      mask(change.diff.after),
+      change.diff.before === undefined ? '(none)' : 'on the node',
+      'as up would write it',
+    );
   }
   return planned;
 }

@@ -61,12 +61,16 @@ export function planCluster({ spec }: Pick<Cluster, 'spec'>): Plan {
       },
     ];
     const images = tasks ? spec.jobs.flatMap((j) => j.images.map((i) => i.recipe ?? i.tarball)) : [];
-    if (images.length > 0) actions.push({ step: 'deploy', summary: `preload images ${[...new Set(images)].join(', ')}` });
+    if (images.length > 0)
+      actions.push({ step: 'deploy', summary: `preload images ${[...new Set(images)].join(', ')}` });
     return { name: node.name, role: node.role, address: node.address, actions };
   });
 
   const cluster: PlannedAction[] = [
-    ...spec.jobs.map((job) => ({ step: 'deploy', summary: `job ${job.name} from ${job.file} on ${clientNodes.length} client${clientNodes.length === 1 ? '' : 's'}` })),
+    ...spec.jobs.map((job) => ({
+      step: 'deploy',
+      summary: `job ${job.name} from ${job.file} on ${clientNodes.length} client${clientNodes.length === 1 ? '' : 's'}`,
+    })),
     ...spec.services.map((service) => ({
       step: 'verify',
       summary: `${service.name}.service.consul: ${service.count} instance${service.count === 1 ? '' : 's'} from every node's Consul DNS, ${service.check === 'http' ? `HTTP 200 on ${service.path}` : service.check === 'tcp' ? 'ports accept TCP' : 'ports not checked'}`,
@@ -89,4 +93,3 @@ function bootSummary(spec: ClusterSpec, node: NodeSpec): string {
   const from = provider.backend === 'docker' ? `image ${provider.image}` : `box ${provider.box}`;
   return `vagrant ${provider.backend} machine from ${from}, ${node.cpus} cpu, ${node.memory} MiB, ${node.address}`;
 }
-

@@ -47,7 +47,9 @@ export class SshProvider implements Provider {
   down(cluster: Cluster, options: BootOptions = {}): Promise<void> {
     // In an executor, so a throwing onProgress rejects (as from the other providers) rather than throws.
     return new Promise((resolve) => {
-      options.onProgress?.(`existing hosts: nothing destroyed (${cluster.spec.nodes.map((n) => n.name).join(', ')} keep running)`);
+      options.onProgress?.(
+        `existing hosts: nothing destroyed (${cluster.spec.nodes.map((n) => n.name).join(', ')} keep running)`,
+      );
       resolve();
     });
   }
@@ -56,7 +58,8 @@ export class SshProvider implements Provider {
 /** Endpoints from cluster.yaml: a node's `ssh` overrides the provider's defaults; `host` defaults to the node's address. */
 export function sshEndpoints(cluster: Pick<Cluster, 'dir' | 'spec'>): NodeEndpoint[] {
   const { provider } = cluster.spec;
-  if (provider.type !== 'ssh') throw new ProviderError(`the ssh provider cannot run a lab of provider type "${provider.type}"`);
+  if (provider.type !== 'ssh')
+    throw new ProviderError(`the ssh provider cannot run a lab of provider type "${provider.type}"`);
   return cluster.spec.nodes.map((node) => {
     const key = node.ssh?.key ?? provider.key;
     return {
@@ -80,7 +83,12 @@ function sshGreeting(host: string, port: number, timeout: number): Promise<{ ok:
       resolve({ ok, text });
     };
     socket.setTimeout(timeout, () =>
-      finish(false, received === '' && socket.readyState === 'open' ? `accepts connections but sends no SSH greeting within ${timeout} ms` : `no answer within ${timeout} ms`),
+      finish(
+        false,
+        received === '' && socket.readyState === 'open'
+          ? `accepts connections but sends no SSH greeting within ${timeout} ms`
+          : `no answer within ${timeout} ms`,
+      ),
     );
     socket.on('data', (chunk: Buffer) => {
       received += chunk.toString('latin1');
@@ -90,7 +98,9 @@ function sshGreeting(host: string, port: number, timeout: number): Promise<{ ok:
       else if (received.length > 4096) finish(false, 'answers, but not as an SSH server');
     });
     socket.once('end', () => finish(false, 'closed the connection without an SSH greeting'));
-    socket.once('error', (error: NodeJS.ErrnoException) => finish(false, `not reachable (${error.code ?? error.message})`));
+    socket.once('error', (error: NodeJS.ErrnoException) =>
+      finish(false, `not reachable (${error.code ?? error.message})`),
+    );
     socket.connect(port, host);
   });
 }

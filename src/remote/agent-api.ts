@@ -28,8 +28,20 @@ const curlTls = (dir: string) => {
 };
 
 const AGENTS = {
-  Nomad: { http: 'http://127.0.0.1:4646', https: 'https://127.0.0.1:4646', header: TOKEN_HEADER.nomad, dir: '/etc/nomad.d', token: 'nomadManagement' },
-  Consul: { http: 'http://127.0.0.1:8500', https: 'https://127.0.0.1:8501', header: TOKEN_HEADER.consul, dir: '/etc/consul.d', token: 'consulManagement' },
+  Nomad: {
+    http: 'http://127.0.0.1:4646',
+    https: 'https://127.0.0.1:4646',
+    header: TOKEN_HEADER.nomad,
+    dir: '/etc/nomad.d',
+    token: 'nomadManagement',
+  },
+  Consul: {
+    http: 'http://127.0.0.1:8500',
+    https: 'https://127.0.0.1:8501',
+    header: TOKEN_HEADER.consul,
+    dir: '/etc/consul.d',
+    token: 'consulManagement',
+  },
 } as const;
 
 /** How nomad-lab reaches a node's own Consul or Nomad: with the lab's management token and the node's certificate when it has them. */
@@ -82,8 +94,15 @@ export class AgentApi {
   async request(method: string, path: string, body?: unknown): Promise<{ status: number; text: string }> {
     const { access } = this;
     const result = await this.remote.run(
-      script(CURL, [method, `${access.base}${path}`, access.tokenHeader, ...access.curlTls], `${method} ${path} (${access.product} API)`),
-      { stdin: `${access.token ?? ''}\n${body === undefined ? '' : JSON.stringify(body)}`, sudo: access.curlTls.length > 0 },
+      script(
+        CURL,
+        [method, `${access.base}${path}`, access.tokenHeader, ...access.curlTls],
+        `${method} ${path} (${access.product} API)`,
+      ),
+      {
+        stdin: `${access.token ?? ''}\n${body === undefined ? '' : JSON.stringify(body)}`,
+        sudo: access.curlTls.length > 0,
+      },
     );
     const cut = result.stdout.lastIndexOf('\n');
     return { status: Number(result.stdout.slice(cut + 1)), text: result.stdout.slice(0, Math.max(cut, 0)) };
@@ -92,7 +111,9 @@ export class AgentApi {
   private async call<T>(method: string, path: string, body?: unknown): Promise<T> {
     const { status, text } = await this.request(method, path, body);
     if (status < 200 || status >= 300) {
-      throw new NomadLabError(`[${this.remote.node}] ${this.access.product} API ${method} ${path}: HTTP ${status}: ${tail(text, 5)}`);
+      throw new NomadLabError(
+        `[${this.remote.node}] ${this.access.product} API ${method} ${path}: HTTP ${status}: ${tail(text, 5)}`,
+      );
     }
     return (text ? JSON.parse(text) : undefined) as T;
   }
@@ -102,13 +123,21 @@ export class AgentApi {
  * The `consul` CLI on a node, with the lab's management token (on stdin, exported to the CLI's environment)
  * and, with TLS, Consul's HTTPS address and the node's certificate.
  */
-export function consulCli(args: readonly string[], security: AgentSecurity = {}): { command: Command; options: ExecOptions } {
+export function consulCli(
+  args: readonly string[],
+  security: AgentSecurity = {},
+): { command: Command; options: ExecOptions } {
   if (!security.acl && !security.tls) return { command: ['consul', ...args], options: {} };
   const f = tlsFiles('/etc/consul.d');
-  const tls = security.tls ? `export CONSUL_HTTP_ADDR=https://127.0.0.1:8501 CONSUL_CACERT=${f.ca} CONSUL_CLIENT_CERT=${f.cert} CONSUL_CLIENT_KEY=${f.key}\n` : '';
+  const tls = security.tls
+    ? `export CONSUL_HTTP_ADDR=https://127.0.0.1:8501 CONSUL_CACERT=${f.ca} CONSUL_CLIENT_CERT=${f.cert} CONSUL_CLIENT_KEY=${f.key}\n`
+    : '';
   const token = security.acl ? 'IFS= read -r CONSUL_HTTP_TOKEN; export CONSUL_HTTP_TOKEN\n' : '';
   return {
     command: script(`${token}${tls}exec consul "$@"`, args, `consul ${args.join(' ')}`),
-    options: { ...(security.acl ? { stdin: `${security.acl.consulManagement}\n` } : {}), ...(security.tls ? { sudo: true } : {}) },
+    options: {
+      ...(security.acl ? { stdin: `${security.acl.consulManagement}\n` } : {}),
+      ...(security.tls ? { sudo: true } : {}),
+    },
   };
 }

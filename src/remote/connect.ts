@@ -41,7 +41,7 @@ async function credentials(endpoint: NodeEndpoint): Promise<Auth> {
   const fail = (reason: string, cause?: unknown) =>
     new RemoteConnectError(endpoint.node, target(endpoint), reason, {
       cause,
-      hint: 'Check the node\'s key in cluster.yaml (or what `vagrant ssh-config` reports).',
+      hint: "Check the node's key in cluster.yaml (or what `vagrant ssh-config` reports).",
     });
   if (endpoint.privateKeyPath === undefined) {
     const agent = env.sshAuthSock();
@@ -55,7 +55,8 @@ async function credentials(endpoint: NodeEndpoint): Promise<Auth> {
     throw fail(`cannot read private key ${endpoint.privateKeyPath}: ${(error as Error).message}`, error);
   }
   const parsed = utils.parseKey(key);
-  if (parsed instanceof Error) throw fail(`cannot use private key ${endpoint.privateKeyPath}: ${parsed.message}`, parsed);
+  if (parsed instanceof Error)
+    throw fail(`cannot use private key ${endpoint.privateKeyPath}: ${parsed.message}`, parsed);
   return { privateKey: key };
 }
 
@@ -94,9 +95,12 @@ function attempt(endpoint: NodeEndpoint, auth: Auth, options: ConnectOptions, ti
           verify(result.status !== 'changed');
         },
         (error: unknown) => {
-          hostKeyProblem = new Error(`cannot pin the host key in ${options.knownHostsFile}: ${(error as Error).message}`, {
-            cause: error,
-          });
+          hostKeyProblem = new Error(
+            `cannot pin the host key in ${options.knownHostsFile}: ${(error as Error).message}`,
+            {
+              cause: error,
+            },
+          );
           verify(false);
         },
       );
@@ -156,10 +160,15 @@ function explain(endpoint: NodeEndpoint, error: unknown, attempts: number, elaps
     if (error.error instanceof HostKeyError) return error.error;
     if ((error.error as Error & { level?: string }).level === 'client-authentication') {
       const how = endpoint.privateKeyPath ? `the key ${endpoint.privateKeyPath}` : 'the keys of the SSH agent';
-      return new RemoteConnectError(endpoint.node, target(endpoint), `authentication as ${endpoint.user} with ${how} was refused`, {
-        cause: error.error,
-        hint: 'Check the node\'s user and key in cluster.yaml (or what `vagrant ssh-config` reports).',
-      });
+      return new RemoteConnectError(
+        endpoint.node,
+        target(endpoint),
+        `authentication as ${endpoint.user} with ${how} was refused`,
+        {
+          cause: error.error,
+          hint: "Check the node's user and key in cluster.yaml (or what `vagrant ssh-config` reports).",
+        },
+      );
     }
     return new RemoteConnectError(endpoint.node, target(endpoint), error.message, { cause: error.error });
   }

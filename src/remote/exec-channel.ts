@@ -106,7 +106,13 @@ function watch(
     if (signal !== undefined) return reject(fail(`killed by signal ${signal}`, err));
     // The client learns of a dropped socket only after the channels close; look once more on the next turn.
     setImmediate(() =>
-      reject(fail(context.lostReason() ?? `the SSH channel to ${context.address} closed before the command reported an exit status`, err)),
+      reject(
+        fail(
+          context.lostReason() ??
+            `the SSH channel to ${context.address} closed before the command reported an exit status`,
+          err,
+        ),
+      ),
     );
   });
 

@@ -56,13 +56,33 @@ export function octal(mode: number): string {
  * Writes `source` to `remotePath` whole: a staging copy over SFTP (or, for a file of the host share, the node's
  * own view of it), then install beside the target and rename.
  */
-export async function put(context: PutContext, source: UploadSource, remotePath: string, options: UploadOptions): Promise<void> {
+export async function put(
+  context: PutContext,
+  source: UploadSource,
+  remotePath: string,
+  options: UploadOptions,
+): Promise<void> {
   if (!posix.isAbsolute(remotePath)) throw new TypeError(`upload target must be an absolute path, got ${remotePath}`);
   const mode = octal(options.mode);
-  const temporary = posix.join(posix.dirname(remotePath), `.${posix.basename(remotePath)}.nomad-lab-${randomUUID().slice(0, 8)}`);
-  const flags = ['-m', mode, ...(options.owner ? ['-o', options.owner] : []), ...(options.group ? ['-g', options.group] : [])];
+  const temporary = posix.join(
+    posix.dirname(remotePath),
+    `.${posix.basename(remotePath)}.nomad-lab-${randomUUID().slice(0, 8)}`,
+  );
+  const flags = [
+    '-m',
+    mode,
+    ...(options.owner ? ['-o', options.owner] : []),
+    ...(options.group ? ['-g', options.group] : []),
+  ];
   const install = (from: string, staged: boolean) =>
-    context.run({ ...INSTALL, args: [from, remotePath, temporary, staged ? '1' : '0', ...flags], label: `install -m ${mode} ${remotePath}` }, { sudo: options.sudo ?? true });
+    context.run(
+      {
+        ...INSTALL,
+        args: [from, remotePath, temporary, staged ? '1' : '0', ...flags],
+        label: `install -m ${mode} ${remotePath}`,
+      },
+      { sudo: options.sudo ?? true },
+    );
   const shared = sharedPath(source, context.hostShare);
   if (shared !== undefined) {
     await install(shared, false);

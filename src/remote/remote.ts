@@ -37,7 +37,6 @@ export interface UploadOptions {
   sudo?: boolean;
 }
 
-
 /** One node's SSH session, kept open and reused by every step. */
 export interface Remote {
   readonly node: string;
@@ -51,4 +50,3 @@ export interface Remote {
   forward(host: string, port: number): Promise<Duplex>;
   close(): Promise<void>;
 }
-

@@ -57,7 +57,13 @@ export class SshRemote implements Remote {
 
   put(source: UploadSource, remotePath: string, options: UploadOptions): Promise<void> {
     return put(
-      { node: this.node, run: (c, o) => this.run(c, o), sftp: () => this.sftp(), stagingDir: () => this.stagingDir(), ...(this.endpoint.hostShare ? { hostShare: this.endpoint.hostShare } : {}) },
+      {
+        node: this.node,
+        run: (c, o) => this.run(c, o),
+        sftp: () => this.sftp(),
+        stagingDir: () => this.stagingDir(),
+        ...(this.endpoint.hostShare ? { hostShare: this.endpoint.hostShare } : {}),
+      },
       source,
       remotePath,
       options,
@@ -68,7 +74,9 @@ export class SshRemote implements Remote {
     return new Promise((resolve, reject) => {
       if (this.lost !== undefined) return reject(new Error(this.lost));
       // The source address is only what sshd logs; the node opens the connection to host:port itself.
-      this.client.forwardOut('127.0.0.1', 0, host, port, (error, channel) => (error ? reject(new Error(this.lost ?? error.message, { cause: error })) : resolve(channel)));
+      this.client.forwardOut('127.0.0.1', 0, host, port, (error, channel) =>
+        error ? reject(new Error(this.lost ?? error.message, { cause: error })) : resolve(channel),
+      );
     });
   }
 

@@ -11,10 +11,12 @@ export function hclString(value: string): string {
   let body = '';
   for (const c of value) {
     const code = c.codePointAt(0)!;
-    if (code >= 0xd800 && code <= 0xdfff) throw new TypeError(`not valid Unicode, cannot be an HCL string: ${JSON.stringify(value)}`);
+    if (code >= 0xd800 && code <= 0xdfff)
+      throw new TypeError(`not valid Unicode, cannot be an HCL string: ${JSON.stringify(value)}`);
     const simple = SIMPLE_ESCAPES[c];
     if (simple !== undefined) body += simple;
-    else if (code < 0x20 || (code >= 0x7f && code <= 0x9f) || code === 0x2028 || code === 0x2029) body += `\\u${code.toString(16).padStart(4, '0')}`;
+    else if (code < 0x20 || (code >= 0x7f && code <= 0x9f) || code === 0x2028 || code === 0x2029)
+      body += `\\u${code.toString(16).padStart(4, '0')}`;
     else body += c;
   }
   return `"${body.replaceAll('${', () => '$${').replaceAll('%{', () => '%%{')}"`;

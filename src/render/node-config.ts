@@ -38,7 +38,13 @@ export interface NodeConfigInput {
 const template = (name: string) => readFileSync(join(PACKAGE_ROOT, 'configs', name), 'utf8');
 
 /** Every Consul and Nomad file of one node: configuration and systemd units. */
-export function renderNodeConfig({ spec, node, gossipKey, networkInterface, security = {} }: NodeConfigInput): NodeFile[] {
+export function renderNodeConfig({
+  spec,
+  node,
+  gossipKey,
+  networkInterface,
+  security = {},
+}: NodeConfigInput): NodeFile[] {
   const serverNodes = servers(spec);
   const server = isServer(node);
   const tasks = runsTasks(node);
@@ -68,10 +74,20 @@ export function renderNodeConfig({ spec, node, gossipKey, networkInterface, secu
     ...driverView(nodeDrivers(spec, node)),
   };
   const consul = (path: string, name: string, mode = 0o640): NodeFile => ({
-    path, content: renderHcl(template(name), view), mode, owner: 'consul', group: 'consul', service: 'consul',
+    path,
+    content: renderHcl(template(name), view),
+    mode,
+    owner: 'consul',
+    group: 'consul',
+    service: 'consul',
   });
   const nomad = (path: string, name: string, mode = 0o640): NodeFile => ({
-    path, content: renderHcl(template(name), view), mode, owner: 'root', group: 'root', service: 'nomad',
+    path,
+    content: renderHcl(template(name), view),
+    mode,
+    owner: 'root',
+    group: 'root',
+    service: 'nomad',
   });
   return [
     consul('/etc/consul.d/consul.hcl', 'consul.hcl'),
@@ -80,17 +96,33 @@ export function renderNodeConfig({ spec, node, gossipKey, networkInterface, secu
     ...(server ? [nomad('/etc/nomad.d/server.hcl', 'server.hcl')] : []),
     ...(tasks ? [nomad('/etc/nomad.d/client.hcl', 'client.hcl')] : []),
     nomad('/etc/systemd/system/nomad.service', 'nomad.service', 0o644),
-    ...(security.acl || security.tls ? securityFiles(consul('/etc/consul.d/security.hcl', 'consul-security.hcl', 0o600), '/etc/consul.d') : []),
-    ...(security.acl || security.tls ? securityFiles(nomad('/etc/nomad.d/security.hcl', 'nomad-security.hcl', 0o600), '/etc/nomad.d') : []),
+    ...(security.acl || security.tls
+      ? securityFiles(consul('/etc/consul.d/security.hcl', 'consul-security.hcl', 0o600), '/etc/consul.d')
+      : []),
+    ...(security.acl || security.tls
+      ? securityFiles(nomad('/etc/nomad.d/security.hcl', 'nomad-security.hcl', 0o600), '/etc/nomad.d')
+      : []),
   ];
 
   /** The agent's security.hcl (tokens: secret) and, with TLS, the CA, its certificate and key beside it. */
   function securityFiles(config: NodeFile, dir: string): NodeFile[] {
-    const pem = (name: string, content: string, mode: number, secret = false): NodeFile => ({ ...config, path: `${dir}/${name}`, content, mode, secret });
+    const pem = (name: string, content: string, mode: number, secret = false): NodeFile => ({
+      ...config,
+      path: `${dir}/${name}`,
+      content,
+      mode,
+      secret,
+    });
     const tls = security.tls;
     return [
       { ...config, secret: security.acl !== undefined },
-      ...(tls ? [pem('tls-ca.pem', tls.ca, 0o644), pem('tls-cert.pem', tls.cert, 0o644), pem('tls-key.pem', tls.key, 0o600, true)] : []),
+      ...(tls
+        ? [
+            pem('tls-ca.pem', tls.ca, 0o644),
+            pem('tls-cert.pem', tls.cert, 0o644),
+            pem('tls-key.pem', tls.key, 0o600, true),
+          ]
+        : []),
     ];
   }
 }

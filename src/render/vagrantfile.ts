@@ -3,7 +3,13 @@ import ipaddr from 'ipaddr.js';
 import type { Cluster } from '../config/load.ts';
 import type { NodeSpec } from '../config/schema.ts';
 import { labKeyFile, vagrantDir } from '../host/dirs.ts';
-import { AUTHORIZED_KEYS, HOST_CACHE_ON_NODE, labLabelFlags, NODE_CONTAINER_FLAGS, nodeContainerName } from './docker-node-flags.ts';
+import {
+  AUTHORIZED_KEYS,
+  HOST_CACHE_ON_NODE,
+  labLabelFlags,
+  NODE_CONTAINER_FLAGS,
+  nodeContainerName,
+} from './docker-node-flags.ts';
 import { rubyComment, rubyString, rubyStringArray } from './ruby-literal.ts';
 
 export type VagrantBackend = 'docker' | 'virtualbox' | 'libvirt';
@@ -14,7 +20,6 @@ export interface RenderOptions {
   /** nomad-lab's cache folder on this host, which docker machines see read-only (`HOST_CACHE_ON_NODE`). */
   hostCache?: string;
 }
-
 
 type VagrantCluster = Pick<Cluster, 'file' | 'dir' | 'spec'>;
 
@@ -33,7 +38,9 @@ export function renderVagrantfile(cluster: VagrantCluster, options: RenderOption
     '# `vagrant up` by hand picks the same backend as nomad-lab does.',
     `ENV["VAGRANT_DEFAULT_PROVIDER"] ||= ${rubyString(backend)}`,
     '',
-    ...(backend === 'docker' ? dockerCreateArgs(spec.name, relative(vagrantDir(cluster), labKeyFile(cluster)), options.hostCache) : []),
+    ...(backend === 'docker'
+      ? dockerCreateArgs(spec.name, relative(vagrantDir(cluster), labKeyFile(cluster)), options.hostCache)
+      : []),
     'Vagrant.configure("2") do |config|',
     '  # No /vagrant share: nomad-lab uploads what the nodes need over SSH.',
     '  config.vm.synced_folder ".", "/vagrant", disabled: true',
@@ -58,7 +65,7 @@ function dockerCreateArgs(lab: string, labKey: string, hostCache: string | undef
     '# cgroup v1: Nomad clients need the cgroup tree writable. cpus and memory are not',
     '# limited: the nodes share the host. The label is how `nomad-lab down` knows its own.',
     `CREATE_ARGS = ${rubyStringArray([...NODE_CONTAINER_FLAGS, ...labLabelFlags(lab)], '')} + [`,
-    '  # Docker reads --mount as CSV: the source is quoted, so a comma or quote in the lab folder\'s path stays in it.',
+    "  # Docker reads --mount as CSV: the source is quoted, so a comma or quote in the lab folder's path stays in it.",
     '  "--mount",',
     `  "type=bind,\\"source=#{LAB_KEY.gsub('"', '""')}.pub\\",target=${AUTHORIZED_KEYS},readonly",`,
     ...(shareCache
@@ -76,7 +83,8 @@ function dockerCreateArgs(lab: string, labKey: string, hostCache: string | undef
 function machine(lab: string, node: NodeSpec, cidr: string, backend: VagrantBackend, options: RenderOptions): string[] {
   const prefix = ipaddr.IPv4.parseCIDR(cidr)[1];
   // The docker provider names its network `vagrant_network_<ip>/<netmask>`, so it needs the prefix length.
-  const netmask = backend === 'docker' ? String(prefix) : rubyString(ipaddr.IPv4.subnetMaskFromPrefixLength(prefix).toString());
+  const netmask =
+    backend === 'docker' ? String(prefix) : rubyString(ipaddr.IPv4.subnetMaskFromPrefixLength(prefix).toString());
   return [
     `config.vm.define ${rubyString(node.name)} do |node|`,
     `  node.vm.hostname = ${rubyString(node.name)}`,
@@ -100,7 +108,7 @@ function providerBlock(lab: string, node: NodeSpec, backend: VagrantBackend, opt
         '  d.create_args = CREATE_ARGS',
         '  # Stopped only to be destroyed: killed at once rather than given a second to shut down.',
         '  d.stop_timeout = 0',
-        "  # The node image is Debian: Vagrant need not find out over SSH (some 30 commands, 3 s).",
+        '  # The node image is Debian: Vagrant need not find out over SSH (some 30 commands, 3 s).',
         '  override.vm.guest = :debian',
         '  override.ssh.insert_key = false',
         '  # Only when it is there, so `vagrant destroy` works without it.',

@@ -12,7 +12,8 @@ const token = (file: string, what: string): SecretKind => ({
   noun: 'token',
   pattern: UUID,
   form: 'token (a UUID)',
-  replace: 'remove it and `nomad-lab down` the lab, then `nomad-lab up` makes new tokens (the running agents know the old one)',
+  replace:
+    'remove it and `nomad-lab down` the lab, then `nomad-lab up` makes new tokens (the running agents know the old one)',
   make: () => randomUUID(),
 });
 
@@ -26,13 +27,17 @@ export const ACL_TOKENS: Record<keyof AclTokens, SecretKind> = {
 
 /** The lab's tokens, made the first time. */
 export async function ensureAclTokens(stateDir: string): Promise<AclTokens> {
-  const entries = await Promise.all(Object.entries(ACL_TOKENS).map(async ([name, kind]) => [name, await ensureSecret(stateDir, kind)] as const));
+  const entries = await Promise.all(
+    Object.entries(ACL_TOKENS).map(async ([name, kind]) => [name, await ensureSecret(stateDir, kind)] as const),
+  );
   return Object.fromEntries(entries) as unknown as AclTokens;
 }
 
 /** The lab's tokens as `up` left them, for status, verify and reset; undefined when `up` has not made them. */
 export async function readAclTokens(stateDir: string): Promise<AclTokens | undefined> {
-  const entries = await Promise.all(Object.entries(ACL_TOKENS).map(async ([name, kind]) => [name, await readLabSecret(stateDir, kind)] as const));
+  const entries = await Promise.all(
+    Object.entries(ACL_TOKENS).map(async ([name, kind]) => [name, await readLabSecret(stateDir, kind)] as const),
+  );
   if (entries.some(([, value]) => value === undefined)) return undefined;
   return Object.fromEntries(entries) as unknown as AclTokens;
 }

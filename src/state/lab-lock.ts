@@ -22,7 +22,10 @@ export class LabBusyError extends NomadLabError {
     readonly lockFile: string,
   ) {
     const head = `lab ${lab} is busy: \`nomad-lab ${holder.command}\` (pid ${holder.pid} on ${holder.host}) has held it since ${holder.startedAt}`;
-    super(`${head}\nWait for it to finish, or stop it (kill ${holder.pid}) and run your command again. The lock is ${lockFile}.`, { shortMessage: head });
+    super(
+      `${head}\nWait for it to finish, or stop it (kill ${holder.pid}) and run your command again. The lock is ${lockFile}.`,
+      { shortMessage: head },
+    );
   }
 }
 
@@ -52,14 +55,21 @@ export async function lockLab(stateDir: string, lab: string, command: string): P
     // Gone (or unreadable, as when a holder died while writing it): take it over.
     await rm(file, { force: true });
   }
-  throw new NomadLabError(`could not take the lock ${file}: it keeps coming back; is another nomad-lab starting at the same moment?`);
+  throw new NomadLabError(
+    `could not take the lock ${file}: it keeps coming back; is another nomad-lab starting at the same moment?`,
+  );
 }
 
 async function readHolder(file: string): Promise<LockHolder | undefined> {
   try {
     const parsed = JSON.parse(await readFile(file, 'utf8')) as Partial<LockHolder>;
     return typeof parsed.pid === 'number' && typeof parsed.host === 'string'
-      ? { pid: parsed.pid, host: parsed.host, command: String(parsed.command ?? '?'), startedAt: String(parsed.startedAt ?? '?') }
+      ? {
+          pid: parsed.pid,
+          host: parsed.host,
+          command: String(parsed.command ?? '?'),
+          startedAt: String(parsed.startedAt ?? '?'),
+        }
       : undefined;
   } catch {
     return undefined;
@@ -83,7 +93,11 @@ async function releaseIfMine(file: string): Promise<void> {
 }
 
 /** Runs `work` holding the lab's lock; released afterwards, whatever happened. */
-export async function withLabLock<T>(cluster: { dir: string; spec: { name: string } }, command: string, work: () => Promise<T>): Promise<T> {
+export async function withLabLock<T>(
+  cluster: { dir: string; spec: { name: string } },
+  command: string,
+  work: () => Promise<T>,
+): Promise<T> {
   const lock = await lockLab(labStateDir(cluster), cluster.spec.name, command);
   try {
     return await work();

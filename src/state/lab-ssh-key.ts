@@ -14,7 +14,8 @@ function sshKeyKind(file: string, make: () => string): SecretKind {
     noun: 'SSH key',
     pattern: /^-----BEGIN OPENSSH PRIVATE KEY-----\n[A-Za-z0-9+/=\n]+\n-----END OPENSSH PRIVATE KEY-----$/,
     form: 'private key in OpenSSH form',
-    replace: 'remove it and `nomad-lab up` makes a new key (a lab already running needs `nomad-lab down` first, since its machines authorize the old one)',
+    replace:
+      'remove it and `nomad-lab up` makes a new key (a lab already running needs `nomad-lab down` first, since its machines authorize the old one)',
     make,
   };
 }
@@ -33,12 +34,17 @@ function generateKey(utils: Ssh2Utils): string {
  */
 export async function ensureLabSshKey(file: string, comment: string): Promise<string> {
   const { utils } = (await import('ssh2')).default;
-  const text = await ensureSecret(dirname(file), sshKeyKind(basename(file), () => generateKey(utils)));
+  const text = await ensureSecret(
+    dirname(file),
+    sshKeyKind(basename(file), () => generateKey(utils)),
+  );
   // ssh2 returns a list for text holding several keys, which its types leave out.
   const parsed = utils.parseKey(text) as ParsedKey | ParsedKey[] | Error;
-  if (parsed instanceof Error) throw new NomadLabError(`lab SSH key file ${file}: ${parsed.message}: ${sshKeyKind(file, () => '').replace}`);
+  if (parsed instanceof Error)
+    throw new NomadLabError(`lab SSH key file ${file}: ${parsed.message}: ${sshKeyKind(file, () => '').replace}`);
   const key = Array.isArray(parsed) ? parsed[0]! : parsed;
   const line = `${key.type} ${key.getPublicSSH().toString('base64')} ${comment}\n`;
-  if ((await readFile(`${file}.pub`, 'utf8').catch(() => undefined)) !== line) await writeFileAtomic(`${file}.pub`, line, { mode: 0o644 });
+  if ((await readFile(`${file}.pub`, 'utf8').catch(() => undefined)) !== line)
+    await writeFileAtomic(`${file}.pub`, line, { mode: 0o644 });
   return line.trim();
 }

@@ -21,20 +21,27 @@ export interface LabTls {
 }
 
 const DAYS = '1825';
-const REPLACE = 'remove the lab\'s tls folder and `nomad-lab down` the lab, then `nomad-lab up` makes a new CA';
+const REPLACE = "remove the lab's tls folder and `nomad-lab down` the lab, then `nomad-lab up` makes a new CA";
 
 /** The names a node's certificate holds: what Consul and Nomad check with verify_server_hostname, and its own. */
-export function certificateArgs(spec: Pick<ClusterSpec, 'datacenter' | 'region'>, node: Pick<NodeSpec, 'name' | 'role' | 'address'>): string[] {
+export function certificateArgs(
+  spec: Pick<ClusterSpec, 'datacenter' | 'region'>,
+  node: Pick<NodeSpec, 'name' | 'role' | 'address'>,
+): string[] {
   const server = node.role !== 'client';
   const client = node.role !== 'server';
   return [
     server ? '-server' : '-client',
-    '-dc', spec.datacenter,
-    '-domain', 'consul',
+    '-dc',
+    spec.datacenter,
+    '-domain',
+    'consul',
     ...(server ? ['-additional-dnsname', `server.${spec.region}.nomad`] : []),
     ...(client ? ['-additional-dnsname', `client.${spec.region}.nomad`] : []),
-    '-additional-dnsname', node.name,
-    '-additional-ipaddress', node.address,
+    '-additional-dnsname',
+    node.name,
+    '-additional-ipaddress',
+    node.address,
   ];
 }
 
@@ -49,13 +56,30 @@ export async function ensureLabTls(stateDir: string, consul: string, spec: Clust
   const ca = await ensurePair(dir, 'ca', '', consul, ['tls', 'ca', 'create', '-domain', 'consul', '-days', DAYS]);
   // A certificate is made again when its CA is not the one it was signed by.
   const signedBy = `ca:${createHash('sha256').update(ca.cert).digest('hex').slice(0, 16)}`;
-  const sign = (args: string[]) => ['tls', 'cert', 'create', ...args, '-ca', join(dir, 'ca.pem'), '-key', join(dir, 'ca-key.pem'), '-days', DAYS];
+  const sign = (args: string[]) => [
+    'tls',
+    'cert',
+    'create',
+    ...args,
+    '-ca',
+    join(dir, 'ca.pem'),
+    '-key',
+    join(dir, 'ca-key.pem'),
+    '-days',
+    DAYS,
+  ];
   const nodes = new Map<string, KeyPair>();
   for (const node of spec.nodes) {
     const args = certificateArgs(spec, node);
     nodes.set(node.name, await ensurePair(dir, node.name, `${args.join(' ')} ${signedBy}`, consul, sign(args)));
   }
-  const cli = await ensurePair(dir, 'cli', signedBy, consul, sign(['-cli', '-dc', spec.datacenter, '-domain', 'consul']));
+  const cli = await ensurePair(
+    dir,
+    'cli',
+    signedBy,
+    consul,
+    sign(['-cli', '-dc', spec.datacenter, '-domain', 'consul']),
+  );
   return { ca: ca.cert, nodes, cli };
 }
 
@@ -93,8 +117,14 @@ async function ensurePair(dir: string, name: string, made: string, consul: strin
     const files = await readdir(work);
     const keyFile = files.find((f) => f.endsWith('-key.pem'));
     const certFile = files.find((f) => f.endsWith('.pem') && !f.endsWith('-key.pem'));
-    if (!keyFile || !certFile) throw new NomadLabError(`consul ${args.slice(0, 3).join(' ')} wrote ${files.join(', ') || 'nothing'}: expected a certificate and its key`);
-    const pair = { cert: await readFile(join(work, certFile), 'utf8'), key: await readFile(join(work, keyFile), 'utf8') };
+    if (!keyFile || !certFile)
+      throw new NomadLabError(
+        `consul ${args.slice(0, 3).join(' ')} wrote ${files.join(', ') || 'nothing'}: expected a certificate and its key`,
+      );
+    const pair = {
+      cert: await readFile(join(work, certFile), 'utf8'),
+      key: await readFile(join(work, keyFile), 'utf8'),
+    };
     await writeFileAtomic(join(dir, `${name}-key.pem`), pair.key, { mode: 0o600 });
     await writeFileAtomic(join(dir, `${name}.pem`), pair.cert, { mode: 0o600 });
     await writeFileAtomic(join(dir, `${name}.names`), made, { mode: 0o600 });

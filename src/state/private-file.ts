@@ -48,7 +48,13 @@ async function readSecret(file: string, kind: SecretKind): Promise<string | unde
   if (text === undefined) return undefined;
   const value = text.trim();
   if (value === '') throw secretProblem(file, kind.what, 'is empty', kind.replace);
-  if (!kind.pattern.test(value)) throw secretProblem(file, kind.what, `does not hold a ${kind.form}`, `put the lab's ${kind.noun} in it, or ${kind.replace}`);
+  if (!kind.pattern.test(value))
+    throw secretProblem(
+      file,
+      kind.what,
+      `does not hold a ${kind.form}`,
+      `put the lab's ${kind.noun} in it, or ${kind.replace}`,
+    );
   return value;
 }
 
@@ -57,7 +63,12 @@ function secretProblem(file: string, what: string, problem: string, fix: string)
 }
 
 /** A private file's text (mode 0600 or stricter, no symlink, a regular file), undefined when there is none. */
-export async function readPrivateFile(file: string, what: string, replace: string, noun = what): Promise<string | undefined> {
+export async function readPrivateFile(
+  file: string,
+  what: string,
+  replace: string,
+  noun = what,
+): Promise<string | undefined> {
   const problem = (text: string, fix: string) => secretProblem(file, what, text, fix);
   let handle;
   try {
@@ -65,7 +76,8 @@ export async function readPrivateFile(file: string, what: string, replace: strin
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return undefined;
-    if (code === 'ELOOP') throw problem('is a symlink', 'nomad-lab reads only a file of its own; replace the link with the file');
+    if (code === 'ELOOP')
+      throw problem('is a symlink', 'nomad-lab reads only a file of its own; replace the link with the file');
     throw new NomadLabError(`cannot read ${what} file ${file} (${code ?? String(error)})`, { cause: error });
   }
   try {

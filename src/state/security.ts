@@ -14,7 +14,8 @@ export interface LabSecurity {
 /** One node's part: the tokens its agents use and its own certificate. */
 export function nodeSecurity(security: LabSecurity, node: { name: string }): NodeSecurity {
   const pair = security.tls?.nodes.get(node.name);
-  if (security.tls && !pair) throw new NomadLabError(`no certificate for ${node.name} in the lab's tls folder: run \`nomad-lab up\``);
+  if (security.tls && !pair)
+    throw new NomadLabError(`no certificate for ${node.name} in the lab's tls folder: run \`nomad-lab up\``);
   return {
     ...(security.acl ? { acl: security.acl } : {}),
     ...(security.tls && pair ? { tls: { ca: security.tls.ca, ...pair } } : {}),
@@ -25,7 +26,10 @@ export function nodeSecurity(security: LabSecurity, node: { name: string }): Nod
 export async function readLabSecurity(cluster: Pick<Cluster, 'dir' | 'spec'>): Promise<LabSecurity> {
   const { acl, tls } = cluster.spec.security;
   const dir = labStateDir(cluster);
-  const missing = (what: string) => new NomadLabError(`security.${what} is on, but the lab's state folder ${dir} holds no ${what === 'acl' ? 'ACL tokens' : 'CA'}: run \`nomad-lab up\` first`);
+  const missing = (what: string) =>
+    new NomadLabError(
+      `security.${what} is on, but the lab's state folder ${dir} holds no ${what === 'acl' ? 'ACL tokens' : 'CA'}: run \`nomad-lab up\` first`,
+    );
   const security: LabSecurity = {};
   if (acl) security.acl = (await readAclTokens(dir)) ?? raise(missing('acl'));
   if (tls) security.tls = (await readLabTls(dir, cluster.spec)) ?? raise(missing('tls'));

@@ -9,7 +9,6 @@ import { defineStep, definePlanner, type PlannedChanges } from '../pipeline/step
 import { runChange, type Change } from '../ops/change.ts';
 import { script } from '../remote/quote.ts';
 
-
 /** Where `up` keeps a host's own Consul or Nomad config files while the lab is there; `down` puts them back. */
 export const SET_ASIDE = '/etc/nomad-lab/set-aside';
 /** The first line of every file nomad-lab writes. */
@@ -46,8 +45,12 @@ export function agentsOnHost(): Fact<Record<Product, AgentOnHost>> {
     command: script(READ, [], 'look for Consul and Nomad installed before'),
     sudo: true,
     parse(result) {
-      if (result.exitCode !== 0) throw new Error(`exit ${result.exitCode}: ${result.stderr.trim().split('\n').at(-1) ?? ''}`);
-      const found: Record<Product, AgentOnHost> = { consul: { active: false, binaries: [], configs: [] }, nomad: { active: false, binaries: [], configs: [] } };
+      if (result.exitCode !== 0)
+        throw new Error(`exit ${result.exitCode}: ${result.stderr.trim().split('\n').at(-1) ?? ''}`);
+      const found: Record<Product, AgentOnHost> = {
+        consul: { active: false, binaries: [], configs: [] },
+        nomad: { active: false, binaries: [], configs: [] },
+      };
       for (const line of result.stdout.split('\n')) {
         const [kind, product, ...rest] = line.split(' ');
         const agent = found[product as Product];
@@ -73,24 +76,37 @@ const ourUnit = (product: Product) => `/etc/systemd/system/${product}.service`;
  * (its agent would read them too) until `down` puts them back; its binary and unit stay, working again after
  * `down`. An agent that runs, or has data, is refused: taking it over would lose what it holds.
  */
-export function planAdoption(node: string, agents: Record<Product, AgentOnHost>): { changes: Change[]; refusals: string[] } {
+export function planAdoption(
+  node: string,
+  agents: Record<Product, AgentOnHost>,
+): { changes: Change[]; refusals: string[] } {
   const changes: Change[] = [];
   const refusals: string[] = [];
   for (const product of PRODUCTS) {
     const agent = agents[product];
     if (agent.unitFile === ourUnit(product)) continue;
-    const theirs = [agent.unitFile ? `${product}.service from ${agent.unitFile}` : undefined, ...agent.binaries].filter(Boolean).join(', ');
+    const theirs = [agent.unitFile ? `${product}.service from ${agent.unitFile}` : undefined, ...agent.binaries]
+      .filter(Boolean)
+      .join(', ');
     const what = `${product === 'consul' ? 'Consul' : 'Nomad'} that nomad-lab did not install (${theirs || `files in /etc/${product}.d or /opt/${product}`})`;
     const stop = `systemctl disable --now ${product}`;
     if (agent.active) {
-      refusals.push(`[${node}] a ${what} is running, and nomad-lab would replace it: stop it first (${stop}), or use another host; its data in /opt/${product} would be used by the lab's agent, so move it aside if it matters`);
+      refusals.push(
+        `[${node}] a ${what} is running, and nomad-lab would replace it: stop it first (${stop}), or use another host; its data in /opt/${product} would be used by the lab's agent, so move it aside if it matters`,
+      );
     } else if (agent.data !== undefined) {
-      refusals.push(`[${node}] a ${what} has run here and left data (${agent.data}), which the lab's agent would read as its own: move /opt/${product} aside (or remove it) and run up again`);
+      refusals.push(
+        `[${node}] a ${what} has run here and left data (${agent.data}), which the lab's agent would read as its own: move /opt/${product} aside (or remove it) and run up again`,
+      );
     } else if (agent.configs.length > 0) {
       changes.push(
         runChange(
           `set aside ${agent.configs.join(', ')} in ${SET_ASIDE}/${product}.d (down puts them back)`,
-          script('d=$1; shift; mkdir -p "$d" && mv -- "$@" "$d/"', [`${SET_ASIDE}/${product}.d`, ...agent.configs], `set aside ${product}'s own config files`),
+          script(
+            'd=$1; shift; mkdir -p "$d" && mv -- "$@" "$d/"',
+            [`${SET_ASIDE}/${product}.d`, ...agent.configs],
+            `set aside ${product}'s own config files`,
+          ),
           { reason: `they are the ${what}'s, and the lab's agent reads every file in /etc/${product}.d` },
         ),
       );
@@ -135,7 +151,9 @@ export const adoptAgents = defineStep({
   },
   async run(state) {
     const planned = await planAll(state);
-    await onEveryNode(state, state.cluster.spec.nodes, (node) => applyChanges(state, remoteOf(state, node), planned.get(node.name) ?? []));
+    await onEveryNode(state, state.cluster.spec.nodes, (node) =>
+      applyChanges(state, remoteOf(state, node), planned.get(node.name) ?? []),
+    );
     if (!existingHosts(state.cluster.spec)) return { skipped: 'machines nomad-lab boots have no agents of their own' };
     const count = [...planned.values()].reduce((n, list) => n + list.length, 0);
     return count === 0 ? { summary: 'none to take over' } : {};

@@ -50,7 +50,15 @@ export function portPaths(spec: Pick<ClusterSpec, 'nodes'>): PortPath[] {
       if (from === to) continue;
       for (const need of NEEDS) {
         const needed = need.between === 'all' || (isServer(to) && (need.between === 'to-servers' || isServer(from)));
-        if (needed) paths.push({ from: from.name, to: to.name, to_address: to.address, proto: need.proto, port: need.port, use: need.use });
+        if (needed)
+          paths.push({
+            from: from.name,
+            to: to.name,
+            to_address: to.address,
+            proto: need.proto,
+            port: need.port,
+            use: need.use,
+          });
       }
     }
   }
@@ -103,7 +111,8 @@ export function parseProbe(stdout: string): Map<string, string | undefined> {
   return results;
 }
 
-const specOf = (path: Pick<PortPath, 'to_address' | 'proto' | 'port'>) => `${path.to_address}:${path.proto}/${path.port}`;
+const specOf = (path: Pick<PortPath, 'to_address' | 'proto' | 'port'>) =>
+  `${path.to_address}:${path.proto}/${path.port}`;
 
 interface Listener {
   /** The ports (`udp/8301`) something on the node holds already: an agent of an earlier `up`, most likely. */
@@ -125,7 +134,10 @@ async function listenOn(remote: Remote, node: NodeSpec, ports: readonly string[]
     },
   });
   const ended = done.then((result) => {
-    if (!out.includes('ready\n')) throw new NomadLabError(`[${node.name}] cannot listen on ${node.address} for the port check (exit ${result.exitCode}): ${result.stderr.trim().split('\n').slice(-3).join(' ')}`);
+    if (!out.includes('ready\n'))
+      throw new NomadLabError(
+        `[${node.name}] cannot listen on ${node.address} for the port check (exit ${result.exitCode}): ${result.stderr.trim().split('\n').slice(-3).join(' ')}`,
+      );
   });
   await Promise.race([isReady, ended]);
   const inUse = new Set([...out.matchAll(/^in use (\S+)$/gm)].map((m) => m[1]!));
@@ -157,7 +169,11 @@ export const checkPorts = defineStep({
     const listeners = new Map<string, Listener>();
     const blocked: string[] = [];
     try {
-      await Promise.all(spec.nodes.filter((n) => byTarget.has(n.name)).map(async (n) => listeners.set(n.name, await listenOn(remoteOf(state, n), n, byTarget.get(n.name)!))));
+      await Promise.all(
+        spec.nodes
+          .filter((n) => byTarget.has(n.name))
+          .map(async (n) => listeners.set(n.name, await listenOn(remoteOf(state, n), n, byTarget.get(n.name)!))),
+      );
       // An agent answers TCP, but not a datagram of ours: a UDP port it holds is left to the agent's own health.
       const tried = paths.filter((p) => p.proto === 'tcp' || !listeners.get(p.to)?.inUse.has(`${p.proto}/${p.port}`));
       say(`trying ${tried.length} node-to-node ports`);
@@ -165,11 +181,14 @@ export const checkPorts = defineStep({
         spec.nodes.map(async (from) => {
           const mine = tried.filter((p) => p.from === from.name);
           if (mine.length === 0) return;
-          const result = await remoteOf(state, from).run(script(PROBE, [...new Set(mine.map(specOf))], 'try the ports of the other nodes'));
+          const result = await remoteOf(state, from).run(
+            script(PROBE, [...new Set(mine.map(specOf))], 'try the ports of the other nodes'),
+          );
           const answers = parseProbe(result.stdout);
           for (const p of mine) {
             const why = answers.has(specOf(p)) ? answers.get(specOf(p)) : 'not tried';
-            if (why !== undefined) blocked.push(`${p.from} -> ${p.to} (${p.to_address}) ${p.proto}/${p.port} (${p.use}): ${why}`);
+            if (why !== undefined)
+              blocked.push(`${p.from} -> ${p.to} (${p.to_address}) ${p.proto}/${p.port} (${p.use}): ${why}`);
           }
         }),
       );

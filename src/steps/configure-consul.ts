@@ -17,7 +17,13 @@ import { nodeSecurity } from '../state/security.ts';
 type Needs = Base & Pick<Products, 'gossipKey' | 'binaries' | 'security'>;
 
 function consulFiles(state: Needs, node: NodeSpec) {
-  return renderNodeConfig({ spec: state.cluster.spec, node, gossipKey: state.gossipKey, networkInterface: '', security: nodeSecurity(state.security, node) })
+  return renderNodeConfig({
+    spec: state.cluster.spec,
+    node,
+    gossipKey: state.gossipKey,
+    networkInterface: '',
+    security: nodeSecurity(state.security, node),
+  })
     .filter((f) => f.service === 'consul')
     .map(wantedText);
 }
@@ -66,14 +72,21 @@ export const configureConsul = remoteStep({
         // retry_join is done, so it is asked to join again (every 5 s while it is missing).
         await Promise.all(
           spec.nodes
-            .filter((n) => !alive.some((m) => m.name === n.name && m.status === 'alive') && Date.now() - (joined.get(n.name) ?? started) > 5000)
+            .filter(
+              (n) =>
+                !alive.some((m) => m.name === n.name && m.status === 'alive') &&
+                Date.now() - (joined.get(n.name) ?? started) > 5000,
+            )
             .map(async (node) => {
               joined.set(node.name, Date.now());
               const join = consulCli(['join', ...serverAddresses], state.security);
               await remoteOf(state, node).exec(join.command, join.options);
             }),
         );
-        return membersNotAlive(alive, spec.nodes.map((n) => n.name));
+        return membersNotAlive(
+          alive,
+          spec.nodes.map((n) => n.name),
+        );
       },
       { timeoutMs: 120_000, onWaiting: (left) => say(`waiting for ${left.join(', ')}`) },
     );

@@ -23,7 +23,13 @@ import { nodeSecurity } from '../state/security.ts';
 type Needs = Base & Pick<Products, 'gossipKey' | 'binaries' | 'security'>;
 
 function nomadFiles(state: Needs, node: NodeSpec, networkInterface: string) {
-  return renderNodeConfig({ spec: state.cluster.spec, node, gossipKey: state.gossipKey, networkInterface, security: nodeSecurity(state.security, node) })
+  return renderNodeConfig({
+    spec: state.cluster.spec,
+    node,
+    gossipKey: state.gossipKey,
+    networkInterface,
+    security: nodeSecurity(state.security, node),
+  })
     .filter((f) => f.service === 'nomad')
     .map(wantedText);
 }
@@ -36,10 +42,18 @@ const VOLUME_DIR = { owner: 'root', mode: '755' };
 const nomadConfig = definePlanner({
   nodes: ({ cluster }: Base) => cluster.spec.nodes,
   facts: (node: NodeSpec, state: Needs) => {
-    return { iface: interfaceWithAddress(node.address), volumes: volumeStates(volumePaths(node)), files: wantedFileStates(nomadFiles(state, node, '')), unit: unitState('nomad') };
+    return {
+      iface: interfaceWithAddress(node.address),
+      volumes: volumeStates(volumePaths(node)),
+      files: wantedFileStates(nomadFiles(state, node, '')),
+      unit: unitState('nomad'),
+    };
   },
   plan(node, facts, state: Needs) {
-    if (!facts.iface) throw new NomadLabError(`[${node.name}] no interface holds the lab address ${node.address}: is the machine on the lab network ${state.cluster.spec.network.cidr}?`);
+    if (!facts.iface)
+      throw new NomadLabError(
+        `[${node.name}] no interface holds the lab address ${node.address}: is the machine on the lab network ${state.cluster.spec.network.cidr}?`,
+      );
     const files = planFiles(nomadFiles(state, node, facts.iface), facts.files);
     const written = [...writtenPaths(files)];
     const binary = state.binaries.get(node.name)?.has('nomad') === true;
@@ -90,7 +104,9 @@ export const configureNomad = remoteStep({
         await Promise.all(
           stuck.map(async ({ name, why }) => {
             restarted.add(name);
-            await applyChanges(state, remoteOf(state, { name }), [runChange(`restart nomad (${why})`, ['systemctl', 'restart', 'nomad'])]);
+            await applyChanges(state, remoteOf(state, { name }), [
+              runChange(`restart nomad (${why})`, ['systemctl', 'restart', 'nomad']),
+            ]);
           }),
         );
         return left;
@@ -98,12 +114,20 @@ export const configureNomad = remoteStep({
       { timeoutMs: 180_000, intervalMs: 500, onWaiting: (left) => say(`waiting: ${left.join(', ')}`) },
     );
     // Folders that were there already are the user's: left as they are, and said so.
-    const kept = (await Promise.all(spec.nodes.map(async (node) => {
-      if (node.host_volumes.length === 0) return [];
-      const facts = await readFacts(remoteOf(state, node), { volumes: volumeStates(volumePaths(node)) });
-      return planVolumeDirs(node.name, volumePaths(node), VOLUME_DIR, facts.volumes).kept.map((k) => `${node.name}:${k}`);
-    }))).flat();
-    return kept.length > 0 ? { summary: `host volume folders that were there already, left as they are: ${kept.join(', ')}` } : undefined;
+    const kept = (
+      await Promise.all(
+        spec.nodes.map(async (node) => {
+          if (node.host_volumes.length === 0) return [];
+          const facts = await readFacts(remoteOf(state, node), { volumes: volumeStates(volumePaths(node)) });
+          return planVolumeDirs(node.name, volumePaths(node), VOLUME_DIR, facts.volumes).kept.map(
+            (k) => `${node.name}:${k}`,
+          );
+        }),
+      )
+    ).flat();
+    return kept.length > 0
+      ? { summary: `host volume folders that were there already, left as they are: ${kept.join(', ')}` }
+      : undefined;
   },
 });
 
@@ -117,5 +141,10 @@ const REGISTER_WITHIN_MS = 1_000;
 /** The clients among `left` (lines such as "client2 not registered") that have waited too long to register. */
 export function stuckClients(left: readonly string[], waitedMs: number): Array<{ name: string; why: string }> {
   if (waitedMs <= REGISTER_WITHIN_MS) return [];
-  return left.filter((line) => line.endsWith(NOT_REGISTERED)).map((line) => ({ name: line.slice(0, -NOT_REGISTERED.length), why: `not registered ${REGISTER_WITHIN_MS / 1000} s after the servers elected a leader` }));
+  return left
+    .filter((line) => line.endsWith(NOT_REGISTERED))
+    .map((line) => ({
+      name: line.slice(0, -NOT_REGISTERED.length),
+      why: `not registered ${REGISTER_WITHIN_MS / 1000} s after the servers elected a leader`,
+    }));
 }

@@ -19,8 +19,12 @@ export const connect = defineStep({
     const gossipKey = await ensureGossipKey(labStateDir(cluster));
     const created = endpoints.filter((e) => e.created).map((e) => e.node);
     // nomad-lab booted these machines itself just now: their new host keys are expected, not a warning sign.
-    if (created.length > 0 && (await forgetHostKeys(file, created)) > 0) say(`new machines, host keys pinned anew: ${created.join(', ')}`);
-    const remotes = await openAll(endpoints, (endpoint) => ({ knownHostsFile: file, onRetry: ({ attempt }) => say(`${endpoint.node}: not answering yet (try ${attempt})`) }));
+    if (created.length > 0 && (await forgetHostKeys(file, created)) > 0)
+      say(`new machines, host keys pinned anew: ${created.join(', ')}`);
+    const remotes = await openAll(endpoints, (endpoint) => ({
+      knownHostsFile: file,
+      onRetry: ({ attempt }) => say(`${endpoint.node}: not answering yet (try ${attempt})`),
+    }));
     try {
       await refuseWithoutSudo(endpoints, remotes);
     } catch (error) {

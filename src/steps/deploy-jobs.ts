@@ -24,7 +24,8 @@ interface PlanResponse {
 async function readJobFile(path: string): Promise<string> {
   const read = await readBounded(path, LIMITS.jobFileBytes);
   if ('kind' in read) throw new NomadLabError(`job file ${path} is ${read.kind} now: name a regular file`);
-  if ('tooLarge' in read) throw new NomadLabError(`job file ${path} has grown past ${LIMITS.jobFileBytes / 1024} KiB: is it the right file?`);
+  if ('tooLarge' in read)
+    throw new NomadLabError(`job file ${path} has grown past ${LIMITS.jobFileBytes / 1024} KiB: is it the right file?`);
   return read.text;
 }
 
@@ -34,17 +35,34 @@ async function readJobFile(path: string): Promise<string> {
  */
 async function planJobs(cluster: Cluster, api: NomadApi): Promise<{ jobs: JobSpecJson[]; changes: JobChange[] }> {
   // Jobs side by side: each is two round trips to the server, and none depends on another.
-  const planned = await pMap(cluster.spec.jobs, async (job) => {
-    const hcl = await readJobFile(resolveFrom(cluster.dir, job.file));
-    const parsed = await api.post<JobSpecJson>('/v1/jobs/parse', { JobHCL: hcl, Canonicalize: true });
-    if (parsed.ID !== job.name) {
-      throw new NomadLabError(`${job.file} defines job "${parsed.ID}", but cluster.yaml calls it "${job.name}": make them the same`);
-    }
-    const plan = await api.post<PlanResponse>(`/v1/job/${encodeURIComponent(parsed.ID)}/plan`, { Job: parsed, Diff: true });
-    const type = plan.Diff?.Type ?? 'Added';
-    const change: JobChange | undefined = type === 'None' ? undefined : { kind: 'job', description: `${type === 'Added' ? 'registered' : 'updated'} job ${parsed.ID}`, reason: type === 'Added' ? 'Nomad does not run it' : "Nomad's plan shows a difference", job: parsed };
-    return { job: parsed, change };
-  }, { concurrency: AT_ONCE });
+  const planned = await pMap(
+    cluster.spec.jobs,
+    async (job) => {
+      const hcl = await readJobFile(resolveFrom(cluster.dir, job.file));
+      const parsed = await api.post<JobSpecJson>('/v1/jobs/parse', { JobHCL: hcl, Canonicalize: true });
+      if (parsed.ID !== job.name) {
+        throw new NomadLabError(
+          `${job.file} defines job "${parsed.ID}", but cluster.yaml calls it "${job.name}": make them the same`,
+        );
+      }
+      const plan = await api.post<PlanResponse>(`/v1/job/${encodeURIComponent(parsed.ID)}/plan`, {
+        Job: parsed,
+        Diff: true,
+      });
+      const type = plan.Diff?.Type ?? 'Added';
+      const change: JobChange | undefined =
+        type === 'None'
+          ? undefined
+          : {
+              kind: 'job',
+              description: `${type === 'Added' ? 'registered' : 'updated'} job ${parsed.ID}`,
+              reason: type === 'Added' ? 'Nomad does not run it' : "Nomad's plan shows a difference",
+              job: parsed,
+            };
+      return { job: parsed, change };
+    },
+    { concurrency: AT_ONCE },
+  );
   return { jobs: planned.map((p) => p.job), changes: planned.flatMap((p) => (p.change ? [p.change] : [])) };
 }
 
@@ -70,7 +88,11 @@ export const deployJobs = defineStep({
       'every job to be healthy',
       async () => {
         const waited = jobs.filter((job) => job.Type !== 'system' && job.Type !== 'sysbatch');
-        const allocations = await pMap(waited, (job) => api.get<AllocationStub[]>(`/v1/job/${encodeURIComponent(job.ID)}/allocations`), { concurrency: AT_ONCE });
+        const allocations = await pMap(
+          waited,
+          (job) => api.get<AllocationStub[]>(`/v1/job/${encodeURIComponent(job.ID)}/allocations`),
+          { concurrency: AT_ONCE },
+        );
         return waited.flatMap((job, i) => unhealthyGroups(job, allocations[i]!));
       },
       { timeoutMs: 300_000, intervalMs: 500, onWaiting: (left) => say(`waiting: ${left.join(', ')}`) },

@@ -20,6 +20,9 @@ export const fetchBinaries = defineStep({
         onProgress: say,
       });
     const artifacts = { consul: await fetch('consul'), nomad: await fetch('nomad') };
-    return { artifacts, summary: `consul ${artifacts.consul.version} (${artifacts.consul.from}), nomad ${artifacts.nomad.version} (${artifacts.nomad.from})` };
+    return {
+      artifacts,
+      summary: `consul ${artifacts.consul.version} (${artifacts.consul.from}), nomad ${artifacts.nomad.version} (${artifacts.nomad.from})`,
+    };
   },
 });

@@ -21,7 +21,14 @@ const DIRS: WantedDir[] = [
 function binaries({ artifacts }: Pick<Products, 'artifacts'>): WantedFile[] {
   return PRODUCTS.map((product) => {
     const artifact = artifacts[product];
-    return { path: binaryPath(product), source: { localPath: artifact.path, sha256: artifact.sha256 }, sha256: artifact.sha256, mode: 0o755, owner: 'root', group: 'root' };
+    return {
+      path: binaryPath(product),
+      source: { localPath: artifact.path, sha256: artifact.sha256 },
+      sha256: artifact.sha256,
+      mode: 0o755,
+      owner: 'root',
+      group: 'root',
+    };
   });
 }
 
@@ -45,7 +52,10 @@ const install = definePlanner({
 function changedBinaries(planned: PlannedChanges): ChangedBinaries {
   const written: ChangedBinaries = new Map();
   for (const [node, changes] of planned[1] ?? []) {
-    written.set(node, new Set(PRODUCTS.filter((p) => changes.some((c) => c.kind === 'put' && c.path === binaryPath(p)))));
+    written.set(
+      node,
+      new Set(PRODUCTS.filter((p) => changes.some((c) => c.kind === 'put' && c.path === binaryPath(p)))),
+    );
   }
   return written;
 }

@@ -25,10 +25,19 @@ export const DOCKER_ENGINES = ['docker.io', 'docker-ce'] as const;
  * What a node must have installed, given what it has: an engine already there (docker-ce where cluster.yaml
  * names docker.io, or the other way round) is used as it is, never a second one installed beside it.
  */
-export function wantedPackages({ cluster }: Base, node: NodeSpec, host?: { installed: ReadonlyMap<string, PackageState>; resolved: UnitState }): WantedPackage[] {
-  const other = DOCKER_ENGINES.find((engine) => engine !== cluster.spec.docker.package && host?.installed.get(engine)?.installed);
+export function wantedPackages(
+  { cluster }: Base,
+  node: NodeSpec,
+  host?: { installed: ReadonlyMap<string, PackageState>; resolved: UnitState },
+): WantedPackage[] {
+  const other = DOCKER_ENGINES.find(
+    (engine) => engine !== cluster.spec.docker.package && host?.installed.get(engine)?.installed,
+  );
   // systemd-resolved keeps port 53 and forwards .consul itself: no dnsmasq beside it.
-  const unwanted = [...(other === undefined ? [] : [cluster.spec.docker.package]), ...(host?.resolved.active ? ['dnsmasq'] : [])];
+  const unwanted = [
+    ...(other === undefined ? [] : [cluster.spec.docker.package]),
+    ...(host?.resolved.active ? ['dnsmasq'] : []),
+  ];
   return nodePackages(cluster.spec, node).filter((p) => !unwanted.includes(p.name));
 }
 
@@ -36,11 +45,16 @@ export function wantedPackages({ cluster }: Base, node: NodeSpec, host?: { insta
 const packages = definePlanner({
   nodes: ({ cluster }: Base) => cluster.spec.nodes,
   facts: (node: NodeSpec, state: Base) => ({
-    packages: debPackages([...new Set([...wantedPackages(state, node).map((p) => p.name), ...(runsTasks(node) ? DOCKER_ENGINES : [])])]),
+    packages: debPackages([
+      ...new Set([...wantedPackages(state, node).map((p) => p.name), ...(runsTasks(node) ? DOCKER_ENGINES : [])]),
+    ]),
     resolved: resolvedUnit(),
   }),
   plan(node, facts, state) {
-    const { changes, problems } = planPackages(wantedPackages(state, node, { installed: facts.packages, resolved: facts.resolved }), facts.packages);
+    const { changes, problems } = planPackages(
+      wantedPackages(state, node, { installed: facts.packages, resolved: facts.resolved }),
+      facts.packages,
+    );
     if (problems.length > 0) throw new NomadLabError(`[${node.name}] ${problems.join('; ')}`);
     return changes;
   },
@@ -48,7 +62,11 @@ const packages = definePlanner({
 
 /** Whether the Docker engine (dockerd) and its command-line client (docker) are on the node. */
 const DOCKER_FILES: Fact<{ engine: boolean; cli: boolean }> = {
-  command: script('for f in /usr/sbin/dockerd /usr/bin/dockerd /usr/bin/docker; do [ -x "$f" ] && echo "$f"; done; exit 0', [], 'look for dockerd and docker'),
+  command: script(
+    'for f in /usr/sbin/dockerd /usr/bin/dockerd /usr/bin/docker; do [ -x "$f" ] && echo "$f"; done; exit 0',
+    [],
+    'look for dockerd and docker',
+  ),
   parse(result) {
     const found = result.stdout.split('\n');
     return { engine: found.some((f) => f.endsWith('/dockerd')), cli: found.includes('/usr/bin/docker') };
@@ -59,10 +77,16 @@ const DOCKER_FILES: Fact<{ engine: boolean; cli: boolean }> = {
  * The `docker` command where the engine came without it: from Debian 13 on, docker.io leaves its client to the
  * docker-cli package, a recommendation apt skips here (--no-install-recommends); Docker's own is docker-ce-cli.
  */
-function planDockerCli(docker: { engine: boolean; cli: boolean }, packages: ReadonlyMap<string, PackageState>): Change[] {
+function planDockerCli(
+  docker: { engine: boolean; cli: boolean },
+  packages: ReadonlyMap<string, PackageState>,
+): Change[] {
   if (!docker.engine || docker.cli) return [];
   const name = packages.get('docker-ce')?.installed ? 'docker-ce-cli' : 'docker-cli';
-  return planPackages([{ name }], new Map()).changes.map((c) => ({ ...c, reason: 'the engine is installed without its docker command' }));
+  return planPackages([{ name }], new Map()).changes.map((c) => ({
+    ...c,
+    reason: 'the engine is installed without its docker command',
+  }));
 }
 
 /** Docker inside a container node: no overlay on overlay, and its containers' cgroups under a parent of the node's own. */
@@ -78,11 +102,25 @@ function daemonJson({ cluster }: Base, node: NodeSpec) {
  */
 const dockerService = definePlanner({
   nodes: ({ cluster }: Base) => cluster.spec.nodes.filter(runsTasks),
-  facts: () => ({ files: fileStates([DAEMON_JSON], 1), unit: unitState('docker'), docker: DOCKER_FILES, packages: debPackages(['docker-ce']) }),
+  facts: () => ({
+    files: fileStates([DAEMON_JSON], 1),
+    unit: unitState('docker'),
+    docker: DOCKER_FILES,
+    packages: debPackages(['docker-ce']),
+  }),
   plan(node, facts, state) {
-    const files = containerImage(state.cluster.spec) === undefined ? [] : planFiles([daemonJson(state, node)], facts.files);
+    const files =
+      containerImage(state.cluster.spec) === undefined ? [] : planFiles([daemonJson(state, node)], facts.files);
     const written = writtenPaths(files);
-    return [...planDockerCli(facts.docker, facts.packages), ...files, ...planService('docker', facts.unit, { unitChanged: false, configChanged: written.size > 0, because: `${DAEMON_JSON} changed` })];
+    return [
+      ...planDockerCli(facts.docker, facts.packages),
+      ...files,
+      ...planService('docker', facts.unit, {
+        unitChanged: false,
+        configChanged: written.size > 0,
+        because: `${DAEMON_JSON} changed`,
+      }),
+    ];
   },
 });
 
@@ -96,7 +134,8 @@ export const installPackages = remoteStep({
     const changed = state.cluster.spec.nodes.filter((n) => (installed?.get(n.name) ?? []).length > 0);
     await onEveryNode(state, changed, async (node) => {
       const left = await planNode(packages, state, node);
-      if (left.length > 0) throw new NomadLabError(`[${node.name}] ${left.map((c) => c.description).join('; ')} did not take`);
+      if (left.length > 0)
+        throw new NomadLabError(`[${node.name}] ${left.map((c) => c.description).join('; ')} did not take`);
     });
   },
 });

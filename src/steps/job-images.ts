@@ -17,7 +17,11 @@ export const jobImages = defineStep({
       const image = await ensureJobImage(recipe, cacheDir(), say);
       tarballs.push({ file: image.tarball, tag: image.tag, sha256: await sha256Of({ localPath: image.tarball }) });
     }
-    const own = [...new Set(spec.jobs.flatMap((j) => j.images.flatMap((i) => (i.tarball ? [resolveFrom(cluster.dir, i.tarball)] : []))))];
+    const own = [
+      ...new Set(
+        spec.jobs.flatMap((j) => j.images.flatMap((i) => (i.tarball ? [resolveFrom(cluster.dir, i.tarball)] : []))),
+      ),
+    ];
     for (const file of own) tarballs.push({ file, sha256: await sha256Of({ localPath: file }) });
     if (tarballs.length === 0) return { tarballs, skipped: 'no job needs an image' };
     return { tarballs, summary: tarballs.map((t) => t.tag ?? t.file).join(', ') };

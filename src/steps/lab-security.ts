@@ -16,7 +16,10 @@ export const labSecurity = defineStep({
       ...(acl ? { acl: await ensureAclTokens(dir) } : {}),
       ...(tls ? { tls: await ensureLabTls(dir, artifacts.consul.path, cluster.spec) } : {}),
     };
-    const made = [...(acl ? ['ACL tokens'] : []), ...(tls ? [`a CA and ${cluster.spec.nodes.length + 1} certificates`] : [])];
+    const made = [
+      ...(acl ? ['ACL tokens'] : []),
+      ...(tls ? [`a CA and ${cluster.spec.nodes.length + 1} certificates`] : []),
+    ];
     return { security, summary: `${made.join(', ')} in ${dir}` };
   },
 });

@@ -19,7 +19,11 @@ const target = (file: string) => `${IMAGE_DIR}/${basename(file)}`;
 /** Which of `tags` the node's Docker has. */
 function dockerImages(tags: readonly string[]): Fact<Set<string>> {
   return {
-    command: script('for t in "$@"; do docker image inspect --format "{{.Id}}" "$t" >/dev/null 2>&1 && echo "$t"; done; true', tags, 'docker image inspect'),
+    command: script(
+      'for t in "$@"; do docker image inspect --format "{{.Id}}" "$t" >/dev/null 2>&1 && echo "$t"; done; true',
+      tags,
+      'docker image inspect',
+    ),
     sudo: true,
     parse: (result) => new Set(result.stdout.split('\n').filter(Boolean)),
   };
@@ -35,13 +39,24 @@ const images = definePlanner({
   }),
   plan(_node, facts, { tarballs }: Needs) {
     const files = planFiles(
-      tarballs.map((t) => ({ path: target(t.file), source: { localPath: t.file, sha256: t.sha256 }, sha256: t.sha256, mode: 0o600, owner: 'root', group: 'root' })),
+      tarballs.map((t) => ({
+        path: target(t.file),
+        source: { localPath: t.file, sha256: t.sha256 },
+        sha256: t.sha256,
+        mode: 0o600,
+        owner: 'root',
+        group: 'root',
+      })),
       facts.files,
     );
     const written = writtenPaths(files);
     const loads = tarballs
       .filter((t) => written.has(target(t.file)) || (t.tag !== undefined && !facts.present.has(t.tag)))
-      .map((t) => runChange(`loaded ${t.tag ?? basename(t.file)} into docker`, ['docker', 'load', '-i', target(t.file)], { reason: t.tag && !facts.present.has(t.tag) ? `docker has no ${t.tag}` : 'the tarball changed' }));
+      .map((t) =>
+        runChange(`loaded ${t.tag ?? basename(t.file)} into docker`, ['docker', 'load', '-i', target(t.file)], {
+          reason: t.tag && !facts.present.has(t.tag) ? `docker has no ${t.tag}` : 'the tarball changed',
+        }),
+      );
     return [...planDirs([{ path: IMAGE_DIR, owner: 'root', mode: '700' }], facts.dir), ...files, ...loads];
   },
 });

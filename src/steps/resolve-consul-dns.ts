@@ -27,17 +27,33 @@ export const resolvedUnit = () => unitState(RESOLVED);
  */
 export const resolvWithoutDnsmasq = definePlanner({
   nodes: ({ cluster }: Base) => cluster.spec.nodes,
-  facts: () => ({ resolv: fileContent(RESOLV), upstream: fileContent(UPSTREAM), unit: unitState('dnsmasq'), resolved: resolvedUnit() }),
+  facts: () => ({
+    resolv: fileContent(RESOLV),
+    upstream: fileContent(UPSTREAM),
+    unit: unitState('dnsmasq'),
+    resolved: resolvedUnit(),
+  }),
   plan(_node: NodeSpec, facts): Change[] {
-    if (facts.resolved.active || !(facts.resolv ?? '').startsWith(MARK) || facts.unit.active || !facts.upstream) return [];
-    return [runChange(`pointed ${RESOLV} back at the upstream resolvers`, script(`cat > ${RESOLV}`, [], `write ${RESOLV}`), { stdin: facts.upstream, reason: 'dnsmasq, which it names, is not running' })];
+    if (facts.resolved.active || !(facts.resolv ?? '').startsWith(MARK) || facts.unit.active || !facts.upstream)
+      return [];
+    return [
+      runChange(`pointed ${RESOLV} back at the upstream resolvers`, script(`cat > ${RESOLV}`, [], `write ${RESOLV}`), {
+        stdin: facts.upstream,
+        reason: 'dnsmasq, which it names, is not running',
+      }),
+    ];
   },
 });
 
 /** dnsmasq forwards `.consul` to the local agent and the rest to the node's original resolvers. */
 const dnsmasq = definePlanner({
   nodes: ({ cluster }: Base) => cluster.spec.nodes,
-  facts: () => ({ resolv: fileContent(RESOLV), files: fileStates([UPSTREAM, DNSMASQ], 2), unit: unitState('dnsmasq'), resolved: resolvedUnit() }),
+  facts: () => ({
+    resolv: fileContent(RESOLV),
+    files: fileStates([UPSTREAM, DNSMASQ], 2),
+    unit: unitState('dnsmasq'),
+    resolved: resolvedUnit(),
+  }),
   plan(node: NodeSpec, facts): Change[] {
     if (facts.resolved.active) return [];
     const resolv = facts.resolv ?? '';
@@ -50,7 +66,14 @@ const dnsmasq = definePlanner({
         wantedText({ path: UPSTREAM, content: upstream, mode: 0o644, owner: 'root', group: 'root' }),
         wantedText({
           path: DNSMASQ,
-          content: [`${MARK} .consul names go to the local Consul agent, the rest upstream.`, 'server=/consul/127.0.0.1#8600', `listen-address=127.0.0.1,${node.address}`, 'bind-interfaces', `resolv-file=${UPSTREAM}`, ''].join('\n'),
+          content: [
+            `${MARK} .consul names go to the local Consul agent, the rest upstream.`,
+            'server=/consul/127.0.0.1#8600',
+            `listen-address=127.0.0.1,${node.address}`,
+            'bind-interfaces',
+            `resolv-file=${UPSTREAM}`,
+            '',
+          ].join('\n'),
           mode: 0o644,
           owner: 'root',
           group: 'root',
@@ -59,12 +82,25 @@ const dnsmasq = definePlanner({
       facts.files,
     );
     const written = [...writtenPaths(files)];
-    const wanted = [`${MARK} names via dnsmasq (.consul via Consul)`, 'nameserver 127.0.0.1', ...options, ''].join('\n');
+    const wanted = [`${MARK} names via dnsmasq (.consul via Consul)`, 'nameserver 127.0.0.1', ...options, ''].join(
+      '\n',
+    );
     return [
       ...files,
-      ...planService('dnsmasq', facts.unit, { unitChanged: false, configChanged: written.length > 0, because: `${written.join(', ')} changed` }),
+      ...planService('dnsmasq', facts.unit, {
+        unitChanged: false,
+        configChanged: written.length > 0,
+        because: `${written.join(', ')} changed`,
+      }),
       // Written in place, not renamed over: a container's resolv.conf is a bind mount.
-      ...(resolv === wanted ? [] : [runChange('pointed /etc/resolv.conf at dnsmasq', script(`cat > ${RESOLV}`, [], `write ${RESOLV}`), { stdin: wanted, reason: 'it does not name dnsmasq' })]),
+      ...(resolv === wanted
+        ? []
+        : [
+            runChange('pointed /etc/resolv.conf at dnsmasq', script(`cat > ${RESOLV}`, [], `write ${RESOLV}`), {
+              stdin: wanted,
+              reason: 'it does not name dnsmasq',
+            }),
+          ]),
     ];
   },
 });
@@ -82,7 +118,14 @@ const resolved = definePlanner({
       [
         wantedText({
           path: RESOLVED_CONSUL,
-          content: [`${MARK} .consul names go to the local Consul agent; the rest as before.`, '[Resolve]', 'DNS=127.0.0.1:8600', 'DNSSEC=false', 'Domains=~consul', ''].join('\n'),
+          content: [
+            `${MARK} .consul names go to the local Consul agent; the rest as before.`,
+            '[Resolve]',
+            'DNS=127.0.0.1:8600',
+            'DNSSEC=false',
+            'Domains=~consul',
+            '',
+          ].join('\n'),
           mode: 0o644,
           owner: 'root',
           group: 'root',
@@ -90,7 +133,14 @@ const resolved = definePlanner({
       ],
       facts.files,
     );
-    return [...files, ...planService(RESOLVED, facts.resolved, { unitChanged: false, configChanged: files.length > 0, because: `${RESOLVED_CONSUL} changed` })];
+    return [
+      ...files,
+      ...planService(RESOLVED, facts.resolved, {
+        unitChanged: false,
+        configChanged: files.length > 0,
+        because: `${RESOLVED_CONSUL} changed`,
+      }),
+    ];
   },
 });
 

@@ -117,17 +117,25 @@ export async function runChecks(spec: VerifySpec, options: VerifyOptions = {}): 
         health[s] = await checkHealth(service, spec.nodes, o);
       },
     ]),
-    ...extra.flatMap((lookup, l) => spec.nodes.map((node, n) => async () => {
-      looked[l]![n] = await askLookup(lookup, node, spec.nodes, o);
-    })),
+    ...extra.flatMap((lookup, l) =>
+      spec.nodes.map((node, n) => async () => {
+        looked[l]![n] = await askLookup(lookup, node, spec.nodes, o);
+      }),
+    ),
   ];
   await pMap(lookups, (lookup) => lookup(), { concurrency: o.concurrency });
 
-  const endpoints = spec.services.map((service, s) => (service.check === 'none' ? [] : distinctEndpoints(service, answers[s]!, spec.nodes)));
+  const endpoints = spec.services.map((service, s) =>
+    service.check === 'none' ? [] : distinctEndpoints(service, answers[s]!, spec.nodes),
+  );
   const probes = endpoints.flatMap((list, s) => list.map((endpoint) => ({ service: spec.services[s]!, endpoint })));
-  const ports = await pMap(probes, ({ service, endpoint }) => probePort(service, endpoint, o.timeoutMs, o.reach.dialer(endpoint.node)), {
-    concurrency: o.concurrency,
-  });
+  const ports = await pMap(
+    probes,
+    ({ service, endpoint }) => probePort(service, endpoint, o.timeoutMs, o.reach.dialer(endpoint.node)),
+    {
+      concurrency: o.concurrency,
+    },
+  );
 
   let next = 0;
   return [
@@ -146,7 +154,12 @@ export function withDefaults(options: VerifyOptions): Required<VerifyOptions> {
 }
 
 /** SRV from one node's Consul DNS, with an A query to the same server for a target the additional section left out. */
-async function askNode(service: VerifyService, node: VerifyNode, nodes: readonly VerifyNode[], o: Required<VerifyOptions>): Promise<NodeAnswer> {
+async function askNode(
+  service: VerifyService,
+  node: VerifyNode,
+  nodes: readonly VerifyNode[],
+  o: Required<VerifyOptions>,
+): Promise<NodeAnswer> {
   const server: DnsServer = { address: node.address, port: o.dnsPort };
   const ask: DnsAsk = { service: service.name, node: node.name, server, name: `${service.name}.service.${o.domain}` };
   const dialer = o.reach.dialer(node.name);
@@ -177,9 +190,13 @@ async function askLookup(
   let outcome: LookupAnswer | VerifyError;
   try {
     const response = await query(server, { name: lookup.name, type: lookup.type }, { timeoutMs: o.timeoutMs, dialer });
-    outcome = lookup.type === 'A'
-      ? { rcode: response.rcode, addresses: answeredAddresses(response.answers) }
-      : { rcode: response.rcode, instances: await resolveTargets(server, srvInstances(response), o.timeoutMs, dialer) };
+    outcome =
+      lookup.type === 'A'
+        ? { rcode: response.rcode, addresses: answeredAddresses(response.answers) }
+        : {
+            rcode: response.rcode,
+            instances: await resolveTargets(server, srvInstances(response), o.timeoutMs, dialer),
+          };
   } catch (error) {
     if (!(error instanceof VerifyError)) throw error;
     outcome = error;
@@ -189,14 +206,23 @@ async function askLookup(
 
 /** Each instance with its target's addresses: from the additional section, else an A query to the same server. */
 function resolveTargets(server: DnsServer, instances: readonly SrvInstance[], timeoutMs: number, dialer: Dialer) {
-  return Promise.all(instances.map((i) => (i.addresses.length > 0 ? Promise.resolve(i) : resolveTarget(server, i, timeoutMs, dialer))));
+  return Promise.all(
+    instances.map((i) => (i.addresses.length > 0 ? Promise.resolve(i) : resolveTarget(server, i, timeoutMs, dialer))),
+  );
 }
 
-async function resolveTarget(server: DnsServer, instance: SrvInstance, timeoutMs: number, dialer: Dialer): Promise<SrvInstance> {
+async function resolveTarget(
+  server: DnsServer,
+  instance: SrvInstance,
+  timeoutMs: number,
+  dialer: Dialer,
+): Promise<SrvInstance> {
   try {
     const response = await queryA(server, instance.target, { timeoutMs, dialer });
     const addresses = aRecords(response.answers, instance.target);
-    return addresses.length > 0 ? { ...instance, addresses } : { ...instance, unresolved: `no A record, ${response.rcode}` };
+    return addresses.length > 0
+      ? { ...instance, addresses }
+      : { ...instance, unresolved: `no A record, ${response.rcode}` };
   } catch (error) {
     if (!(error instanceof VerifyError)) throw error;
     return { ...instance, unresolved: error.reason };
@@ -204,20 +230,30 @@ async function resolveTarget(server: DnsServer, instance: SrvInstance, timeoutMs
 }
 
 /** Each address:port the nodes' answers point at, once; only node addresses, so verify sends nothing outside the lab. */
-function distinctEndpoints(service: VerifyService, answers: readonly NodeAnswer[], nodes: readonly VerifyNode[]): Endpoint[] {
+function distinctEndpoints(
+  service: VerifyService,
+  answers: readonly NodeAnswer[],
+  nodes: readonly VerifyNode[],
+): Endpoint[] {
   const seen = new Map<string, Endpoint>();
   for (const instance of answers.flatMap((a) => a.instances)) {
     for (const address of instance.addresses) {
       const node = nodes.find((n) => n.address === address);
       const key = hostPort(address, instance.port);
-      if (node && !seen.has(key)) seen.set(key, { service: service.name, node: node.name, address, port: instance.port });
+      if (node && !seen.has(key))
+        seen.set(key, { service: service.name, node: node.name, address, port: instance.port });
     }
   }
   return [...seen.entries()].sort(([a], [b]) => a.localeCompare(b, 'en', { numeric: true })).map(([, e]) => e);
 }
 
 /** From this host, or from the node that answers on that port (through its SSH session). */
-async function probePort(service: VerifyService, endpoint: Endpoint, timeoutMs: number, dialer: Dialer): Promise<CheckResult> {
+async function probePort(
+  service: VerifyService,
+  endpoint: Endpoint,
+  timeoutMs: number,
+  dialer: Dialer,
+): Promise<CheckResult> {
   const check = service.check === 'http' ? 'http' : 'tcp';
   const started = performance.now();
   let outcome: ProbeOutcome;
@@ -226,7 +262,11 @@ async function probePort(service: VerifyService, endpoint: Endpoint, timeoutMs: 
       await tcpConnect(endpoint.address, endpoint.port, timeoutMs, dialer);
       outcome = { connected: true };
     } else {
-      outcome = { status: (await httpGet(`http://${hostPort(endpoint.address, endpoint.port)}${service.path}`, timeoutMs, {}, dialer)).status };
+      outcome = {
+        status: (
+          await httpGet(`http://${hostPort(endpoint.address, endpoint.port)}${service.path}`, timeoutMs, {}, dialer)
+        ).status,
+      };
     }
   } catch (error) {
     if (!(error instanceof VerifyError)) throw error;
@@ -236,7 +276,11 @@ async function probePort(service: VerifyService, endpoint: Endpoint, timeoutMs: 
 }
 
 /** Consul's HTTP API on the first server that answers (any agent would do; servers hold the catalog). */
-async function checkHealth(service: VerifyService, nodes: readonly VerifyNode[], o: Required<VerifyOptions>): Promise<CheckResult> {
+async function checkHealth(
+  service: VerifyService,
+  nodes: readonly VerifyNode[],
+  o: Required<VerifyOptions>,
+): Promise<CheckResult> {
   const serverNodes = servers({ nodes });
   const started = performance.now();
   let first: { node: VerifyNode; error: VerifyError } | undefined;
@@ -244,7 +288,14 @@ async function checkHealth(service: VerifyService, nodes: readonly VerifyNode[],
     const api = agentApi(node.address, o.consulHttpPort, 'consul', o.credentials).base;
     let outcome: ConsulHealth | VerifyError;
     try {
-      outcome = await fetchConsulHealth(node.address, o.consulHttpPort, service.name, o.timeoutMs, o.credentials, o.reach.dialer(node.name));
+      outcome = await fetchConsulHealth(
+        node.address,
+        o.consulHttpPort,
+        service.name,
+        o.timeoutMs,
+        o.credentials,
+        o.reach.dialer(node.name),
+      );
     } catch (error) {
       if (!(error instanceof VerifyError)) throw error;
       first ??= { node, error };

@@ -24,13 +24,21 @@ export interface ClusterExpectation {
 
 const CONSUL_STATUS = ['none', 'alive', 'leaving', 'left', 'failed'];
 
-
 /** Every cluster check, Consul's then Nomad's, each in the order of the file's nodes. */
 export function evaluateCluster(want: ClusterExpectation, facts: ClusterFacts, durationMs = 0): CheckResult[] {
   return [...consulChecks(want, facts, durationMs), ...nomadChecks(want, facts, durationMs)];
 }
 
-function result(service: 'consul' | 'nomad', what: string, node: string | undefined, expected: string, actual: string, ok: boolean, durationMs: number, asked: string): CheckResult {
+function result(
+  service: 'consul' | 'nomad',
+  what: string,
+  node: string | undefined,
+  expected: string,
+  actual: string,
+  ok: boolean,
+  durationMs: number,
+  asked: string,
+): CheckResult {
   return checkResult({
     name: `${service}: ${what}`,
     service,
@@ -48,13 +56,32 @@ function consulChecks(want: ClusterExpectation, facts: ClusterFacts, ms: number)
   const asked = viewAsked('Consul', view);
   const checks: CheckResult[] = [];
   const leader = errorOr(view, (v) => v.leader || 'no leader');
-  checks.push(result('consul', 'leader', fromNode(view), 'a leader', leader, !isError(view) && view.leader !== '', ms, asked));
+  checks.push(
+    result('consul', 'leader', fromNode(view), 'a leader', leader, !isError(view) && view.leader !== '', ms, asked),
+  );
 
   for (const node of want.nodes) {
     const agent = facts.consulAgents.get(node.name);
     const expected = `${isServer(node) ? 'server' : 'client'} ${node.name} in ${want.datacenter}`;
-    const actual = agent === undefined ? 'not asked' : errorOr(agent, (a) => `${a.Config.Server ? 'server' : 'client'} ${a.Config.NodeName} in ${a.Config.Datacenter}`);
-    checks.push(result('consul', `agent on ${node.name}`, node.name, expected, actual, actual === expected, ms, `its own Consul API`));
+    const actual =
+      agent === undefined
+        ? 'not asked'
+        : errorOr(
+            agent,
+            (a) => `${a.Config.Server ? 'server' : 'client'} ${a.Config.NodeName} in ${a.Config.Datacenter}`,
+          );
+    checks.push(
+      result(
+        'consul',
+        `agent on ${node.name}`,
+        node.name,
+        expected,
+        actual,
+        actual === expected,
+        ms,
+        `its own Consul API`,
+      ),
+    );
   }
 
   for (const node of want.nodes) {
@@ -73,7 +100,9 @@ function consulChecks(want: ClusterExpectation, facts: ClusterFacts, ms: number)
       const server = v.raft.find((s) => s.Node === node.name);
       return server ? (server.Voter ? 'a voter' : 'a non-voter') : 'not in the Raft configuration';
     });
-    checks.push(result('consul', `raft voter ${node.name}`, node.name, 'a voter', actual, actual === 'a voter', ms, asked));
+    checks.push(
+      result('consul', `raft voter ${node.name}`, node.name, 'a voter', actual, actual === 'a voter', ms, asked),
+    );
   }
   return checks;
 }
@@ -84,22 +113,42 @@ function nomadChecks(want: ClusterExpectation, facts: ClusterFacts, ms: number):
   const where = `${want.region}/${want.datacenter}`;
   const checks: CheckResult[] = [];
   const leader = errorOr(view, (v) => v.leader || 'no leader');
-  checks.push(result('nomad', 'leader', fromNode(view), 'a leader', leader, !isError(view) && view.leader !== '', ms, asked));
+  checks.push(
+    result('nomad', 'leader', fromNode(view), 'a leader', leader, !isError(view) && view.leader !== '', ms, asked),
+  );
 
   for (const node of want.nodes) {
     const expected = `${agentRole(isServer(node), runsTasks(node))} in ${where}`;
     const agent = facts.nomadAgents.get(node.name);
-    const actual = agent === undefined
-      ? 'not asked'
-      : errorOr(agent, (a) => `${agentRole(a.config.Server?.Enabled === true, a.config.Client?.Enabled === true)} in ${a.config.Region}/${a.config.Datacenter}`);
-    checks.push(result('nomad', `agent on ${node.name}`, node.name, expected, actual, actual === expected, ms, 'its own Nomad API'));
+    const actual =
+      agent === undefined
+        ? 'not asked'
+        : errorOr(
+            agent,
+            (a) =>
+              `${agentRole(a.config.Server?.Enabled === true, a.config.Client?.Enabled === true)} in ${a.config.Region}/${a.config.Datacenter}`,
+          );
+    checks.push(
+      result(
+        'nomad',
+        `agent on ${node.name}`,
+        node.name,
+        expected,
+        actual,
+        actual === expected,
+        ms,
+        'its own Nomad API',
+      ),
+    );
   }
 
   for (const node of want.nodes.filter(isServer)) {
     const expected = `alive in ${where}`;
     const actual = errorOr(view, (v) => {
       const member = v.members.find((m) => m.Name === `${node.name}.${want.region}`);
-      return member ? `${member.Status} in ${member.Tags?.['region'] ?? '?'}/${member.Tags?.['dc'] ?? '?'}` : 'not a server member';
+      return member
+        ? `${member.Status} in ${member.Tags?.['region'] ?? '?'}/${member.Tags?.['dc'] ?? '?'}`
+        : 'not a server member';
     });
     checks.push(result('nomad', `server ${node.name}`, node.name, expected, actual, actual === expected, ms, asked));
   }
@@ -107,18 +156,49 @@ function nomadChecks(want: ClusterExpectation, facts: ClusterFacts, ms: number):
   for (const node of want.nodes.filter(runsTasks)) {
     const registered = errorOr(view, (v) => nomadNode(v, node.name) ?? 'not registered');
     const expected = `ready, eligible, in ${want.datacenter}`;
-    const actual = typeof registered === 'string' ? registered : `${registered.Status}, ${registered.SchedulingEligibility}, in ${registered.Datacenter}`;
+    const actual =
+      typeof registered === 'string'
+        ? registered
+        : `${registered.Status}, ${registered.SchedulingEligibility}, in ${registered.Datacenter}`;
     checks.push(result('nomad', `client ${node.name}`, node.name, expected, actual, actual === expected, ms, asked));
 
-    const drivers = typeof registered === 'string' ? [registered] : node.drivers.map((d) => driverState(d, registered.Drivers?.[d]));
+    const drivers =
+      typeof registered === 'string' ? [registered] : node.drivers.map((d) => driverState(d, registered.Drivers?.[d]));
     const driversOk = typeof registered !== 'string' && drivers.every((d) => d.endsWith(' healthy'));
-    checks.push(result('nomad', `drivers on ${node.name}`, node.name, node.drivers.map((d) => `${d} healthy`).join(', '), drivers.join(', '), driversOk, ms, asked));
+    checks.push(
+      result(
+        'nomad',
+        `drivers on ${node.name}`,
+        node.name,
+        node.drivers.map((d) => `${d} healthy`).join(', '),
+        drivers.join(', '),
+        driversOk,
+        ms,
+        asked,
+      ),
+    );
 
     if (node.hostVolumes.length > 0) {
       const offered = typeof registered === 'string' ? undefined : Object.keys(registered.HostVolumes ?? {});
       const missing = offered === undefined ? [] : node.hostVolumes.filter((v) => !offered.includes(v));
-      const actual = offered === undefined ? (registered as string) : missing.length > 0 ? `missing ${missing.join(', ')} (offers: ${offered.join(', ') || 'none'})` : node.hostVolumes.join(', ');
-      checks.push(result('nomad', `host volumes on ${node.name}`, node.name, node.hostVolumes.join(', '), actual, offered !== undefined && missing.length === 0, ms, asked));
+      const actual =
+        offered === undefined
+          ? (registered as string)
+          : missing.length > 0
+            ? `missing ${missing.join(', ')} (offers: ${offered.join(', ') || 'none'})`
+            : node.hostVolumes.join(', ');
+      checks.push(
+        result(
+          'nomad',
+          `host volumes on ${node.name}`,
+          node.name,
+          node.hostVolumes.join(', '),
+          actual,
+          offered !== undefined && missing.length === 0,
+          ms,
+          asked,
+        ),
+      );
     }
   }
   return checks;

@@ -30,7 +30,13 @@ export interface RaftServer {
 
 /** `/v1/agent/self` of a Nomad agent, the part verify reads. */
 export interface NomadAgentSelf {
-  config: { Region: string; Datacenter: string; NodeName?: string; Server?: { Enabled: boolean }; Client?: { Enabled: boolean } };
+  config: {
+    Region: string;
+    Datacenter: string;
+    NodeName?: string;
+    Server?: { Enabled: boolean };
+    Client?: { Enabled: boolean };
+  };
 }
 
 /** An entry of Nomad's `/v1/agent/members`. */
@@ -107,21 +113,52 @@ export async function readClusterFacts(nodes: readonly FactNode[], o: FactOption
   const consulAgents = new Map<string, ConsulAgentSelf | VerifyError>();
   const nomadAgents = new Map<string, NomadAgentSelf | VerifyError>();
   const reads: (() => Promise<unknown>)[] = nodes.flatMap((node) => [
-    async () => consulAgents.set(node.name, await settle(getJson<ConsulAgentSelf>(`${consulApi(node).base}/v1/agent/self`, o.timeoutMs, consulApi(node).auth, o.reach.dialer(node.name)))),
-    async () => nomadAgents.set(node.name, await settle(getJson<NomadAgentSelf>(`${nomadApi(node).base}/v1/agent/self`, o.timeoutMs, nomadApi(node).auth, o.reach.dialer(node.name)))),
+    async () =>
+      consulAgents.set(
+        node.name,
+        await settle(
+          getJson<ConsulAgentSelf>(
+            `${consulApi(node).base}/v1/agent/self`,
+            o.timeoutMs,
+            consulApi(node).auth,
+            o.reach.dialer(node.name),
+          ),
+        ),
+      ),
+    async () =>
+      nomadAgents.set(
+        node.name,
+        await settle(
+          getJson<NomadAgentSelf>(
+            `${nomadApi(node).base}/v1/agent/self`,
+            o.timeoutMs,
+            nomadApi(node).auth,
+            o.reach.dialer(node.name),
+          ),
+        ),
+      ),
   ]);
   let consul: ConsulView | VerifyError | undefined;
   let nomad: NomadView | VerifyError | undefined;
   reads.push(
-    async () => (consul = await firstAnswer(serverNodes, (node) => consulView(node, consulApi(node), o.timeoutMs, o.reach.dialer(node.name)))),
-    async () => (nomad = await firstAnswer(serverNodes, (node) => nomadView(node, nomadApi(node), nodes, o.timeoutMs, o.reach.dialer(node.name)))),
+    async () =>
+      (consul = await firstAnswer(serverNodes, (node) =>
+        consulView(node, consulApi(node), o.timeoutMs, o.reach.dialer(node.name)),
+      )),
+    async () =>
+      (nomad = await firstAnswer(serverNodes, (node) =>
+        nomadView(node, nomadApi(node), nodes, o.timeoutMs, o.reach.dialer(node.name)),
+      )),
   );
   await pMap(reads, (read) => read(), { concurrency: o.concurrency });
   return { consulAgents, nomadAgents, consul: consul!, nomad: nomad! };
 }
 
 /** The view from the first server that answers; the first server's error when none does. */
-async function firstAnswer<T>(servers: readonly FactNode[], read: (node: FactNode) => Promise<T>): Promise<T | VerifyError> {
+async function firstAnswer<T>(
+  servers: readonly FactNode[],
+  read: (node: FactNode) => Promise<T>,
+): Promise<T | VerifyError> {
   let first: VerifyError | undefined;
   for (const node of servers) {
     const outcome = await settle(read(node));
@@ -131,7 +168,12 @@ async function firstAnswer<T>(servers: readonly FactNode[], read: (node: FactNod
   return first!;
 }
 
-async function consulView(node: FactNode, { base: api, auth }: { base: string; auth: HttpAuth }, timeoutMs: number, dialer: Dialer): Promise<ConsulView> {
+async function consulView(
+  node: FactNode,
+  { base: api, auth }: { base: string; auth: HttpAuth },
+  timeoutMs: number,
+  dialer: Dialer,
+): Promise<ConsulView> {
   const [leader, members, raft] = await Promise.all([
     getJson<string>(`${api}/v1/status/leader`, timeoutMs, auth, dialer),
     getJsonArray<ConsulMember>(`${api}/v1/agent/members`, timeoutMs, auth, dialer),
@@ -140,7 +182,13 @@ async function consulView(node: FactNode, { base: api, auth }: { base: string; a
   return { from: node.name, leader, members, raft: raft.Servers ?? [] };
 }
 
-async function nomadView(node: FactNode, { base: api, auth }: { base: string; auth: HttpAuth }, expected: readonly FactNode[], timeoutMs: number, dialer: Dialer): Promise<NomadView> {
+async function nomadView(
+  node: FactNode,
+  { base: api, auth }: { base: string; auth: HttpAuth },
+  expected: readonly FactNode[],
+  timeoutMs: number,
+  dialer: Dialer,
+): Promise<NomadView> {
   const [leader, members, stubs] = await Promise.all([
     getJson<string>(`${api}/v1/status/leader`, timeoutMs, auth, dialer),
     getJson<{ Members: NomadMember[] }>(`${api}/v1/agent/members`, timeoutMs, auth, dialer),
@@ -148,6 +196,8 @@ async function nomadView(node: FactNode, { base: api, auth }: { base: string; au
   ]);
   const names = new Set(expected.map((n) => n.name));
   const wanted = stubs.filter((s) => names.has(s.Name));
-  const nodes = await Promise.all(wanted.map((s) => getJson<NomadNode>(`${api}/v1/node/${encodeURIComponent(s.ID)}`, timeoutMs, auth, dialer)));
+  const nodes = await Promise.all(
+    wanted.map((s) => getJson<NomadNode>(`${api}/v1/node/${encodeURIComponent(s.ID)}`, timeoutMs, auth, dialer)),
+  );
   return { from: node.name, leader, members: members.Members ?? [], nodes };
 }

@@ -69,17 +69,33 @@ export async function query(server: DnsServer, question: DnsQuestion, options: Q
     id,
     flags: dnsPacket.RECURSION_DESIRED,
     questions: [{ name: question.name, type: question.type, class: 'IN' }],
-    additionals: [{ type: 'OPT', name: '.', udpPayloadSize: UDP_PAYLOAD_SIZE, extendedRcode: 0, ednsVersion: 0, flags: 0, flag_do: false, options: [] }],
+    additionals: [
+      {
+        type: 'OPT',
+        name: '.',
+        udpPayloadSize: UDP_PAYLOAD_SIZE,
+        extendedRcode: 0,
+        ednsVersion: 0,
+        flags: 0,
+        flag_do: false,
+        options: [],
+      },
+    ],
   };
   const what = describeQuery(server, question);
   const dialer = options.dialer ?? DIRECT;
   let decoded: DecodedPacket;
   let transport: Transport;
   if (dialer !== DIRECT) {
-    [decoded, transport] = [await exchangeTcp(server, packet, `${what}${fromNode(dialer)}`, options, dialer, 'over TCP'), 'tcp'];
+    [decoded, transport] = [
+      await exchangeTcp(server, packet, `${what}${fromNode(dialer)}`, options, dialer, 'over TCP'),
+      'tcp',
+    ];
   } else {
     const udp = await exchangeUdp(server, packet, what, options);
-    [decoded, transport] = udp.flag_tc ? [await exchangeTcp(server, packet, what, options, DIRECT, 'over TCP (after a truncated UDP answer)'), 'tcp'] : [udp, 'udp'];
+    [decoded, transport] = udp.flag_tc
+      ? [await exchangeTcp(server, packet, what, options, DIRECT, 'over TCP (after a truncated UDP answer)'), 'tcp']
+      : [udp, 'udp'];
   }
   return {
     server,
@@ -110,7 +126,8 @@ function exchangeUdp(server: DnsServer, packet: Packet, what: string, options: Q
       done();
       reject(new VerifyError(what, reason, { cause }));
     };
-    const send = () => socket.send(message, (error) => error && fail(`cannot send over UDP (${errorText(error)})`, error));
+    const send = () =>
+      socket.send(message, (error) => error && fail(`cannot send over UDP (${errorText(error)})`, error));
 
     socket.on('error', (error) => fail(`UDP error ${errorText(error)}`, error));
     socket.on('message', (reply) => {
@@ -128,7 +145,14 @@ function exchangeUdp(server: DnsServer, packet: Packet, what: string, options: Q
   });
 }
 
-function exchangeTcp(server: DnsServer, packet: Packet, what: string, options: QueryOptions, dialer: Dialer, how: string): Promise<DecodedPacket> {
+function exchangeTcp(
+  server: DnsServer,
+  packet: Packet,
+  what: string,
+  options: QueryOptions,
+  dialer: Dialer,
+  how: string,
+): Promise<DecodedPacket> {
   return new Promise<DecodedPacket>((resolve, reject) => {
     const abort = new AbortController();
     let socket: Duplex | undefined;

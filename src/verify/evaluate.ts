@@ -34,7 +34,13 @@ export interface DnsAsk {
 export function srvInstances(response: Pick<DnsResponse, 'answers' | 'additionals'>): SrvInstance[] {
   return response.answers.flatMap((answer) =>
     answer.type === 'SRV'
-      ? [{ target: answer.data.target, port: answer.data.port, addresses: aRecords(response.additionals, answer.data.target) }]
+      ? [
+          {
+            target: answer.data.target,
+            port: answer.data.port,
+            addresses: aRecords(response.additionals, answer.data.target),
+          },
+        ]
       : [],
   );
 }
@@ -51,7 +57,12 @@ function canonicalName(name: string): string {
 }
 
 /** The SRV answer holds exactly `count` instances. */
-export function evaluateCount(ask: DnsAsk, outcome: SrvInstance[] | VerifyError, count: number, durationMs: number): CheckResult {
+export function evaluateCount(
+  ask: DnsAsk,
+  outcome: SrvInstance[] | VerifyError,
+  count: number,
+  durationMs: number,
+): CheckResult {
   const actual = Array.isArray(outcome) ? plural(outcome.length, 'instance') : outcome.reason;
   return checkResult({
     name: `${ask.service}: SRV from ${ask.node}`,
@@ -66,7 +77,12 @@ export function evaluateCount(ask: DnsAsk, outcome: SrvInstance[] | VerifyError,
 }
 
 /** Every SRV target resolves, and only to node lab addresses. */
-export function evaluateTargets(ask: DnsAsk, instances: readonly SrvInstance[], nodes: readonly LabNode[], durationMs: number): CheckResult {
+export function evaluateTargets(
+  ask: DnsAsk,
+  instances: readonly SrvInstance[],
+  nodes: readonly LabNode[],
+  durationMs: number,
+): CheckResult {
   const { good, bad } = judgeTargets(instances, nodes);
   return checkResult({
     name: `${ask.service}: targets from ${ask.node}`,
@@ -94,10 +110,12 @@ export function judgeTargets(instances: readonly SrvInstance[], nodes: readonly 
     const strangers = i.addresses.filter((a) => !nodeAt(a));
     return strangers.length > 0 ? [`${i.target} is ${strangers.join(', ')}, not a node address`] : [];
   });
-  const good = instances.flatMap((i) => i.addresses.flatMap((a) => {
-    const node = nodeAt(a);
-    return node ? [`${hostPort(a, i.port)} (${node.name})`] : [];
-  }));
+  const good = instances.flatMap((i) =>
+    i.addresses.flatMap((a) => {
+      const node = nodeAt(a);
+      return node ? [`${hostPort(a, i.port)} (${node.name})`] : [];
+    }),
+  );
   return { good, bad };
 }
 
@@ -117,7 +135,13 @@ export interface Endpoint {
 export type ProbeOutcome = { connected: true } | { status: number } | VerifyError;
 
 /** The port answers as the service's `check` says: a TCP connection, or HTTP 200 from `path`. */
-export function evaluatePort(endpoint: Endpoint, check: 'tcp' | 'http', path: string, outcome: ProbeOutcome, durationMs: number): CheckResult {
+export function evaluatePort(
+  endpoint: Endpoint,
+  check: 'tcp' | 'http',
+  path: string,
+  outcome: ProbeOutcome,
+  durationMs: number,
+): CheckResult {
   const where = hostPort(endpoint.address, endpoint.port);
   const expected = check === 'tcp' ? 'a TCP connection' : `HTTP 200 from GET ${path}`;
   let ok = false;

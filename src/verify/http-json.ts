@@ -57,7 +57,12 @@ export interface AgentCredentials {
 export { TOKEN_HEADER } from '../remote/agent-api.ts';
 
 /** An agent's API base URL and what its requests carry. */
-export function agentApi(address: string, port: number, product: 'consul' | 'nomad', credentials: AgentCredentials): { base: string; auth: HttpAuth } {
+export function agentApi(
+  address: string,
+  port: number,
+  product: 'consul' | 'nomad',
+  credentials: AgentCredentials,
+): { base: string; auth: HttpAuth } {
   const token = product === 'consul' ? credentials.consulToken : credentials.nomadToken;
   const header = TOKEN_HEADER[product];
   return {

@@ -51,14 +51,16 @@ export function evaluateLookup(
   if ('reason' in outcome) {
     actual = outcome.reason;
   } else {
-    const [records, { good, bad }] = 'addresses' in outcome
-      ? [outcome.addresses.length, judgeAddresses(outcome.addresses, nodes)]
-      : [outcome.instances.length, judgeTargets(outcome.instances, nodes)];
+    const [records, { good, bad }] =
+      'addresses' in outcome
+        ? [outcome.addresses.length, judgeAddresses(outcome.addresses, nodes)]
+        : [outcome.instances.length, judgeTargets(outcome.instances, nodes)];
     const [one, many] = 'addresses' in outcome ? ['address', 'addresses'] : ['instance', 'instances'];
     ok = records > 0 && (lookup.count === undefined || records === lookup.count) && bad.length === 0;
-    actual = records === 0
-      ? `no ${lookup.type} record, ${outcome.rcode}`
-      : `${plural(records, one, many)}: ${[good.join(', '), ...bad].filter((part) => part !== '').join('; ')}`;
+    actual =
+      records === 0
+        ? `no ${lookup.type} record, ${outcome.rcode}`
+        : `${plural(records, one, many)}: ${[good.join(', '), ...bad].filter((part) => part !== '').join('; ')}`;
   }
   return checkResult({
     name: `dns: ${lookup.name} ${lookup.type} from ${ask.node}`,

@@ -60,7 +60,12 @@ export function statusReason(status: number, body: string): string {
  * GET url with node's http or https (no proxy from the environment: lab addresses are private), over a connection
  * from here or from a node, with `auth`'s headers and TLS; any status resolves, only no answer throws.
  */
-export function httpGet(url: string, timeoutMs: number, auth: HttpAuth = {}, dialer: Dialer = DIRECT): Promise<HttpAnswer> {
+export function httpGet(
+  url: string,
+  timeoutMs: number,
+  auth: HttpAuth = {},
+  dialer: Dialer = DIRECT,
+): Promise<HttpAnswer> {
   return startGet<HttpAnswer>(url, timeoutMs, auth, dialer, (response, exchange) =>
     readBody(response, exchange, (body) => exchange.done({ status: response.statusCode ?? 0, body })),
   ).promise;
@@ -164,7 +169,11 @@ function startGet<T>(
             dialer.connect(host, Number(port || (secure ? 443 : 80)), abort.signal).then(
               (stream) => {
                 if (!secure) return created(null, stream);
-                const socket = tls.connect({ socket: stream, servername: net.isIP(host) ? undefined : host, ...auth.tls });
+                const socket = tls.connect({
+                  socket: stream,
+                  servername: net.isIP(host) ? undefined : host,
+                  ...auth.tls,
+                });
                 socket.once('secureConnect', () => created(null, socket));
                 socket.once('error', (error: Error) => created(error, undefined as never));
               },

@@ -19,7 +19,11 @@ export function renderTable(report: VerifyReport, options: TableOptions = {}): s
     return `${r.ok ? pass : fail} ${r.name.padEnd(width)}  ${detail.replace(/\s*\n\s*/g, ' ')} (${r.durationMs} ms${via})`;
   });
   if (lines.length === 0) lines.push('no checks: the cluster file lists no services');
-  if (report.reach) lines.unshift(`reached ${report.reach.via === 'ssh' ? 'through each node\'s SSH session' : 'directly'}: ${report.reach.reason}`, '');
+  if (report.reach)
+    lines.unshift(
+      `reached ${report.reach.via === 'ssh' ? "through each node's SSH session" : 'directly'}: ${report.reach.reason}`,
+      '',
+    );
   return `${lines.join('\n')}\n\n${summary(report)}\n`;
 }
 

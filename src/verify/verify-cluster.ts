@@ -17,7 +17,13 @@ export async function verifyCluster(spec: VerifySpec, options: VerifyOptions = {
   const durationMs = Math.round(performance.now() - started);
   if (options.reach === undefined) return toReport(results, durationMs);
   const { via, reason } = options.reach;
-  return { ...toReport(results.map((r) => ({ ...r, via })), durationMs), reach: { via, reason } };
+  return {
+    ...toReport(
+      results.map((r) => ({ ...r, via })),
+      durationMs,
+    ),
+    reach: { via, reason },
+  };
 }
 
 async function clusterChecks(spec: VerifySpec, o: Required<VerifyOptions>): Promise<CheckResult[]> {

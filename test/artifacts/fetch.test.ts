@@ -17,11 +17,18 @@ const fakeConsul = (version: string) => `#!/bin/sh\necho "Consul v${version}"\ne
 
 function releaseFiles(version: string, options: { corrupt?: boolean } = {}) {
   const zipName = `consul_${version}_${platform}.zip`;
-  const zip = Buffer.from(zipSync({ consul: [new TextEncoder().encode(fakeConsul(version)), { os: 3, attrs: 0o755 << 16 }] }));
-  const sum = createHash('sha256').update(options.corrupt ? Buffer.from('other') : zip).digest('hex');
+  const zip = Buffer.from(
+    zipSync({ consul: [new TextEncoder().encode(fakeConsul(version)), { os: 3, attrs: 0o755 << 16 }] }),
+  );
+  const sum = createHash('sha256')
+    .update(options.corrupt ? Buffer.from('other') : zip)
+    .digest('hex');
   return new Map<string, Buffer>([
     [`/consul/${version}/${zipName}`, zip],
-    [`/consul/${version}/consul_${version}_SHA256SUMS`, Buffer.from(`${'0'.repeat(64)}  consul_${version}_darwin_arm64.zip\n${sum}  ${zipName}\n`)],
+    [
+      `/consul/${version}/consul_${version}_SHA256SUMS`,
+      Buffer.from(`${'0'.repeat(64)}  consul_${version}_darwin_arm64.zip\n${sum}  ${zipName}\n`),
+    ],
   ]);
 }
 
@@ -61,8 +68,13 @@ test.serial('release: a checksum mismatch keeps nothing', async (t) => {
   t.teardown(() => server.close());
   process.env['NOMAD_LAB_RELEASES_URL'] = url;
   const cacheDir = await cache();
-  const error = await t.throwsAsync(ensureArtifact({ product: 'consul', version: '9.9.2', source: 'release', cacheDir }));
-  t.regex(error.message, /^checksum mismatch for http:\/\/127\.0\.0\.1:\d+\/consul\/9\.9\.2\/consul_9\.9\.2_linux_\w+\.zip: SHA256SUMS says [0-9a-f]{64}, the download is [0-9a-f]{64}; nothing was kept$/);
+  const error = await t.throwsAsync(
+    ensureArtifact({ product: 'consul', version: '9.9.2', source: 'release', cacheDir }),
+  );
+  t.regex(
+    error.message,
+    /^checksum mismatch for http:\/\/127\.0\.0\.1:\d+\/consul\/9\.9\.2\/consul_9\.9\.2_linux_\w+\.zip: SHA256SUMS says [0-9a-f]{64}, the download is [0-9a-f]{64}; nothing was kept$/,
+  );
   const again = await t.throwsAsync(readFile(artifactPath(cacheDir, 'consul', '9.9.2', platform)));
   t.is((again as NodeJS.ErrnoException).code, 'ENOENT');
 });
@@ -76,14 +88,22 @@ async function binaryDir(version: string): Promise<string> {
 
 test('directory: copies the binary after checking the version it reports', async (t) => {
   const directory = await binaryDir('9.9.3');
-  const artifact = await ensureArtifact({ product: 'consul', version: '9.9.3', source: 'directory', directory, cacheDir: await cache() });
+  const artifact = await ensureArtifact({
+    product: 'consul',
+    version: '9.9.3',
+    source: 'directory',
+    directory,
+    cacheDir: await cache(),
+  });
   t.is(artifact.from, 'directory');
   t.is(await readFile(artifact.path, 'utf8'), fakeConsul('9.9.3'));
 });
 
 test('directory: a binary of another version is refused', async (t) => {
   const directory = await binaryDir('9.9.0');
-  const error = await t.throwsAsync(ensureArtifact({ product: 'consul', version: '9.9.4', source: 'directory', directory, cacheDir: await cache() }));
+  const error = await t.throwsAsync(
+    ensureArtifact({ product: 'consul', version: '9.9.4', source: 'directory', directory, cacheDir: await cache() }),
+  );
   t.regex(error.message, /says it is consul 9\.9\.0, not 9\.9\.4/);
 });
 
@@ -92,7 +112,13 @@ test('a cached binary that no longer matches its checksum is fetched again', asy
   const cacheDir = await cache();
   const first = await ensureArtifact({ product: 'consul', version: '9.9.5', source: 'directory', directory, cacheDir });
   await writeFile(first.path, '#!/bin/sh\necho tampered\n');
-  const second = await ensureArtifact({ product: 'consul', version: '9.9.5', source: 'directory', directory, cacheDir });
+  const second = await ensureArtifact({
+    product: 'consul',
+    version: '9.9.5',
+    source: 'directory',
+    directory,
+    cacheDir,
+  });
   t.is(second.from, 'directory');
   t.is(second.sha256, first.sha256);
 });
@@ -103,12 +129,22 @@ test.serial('auto: tries every source and says why each failed', async (t) => {
   await mkdir(directory, { recursive: true });
   const lines: string[] = [];
   const error = await t.throwsAsync(
-    ensureArtifact({ product: 'consul', version: '9.9.6', source: 'auto', directory, cacheDir: await cache(), onProgress: (l) => lines.push(l) }),
+    ensureArtifact({
+      product: 'consul',
+      version: '9.9.6',
+      source: 'auto',
+      directory,
+      cacheDir: await cache(),
+      onProgress: (l) => lines.push(l),
+    }),
   );
   const message = error.message.split('\n');
   t.is(message[0], 'could not get consul 9.9.6 from any source:');
   t.regex(message[1]!, /^ {2}directory: ENOENT/);
-  t.regex(message[2]!, /^ {2}release: cannot reach http:\/\/127\.0\.0\.1:1\/consul\/9\.9\.6\/consul_9\.9\.6_SHA256SUMS: /);
+  t.regex(
+    message[2]!,
+    /^ {2}release: cannot reach http:\/\/127\.0\.0\.1:1\/consul\/9\.9\.6\/consul_9\.9\.6_SHA256SUMS: /,
+  );
   t.regex(message[3]!, /^ {2}build: building consul from source knows consul \d+\.\d+\.\d+ only .*not 9\.9\.6/);
   t.true(lines.includes('release failed, trying the next source'));
 });

@@ -33,7 +33,21 @@ test('SHA256SUMS lookup takes the exact file name', (t) => {
 
 test('go build arguments carry tags and ldflags', (t) => {
   t.deepEqual(
-    goBuildArgs({ version: '1.11.3', package: 'github.com/hashicorp/nomad', env: {}, tags: ['ui', 'release'], ldflags: '-X a=b' }, '/tmp/out'),
-    ['build', '-v', '-trimpath', '-tags', 'ui,release', '-ldflags', '-X a=b', '-o', '/tmp/out', 'github.com/hashicorp/nomad'],
+    goBuildArgs(
+      { version: '1.11.3', package: 'github.com/hashicorp/nomad', env: {}, tags: ['ui', 'release'], ldflags: '-X a=b' },
+      '/tmp/out',
+    ),
+    [
+      'build',
+      '-v',
+      '-trimpath',
+      '-tags',
+      'ui,release',
+      '-ldflags',
+      '-X a=b',
+      '-o',
+      '/tmp/out',
+      'github.com/hashicorp/nomad',
+    ],
   );
 });

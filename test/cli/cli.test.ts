@@ -27,7 +27,8 @@ for (const fixture of ['tab-indentation', 'unclosed-quote', 'misspelled-key']) {
     const result = await cli('validate', '-f', file);
     t.is(result.exitCode, 1);
     t.is(result.stdout, '');
-    for (const line of result.stderr.split('\n')) t.regex(line, new RegExp(`^${file.replaceAll('.', '\\.')}:\\d+:\\d+ `));
+    for (const line of result.stderr.split('\n'))
+      t.regex(line, new RegExp(`^${file.replaceAll('.', '\\.')}:\\d+:\\d+ `));
     t.notRegex(result.stderr, /\n\s+at /);
   });
 }
@@ -37,7 +38,10 @@ test('config prints every default', async (t) => {
   t.is(result.exitCode, 0, result.stderr);
   const spec = JSON.parse(result.stdout) as { region: string; nodes: { cpus: number }[] };
   t.is(spec.region, 'global');
-  t.deepEqual(spec.nodes.map((n) => n.cpus), [1, 1, 1]);
+  t.deepEqual(
+    spec.nodes.map((n) => n.cpus),
+    [1, 1, 1],
+  );
 });
 
 test('plan prints node by node and touches nothing', async (t) => {
@@ -55,13 +59,27 @@ test('an unknown command is a usage error', async (t) => {
 });
 
 // Hostile files fail where the file is read, before any command does anything with it.
-const commands = [['validate'], ['config'], ['plan'], ['up'], ['down'], ['verify'], ['status'], ['reset'], ['image', 'build'], ['artifacts', 'fetch']];
+const commands = [
+  ['validate'],
+  ['config'],
+  ['plan'],
+  ['up'],
+  ['down'],
+  ['verify'],
+  ['status'],
+  ['reset'],
+  ['image', 'build'],
+  ['artifacts', 'fetch'],
+];
 for (const command of commands) {
   test(`${command.join(' ')} refuses an alias bomb with file:line:col, exit 1`, async (t) => {
     const file = 'test/fixtures/invalid/alias-billion-laughs.yaml';
     const result = await cli(...command, '-f', file);
     t.is(result.exitCode, 1, result.stderr);
-    t.is(result.stderr, `${file}:12:11 the aliases up to here repeat more than 10000 values in all (a limit against alias bombs): write the values out`);
+    t.is(
+      result.stderr,
+      `${file}:12:11 the aliases up to here repeat more than 10000 values in all (a limit against alias bombs): write the values out`,
+    );
   });
 }
 
@@ -71,15 +89,24 @@ test('a FIFO given with -f is refused, not waited on', async (t) => {
   const dir = await mkdtemp(`${tmpdir()}/nomad-lab-cli-`);
   t.teardown(() => rm(dir, { recursive: true, force: true }));
   await execa('mkfifo', [`${dir}/cluster.yaml`]);
-  const result = await execa('node', ['bin/nomad-lab.js', 'validate', '-f', `${dir}/cluster.yaml`], { reject: false, timeout: 60_000 });
+  const result = await execa('node', ['bin/nomad-lab.js', 'validate', '-f', `${dir}/cluster.yaml`], {
+    reject: false,
+    timeout: 60_000,
+  });
   t.is(result.exitCode, 1);
-  t.is(result.stderr, `cannot read cluster file ${dir}/cluster.yaml (a FIFO): a cluster file is a regular file; name one with -f FILE`);
+  t.is(
+    result.stderr,
+    `cannot read cluster file ${dir}/cluster.yaml (a FIFO): a cluster file is a regular file; name one with -f FILE`,
+  );
 });
 
 test('control characters in a file name and in keys are escaped in what the CLI prints', async (t) => {
   const missing = await cli('validate', '-f', 'no-such\u001b[2J.yaml');
   t.is(missing.exitCode, 1);
-  t.is(missing.stderr, 'cannot read cluster file no-such\\u001b[2J.yaml (ENOENT): create it, or name another with -f FILE');
+  t.is(
+    missing.stderr,
+    'cannot read cluster file no-such\\u001b[2J.yaml (ENOENT): create it, or name another with -f FILE',
+  );
   const invalid = await cli('validate', '-f', 'test/fixtures/invalid/escape-sequence-in-key.yaml');
   t.is(invalid.exitCode, 1);
   // eslint-disable-next-line no-control-regex -- no raw escape may reach the terminal
@@ -96,19 +123,33 @@ test('--version names nomad-lab and the Consul and Nomad it installs', async (t)
 test('validate --json: the summary when valid, every issue when not', async (t) => {
   const ok = await cli('validate', '--json');
   t.is(ok.exitCode, 0, ok.stderr);
-  t.like(JSON.parse(ok.stdout), { file: 'cluster.yaml', valid: true, summary: '3 nodes (1 server, 2 clients), 3 jobs, 4 services to verify', issues: [] });
+  t.like(JSON.parse(ok.stdout), {
+    file: 'cluster.yaml',
+    valid: true,
+    summary: '3 nodes (1 server, 2 clients), 3 jobs, 4 services to verify',
+    issues: [],
+  });
   const bad = await cli('validate', '--json', '-f', 'test/fixtures/invalid/misspelled-key.yaml');
   t.is(bad.exitCode, 1);
   const report = JSON.parse(bad.stdout) as { valid: boolean; issues: { line: number; col: number; path: string }[] };
   t.false(report.valid);
-  t.deepEqual(report.issues.map((i) => `${i.line}:${i.col} ${i.path}`), ['26:5 nodes[1].address', '28:5 nodes[1].adress']);
+  t.deepEqual(
+    report.issues.map((i) => `${i.line}:${i.col} ${i.path}`),
+    ['26:5 nodes[1].address', '28:5 nodes[1].adress'],
+  );
 });
 
 test('init --example dev in an empty folder, then validate there', async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'nomad-lab-cli-init-'));
-  const init = await execa('node', [resolve('bin/nomad-lab.js'), 'init', '--example', 'dev'], { cwd: dir, reject: false });
+  const init = await execa('node', [resolve('bin/nomad-lab.js'), 'init', '--example', 'dev'], {
+    cwd: dir,
+    reject: false,
+  });
   t.is(init.exitCode, 0, init.stderr);
-  t.is(init.stdout, 'wrote cluster.yaml\nwrote jobs/whoami.nomad.hcl\ninit: 1 node (1 server+client), 1 job, 1 service to verify\nnext: nomad-lab validate, nomad-lab up, nomad-lab verify');
+  t.is(
+    init.stdout,
+    'wrote cluster.yaml\nwrote jobs/whoami.nomad.hcl\ninit: 1 node (1 server+client), 1 job, 1 service to verify\nnext: nomad-lab validate, nomad-lab up, nomad-lab verify',
+  );
   const validate = await execa('node', [resolve('bin/nomad-lab.js'), 'validate'], { cwd: dir, reject: false });
   t.is(validate.exitCode, 0, validate.stderr);
   const again = await execa('node', [resolve('bin/nomad-lab.js'), 'init'], { cwd: dir, reject: false });
@@ -135,7 +176,10 @@ test('logs rejects a service it does not know, before contacting anything', asyn
 });
 
 test('ssh and logs name the nodes the file has', async (t) => {
-  for (const args of [['ssh', 'nope'], ['logs', 'nope', 'consul']]) {
+  for (const args of [
+    ['ssh', 'nope'],
+    ['logs', 'nope', 'consul'],
+  ]) {
     const result = await cli(...args);
     t.is(result.exitCode, 1);
     t.is(result.stderr, 'cluster.yaml has no node nope; its nodes: server, client1, client2');
@@ -144,10 +188,17 @@ test('ssh and logs name the nodes the file has', async (t) => {
 
 test('doctor --json: every prerequisite with its fix, and the exit code doctor gives', async (t) => {
   const result = await cli('doctor', '--json');
-  const report = JSON.parse(result.stdout) as { ok: boolean; prerequisites: { name: string; ok: boolean; required: boolean; fix: string }[]; oldImages: unknown[] };
+  const report = JSON.parse(result.stdout) as {
+    ok: boolean;
+    prerequisites: { name: string; ok: boolean; required: boolean; fix: string }[];
+    oldImages: unknown[];
+  };
   t.true(report.prerequisites.length > 3);
   t.true(report.prerequisites.some((p) => p.name === 'ssh client'));
-  t.is(report.ok, report.prerequisites.every((p) => p.ok || !p.required));
+  t.is(
+    report.ok,
+    report.prerequisites.every((p) => p.ok || !p.required),
+  );
   t.is(result.exitCode, report.ok ? 0 : 1);
   t.true(Array.isArray(report.oldImages));
 });

@@ -24,16 +24,43 @@ printf '%s\\n' "\${COMPREPLY[@]}"`;
 }
 
 const cases: [string[], string[]][] = [
-  [['nomad-lab', 's'], ['status', 'ssh', 'schema']],
-  [['nomad-lab', 'ssh', ''], ['server', 'client1', 'client2']],
-  [['nomad-lab', 'ssh', '-f', 'examples/ha.yaml', 'c'], ['client1', 'client2']],
+  [
+    ['nomad-lab', 's'],
+    ['status', 'ssh', 'schema'],
+  ],
+  [
+    ['nomad-lab', 'ssh', ''],
+    ['server', 'client1', 'client2'],
+  ],
+  [
+    ['nomad-lab', 'ssh', '-f', 'examples/ha.yaml', 'c'],
+    ['client1', 'client2'],
+  ],
   [['nomad-lab', 'logs', '--file', 'examples/dev.yaml', ''], ['dev']],
-  [['nomad-lab', 'logs', 'client1', ''], ['consul', 'nomad', 'docker']],
-  [['nomad-lab', 'logs', 'client1', 'nomad', '-'], ['-f', '--follow', '-n', '--lines', '--file', '--help']],
-  [['nomad-lab', 'forget-host-key', 'server', 'c'], ['client1', 'client2']],
-  [['nomad-lab', 'completion', ''], ['bash', 'zsh']],
-  [['nomad-lab', 'alloc', ''], ['status', 'logs']],
-  [['nomad-lab', 'env', '--'], ['--file', '--json', '--help']],
+  [
+    ['nomad-lab', 'logs', 'client1', ''],
+    ['consul', 'nomad', 'docker'],
+  ],
+  [
+    ['nomad-lab', 'logs', 'client1', 'nomad', '-'],
+    ['-f', '--follow', '-n', '--lines', '--file', '--help'],
+  ],
+  [
+    ['nomad-lab', 'forget-host-key', 'server', 'c'],
+    ['client1', 'client2'],
+  ],
+  [
+    ['nomad-lab', 'completion', ''],
+    ['bash', 'zsh'],
+  ],
+  [
+    ['nomad-lab', 'alloc', ''],
+    ['status', 'logs'],
+  ],
+  [
+    ['nomad-lab', 'env', '--'],
+    ['--file', '--json', '--help'],
+  ],
   [['nomad-lab', 'ssh', '-f', 'no-such.yaml', ''], []],
 ];
 
@@ -44,7 +71,14 @@ for (const [words, expected] of cases) {
 }
 
 test('zsh: the script parses and registers its function', async (t) => {
-  const { stdout } = await execa('zsh', ['-c', 'autoload -Uz compinit && compinit -u -D; source <(nomad-lab completion zsh); print -r -- ${_comps[nomad-lab]}'], { env: env() });
+  const { stdout } = await execa(
+    'zsh',
+    [
+      '-c',
+      'autoload -Uz compinit && compinit -u -D; source <(nomad-lab completion zsh); print -r -- ${_comps[nomad-lab]}',
+    ],
+    { env: env() },
+  );
   t.is(stdout.trim(), '_nomad_lab');
 });
 
@@ -59,12 +93,24 @@ words=("$@"); CURRENT=$#; _nomad_lab`;
 }
 
 const zshCases: [string[], string[]][] = [
-  [['nomad-lab', 'ssh', ''], ['server', 'client1', 'client2']],
-  [['nomad-lab', 'ssh', '-f', 'examples/ha.yaml', 'c'], ['server1', 'server2', 'server3', 'client1', 'client2']],
+  [
+    ['nomad-lab', 'ssh', ''],
+    ['server', 'client1', 'client2'],
+  ],
+  [
+    ['nomad-lab', 'ssh', '-f', 'examples/ha.yaml', 'c'],
+    ['server1', 'server2', 'server3', 'client1', 'client2'],
+  ],
   [['nomad-lab', 'logs', '--file', 'examples/dev.yaml', ''], ['dev']],
-  [['nomad-lab', 'logs', 'client1', ''], ['consul', 'nomad', 'docker']],
+  [
+    ['nomad-lab', 'logs', 'client1', ''],
+    ['consul', 'nomad', 'docker'],
+  ],
   [['nomad-lab', 'validate', '-f', ''], ['<files>']],
-  [['nomad-lab', 'env', '-'], ['-f', '--file', '--json', '--help']],
+  [
+    ['nomad-lab', 'env', '-'],
+    ['-f', '--file', '--json', '--help'],
+  ],
 ];
 
 for (const [words, expected] of zshCases) {
@@ -75,6 +121,7 @@ for (const [words, expected] of zshCases) {
 
 test('zsh: every command is offered first', async (t) => {
   const offered = await zsh(['nomad-lab', '']);
-  for (const name of ['validate', 'up', 'ssh', 'logs', 'env', 'nomad', 'consul', 'init', 'completion']) t.true(offered.includes(name), name);
+  for (const name of ['validate', 'up', 'ssh', 'logs', 'env', 'nomad', 'consul', 'init', 'completion'])
+    t.true(offered.includes(name), name);
   t.false(offered.includes('__nodes'));
 });

@@ -2,28 +2,49 @@ import test from 'ava';
 import { RemoteCommandError } from '../../src/errors.ts';
 import { failedNode, stepService, upFailureHint, upFinishedLines, versionText } from '../../src/cli/hints.ts';
 
-const cluster = { spec: { nodes: [{ name: 'server', role: 'server', address: '10.77.0.10' }], security: { acl: false, tls: false } } } as never;
+const cluster = {
+  spec: { nodes: [{ name: 'server', role: 'server', address: '10.77.0.10' }], security: { acl: false, tls: false } },
+} as never;
 
 test('a failed up names the node and the agent journal to read', (t) => {
-  const error = new Error('wrapped', { cause: new RemoteCommandError('client1', 'systemctl restart nomad', 1, 'boom') });
-  t.is(upFailureHint(cluster, 'lab.yaml', 'configure Nomad', error), [
-    'up stopped at step "configure Nomad"; the machines are kept for inspection:',
-    '  a shell on the node:  nomad-lab ssh -f lab.yaml client1',
-    '  its nomad journal:    nomad-lab logs --file lab.yaml client1 nomad -n 50',
-    'Run `nomad-lab up -f lab.yaml` again to retry, or `nomad-lab down -f lab.yaml` to destroy them.',
-  ].join('\n'));
+  const error = new Error('wrapped', {
+    cause: new RemoteCommandError('client1', 'systemctl restart nomad', 1, 'boom'),
+  });
+  t.is(
+    upFailureHint(cluster, 'lab.yaml', 'configure Nomad', error),
+    [
+      'up stopped at step "configure Nomad"; the machines are kept for inspection:',
+      '  a shell on the node:  nomad-lab ssh -f lab.yaml client1',
+      '  its nomad journal:    nomad-lab logs --file lab.yaml client1 nomad -n 50',
+      'Run `nomad-lab up -f lab.yaml` again to retry, or `nomad-lab down -f lab.yaml` to destroy them.',
+    ].join('\n'),
+  );
 });
 
 test('without a node in the error, the hint says NODE', (t) => {
-  t.regex(upFailureHint(cluster, 'cluster.yaml', 'boot machines', new Error('x')), /\n {2}its agents' journal: {2}nomad-lab logs NODE -n 50\n/);
+  t.regex(
+    upFailureHint(cluster, 'cluster.yaml', 'boot machines', new Error('x')),
+    /\n {2}its agents' journal: {2}nomad-lab logs NODE -n 50\n/,
+  );
 });
 
-for (const [step, service] of [['configure Consul', 'consul'], ['resolve .consul names on every node', 'consul'], ['configure Nomad', 'nomad'], ['deploy jobs', 'nomad'], ['install packages (docker, dnsmasq)', 'docker'], ['load job images on the clients', 'docker'], ['boot machines', undefined]] as const) {
+for (const [step, service] of [
+  ['configure Consul', 'consul'],
+  ['resolve .consul names on every node', 'consul'],
+  ['configure Nomad', 'nomad'],
+  ['deploy jobs', 'nomad'],
+  ['install packages (docker, dnsmasq)', 'docker'],
+  ['load job images on the clients', 'docker'],
+  ['boot machines', undefined],
+] as const) {
   test(`stepService(${step}) is ${String(service)}`, (t) => t.is(stepService(step), service));
 }
 
 test('failedNode looks through causes', (t) => {
-  t.is(failedNode(new Error('a', { cause: new Error('b', { cause: new RemoteCommandError('c2', 'x', 1, '') }) })), 'c2');
+  t.is(
+    failedNode(new Error('a', { cause: new Error('b', { cause: new RemoteCommandError('c2', 'x', 1, '') }) })),
+    'c2',
+  );
   t.is(failedNode('not an error'), undefined);
 });
 

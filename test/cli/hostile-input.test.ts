@@ -8,7 +8,11 @@ import { execa } from 'execa';
 // no stack trace, no raw control or invisible character, at most 64 KiB, and quickly.
 
 const cli = (args: string[], options: { env?: Record<string, string>; timeout?: number } = {}) =>
-  execa('node', ['bin/nomad-lab.js', ...args], { reject: false, timeout: options.timeout ?? 10_000, env: options.env ?? {} });
+  execa('node', ['bin/nomad-lab.js', ...args], {
+    reject: false,
+    timeout: options.timeout ?? 10_000,
+    env: options.env ?? {},
+  });
 
 const temp = () => mkdtemp(join(tmpdir(), 'nomad-lab-hostile-'));
 // eslint-disable-next-line no-control-regex -- finding raw control characters is the point
@@ -55,10 +59,16 @@ test('a collection as a key is refused at its own position, and the yaml library
 test('an out-of-range ssh.host is a ConfigError, not a crash', async (t) => {
   const dir = await temp();
   const file = join(dir, 'cluster.yaml');
-  await writeFile(file, 'version: 1\nnetwork: { cidr: 10.9.0.0/24 }\nprovider: { type: ssh }\nnodes:\n  - { name: a, role: both, address: 10.9.0.2, ssh: { host: 256.1.1.1 } }\n');
+  await writeFile(
+    file,
+    'version: 1\nnetwork: { cidr: 10.9.0.0/24 }\nprovider: { type: ssh }\nnodes:\n  - { name: a, role: both, address: 10.9.0.2, ssh: { host: 256.1.1.1 } }\n',
+  );
   const result = await cli(['validate', '-f', file]);
   t.is(result.exitCode, 1);
-  t.regex(result.stderr, /:5:\d+ nodes\[0\]\.ssh\.host: "256\.1\.1\.1" looks like an IPv4 address, but its numbers are out of range/);
+  t.regex(
+    result.stderr,
+    /:5:\d+ nodes\[0\]\.ssh\.host: "256\.1\.1\.1" looks like an IPv4 address, but its numbers are out of range/,
+  );
   t.notRegex(result.stderr, /\n\s+at /);
 });
 
@@ -66,11 +76,17 @@ test('a FIFO and /dev/zero are refused at once', async (t) => {
   const dir = await temp();
   const fifo = join(dir, 'fifo.yaml');
   await execa('mkfifo', [fifo]);
-  for (const [file, kind] of [[fifo, 'a FIFO'], ['/dev/zero', 'a character device']] as const) {
+  for (const [file, kind] of [
+    [fifo, 'a FIFO'],
+    ['/dev/zero', 'a character device'],
+  ] as const) {
     const started = Date.now();
     const result = await cli(['validate', '-f', file]);
     t.is(result.exitCode, 1);
-    t.is(result.stderr, `cannot read cluster file ${file} (${kind}): a cluster file is a regular file; name one with -f FILE`);
+    t.is(
+      result.stderr,
+      `cannot read cluster file ${file} (${kind}): a cluster file is a regular file; name one with -f FILE`,
+    );
     t.true(Date.now() - started < 5000);
   }
 });
@@ -84,13 +100,22 @@ test('-f empty or too long is refused naming the option; a name with control cha
   }
   const invisible = await cli(['validate', '-f', 'x\u200b\u202e.yaml']);
   t.is(invisible.exitCode, 1);
-  t.is(invisible.stderr, 'cannot read cluster file x\\u200b\\u202e.yaml (ENOENT): create it, or name another with -f FILE');
+  t.is(
+    invisible.stderr,
+    'cannot read cluster file x\\u200b\\u202e.yaml (ENOENT): create it, or name another with -f FILE',
+  );
 });
 
 test('a bad environment variable is refused naming it, exit 1, no stack', async (t) => {
   const cases: [Record<string, string>, RegExp][] = [
-    [{ NOMAD_LAB_CACHE: 'relative/cache' }, /^environment variable NOMAD_LAB_CACHE="relative\/cache": an absolute path; fix or unset it$/],
-    [{ NOMAD_LAB_CACHE: '/tmp/\u001b[2J' }, /^environment variable NOMAD_LAB_CACHE="\/tmp\/\\u001b\[2J": a path without control or invisible characters; fix or unset it$/],
+    [
+      { NOMAD_LAB_CACHE: 'relative/cache' },
+      /^environment variable NOMAD_LAB_CACHE="relative\/cache": an absolute path; fix or unset it$/,
+    ],
+    [
+      { NOMAD_LAB_CACHE: '/tmp/\u001b[2J' },
+      /^environment variable NOMAD_LAB_CACHE="\/tmp\/\\u001b\[2J": a path without control or invisible characters; fix or unset it$/,
+    ],
   ];
   for (const [env, expected] of cases) {
     const result = await cli(['artifacts', 'fetch', '-f', 'examples/dev.yaml'], { env: { ...env, CI: '1' } });
@@ -116,7 +141,10 @@ test('__nodes answers at once for a FIFO, /dev/zero and a 10 MB file, and lists 
 });
 
 test('__nodes ends on SIGTERM', async (t) => {
-  const child = execa('node', ['bin/nomad-lab.js', '__nodes', '--file', 'cluster.yaml'], { reject: false, timeout: 10_000 });
+  const child = execa('node', ['bin/nomad-lab.js', '__nodes', '--file', 'cluster.yaml'], {
+    reject: false,
+    timeout: 10_000,
+  });
   child.kill('SIGTERM');
   const result = await child;
   t.false(result.timedOut);

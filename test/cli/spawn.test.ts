@@ -13,8 +13,14 @@ test('a program ended by a signal gives 128 + its number', async (t) => {
   t.is(await runInherited('sh', ['-c', 'kill -TERM $$']), 143);
 });
 
-test('the environment given is the program\'s', async (t) => {
-  t.is(await runInherited('sh', ['-c', 'test "$NOMAD_ADDR" = http://10.0.0.1:4646'], { PATH: process.env['PATH'], NOMAD_ADDR: 'http://10.0.0.1:4646' }), 0);
+test("the environment given is the program's", async (t) => {
+  t.is(
+    await runInherited('sh', ['-c', 'test "$NOMAD_ADDR" = http://10.0.0.1:4646'], {
+      PATH: process.env['PATH'],
+      NOMAD_ADDR: 'http://10.0.0.1:4646',
+    }),
+    0,
+  );
 });
 
 test('a program that cannot start is a NomadLabError naming it', async (t) => {

@@ -2,7 +2,7 @@ import test from 'ava';
 import { parseLines, remoteCommand } from '../../src/cli/commands/ssh.ts';
 import { NomadLabError } from '../../src/errors.ts';
 
-test('the command after NODE loses only the -- that ends nomad-lab\'s options', (t) => {
+test("the command after NODE loses only the -- that ends nomad-lab's options", (t) => {
   t.deepEqual(remoteCommand(['--', 'hostname']), ['hostname']);
   t.deepEqual(remoteCommand(['--', 'echo', '--']), ['echo', '--']);
   t.deepEqual(remoteCommand(['hostname', '-f']), ['hostname', '-f']);

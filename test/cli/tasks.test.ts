@@ -51,7 +51,11 @@ async function drawn(steps: AnyStep[]): Promise<{ lines: string[]; error?: Error
 }
 
 const lines = (written: string[]) =>
-  written.join('').split('\n').filter(Boolean).map((line) => line.replace(/\(\d+\.\d s\)/, '(N s)'));
+  written
+    .join('')
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => line.replace(/\(\d+\.\d s\)/, '(N s)'));
 
 test.serial("a task per step: progress as output, the summary and seconds in its title, a skip's reason", async (t) => {
   const { lines, error } = await drawn([build, skipped, deploy]);

@@ -10,15 +10,30 @@ test('a node entry replaces the lab-wide entry of its driver: raw_exec on client
     client1: ['docker', 'raw_exec'],
     client2: ['docker'],
   });
-  t.deepEqual(clusterExpectation(spec).nodes.map((n) => n.drivers), [[], ['docker', 'raw_exec'], ['docker']]);
+  t.deepEqual(
+    clusterExpectation(spec).nodes.map((n) => n.drivers),
+    [[], ['docker', 'raw_exec'], ['docker']],
+  );
 });
 
 test('docker off on one node: only raw_exec is expected there', async (t) => {
   const { spec } = await loadCluster('test/fixtures/drivers/cluster.yaml');
-  t.deepEqual(spec.nodes.map((n) => enabledDrivers(spec, n)), [['docker'], ['raw_exec']]);
+  t.deepEqual(
+    spec.nodes.map((n) => enabledDrivers(spec, n)),
+    [['docker'], ['raw_exec']],
+  );
 });
 
 test('a verify spec without drivers (a library caller) expects docker on every client', (t) => {
-  const spec = { nodes: [{ name: 's', role: 'server' as const, address: '10.0.0.2' }, { name: 'c', role: 'client' as const, address: '10.0.0.3' }], services: [] };
-  t.deepEqual(clusterExpectation(spec).nodes.map((n) => n.drivers), [[], ['docker']]);
+  const spec = {
+    nodes: [
+      { name: 's', role: 'server' as const, address: '10.0.0.2' },
+      { name: 'c', role: 'client' as const, address: '10.0.0.3' },
+    ],
+    services: [],
+  };
+  t.deepEqual(
+    clusterExpectation(spec).nodes.map((n) => n.drivers),
+    [[], ['docker']],
+  );
 });

@@ -34,7 +34,7 @@ const messages = (text: string, baseDir: string): string[] => {
   }
 };
 
-test('a job file in the cluster file\'s folder is fine; one outside, or reached by a symlink out of it, is refused', async (t) => {
+test("a job file in the cluster file's folder is fine; one outside, or reached by a symlink out of it, is refused", async (t) => {
   const { dir, shared } = await folders();
   t.deepEqual(messages(lab('  - { name: a, file: a.hcl }\n'), dir), []);
   t.deepEqual(messages(lab('  - { name: b, file: ../shared/b.hcl }\n'), dir), [
@@ -47,10 +47,19 @@ test('a job file in the cluster file\'s folder is fine; one outside, or reached 
 
 test('files.allow_from is the opt-in for another folder', async (t) => {
   const { dir } = await folders();
-  t.deepEqual(messages(lab('  - { name: b, file: ../shared/b.hcl }\n  - { name: c, file: link.hcl }\n', 'files: { allow_from: [../shared] }\n'), dir), []);
+  t.deepEqual(
+    messages(
+      lab(
+        '  - { name: b, file: ../shared/b.hcl }\n  - { name: c, file: link.hcl }\n',
+        'files: { allow_from: [../shared] }\n',
+      ),
+      dir,
+    ),
+    [],
+  );
 });
 
-test('nothing is sent from a hidden folder, even inside the cluster file\'s own', async (t) => {
+test("nothing is sent from a hidden folder, even inside the cluster file's own", async (t) => {
   const { dir } = await folders();
   t.deepEqual(messages(lab('  - { name: a, file: .nomad-lab/x/id_ed25519 }\n'), dir), [
     `jobs[0].file: job file ${join(dir, '.nomad-lab/x/id_ed25519')} is in the hidden folder ".nomad-lab" (keys, tokens and the lab's own state live in such folders), and it would be sent to the nodes: move it out`,
@@ -62,10 +71,13 @@ test('nothing is sent from a hidden folder, even inside the cluster file\'s own'
 
 test('an SSH key may be anywhere but must be a regular file of a few KiB', async (t) => {
   const { dir, shared } = await folders();
-  const ssh = (key: string) => `version: 1\nnetwork: { cidr: 10.9.0.0/24 }\nprovider: { type: ssh, key: ${key} }\nnodes:\n  - { name: a, role: both, address: 10.9.0.2 }\n`;
+  const ssh = (key: string) =>
+    `version: 1\nnetwork: { cidr: 10.9.0.0/24 }\nprovider: { type: ssh, key: ${key} }\nnodes:\n  - { name: a, role: both, address: 10.9.0.2 }\n`;
   t.deepEqual(messages(ssh('../shared/b.hcl'), dir), []);
   await writeFile(join(shared, 'big'), Buffer.alloc(65 * 1024));
-  t.deepEqual(messages(ssh('../shared/big'), dir), [`provider.key: SSH key ${join(shared, 'big')} has 66560 bytes, over the 64 KiB it may have: is it the right file?`]);
+  t.deepEqual(messages(ssh('../shared/big'), dir), [
+    `provider.key: SSH key ${join(shared, 'big')} has 66560 bytes, over the 64 KiB it may have: is it the right file?`,
+  ]);
   t.deepEqual(messages(ssh('../shared'), dir), [`provider.key: SSH key ${shared} is a folder: name a regular file`]);
 });
 
@@ -73,15 +85,40 @@ const networks: [string, string | undefined, string?][] = [
   ['10.77.0.0/24', undefined],
   ['10.96.0.0/24', undefined],
   ['192.168.50.0/24', undefined],
-  ['0.0.0.0/8', '0.0.0.0/8 lies in "this network" (0.0.0.0/8), which is never a destination: pick a private network that is free, like 10.77.0.0/24'],
-  ['169.254.1.0/24', '169.254.1.0/24 lies in link-local (169.254.0.0/16), where hosts without DHCP and cloud metadata services live: pick a private network that is free, like 10.77.0.0/24'],
-  ['239.1.0.0/16', '239.1.0.0/16 lies in multicast (224.0.0.0/4): pick a private network that is free, like 10.77.0.0/24'],
-  ['250.0.0.0/8', '250.0.0.0/8 lies in the reserved class E (240.0.0.0/4, with the broadcast address): pick a private network that is free, like 10.77.0.0/24'],
-  ['172.16.0.0/12', "172.16.0.0/12 overlaps Docker's default bridge (172.17.0.0/16, docker0 on this host and on every client): pick a private network that is free, like 10.77.0.0/24"],
-  ['172.26.70.0/24', "172.26.70.0/24 lies in Nomad's default bridge network (172.26.64.0/20, bridge_network_subnet on every client): pick a private network that is free, like 10.77.0.0/24"],
+  [
+    '0.0.0.0/8',
+    '0.0.0.0/8 lies in "this network" (0.0.0.0/8), which is never a destination: pick a private network that is free, like 10.77.0.0/24',
+  ],
+  [
+    '169.254.1.0/24',
+    '169.254.1.0/24 lies in link-local (169.254.0.0/16), where hosts without DHCP and cloud metadata services live: pick a private network that is free, like 10.77.0.0/24',
+  ],
+  [
+    '239.1.0.0/16',
+    '239.1.0.0/16 lies in multicast (224.0.0.0/4): pick a private network that is free, like 10.77.0.0/24',
+  ],
+  [
+    '250.0.0.0/8',
+    '250.0.0.0/8 lies in the reserved class E (240.0.0.0/4, with the broadcast address): pick a private network that is free, like 10.77.0.0/24',
+  ],
+  [
+    '172.16.0.0/12',
+    "172.16.0.0/12 overlaps Docker's default bridge (172.17.0.0/16, docker0 on this host and on every client): pick a private network that is free, like 10.77.0.0/24",
+  ],
+  [
+    '172.26.70.0/24',
+    "172.26.70.0/24 lies in Nomad's default bridge network (172.26.64.0/20, bridge_network_subnet on every client): pick a private network that is free, like 10.77.0.0/24",
+  ],
   ['192.168.121.0/24', undefined, 'docker'],
-  ['192.168.121.0/24', "192.168.121.0/24 lies in vagrant-libvirt's management network (192.168.121.0/24): pick a private network that is free, like 10.77.0.0/24", 'libvirt'],
-  ['255.255.0.0/16', "255.255.0.0/16 is written like a netmask (255.255.0.0 is /16), not a network: write the network's own address, like 10.77.0.0/24"],
+  [
+    '192.168.121.0/24',
+    "192.168.121.0/24 lies in vagrant-libvirt's management network (192.168.121.0/24): pick a private network that is free, like 10.77.0.0/24",
+    'libvirt',
+  ],
+  [
+    '255.255.0.0/16',
+    "255.255.0.0/16 is written like a netmask (255.255.0.0 is /16), not a network: write the network's own address, like 10.77.0.0/24",
+  ],
 ];
 for (const [cidr, expected, backend] of networks) {
   test(`lab network ${cidr}${backend ? ` (${backend})` : ''}`, (t) => t.is(labNetworkProblem(cidr, backend), expected));

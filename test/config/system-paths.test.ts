@@ -36,6 +36,15 @@ for (const [path, problem] of refused) {
   test(`host volume ${path} is refused`, (t) => t.is(systemPathProblem(path), problem));
 }
 
-for (const path of ['/srv/nomad/data', '/srv/data', '/data', '/opt/lab/data', '/var/www/site', '/home/alice/lab-data', '/mnt/disk/volume', '/srv/./nomad//data/']) {
+for (const path of [
+  '/srv/nomad/data',
+  '/srv/data',
+  '/data',
+  '/opt/lab/data',
+  '/var/www/site',
+  '/home/alice/lab-data',
+  '/mnt/disk/volume',
+  '/srv/./nomad//data/',
+]) {
   test(`host volume ${path} is allowed`, (t) => t.is(systemPathProblem(path), undefined));
 }

@@ -23,12 +23,15 @@ test('the default lab is one server and two clients in dc1 on the vagrant docker
   );
   t.is(spec.datacenter, 'dc1');
   t.like(spec.provider, { type: 'vagrant', backend: 'docker' });
-  t.deepEqual(spec.services.map((s) => [s.name, s.count, s.check]), [
-    ['whoami', 2, 'http'],
-    ['web', 2, 'http'],
-    ['db', 1, 'tcp'],
-    ['stateful', 1, 'http'],
-  ]);
+  t.deepEqual(
+    spec.services.map((s) => [s.name, s.count, s.check]),
+    [
+      ['whoami', 2, 'http'],
+      ['web', 2, 'http'],
+      ['db', 1, 'tcp'],
+      ['stateful', 1, 'http'],
+    ],
+  );
 });
 
 const minimal = 'version: 1\nnetwork: { cidr: 10.9.0.0/24 }\nnodes:\n  - { name: a, role: both, address: 10.9.0.2 }\n';
@@ -43,7 +46,8 @@ test('defaults are filled in from DEFAULTS', (t) => {
 });
 
 test('an even number of servers is a warning, not an error', (t) => {
-  const text = 'version: 1\nnetwork: { cidr: 10.9.0.0/24 }\nnodes:\n  - { name: a, role: server, address: 10.9.0.2 }\n  - { name: b, role: both, address: 10.9.0.3 }\n';
+  const text =
+    'version: 1\nnetwork: { cidr: 10.9.0.0/24 }\nnodes:\n  - { name: a, role: server, address: 10.9.0.2 }\n  - { name: b, role: both, address: 10.9.0.3 }\n';
   const { warnings } = parseCluster(text, { displayName: 'even.yaml', baseDir: '.' });
   t.deepEqual(warnings.map(formatIssue), [
     'even.yaml:4:3 nodes: warning: 2 servers tolerate no more failures than 1: an odd count (1, 3, 5) is the usual choice',
@@ -51,7 +55,8 @@ test('an even number of servers is a warning, not an error', (t) => {
 });
 
 test('ssh provider defaults reach every node, and a node may override them', (t) => {
-  const text = 'version: 1\nnetwork: { cidr: 10.9.0.0/24 }\nprovider: { type: ssh, user: admin }\nnodes:\n  - { name: a, role: both, address: 10.9.0.2, ssh: { port: 2222 } }\n';
+  const text =
+    'version: 1\nnetwork: { cidr: 10.9.0.0/24 }\nprovider: { type: ssh, user: admin }\nnodes:\n  - { name: a, role: both, address: 10.9.0.2, ssh: { port: 2222 } }\n';
   const { spec } = parseCluster(text, { displayName: 'ssh.yaml', baseDir: '.' });
   t.deepEqual(spec.provider, { type: 'ssh', user: 'admin', port: 22 });
   t.deepEqual(spec.nodes[0]?.ssh, { port: 2222 });

@@ -38,7 +38,10 @@ async function clusterFile(name: string, user = USER): Promise<string> {
 
 /** What a refused `up` must not have left: no binary, unit or folder of the lab's, Docker as it was. */
 async function untouched(node: string): Promise<string> {
-  const { stdout } = await hosts.sh(node, 'for p in /usr/local/bin/consul /usr/local/bin/nomad /etc/systemd/system/consul.service /etc/systemd/system/nomad.service /etc/nomad-lab; do [ -e "$p" ] && echo "$p"; done; systemctl is-active docker || true');
+  const { stdout } = await hosts.sh(
+    node,
+    'for p in /usr/local/bin/consul /usr/local/bin/nomad /etc/systemd/system/consul.service /etc/systemd/system/nomad.service /etc/nomad-lab; do [ -e "$p" ] && echo "$p"; done; systemctl is-active docker || true',
+  );
   return stdout.trim();
 }
 
@@ -49,12 +52,25 @@ async function verified(file: string): Promise<VerifyReport> {
 
 test.before(async () => {
   await requirePreparedHost();
-  const images = { bookworm: await nodeImageTag('nomadlab/node', ['dnsmasq', 'docker.io']), trixie: await nodeImageTag('nomadlab/node', ['dnsmasq', 'docker.io'], 'trixie') };
-  hosts = new Hosts(LAB, [NET], NODES.map((n) => ({ node: n.node, addresses: [n.address], image: images[n.suite] })), USER, 22);
+  const images = {
+    bookworm: await nodeImageTag('nomadlab/node', ['dnsmasq', 'docker.io']),
+    trixie: await nodeImageTag('nomadlab/node', ['dnsmasq', 'docker.io'], 'trixie'),
+  };
+  hosts = new Hosts(
+    LAB,
+    [NET],
+    NODES.map((n) => ({ node: n.node, addresses: [n.address], image: images[n.suite] })),
+    USER,
+    22,
+  );
   await hosts.start();
   // The server has Consul and Nomad as HashiCorp's packages lay them out (no registry reaches their .debs here).
   for (const product of ['consul', 'nomad'] as const) {
-    await execa('docker', ['cp', artifactPath(cacheDir(), product, DEFAULTS.versions[product], nodePlatform()), `${hosts.container('server')}:/usr/bin/${product}`]);
+    await execa('docker', [
+      'cp',
+      artifactPath(cacheDir(), product, DEFAULTS.versions[product], nodePlatform()),
+      `${hosts.container('server')}:/usr/bin/${product}`,
+    ]);
   }
   await hosts.sh('server', PACKAGED);
   await hosts.sh('server', RESOLVED);
@@ -125,92 +141,165 @@ test.after.always(async () => {
   await hosts.cleanUp(file ? [file] : []);
 });
 
-test.serial("the hosts as the image ships them: Docker installed, disabled and stopped (Docker's docker-ce on client1)", async (t) => {
-  for (const n of NODES) {
-    const engine = n.node === 'client1' ? 'docker-ce' : 'docker.io';
-    const { stdout } = await hosts.sh(n.node, `dpkg-query -W -f '\${Package} \${Status}\\n' docker.io docker-ce 2>/dev/null | grep ' installed$'; systemctl is-enabled docker || true; systemctl is-active docker || true`);
-    t.deepEqual(stdout.trim().split('\n'), [`${engine} install ok installed`, 'disabled', 'inactive'], n.node);
-    t.is((await hosts.sh(n.node, '. /etc/os-release; echo $VERSION_CODENAME')).stdout.trim(), n.suite);
-  }
-  const dns = await hosts.sh('server', "ss -lunH 'sport = :53' | awk '{print $4}' | sort | head -n 1; head -n 1 /etc/resolv.conf; getent hosts deb.debian.org >/dev/null && echo resolves");
-  t.is(dns.stdout.trim(), '127.0.0.53%lo:53\nnameserver 127.0.0.53\nresolves', 'systemd-resolved answers on the server');
-});
-
-test.serial('sudo that asks a password, a user without sudo, sudo that wants a terminal: refused at connect, before any change', async (t) => {
-  const users = {
-    askspw: 'askspw ALL=(ALL) ALL',
-    nosudo: '',
-    wantstty: 'Defaults:wantstty requiretty\nwantstty ALL=(ALL) NOPASSWD:ALL',
-  };
-  for (const n of NODES) {
-    for (const [user, sudoers] of Object.entries(users)) {
-      await hosts.sh(n.node, `useradd -m -s /bin/bash ${user} && install -d -m 700 -o ${user} -g ${user} /home/${user}/.ssh && cp /home/${USER}/.ssh/authorized_keys /home/${user}/.ssh/ && chown ${user}: /home/${user}/.ssh/authorized_keys`);
-      if (sudoers) await hosts.sh(n.node, `printf '%s\\n' '${sudoers.replaceAll('\n', "' '")}' > /etc/sudoers.d/${user} && chmod 440 /etc/sudoers.d/${user}`);
+test.serial(
+  "the hosts as the image ships them: Docker installed, disabled and stopped (Docker's docker-ce on client1)",
+  async (t) => {
+    for (const n of NODES) {
+      const engine = n.node === 'client1' ? 'docker-ce' : 'docker.io';
+      const { stdout } = await hosts.sh(
+        n.node,
+        `dpkg-query -W -f '\${Package} \${Status}\\n' docker.io docker-ce 2>/dev/null | grep ' installed$'; systemctl is-enabled docker || true; systemctl is-active docker || true`,
+      );
+      t.deepEqual(stdout.trim().split('\n'), [`${engine} install ok installed`, 'disabled', 'inactive'], n.node);
+      t.is((await hosts.sh(n.node, '. /etc/os-release; echo $VERSION_CODENAME')).stdout.trim(), n.suite);
     }
-  }
-  const expected: Record<string, RegExp> = {
-    askspw: /^\[server\] sudo asks user askspw for a password .*: on the host, as root: echo 'askspw ALL=\(ALL\) NOPASSWD:ALL' > \/etc\/sudoers.d\/askspw/m,
-    nosudo: /^\[client1\] sudo asks user nosudo for a password \(or nosudo may not use sudo at all\)/m,
-    wantstty: /^\[server\] sudo for user wantstty needs a terminal \(requiretty in sudoers\).*"Defaults:wantstty !requiretty"/m,
-  };
-  for (const [user, message] of Object.entries(expected)) {
-    const up = await cli(['up', '-f', await clusterFile(`${user}.yaml`, user)]);
+    const dns = await hosts.sh(
+      'server',
+      "ss -lunH 'sport = :53' | awk '{print $4}' | sort | head -n 1; head -n 1 /etc/resolv.conf; getent hosts deb.debian.org >/dev/null && echo resolves",
+    );
+    t.is(
+      dns.stdout.trim(),
+      '127.0.0.53%lo:53\nnameserver 127.0.0.53\nresolves',
+      'systemd-resolved answers on the server',
+    );
+  },
+);
+
+test.serial(
+  'sudo that asks a password, a user without sudo, sudo that wants a terminal: refused at connect, before any change',
+  async (t) => {
+    const users = {
+      askspw: 'askspw ALL=(ALL) ALL',
+      nosudo: '',
+      wantstty: 'Defaults:wantstty requiretty\nwantstty ALL=(ALL) NOPASSWD:ALL',
+    };
+    for (const n of NODES) {
+      for (const [user, sudoers] of Object.entries(users)) {
+        await hosts.sh(
+          n.node,
+          `useradd -m -s /bin/bash ${user} && install -d -m 700 -o ${user} -g ${user} /home/${user}/.ssh && cp /home/${USER}/.ssh/authorized_keys /home/${user}/.ssh/ && chown ${user}: /home/${user}/.ssh/authorized_keys`,
+        );
+        if (sudoers)
+          await hosts.sh(
+            n.node,
+            `printf '%s\\n' '${sudoers.replaceAll('\n', "' '")}' > /etc/sudoers.d/${user} && chmod 440 /etc/sudoers.d/${user}`,
+          );
+      }
+    }
+    const expected: Record<string, RegExp> = {
+      askspw:
+        /^\[server\] sudo asks user askspw for a password .*: on the host, as root: echo 'askspw ALL=\(ALL\) NOPASSWD:ALL' > \/etc\/sudoers.d\/askspw/m,
+      nosudo: /^\[client1\] sudo asks user nosudo for a password \(or nosudo may not use sudo at all\)/m,
+      wantstty:
+        /^\[server\] sudo for user wantstty needs a terminal \(requiretty in sudoers\).*"Defaults:wantstty !requiretty"/m,
+    };
+    for (const [user, message] of Object.entries(expected)) {
+      const up = await cli(['up', '-f', await clusterFile(`${user}.yaml`, user)]);
+      t.is(up.exitCode, 1, up.all);
+      t.regex(up.all, message);
+      t.regex(up.all, /nothing was changed on any node/);
+      t.notRegex(up.all, /at .*\.(ts|js):\d+/, 'no stack trace');
+    }
+    for (const n of NODES) t.is(await untouched(n.node), 'inactive', n.node);
+  },
+);
+
+test.serial(
+  "Consul already installed and running (HashiCorp's package layout): refused before any change, saying how to stop it",
+  async (t) => {
+    await hosts.sh('server', 'systemctl start consul && sleep 1 && systemctl is-active consul');
+    const up = await cli(['up', '-f', await clusterFile('running-agent.yaml')]);
     t.is(up.exitCode, 1, up.all);
-    t.regex(up.all, message);
+    t.regex(
+      up.all,
+      /^\[server\] a Consul that nomad-lab did not install \(consul\.service from (\/usr)?\/lib\/systemd\/system\/consul\.service, \/usr\/bin\/consul\) is running, and nomad-lab would replace it: stop it first \(systemctl disable --now consul\)/m,
+    );
     t.regex(up.all, /nothing was changed on any node/);
-    t.notRegex(up.all, /at .*\.(ts|js):\d+/, 'no stack trace');
-  }
-  for (const n of NODES) t.is(await untouched(n.node), 'inactive', n.node);
-});
+    t.is((await hosts.sh('server', 'cat /etc/consul.d/consul.hcl')).stdout, 'data_dir = "/opt/consul"\n#server = true');
+    // As the message says; its data is what a person would move aside.
+    await hosts.sh('server', 'systemctl disable --now consul && rm -rf /opt/consul/* && pgrep -x consul || true');
+  },
+);
 
-test.serial("Consul already installed and running (HashiCorp's package layout): refused before any change, saying how to stop it", async (t) => {
-  await hosts.sh('server', 'systemctl start consul && sleep 1 && systemctl is-active consul');
-  const up = await cli(['up', '-f', await clusterFile('running-agent.yaml')]);
-  t.is(up.exitCode, 1, up.all);
-  t.regex(up.all, /^\[server\] a Consul that nomad-lab did not install \(consul\.service from (\/usr)?\/lib\/systemd\/system\/consul\.service, \/usr\/bin\/consul\) is running, and nomad-lab would replace it: stop it first \(systemctl disable --now consul\)/m);
-  t.regex(up.all, /nothing was changed on any node/);
-  t.is((await hosts.sh('server', 'cat /etc/consul.d/consul.hcl')).stdout, 'data_dir = "/opt/consul"\n#server = true');
-  // As the message says; its data is what a person would move aside.
-  await hosts.sh('server', 'systemctl disable --now consul && rm -rf /opt/consul/* && pgrep -x consul || true');
-});
+test.serial(
+  'a firewall that drops a port the agents need: refused before any change, naming the pair and the port',
+  async (t) => {
+    // iptables comes with docker.io; the rule drops Consul's LAN gossip from the server to client1.
+    const rule = `INPUT -s ${NODES[0].address} -p tcp --dport 8301 -j DROP`;
+    await hosts.sh('client1', `iptables -A ${rule}`);
+    file = await clusterFile('cluster.yaml');
+    const up = await cli(['up', '-f', file]);
+    t.is(up.exitCode, 1, up.all);
+    t.regex(up.all, /1 of the ports the agents need between nodes is blocked, so nothing was changed/);
+    t.regex(
+      up.all,
+      new RegExp(
+        `server -> client1 \\(${NODES[1].address.replaceAll('.', '\\.')}\\) tcp/8301 \\(Consul LAN gossip\\): Connection timed out`,
+      ),
+    );
+    t.notRegex(up.all, /tcp\/8300|client1 -> server/, 'only the dropped port is named');
+    for (const n of NODES) t.is(await untouched(n.node), 'inactive', n.node);
+    await hosts.sh('client1', `iptables -D ${rule}`);
+  },
+);
 
-test.serial('a firewall that drops a port the agents need: refused before any change, naming the pair and the port', async (t) => {
-  // iptables comes with docker.io; the rule drops Consul's LAN gossip from the server to client1.
-  const rule = `INPUT -s ${NODES[0].address} -p tcp --dport 8301 -j DROP`;
-  await hosts.sh('client1', `iptables -A ${rule}`);
-  file = await clusterFile('cluster.yaml');
-  const up = await cli(['up', '-f', file]);
-  t.is(up.exitCode, 1, up.all);
-  t.regex(up.all, /1 of the ports the agents need between nodes is blocked, so nothing was changed/);
-  t.regex(up.all, new RegExp(`server -> client1 \\(${NODES[1].address.replaceAll('.', '\\.')}\\) tcp/8301 \\(Consul LAN gossip\\): Connection timed out`));
-  t.notRegex(up.all, /tcp\/8300|client1 -> server/, 'only the dropped port is named');
-  for (const n of NODES) t.is(await untouched(n.node), 'inactive', n.node);
-  await hosts.sh('client1', `iptables -D ${rule}`);
-});
-
-test.serial('Docker installed but stopped (docker.io or docker-ce): up enables and starts the engine that is there, and the lab comes up and verifies', async (t) => {
-  const up = await cli(['up', '-f', file]);
-  t.is(up.exitCode, 0, up.all);
-  t.regex(up.stdout, /^client1: enable docker$/m);
-  t.regex(up.stdout, /^client1: start docker$/m);
-  t.notRegex(up.stdout, /install .*docker\.io|docker-ce/, 'no second engine');
-  t.regex(up.all, /16 ports open between 3 nodes/);
-  for (const client of ['client1', 'client2']) t.is((await hosts.sh(client, 'systemctl is-enabled docker; systemctl is-active docker')).stdout.trim(), 'enabled\nactive', client);
-  t.regex(up.stdout, /^client2: install docker-cli$/m, "Debian 13's docker command");
-  t.notRegex(up.stdout, /^client1: install docker-cli$/m);
-  t.is((await hosts.sh('client1', "dpkg-query -W -f '${Package} ${Status}\\n' docker.io docker-ce 2>/dev/null | grep ' installed$'")).stdout.trim(), 'docker-ce install ok installed', 'docker-ce used as it is, no docker.io beside it');
-  t.regex(up.stdout, /^client2: loaded nomadlab\/whoami:\S+ into docker$/m);
-  // The server's own Consul and Nomad: taken over under their unit names, one agent each, their configs set aside.
-  t.regex(up.stdout, /^server: set aside \/etc\/consul\.d\/consul\.env, \/etc\/consul\.d\/consul\.hcl in \/etc\/nomad-lab\/set-aside\/consul\.d \(down puts them back\)$/m);
-  const server = await hosts.sh('server', 'for p in consul nomad; do systemctl show -p FragmentPath --value $p; pgrep -cx $p; done; ls /etc/nomad.d');
-  t.is(server.stdout.trim(), '/etc/systemd/system/consul.service\n1\n/etc/systemd/system/nomad.service\n1\nnomad.hcl\nserver.hcl');
-  t.regex((await hosts.sh('server', 'head -n 1 /etc/nomad.d/nomad.hcl')).stdout, /^# Generated by nomad-lab/);
-  // systemd-resolved kept on port 53 and asked for .consul; no dnsmasq beside it, resolv.conf as it was.
-  t.notRegex(up.stdout, /^server: .*dnsmasq/m);
-  const resolved = await hosts.sh('server', 'systemctl is-active dnsmasq || true; head -n 1 /etc/resolv.conf; getent hosts consul.service.consul | cut -d" " -f1; cat /etc/systemd/resolved.conf.d/nomad-lab-consul.conf');
-  t.regex(resolved.stdout, new RegExp(`^inactive\\nnameserver 127\\.0\\.0\\.53\\n${NODES[0].address.replaceAll('.', '\\.')}\\n# nomad-lab: .*\\n\\[Resolve\\]\\nDNS=127\\.0\\.0\\.1:8600\\nDNSSEC=false\\nDomains=~consul$`));
-  t.deepEqual(failures(await verified(file)), []);
-});
+test.serial(
+  'Docker installed but stopped (docker.io or docker-ce): up enables and starts the engine that is there, and the lab comes up and verifies',
+  async (t) => {
+    const up = await cli(['up', '-f', file]);
+    t.is(up.exitCode, 0, up.all);
+    t.regex(up.stdout, /^client1: enable docker$/m);
+    t.regex(up.stdout, /^client1: start docker$/m);
+    t.notRegex(up.stdout, /install .*docker\.io|docker-ce/, 'no second engine');
+    t.regex(up.all, /16 ports open between 3 nodes/);
+    for (const client of ['client1', 'client2'])
+      t.is(
+        (await hosts.sh(client, 'systemctl is-enabled docker; systemctl is-active docker')).stdout.trim(),
+        'enabled\nactive',
+        client,
+      );
+    t.regex(up.stdout, /^client2: install docker-cli$/m, "Debian 13's docker command");
+    t.notRegex(up.stdout, /^client1: install docker-cli$/m);
+    t.is(
+      (
+        await hosts.sh(
+          'client1',
+          "dpkg-query -W -f '${Package} ${Status}\\n' docker.io docker-ce 2>/dev/null | grep ' installed$'",
+        )
+      ).stdout.trim(),
+      'docker-ce install ok installed',
+      'docker-ce used as it is, no docker.io beside it',
+    );
+    t.regex(up.stdout, /^client2: loaded nomadlab\/whoami:\S+ into docker$/m);
+    // The server's own Consul and Nomad: taken over under their unit names, one agent each, their configs set aside.
+    t.regex(
+      up.stdout,
+      /^server: set aside \/etc\/consul\.d\/consul\.env, \/etc\/consul\.d\/consul\.hcl in \/etc\/nomad-lab\/set-aside\/consul\.d \(down puts them back\)$/m,
+    );
+    const server = await hosts.sh(
+      'server',
+      'for p in consul nomad; do systemctl show -p FragmentPath --value $p; pgrep -cx $p; done; ls /etc/nomad.d',
+    );
+    t.is(
+      server.stdout.trim(),
+      '/etc/systemd/system/consul.service\n1\n/etc/systemd/system/nomad.service\n1\nnomad.hcl\nserver.hcl',
+    );
+    t.regex((await hosts.sh('server', 'head -n 1 /etc/nomad.d/nomad.hcl')).stdout, /^# Generated by nomad-lab/);
+    // systemd-resolved kept on port 53 and asked for .consul; no dnsmasq beside it, resolv.conf as it was.
+    t.notRegex(up.stdout, /^server: .*dnsmasq/m);
+    const resolved = await hosts.sh(
+      'server',
+      'systemctl is-active dnsmasq || true; head -n 1 /etc/resolv.conf; getent hosts consul.service.consul | cut -d" " -f1; cat /etc/systemd/resolved.conf.d/nomad-lab-consul.conf',
+    );
+    t.regex(
+      resolved.stdout,
+      new RegExp(
+        `^inactive\\nnameserver 127\\.0\\.0\\.53\\n${NODES[0].address.replaceAll('.', '\\.')}\\n# nomad-lab: .*\\n\\[Resolve\\]\\nDNS=127\\.0\\.0\\.1:8600\\nDNSSEC=false\\nDomains=~consul$`,
+      ),
+    );
+    t.deepEqual(failures(await verified(file)), []);
+  },
+);
 
 test.serial('a second up changes nothing, the port check included', async (t) => {
   const up = await cli(['up', '-f', file]);
@@ -220,7 +309,10 @@ test.serial('a second up changes nothing, the port check included', async (t) =>
 
 test.serial("containers that are not the lab's: verify does not count them, down leaves them running", async (t) => {
   // An image and a container of the host's own, made from the host's files: no registry needed.
-  await hosts.sh('client1', 'tar -C / -ch usr/bin/sleep lib/x86_64-linux-gnu/libc.so.6 lib64/ld-linux-x86-64.so.2 | docker import - theirs/sleep:1 >/dev/null && docker run -d --name theirs --label owner=someone-else theirs/sleep:1 /usr/bin/sleep infinity');
+  await hosts.sh(
+    'client1',
+    'tar -C / -ch usr/bin/sleep lib/x86_64-linux-gnu/libc.so.6 lib64/ld-linux-x86-64.so.2 | docker import - theirs/sleep:1 >/dev/null && docker run -d --name theirs --label owner=someone-else theirs/sleep:1 /usr/bin/sleep infinity',
+  );
   t.is((await hosts.sh('client1', "docker inspect -f '{{.State.Running}}' theirs")).stdout.trim(), 'true');
   const before = await verified(file);
   t.deepEqual(failures(before), []);
@@ -238,9 +330,23 @@ test.serial("containers that are not the lab's: verify does not count them, down
   t.is((await hosts.sh('server', 'cat /etc/consul.d/consul.hcl')).stdout, 'data_dir = "/opt/consul"\n#server = true');
   t.is((await hosts.sh('server', 'ls /etc/nomad.d')).stdout.trim(), 'nomad.hcl');
   t.regex(down.stdout, /^server: removed \/etc\/systemd\/resolved\.conf\.d\/nomad-lab-consul\.conf$/m);
-  t.is((await hosts.sh('server', 'systemctl is-active systemd-resolved; ls /etc/systemd/resolved.conf.d; getent hosts consul.service.consul || echo gone')).stdout.trim(), 'active\nupstream.conf\ngone');
-  const units = await hosts.sh('server', 'for p in consul nomad; do f=$(systemctl show -p FragmentPath --value $p); echo $f; b=$(systemctl show -p ExecStart --value $p | sed "s/.*path=\\([^ ;]*\\).*/\\1/"); test -x "$b" && echo "$b runs"; done');
-  t.regex(units.stdout.trim(), /^(\/usr)?\/lib\/systemd\/system\/consul\.service\n\/usr\/bin\/consul runs\n(\/usr)?\/lib\/systemd\/system\/nomad\.service\n\/usr\/bin\/nomad runs$/);
+  t.is(
+    (
+      await hosts.sh(
+        'server',
+        'systemctl is-active systemd-resolved; ls /etc/systemd/resolved.conf.d; getent hosts consul.service.consul || echo gone',
+      )
+    ).stdout.trim(),
+    'active\nupstream.conf\ngone',
+  );
+  const units = await hosts.sh(
+    'server',
+    'for p in consul nomad; do f=$(systemctl show -p FragmentPath --value $p); echo $f; b=$(systemctl show -p ExecStart --value $p | sed "s/.*path=\\([^ ;]*\\).*/\\1/"); test -x "$b" && echo "$b runs"; done',
+  );
+  t.regex(
+    units.stdout.trim(),
+    /^(\/usr)?\/lib\/systemd\/system\/consul\.service\n\/usr\/bin\/consul runs\n(\/usr)?\/lib\/systemd\/system\/nomad\.service\n\/usr\/bin\/nomad runs$/,
+  );
   // `up` again on the cleaned hosts, for the tests after this one.
   const up = await cli(['up', '-f', file]);
   t.is(up.exitCode, 0, up.all);

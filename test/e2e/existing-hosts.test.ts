@@ -53,11 +53,21 @@ async function on(node: string): Promise<Remote> {
 test.before(async () => {
   await requirePreparedHost();
   const image = await nodeImageTag('nomadlab/node');
-  hosts = new Hosts(LAB, [SSH_NET, { ...LAB_NET, unreachable: true }], HOSTS.map((h) => ({ node: h.node, addresses: [sshAddress(h.last), labAddress(h.last)], image })), USER, PORT);
+  hosts = new Hosts(
+    LAB,
+    [SSH_NET, { ...LAB_NET, unreachable: true }],
+    HOSTS.map((h) => ({ node: h.node, addresses: [sshAddress(h.last), labAddress(h.last)], image })),
+    USER,
+    PORT,
+  );
   await hosts.start();
   dir = hosts.dir;
 
-  file = await hosts.writeCluster('cluster.yaml', `${LAB_NET.subnet}.0/24`, HOSTS.map((h) => ({ node: h.node, role: h.role, address: labAddress(h.last), sshHost: sshAddress(h.last) })));
+  file = await hosts.writeCluster(
+    'cluster.yaml',
+    `${LAB_NET.subnet}.0/24`,
+    HOSTS.map((h) => ({ node: h.node, role: h.role, address: labAddress(h.last), sshHost: sshAddress(h.last) })),
+  );
 });
 
 test.after.always(async () => {
@@ -65,25 +75,35 @@ test.after.always(async () => {
   await hosts.cleanUp(file ? [file] : []);
 });
 
-test.serial('the hosts: SSH as a sudo user on port 2222, no root login, the lab network out of reach from here', async (t) => {
-  const ops = await on('server');
-  t.is((await ops.run(['id', '-un'])).stdout.trim(), USER);
-  t.is((await ops.run(['id', '-un'], { sudo: true })).stdout.trim(), 'root');
-  t.regex((await ops.run(['ip', '-4', '-o', 'addr'])).stdout, new RegExp(`eth1\\s+inet ${labAddress(10).replaceAll('.', '\\.')}/24`));
+test.serial(
+  'the hosts: SSH as a sudo user on port 2222, no root login, the lab network out of reach from here',
+  async (t) => {
+    const ops = await on('server');
+    t.is((await ops.run(['id', '-un'])).stdout.trim(), USER);
+    t.is((await ops.run(['id', '-un'], { sudo: true })).stdout.trim(), 'root');
+    t.regex(
+      (await ops.run(['ip', '-4', '-o', 'addr'])).stdout,
+      new RegExp(`eth1\\s+inet ${labAddress(10).replaceAll('.', '\\.')}/24`),
+    );
 
-  const root = await session(sshAddress(10), 'root', 5_000).then(
-    (r) => r.close().then(() => 'logged in'),
-    (error: Error) => error.message,
-  );
-  t.regex(root, /authentication as root .* was refused/);
-  // A TCP connect is no proof here (a transparent proxy may accept anything): an SSH handshake is.
-  const lab = await session(labAddress(10), USER, 3_000).then(
-    (r) => r.close().then(() => 'logged in'),
-    (error: Error) => error.message,
-  );
-  t.regex(lab, /no SSH session after/, `${labAddress(10)}:${PORT} must not be reachable from this host`);
-  t.is((await sh('server', `ss -ltnH 'sport = :${PORT}' | wc -l`)).stdout.trim() !== '0', true, 'sshd listens on 2222');
-});
+    const root = await session(sshAddress(10), 'root', 5_000).then(
+      (r) => r.close().then(() => 'logged in'),
+      (error: Error) => error.message,
+    );
+    t.regex(root, /authentication as root .* was refused/);
+    // A TCP connect is no proof here (a transparent proxy may accept anything): an SSH handshake is.
+    const lab = await session(labAddress(10), USER, 3_000).then(
+      (r) => r.close().then(() => 'logged in'),
+      (error: Error) => error.message,
+    );
+    t.regex(lab, /no SSH session after/, `${labAddress(10)}:${PORT} must not be reachable from this host`);
+    t.is(
+      (await sh('server', `ss -ltnH 'sport = :${PORT}' | wc -l`)).stdout.trim() !== '0',
+      true,
+      'sshd listens on 2222',
+    );
+  },
+);
 
 test.serial('up brings the existing hosts to a healthy cluster', async (t) => {
   const up = await cli(['up', '-f', file]);
@@ -100,7 +120,8 @@ test.serial('verify passes, every check through the SSH sessions, and the report
   t.regex(report.reach?.reason ?? '', /no lab address answered from this host/);
   t.true(report.results.length > 10);
   t.true(report.results.every((r) => r.via === 'ssh'));
-  for (const node of ['server', 'client1']) t.true(report.results.some((r) => r.name === `whoami: SRV from ${node}` && r.ok && r.actual === '2 instances'));
+  for (const node of ['server', 'client1'])
+    t.true(report.results.some((r) => r.name === `whoami: SRV from ${node}` && r.ok && r.actual === '2 instances'));
 
   const table = await cli(['verify', '-f', file]);
   t.is(table.exitCode, 0, table.all);
@@ -108,14 +129,17 @@ test.serial('verify passes, every check through the SSH sessions, and the report
   t.regex(table.stdout, /whoami: port 10\.97\.0\.11:\d+ on client1 +HTTP 200 \(\d+ ms, via ssh\)/);
 });
 
-test.serial('alloc status and alloc logs reach Nomad through the SSH sessions: the lab addresses are private', async (t) => {
-  const status = await cli(['alloc', 'status', 'whoami', '-f', file]);
-  t.is(status.exitCode, 0, status.all);
-  t.regex(status.stdout, /^[0-9a-f]{8} +whoami +client1 +10\.97\.0\.11 +http=10\.97\.0\.11:\d+ +run +running$/m);
-  const logs = await cli(['alloc', 'logs', 'whoami', '--file', file]);
-  t.is(logs.exitCode, 0, logs.all);
-  t.regex(logs.stdout, /whoami: serving \S+ on :8080/);
-});
+test.serial(
+  'alloc status and alloc logs reach Nomad through the SSH sessions: the lab addresses are private',
+  async (t) => {
+    const status = await cli(['alloc', 'status', 'whoami', '-f', file]);
+    t.is(status.exitCode, 0, status.all);
+    t.regex(status.stdout, /^[0-9a-f]{8} +whoami +client1 +10\.97\.0\.11 +http=10\.97\.0\.11:\d+ +run +running$/m);
+    const logs = await cli(['alloc', 'logs', 'whoami', '--file', file]);
+    t.is(logs.exitCode, 0, logs.all);
+    t.regex(logs.stdout, /whoami: serving \S+ on :8080/);
+  },
+);
 
 test.serial('verify.via: direct is obeyed and fails, naming the lab addresses it could not reach', async (t) => {
   const direct = join(dir, 'direct.yaml');
@@ -128,28 +152,54 @@ test.serial('verify.via: direct is obeyed and fails, naming the lab addresses it
   const agent = report.results.find((r) => r.name === 'consul: agent on server')!;
   t.false(agent.ok);
   t.log(agent.message);
-  t.true(report.results.filter((r) => r.name.startsWith('whoami: SRV from')).every((r) => !r.ok && (r.message ?? '').includes(`${LAB_NET.subnet}.`)));
+  t.true(
+    report.results
+      .filter((r) => r.name.startsWith('whoami: SRV from'))
+      .every((r) => !r.ok && (r.message ?? '').includes(`${LAB_NET.subnet}.`)),
+  );
 });
 
 test.serial('Consul and Nomad bind and advertise the lab address, not the SSH network', async (t) => {
   const server = await on('server');
   const members = (await server.run(['consul', 'members'])).stdout;
-  for (const h of HOSTS) t.regex(members, new RegExp(`^${h.node}\\s+${labAddress(h.last).replaceAll('.', '\\.')}:8301\\s+alive`, 'm'));
+  for (const h of HOSTS)
+    t.regex(members, new RegExp(`^${h.node}\\s+${labAddress(h.last).replaceAll('.', '\\.')}:8301\\s+alive`, 'm'));
 
-  const nomad = JSON.parse((await server.run(['curl', '-sf', 'http://127.0.0.1:4646/v1/agent/members'])).stdout) as { Members: { Name: string; Addr: string }[] };
-  t.deepEqual(nomad.Members.map((m) => [m.Name, m.Addr]), [['server.global', labAddress(10)]]);
-  const nodes = JSON.parse((await server.run(['curl', '-sf', 'http://127.0.0.1:4646/v1/nodes'])).stdout) as { Name: string; Address: string }[];
-  t.deepEqual(nodes.map((n) => [n.Name, n.Address]), [['client1', labAddress(11)]]);
-  const self = JSON.parse((await (await on('client1')).run(['curl', '-sf', 'http://127.0.0.1:4646/v1/agent/self'])).stdout) as { member: { Addr: string }; config: { AdvertiseAddrs: Record<string, string> } };
+  const nomad = JSON.parse((await server.run(['curl', '-sf', 'http://127.0.0.1:4646/v1/agent/members'])).stdout) as {
+    Members: { Name: string; Addr: string }[];
+  };
+  t.deepEqual(
+    nomad.Members.map((m) => [m.Name, m.Addr]),
+    [['server.global', labAddress(10)]],
+  );
+  const nodes = JSON.parse((await server.run(['curl', '-sf', 'http://127.0.0.1:4646/v1/nodes'])).stdout) as {
+    Name: string;
+    Address: string;
+  }[];
+  t.deepEqual(
+    nodes.map((n) => [n.Name, n.Address]),
+    [['client1', labAddress(11)]],
+  );
+  const self = JSON.parse(
+    (await (await on('client1')).run(['curl', '-sf', 'http://127.0.0.1:4646/v1/agent/self'])).stdout,
+  ) as { member: { Addr: string }; config: { AdvertiseAddrs: Record<string, string> } };
   // A client has no Serf of its own: its Serf entry is the address alone.
-  t.deepEqual(self.config.AdvertiseAddrs, { HTTP: `${labAddress(11)}:4646`, RPC: `${labAddress(11)}:4647`, Serf: labAddress(11) });
+  t.deepEqual(self.config.AdvertiseAddrs, {
+    HTTP: `${labAddress(11)}:4646`,
+    RPC: `${labAddress(11)}:4647`,
+    Serf: labAddress(11),
+  });
 
   // What listens, by address: the agents' ports on the lab address (HTTP also on loopback), none on the SSH network or on all.
   for (const h of HOSTS) {
     const listening = (await sh(h.node, "ss -ltnH | awk '{print $4}'")).stdout.split('\n');
     const agents = listening.filter((a) => /:(4646|4647|4648|8300|8301|8302|8500|8600)$/.test(a)).sort();
     t.true(agents.length > 0, h.node);
-    t.deepEqual(agents.filter((a) => !a.startsWith(`${labAddress(h.last)}:`) && !a.startsWith('127.0.0.1:')), [], `${h.node}: ${agents.join(' ')}`);
+    t.deepEqual(
+      agents.filter((a) => !a.startsWith(`${labAddress(h.last)}:`) && !a.startsWith('127.0.0.1:')),
+      [],
+      `${h.node}: ${agents.join(' ')}`,
+    );
   }
 });
 
@@ -164,11 +214,23 @@ test.serial('status works through SSH: members, the server, the ready client, th
   t.is(result.exitCode, 0, result.all);
   const status = JSON.parse(result.stdout) as LabStatus;
   t.deepEqual(status.problems, []);
-  t.deepEqual(status.machines.map((m) => [m.node, m.state]), [['server', 'running'], ['client1', 'running']]);
+  t.deepEqual(
+    status.machines.map((m) => [m.node, m.state]),
+    [
+      ['server', 'running'],
+      ['client1', 'running'],
+    ],
+  );
   t.regex(status.machines[0]!.detail, /^10\.96\.0\.10:2222 answers SSH-2\.0-OpenSSH_/);
-  t.deepEqual(status.consul.map((m) => [m.name, m.address, m.status]).sort(), [['client1', `${labAddress(11)}:8301`, 'alive'], ['server', `${labAddress(10)}:8301`, 'alive']]);
+  t.deepEqual(status.consul.map((m) => [m.name, m.address, m.status]).sort(), [
+    ['client1', `${labAddress(11)}:8301`, 'alive'],
+    ['server', `${labAddress(10)}:8301`, 'alive'],
+  ]);
   t.deepEqual(status.nomad?.clients, [{ name: 'client1', status: 'ready', docker: 'healthy' }]);
-  t.deepEqual(status.nomad?.jobs.map((j) => [j.id, j.status]), [['whoami', 'running']]);
+  t.deepEqual(
+    status.nomad?.jobs.map((j) => [j.id, j.status]),
+    [['whoami', 'running']],
+  );
 });
 
 /** What `up` leaves on a host, as `ls`, `id` and systemd see it. */
@@ -188,32 +250,40 @@ async function labTraces(node: string): Promise<string> {
   return stdout.trim();
 }
 
-test.serial('down keeps the hosts, stops jobs and agents, removes what up put there and says what; twice is fine', async (t) => {
-  t.not(await labTraces('client1'), '');
-  const down = await cli(['down', '-f', file]);
-  t.is(down.exitCode, 0, down.all);
-  t.log(down.stdout);
-  t.regex(down.stdout, /^server: stopped and purged whoami$/m);
-  for (const node of ['server', 'client1']) {
-    t.regex(down.stdout, new RegExp(`^${node}: stopped nomad$`, 'm'));
-    t.regex(down.stdout, new RegExp(`^${node}: removed /usr/local/bin/consul$`, 'm'));
-    t.regex(down.stdout, new RegExp(`^${node}: removed /opt/nomad$`, 'm'));
-    t.regex(down.stdout, new RegExp(`^${node}: removed user consul$`, 'm'));
-    t.regex(down.stdout, new RegExp(`^${node}: restored /etc/resolv.conf$`, 'm'));
-  }
-  t.regex(down.stdout, /^client1: removed the job images/m);
-  t.regex(down.stdout, /^down: e2e-hosts is gone from its hosts; the hosts keep running$/m);
+test.serial(
+  'down keeps the hosts, stops jobs and agents, removes what up put there and says what; twice is fine',
+  async (t) => {
+    t.not(await labTraces('client1'), '');
+    const down = await cli(['down', '-f', file]);
+    t.is(down.exitCode, 0, down.all);
+    t.log(down.stdout);
+    t.regex(down.stdout, /^server: stopped and purged whoami$/m);
+    for (const node of ['server', 'client1']) {
+      t.regex(down.stdout, new RegExp(`^${node}: stopped nomad$`, 'm'));
+      t.regex(down.stdout, new RegExp(`^${node}: removed /usr/local/bin/consul$`, 'm'));
+      t.regex(down.stdout, new RegExp(`^${node}: removed /opt/nomad$`, 'm'));
+      t.regex(down.stdout, new RegExp(`^${node}: removed user consul$`, 'm'));
+      t.regex(down.stdout, new RegExp(`^${node}: restored /etc/resolv.conf$`, 'm'));
+    }
+    t.regex(down.stdout, /^client1: removed the job images/m);
+    t.regex(down.stdout, /^down: e2e-hosts is gone from its hosts; the hosts keep running$/m);
 
-  for (const h of HOSTS) {
-    t.is((await execa('docker', ['inspect', '-f', '{{.State.Running}}', container(h.node)])).stdout, 'true', `${h.node} keeps running`);
-    t.is(await labTraces(h.node), '', h.node);
-  }
-  t.is((await sh('client1', 'docker images -q --filter label=nomad-lab.recipe')).stdout, '');
+    for (const h of HOSTS) {
+      t.is(
+        (await execa('docker', ['inspect', '-f', '{{.State.Running}}', container(h.node)])).stdout,
+        'true',
+        `${h.node} keeps running`,
+      );
+      t.is(await labTraces(h.node), '', h.node);
+    }
+    t.is((await sh('client1', 'docker images -q --filter label=nomad-lab.recipe')).stdout, '');
 
-  const again = await cli(['down', '-f', file]);
-  t.is(again.exitCode, 0, again.all);
-  for (const node of ['server', 'client1']) t.regex(again.stdout, new RegExp(`^${node}: nothing of the lab left to remove$`, 'm'));
-});
+    const again = await cli(['down', '-f', file]);
+    t.is(again.exitCode, 0, again.all);
+    for (const node of ['server', 'client1'])
+      t.regex(again.stdout, new RegExp(`^${node}: nothing of the lab left to remove$`, 'm'));
+  },
+);
 
 test.serial('up on the cleaned hosts starts from scratch and verify passes again', async (t) => {
   const up = await cli(['up', '-f', file]);

@@ -35,7 +35,8 @@ async function checkoutPaths(): Promise<string[]> {
 test.before(async () => {
   await requirePreparedHost();
   const tag = await nodeImageTag('nomadlab/node');
-  if (!(await imageExists(tag))) throw new Error(`the fresh-host test runs in the node image ${tag}, which is missing: run nomad-lab image build`);
+  if (!(await imageExists(tag)))
+    throw new Error(`the fresh-host test runs in the node image ${tag}, which is missing: run nomad-lab image build`);
 
   // dist built from this very source, apart from the checkout's own dist (which may be stale).
   const build = await mkdtemp(join(tmpdir(), 'nomad-lab-fresh-dist-'));
@@ -45,13 +46,28 @@ test.before(async () => {
 
     await execa('docker', ['rm', '-f', '-v', NAME], { reject: false });
     // The node flags are what lets a Docker engine run inside a node; no systemd: `sleep infinity` is PID 1.
-    await execa('docker', ['run', '-d', '--name', NAME, '--hostname', 'fresh-host', ...NODE_CONTAINER_FLAGS, tag, 'sleep', 'infinity']);
+    await execa('docker', [
+      'run',
+      '-d',
+      '--name',
+      NAME,
+      '--hostname',
+      'fresh-host',
+      ...NODE_CONTAINER_FLAGS,
+      tag,
+      'sleep',
+      'infinity',
+    ]);
     // The host's own binaries, where the host has them: a docker CLI (no engine) and Node.js.
     const dockerCli = await shell('command -v docker');
     await execa('docker', ['cp', '-L', dockerCli, `${NAME}:${dockerCli}`]);
     await execa('docker', ['cp', '-L', await realpath(process.execPath), `${NAME}:/usr/local/bin/node`]);
     await execa('docker', ['exec', NAME, 'mkdir', '-p', APP]);
-    await execa('tar', ['-C', process.cwd(), '-c', ...(await checkoutPaths())], { buffer: false }).pipe('docker', ['cp', '-', `${NAME}:${APP}`]);
+    await execa('tar', ['-C', process.cwd(), '-c', ...(await checkoutPaths())], { buffer: false }).pipe('docker', [
+      'cp',
+      '-',
+      `${NAME}:${APP}`,
+    ]);
     await execa('tar', ['-C', build, '-c', 'dist'], { buffer: false }).pipe('docker', ['cp', '-', `${NAME}:${APP}`]);
     // What `npx nomad-lab` finds in a checkout: the package's bin.
     await execa('docker', ['exec', NAME, 'ln', '-s', `${APP}/bin/nomad-lab.js`, '/usr/local/bin/nomad-lab']);
@@ -85,21 +101,24 @@ my $lock = pack('s s x4 q q i x4', F_WRLCK, 0, 0, 0, 0);
 fcntl($f, F_SETLK, $lock) or die "lock: $!";
 print $out "locked\n"; sleep $seconds; print $out "released\n";`;
 
-test.serial('host prepare installs the engine from Debian and starts dockerd, waiting for a first-boot apt', async (t) => {
-  t.timeout(PREPARE_TIMEOUT_MS + 60_000);
-  await execa('docker', ['exec', '-d', NAME, 'perl', '-e', HOLD_DPKG_LOCK, '20', '/tmp/first-boot-apt.log']);
-  let holder = '';
-  for (let i = 0; i < 40 && !holder.includes('locked'); i++) {
-    await sleep(250);
-    holder = (await inside(['cat', '/tmp/first-boot-apt.log'])).stdout;
-  }
-  t.is(holder, 'locked', 'the stand-in for unattended-upgrades must hold the dpkg lock before host prepare starts');
+test.serial(
+  'host prepare installs the engine from Debian and starts dockerd, waiting for a first-boot apt',
+  async (t) => {
+    t.timeout(PREPARE_TIMEOUT_MS + 60_000);
+    await execa('docker', ['exec', '-d', NAME, 'perl', '-e', HOLD_DPKG_LOCK, '20', '/tmp/first-boot-apt.log']);
+    let holder = '';
+    for (let i = 0; i < 40 && !holder.includes('locked'); i++) {
+      await sleep(250);
+      holder = (await inside(['cat', '/tmp/first-boot-apt.log'])).stdout;
+    }
+    t.is(holder, 'locked', 'the stand-in for unattended-upgrades must hold the dpkg lock before host prepare starts');
 
-  const prepare = await inside(['nomad-lab', 'host', 'prepare'], PREPARE_TIMEOUT_MS);
-  t.is(prepare.exitCode, 0, prepare.all);
-  t.regex(prepare.stdout, /^host: prepared \(installed .*\bdocker\.io\b.*; started dockerd\)$/m);
-  t.is((await inside(['cat', '/tmp/first-boot-apt.log'])).stdout, 'locked\nreleased');
-});
+    const prepare = await inside(['nomad-lab', 'host', 'prepare'], PREPARE_TIMEOUT_MS);
+    t.is(prepare.exitCode, 0, prepare.all);
+    t.regex(prepare.stdout, /^host: prepared \(installed .*\bdocker\.io\b.*; started dockerd\)$/m);
+    t.is((await inside(['cat', '/tmp/first-boot-apt.log'])).stdout, 'locked\nreleased');
+  },
+);
 
 test.serial('doctor then finds every required prerequisite, the docker daemon answering', async (t) => {
   const doctor = await inside(['nomad-lab', 'doctor']);

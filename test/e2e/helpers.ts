@@ -26,7 +26,9 @@ export async function requirePreparedHost(): Promise<void> {
 export async function defaultLabCopy(lab: string, subnet: string): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), `nomad-lab-${lab}-`));
   await cp('jobs', join(dir, 'jobs'), { recursive: true });
-  const text = (await readFile('cluster.yaml', 'utf8')).replace('name: nomad-lab', `name: ${lab}`).replaceAll('10.77.0', subnet);
+  const text = (await readFile('cluster.yaml', 'utf8'))
+    .replace('name: nomad-lab', `name: ${lab}`)
+    .replaceAll('10.77.0', subnet);
   const file = join(dir, 'cluster.yaml');
   await writeFile(file, text);
   return file;
@@ -46,7 +48,11 @@ export async function defaultLabUp(lab: string, subnet: string): Promise<{ file:
  * Polls the library's verify until it passes or `ms` run out, for a change made behind nomad-lab's back that Nomad
  * repairs itself. Not after an `up`: up's last step waits for verify to pass, so verify is asked once there.
  */
-export async function verifiedWithin(spec: ClusterSpec, ms: number, options: VerifyOptions = {}): Promise<VerifyReport> {
+export async function verifiedWithin(
+  spec: ClusterSpec,
+  ms: number,
+  options: VerifyOptions = {},
+): Promise<VerifyReport> {
   const deadline = Date.now() + ms;
   for (;;) {
     const report = await verifyCluster(spec, options);

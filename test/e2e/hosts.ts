@@ -28,7 +28,8 @@ export interface Network {
 }
 
 /** A shell command on a host, as root, through Docker: how a test sets hosts up and looks at them afterwards. */
-export const onHost = (container: string, command: string, reject = true) => execa('docker', ['exec', container, 'sh', '-c', command], { reject });
+export const onHost = (container: string, command: string, reject = true) =>
+  execa('docker', ['exec', container, 'sh', '-c', command], { reject });
 
 /** What a person would do to a fresh Debian host: a sudo user with a key, sshd on `port`, no root login. */
 const HOST_SETUP = `set -e
@@ -76,7 +77,10 @@ export class Hosts {
 
   async start(): Promise<void> {
     for (const image of new Set(this.hosts.map((h) => h.image))) {
-      if (!(await imageExists(image))) throw new Error(`the existing hosts are made from the node image ${image}, which is missing: run nomad-lab image build`);
+      if (!(await imageExists(image)))
+        throw new Error(
+          `the existing hosts are made from the node image ${image}, which is missing: run nomad-lab image build`,
+        );
     }
     this.dir = await mkdtemp(join(tmpdir(), `nomad-lab-${this.lab}-`));
     const key = generateKey();
@@ -86,7 +90,14 @@ export class Hosts {
 
     await this.remove();
     for (const net of this.networks) {
-      await execa('docker', ['network', 'create', ...(net.unreachable ? ['--internal'] : []), '--subnet', `${net.subnet}.0/24`, net.name]);
+      await execa('docker', [
+        'network',
+        'create',
+        ...(net.unreachable ? ['--internal'] : []),
+        '--subnet',
+        `${net.subnet}.0/24`,
+        net.name,
+      ]);
       if (!net.unreachable) continue;
       // An internal network still gives this host an address on its bridge; without it this host has no way in.
       const id = (await execa('docker', ['network', 'inspect', '-f', '{{.Id}}', net.name])).stdout.trim();
@@ -94,8 +105,21 @@ export class Hosts {
     }
     for (const h of this.hosts) {
       const [first, ...more] = this.networks;
-      await execa('docker', ['create', '--name', this.container(h.node), '--hostname', h.node, ...NODE_CONTAINER_FLAGS, '--network', first!.name, '--ip', h.addresses[0]!, h.image]);
-      for (const [i, net] of more.entries()) await execa('docker', ['network', 'connect', '--ip', h.addresses[i + 1]!, net.name, this.container(h.node)]);
+      await execa('docker', [
+        'create',
+        '--name',
+        this.container(h.node),
+        '--hostname',
+        h.node,
+        ...NODE_CONTAINER_FLAGS,
+        '--network',
+        first!.name,
+        '--ip',
+        h.addresses[0]!,
+        h.image,
+      ]);
+      for (const [i, net] of more.entries())
+        await execa('docker', ['network', 'connect', '--ip', h.addresses[i + 1]!, net.name, this.container(h.node)]);
       await execa('docker', ['start', this.container(h.node)]);
     }
     for (const h of this.hosts) {
@@ -103,7 +127,18 @@ export class Hosts {
         if (i > 60) throw new Error(`${h.node}: sshd did not start`);
         await sleep(500);
       }
-      await execa('docker', ['exec', this.container(h.node), 'sh', '-c', HOST_SETUP, 'sh', this.user, String(this.port), this.publicKey, this.lab]);
+      await execa('docker', [
+        'exec',
+        this.container(h.node),
+        'sh',
+        '-c',
+        HOST_SETUP,
+        'sh',
+        this.user,
+        String(this.port),
+        this.publicKey,
+        this.lab,
+      ]);
     }
   }
 
@@ -111,7 +146,12 @@ export class Hosts {
    * A cluster file in the hosts' folder for the whoami lab on these hosts (2 instances, checked over HTTP), logging
    * in as `user`; each node's `sshHost` when SSH is on another address than the lab's.
    */
-  async writeCluster(name: string, cidr: string, nodes: readonly { node: string; role: string; address: string; sshHost?: string }[], user = this.user): Promise<string> {
+  async writeCluster(
+    name: string,
+    cidr: string,
+    nodes: readonly { node: string; role: string; address: string; sshHost?: string }[],
+    user = this.user,
+  ): Promise<string> {
     await mkdir(join(this.dir, 'jobs'), { recursive: true });
     await cp('jobs/whoami.nomad.hcl', join(this.dir, 'jobs', 'whoami.nomad.hcl'));
     const file = join(this.dir, name);
@@ -126,7 +166,12 @@ export class Hosts {
       ...(this.port === 22 ? [] : [`  port: ${this.port}`]),
       '  key: id_ed25519',
       'nodes:',
-      ...nodes.flatMap((n) => [`  - name: ${n.node}`, `    role: ${n.role}`, `    address: ${n.address}`, ...(n.sshHost ? [`    ssh: { host: ${n.sshHost} }`] : [])]),
+      ...nodes.flatMap((n) => [
+        `  - name: ${n.node}`,
+        `    role: ${n.role}`,
+        `    address: ${n.address}`,
+        ...(n.sshHost ? [`    ssh: { host: ${n.sshHost} }`] : []),
+      ]),
       'jobs:',
       '  - { name: whoami, file: jobs/whoami.nomad.hcl, images: [{ recipe: whoami }] }',
       'services:',
@@ -147,7 +192,14 @@ export class Hosts {
     for (const file of files) await cli(['down', '-f', file]);
     await this.remove();
     // The hosts' Docker made its cgroup parents in this host's tree (cgroup v1, shared); only empty ones go.
-    await execa('sh', ['-c', `find /sys/fs/cgroup -mindepth 2 -maxdepth 2 -type d -name 'nomad-lab.${this.lab}.*' -exec rmdir {} + 2>/dev/null`], { reject: false });
+    await execa(
+      'sh',
+      [
+        '-c',
+        `find /sys/fs/cgroup -mindepth 2 -maxdepth 2 -type d -name 'nomad-lab.${this.lab}.*' -exec rmdir {} + 2>/dev/null`,
+      ],
+      { reject: false },
+    );
     if (this.dir) await rm(this.dir, { recursive: true, force: true });
   }
 }

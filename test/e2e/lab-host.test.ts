@@ -33,7 +33,10 @@ test('doctor finds every required prerequisite', async (t) => {
 test('doctor with the Docker daemon unreachable exits non-zero and names Docker and the fix', async (t) => {
   const result = await cli(['doctor'], { DOCKER_HOST: 'unix:///run/nomad-lab-test-no-such-docker.sock' });
   t.is(result.exitCode, 1);
-  t.regex(result.stdout, /^MISSING +docker daemon +not answering: .*\n +fix: nomad-lab host prepare \(starts dockerd\)$/m);
+  t.regex(
+    result.stdout,
+    /^MISSING +docker daemon +not answering: .*\n +fix: nomad-lab host prepare \(starts dockerd\)$/m,
+  );
   t.regex(result.stderr, /required prerequisite is missing: docker daemon/);
 });
 
@@ -46,7 +49,11 @@ test('a second host prepare changes nothing', async (t) => {
 test('a second image build builds nothing', async (t) => {
   const result = await cli(['image', 'build']);
   t.is(result.exitCode, 0, result.all);
-  t.regex(result.all, /node image nomadlab\/node:[0-9a-f]{12}-[0-9a-f]{6}: up to date/, "the default lab preloads its packages");
+  t.regex(
+    result.all,
+    /node image nomadlab\/node:[0-9a-f]{12}-[0-9a-f]{6}: up to date/,
+    'the default lab preloads its packages',
+  );
   t.regex(result.all, /job image nomadlab\/whoami:[0-9a-f]{12}: up to date/);
   t.notRegex(result.all, /built/);
 });
@@ -70,15 +77,45 @@ test('the node image boots systemd and lets vagrant in with sudo', async (t) => 
   const key = join(await mkdtemp(join(tmpdir(), 'nomad-lab-key-')), 'vagrant');
   await copyFile(`${gems}/${vagrantGem}/keys/vagrant`, key);
   await chmod(key, 0o600);
-  const ssh = await execa('ssh', [
-    '-i', key, '-o', 'IdentitiesOnly=yes', '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null',
-    '-o', 'ConnectTimeout=10', `vagrant@${address}`, 'hostname && sudo -n id -u',
-  ], { reject: false });
+  const ssh = await execa(
+    'ssh',
+    [
+      '-i',
+      key,
+      '-o',
+      'IdentitiesOnly=yes',
+      '-o',
+      'StrictHostKeyChecking=no',
+      '-o',
+      'UserKnownHostsFile=/dev/null',
+      '-o',
+      'ConnectTimeout=10',
+      `vagrant@${address}`,
+      'hostname && sudo -n id -u',
+    ],
+    { reject: false },
+  );
   t.is(ssh.stdout, 'e2e-node\n0', ssh.stderr);
-  const root = await execa('ssh', [
-    '-i', key, '-o', 'IdentitiesOnly=yes', '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null',
-    '-o', 'BatchMode=yes', '-o', 'ConnectTimeout=10', `root@${address}`, 'true',
-  ], { reject: false });
+  const root = await execa(
+    'ssh',
+    [
+      '-i',
+      key,
+      '-o',
+      'IdentitiesOnly=yes',
+      '-o',
+      'StrictHostKeyChecking=no',
+      '-o',
+      'UserKnownHostsFile=/dev/null',
+      '-o',
+      'BatchMode=yes',
+      '-o',
+      'ConnectTimeout=10',
+      `root@${address}`,
+      'true',
+    ],
+    { reject: false },
+  );
   t.not(root.exitCode, 0, "Vagrant's public insecure key must not log in as root");
 });
 
@@ -86,11 +123,20 @@ test('the whoami tarball loads and answers with its hostname', async (t) => {
   const tarballs = (await readdir(`${cacheDir()}/images`)).filter((f) => /^whoami-[0-9a-f]{12}\.tar$/.test(f));
   t.is(tarballs.length >= 1, true);
   await execa('docker', ['load', '-i', `${cacheDir()}/images/${tarballs.at(-1)}`]);
-  const name = await container(t, 'nomad-lab-test-whoami', ['--hostname', 'e2e-whoami', '-p', '127.0.0.1::8080', 'nomadlab/whoami:1']);
+  const name = await container(t, 'nomad-lab-test-whoami', [
+    '--hostname',
+    'e2e-whoami',
+    '-p',
+    '127.0.0.1::8080',
+    'nomadlab/whoami:1',
+  ]);
   const { stdout: port } = await execa('docker', ['port', name, '8080/tcp']);
   let body = '';
   for (let i = 0; i < 40 && !body; i++) {
-    body = await fetch(`http://${port.split('\n')[0]}/`).then((r) => r.text(), () => '');
+    body = await fetch(`http://${port.split('\n')[0]}/`).then(
+      (r) => r.text(),
+      () => '',
+    );
     if (!body) await sleep(250);
   }
   t.regex(body, /^Hostname: e2e-whoami$/m);

@@ -37,20 +37,29 @@ test.after.always(async () => {
   if (file) await cli(['down', '-f', file]);
 });
 
-
-
 test.serial('consul members on every node lists 3 alive members', async (t) => {
   for (const node of ['server', 'client1', 'client2']) {
     const { stdout } = await on(node).run(['consul', 'members']);
-    t.deepEqual(membersNotAlive(parseConsulMembers(stdout), ['server', 'client1', 'client2']), [], `${node}: ${stdout}`);
+    t.deepEqual(
+      membersNotAlive(parseConsulMembers(stdout), ['server', 'client1', 'client2']),
+      [],
+      `${node}: ${stdout}`,
+    );
     t.is(parseConsulMembers(stdout).length, 3);
   }
 });
 
 test.serial('nomad: one alive leader, two ready clients with the docker driver healthy', async (t) => {
   const members = await on('server').run(['nomad', 'server', 'members']);
-  const rows = members.stdout.trim().split('\n').slice(1).map((l) => l.trim().split(/\s+/));
-  t.deepEqual(rows.map((r) => [r[0], r[3], r[4]]), [['server.global', 'alive', 'true']]);
+  const rows = members.stdout
+    .trim()
+    .split('\n')
+    .slice(1)
+    .map((l) => l.trim().split(/\s+/));
+  t.deepEqual(
+    rows.map((r) => [r[0], r[3], r[4]]),
+    [['server.global', 'alive', 'true']],
+  );
   const nodes = await on('server').run(['curl', '-sf', 'http://127.0.0.1:4646/v1/nodes']);
   t.deepEqual(clientsNotReady(nodes.stdout, ['client1', 'client2']), []);
   t.is((JSON.parse(nodes.stdout) as unknown[]).length, 2);
@@ -66,7 +75,8 @@ test.serial('.consul names resolve on every node, to lab addresses', async (t) =
 async function startTimes(): Promise<Record<string, number>> {
   const times: Record<string, number> = {};
   for (const node of ['server', 'client1', 'client2']) {
-    for (const unit of ['consul', 'nomad', 'dnsmasq']) times[`${node}/${unit}`] = (await readFact(on(node), unitState(unit))).startedAt;
+    for (const unit of ['consul', 'nomad', 'dnsmasq'])
+      times[`${node}/${unit}`] = (await readFact(on(node), unitState(unit))).startedAt;
   }
   return times;
 }
@@ -76,31 +86,41 @@ test.serial('a second up reports 0 changes and restarts nothing', async (t) => {
   const up = await cli(['up', '-f', file]);
   t.is(up.exitCode, 0, up.all);
   t.regex(up.stdout, /^up: 0 changes, the cluster was already as cluster.yaml says/m);
-  t.regex(up.all, /all 3 machines still running as last seen \(docker inspect\): nothing booted/, 'Vagrant is not asked again');
+  t.regex(
+    up.all,
+    /all 3 machines still running as last seen \(docker inspect\): nothing booted/,
+    'Vagrant is not asked again',
+  );
   t.deepEqual(await startTimes(), before);
 });
 
-test.serial('plan on the converged lab: 0 changes; after a hand edit: that diff and the restart, the gossip key masked; up puts it back', async (t) => {
-  const converged = await cli(['plan', '-f', file, '--detailed-exitcode']);
-  t.is(converged.exitCode, 0, converged.all);
-  t.regex(converged.stdout, /^plan: 0 changes, the lab is as cluster.yaml says$/m);
+test.serial(
+  'plan on the converged lab: 0 changes; after a hand edit: that diff and the restart, the gossip key masked; up puts it back',
+  async (t) => {
+    const converged = await cli(['plan', '-f', file, '--detailed-exitcode']);
+    t.is(converged.exitCode, 0, converged.all);
+    t.regex(converged.stdout, /^plan: 0 changes, the lab is as cluster.yaml says$/m);
 
-  await on('client1').run(['sh', '-c', 'echo "# edited by hand" >> /etc/consul.d/consul.hcl'], { sudo: true });
-  const edited = await cli(['plan', '-f', file, '--detailed-exitcode']);
-  t.is(edited.exitCode, 2, edited.all);
-  t.regex(edited.stdout, /^client1:\n {2}~ wrote \/etc\/consul\.d\/consul\.hcl \(content\) \(its content differs\) {2}\[configure Consul\]$/m);
-  t.regex(edited.stdout, /^ {6}-# edited by hand$/m);
-  t.regex(edited.stdout, /^ {2}~ restart consul \(\/etc\/consul\.d\/consul\.hcl changed\)/m);
-  t.regex(edited.stdout, /^plan: 2 changes;/m);
-  const key = (await readFile(join(labStateDir(cluster), 'gossip.key'), 'utf8')).trim();
-  t.false(edited.all.includes(key), 'the gossip key is masked');
-  t.false(/^(server|client2):$/m.test(edited.stdout), 'the other nodes have no changes');
+    await on('client1').run(['sh', '-c', 'echo "# edited by hand" >> /etc/consul.d/consul.hcl'], { sudo: true });
+    const edited = await cli(['plan', '-f', file, '--detailed-exitcode']);
+    t.is(edited.exitCode, 2, edited.all);
+    t.regex(
+      edited.stdout,
+      /^client1:\n {2}~ wrote \/etc\/consul\.d\/consul\.hcl \(content\) \(its content differs\) {2}\[configure Consul\]$/m,
+    );
+    t.regex(edited.stdout, /^ {6}-# edited by hand$/m);
+    t.regex(edited.stdout, /^ {2}~ restart consul \(\/etc\/consul\.d\/consul\.hcl changed\)/m);
+    t.regex(edited.stdout, /^plan: 2 changes;/m);
+    const key = (await readFile(join(labStateDir(cluster), 'gossip.key'), 'utf8')).trim();
+    t.false(edited.all.includes(key), 'the gossip key is masked');
+    t.false(/^(server|client2):$/m.test(edited.stdout), 'the other nodes have no changes');
 
-  const up = await cli(['up', '-f', file]);
-  t.is(up.exitCode, 0, up.all);
-  t.regex(up.stdout, /^client1: restart consul$/m);
-  t.is((await cli(['plan', '-f', file])).stdout.trim(), 'plan: 0 changes, the lab is as cluster.yaml says');
-});
+    const up = await cli(['up', '-f', file]);
+    t.is(up.exitCode, 0, up.all);
+    t.regex(up.stdout, /^client1: restart consul$/m);
+    t.is((await cli(['plan', '-f', file])).stdout.trim(), 'plan: 0 changes, the lab is as cluster.yaml says');
+  },
+);
 
 test.serial('consul stopped on one node: the next up starts it, and the cluster is healthy again', async (t) => {
   await on('client2').run(['systemctl', 'stop', 'consul'], { sudo: true });
@@ -114,11 +134,20 @@ test.serial('consul stopped on one node: the next up starts it, and the cluster 
 });
 
 test.serial('a file uploaded twice over ssh2 is written once', async (t) => {
-  const hello = wantedText({ path: '/etc/nomad-lab/e2e.txt', content: 'hello from nomad-lab\n', mode: 0o644, owner: 'root', group: 'root' });
+  const hello = wantedText({
+    path: '/etc/nomad-lab/e2e.txt',
+    content: 'hello from nomad-lab\n',
+    mode: 0o644,
+    owner: 'root',
+    group: 'root',
+  });
   const first = await ensureFile(on('client1'), hello);
   const inode = (await on('client1').run(['stat', '-c', '%i %Y', '/etc/nomad-lab/e2e.txt'])).stdout;
   const second = await ensureFile(on('client1'), hello);
-  t.deepEqual(first.map((c) => c.description), ['wrote /etc/nomad-lab/e2e.txt (new file)']);
+  t.deepEqual(
+    first.map((c) => c.description),
+    ['wrote /etc/nomad-lab/e2e.txt (new file)'],
+  );
   t.deepEqual(second, []);
   t.is((await on('client1').run(['stat', '-c', '%i %Y', '/etc/nomad-lab/e2e.txt'])).stdout, inode);
 });
@@ -136,7 +165,8 @@ test.serial('verify: every service from every node, and a JUnit case per check',
   const junit = join(labStateDir(cluster), 'verify.xml');
   const result = await cli(['verify', '-f', file, '--junit', junit]);
   t.is(result.exitCode, 0, result.all);
-  for (const node of ['server', 'client1', 'client2']) t.regex(result.stdout, new RegExp(`^ok +whoami: SRV from ${node} +2 instances`, 'm'));
+  for (const node of ['server', 'client1', 'client2'])
+    t.regex(result.stdout, new RegExp(`^ok +whoami: SRV from ${node} +2 instances`, 'm'));
   const xml = await readFile(junit, 'utf8');
   const cases = xml.match(/<testcase /g)?.length ?? 0;
   const passed = Number(/^(\d+) passed, 0 failed$/m.exec(result.stdout)?.[1]);
@@ -149,8 +179,15 @@ test.serial('a killed whoami container is replaced by Nomad, and verify passes a
   const running = async () => {
     const ids: string[] = [];
     for (const node of ['client1', 'client2']) {
-      const { stdout } = await on(node).run(['docker', 'ps', '-q', '--filter', 'ancestor=nomadlab/whoami:1'], { sudo: true });
-      ids.push(...stdout.split('\n').filter(Boolean).map((id) => `${node}/${id}`));
+      const { stdout } = await on(node).run(['docker', 'ps', '-q', '--filter', 'ancestor=nomadlab/whoami:1'], {
+        sudo: true,
+      });
+      ids.push(
+        ...stdout
+          .split('\n')
+          .filter(Boolean)
+          .map((id) => `${node}/${id}`),
+      );
     }
     return ids;
   };
@@ -173,7 +210,10 @@ test.serial('after nomad job stop whoami, verify exits non-zero and names whoami
   const report = JSON.parse(result.stdout) as VerifyReport;
   const failed = report.results.filter((r) => !r.ok);
   t.true(failed.length > 0);
-  t.true(failed.every((r) => r.service === 'whoami'), JSON.stringify(failed.map((r) => r.name)));
+  t.true(
+    failed.every((r) => r.service === 'whoami'),
+    JSON.stringify(failed.map((r) => r.name)),
+  );
   t.regex(failed[0]!.message ?? '', /whoami/);
 
   const up = await cli(['up', '-f', file]);
@@ -183,8 +223,18 @@ test.serial('after nomad job stop whoami, verify exits non-zero and names whoami
 });
 
 test.serial('data on the host volume survives a stop and a new run of the stateful job', async (t) => {
-  const log = async () => (await on('client1').run(['cat', '/srv/nomad/data/starts.log'], { sudo: true })).stdout.trim().split('\n');
-  await ensureFile(on('client1'), wantedText({ path: '/srv/nomad/data/marker.txt', content: 'written before the stop\n', mode: 0o644, owner: 'root', group: 'root' }));
+  const log = async () =>
+    (await on('client1').run(['cat', '/srv/nomad/data/starts.log'], { sudo: true })).stdout.trim().split('\n');
+  await ensureFile(
+    on('client1'),
+    wantedText({
+      path: '/srv/nomad/data/marker.txt',
+      content: 'written before the stop\n',
+      mode: 0o644,
+      owner: 'root',
+      group: 'root',
+    }),
+  );
   const before = await log();
   await on('server').run(['nomad', 'job', 'stop', 'stateful']);
   const up = await cli(['up', '-f', file]);
@@ -202,9 +252,18 @@ test.serial('reset: no jobs, machines and a healthy cluster kept', async (t) => 
   const status = await cli(['status', '-f', file, '--json']);
   t.is(status.exitCode, 0, status.all);
   const view = JSON.parse(status.stdout) as LabStatus;
-  t.deepEqual(view.machines.map((m) => m.state), ['running', 'running', 'running']);
-  t.deepEqual(view.consul.map((m) => m.status), ['alive', 'alive', 'alive']);
-  t.deepEqual(view.nomad?.clients.map((c) => c.status), ['ready', 'ready']);
+  t.deepEqual(
+    view.machines.map((m) => m.state),
+    ['running', 'running', 'running'],
+  );
+  t.deepEqual(
+    view.consul.map((m) => m.status),
+    ['alive', 'alive', 'alive'],
+  );
+  t.deepEqual(
+    view.nomad?.clients.map((c) => c.status),
+    ['ready', 'ready'],
+  );
   t.deepEqual(view.nomad?.jobs, []);
   t.deepEqual(view.nomad?.allocations, []);
 });
@@ -214,7 +273,9 @@ test.serial('down leaves no container, network or state of the lab, and a second
   remotes = new Map();
   const down = await cli(['down', '-f', file]);
   t.is(down.exitCode, 0, down.all);
-  const containers = (await execa('docker', ['ps', '-a', '--format', '{{.Names}}'])).stdout.split('\n').filter((n) => n.startsWith(`${LAB}-`));
+  const containers = (await execa('docker', ['ps', '-a', '--format', '{{.Names}}'])).stdout
+    .split('\n')
+    .filter((n) => n.startsWith(`${LAB}-`));
   t.deepEqual(containers, []);
   const networks = (await execa('docker', ['network', 'ls', '--format', '{{.Name}}'])).stdout;
   t.false(networks.includes(`${SUBNET}.0/24`));

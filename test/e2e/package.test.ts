@@ -32,7 +32,11 @@ test.before(async () => {
   const pack = await execa('npm', ['pack', '--pack-destination', work, '--json'], { all: true, reject: false });
   if (pack.exitCode !== 0) throw new Error(`npm pack failed:\n${pack.all}`);
   const [{ filename }] = JSON.parse(pack.stdout.slice(pack.stdout.indexOf('['))) as [{ filename: string }];
-  const install = await execa('npm', ['install', '-g', '--prefix', prefix, '--no-audit', '--no-fund', '--prefer-offline', join(work, filename)], { all: true, reject: false, cwd: work });
+  const install = await execa(
+    'npm',
+    ['install', '-g', '--prefix', prefix, '--no-audit', '--no-fund', '--prefer-offline', join(work, filename)],
+    { all: true, reject: false, cwd: work },
+  );
   if (install.exitCode !== 0) throw new Error(`npm install -g --prefix failed:\n${install.all}`);
 });
 
@@ -43,7 +47,18 @@ test.after.always(async () => {
 
 test.serial('the package carries what it needs at run time, and no source', async (t) => {
   const root = join(prefix, 'lib', 'node_modules', 'nomad-lab');
-  for (const path of ['images/node/configure.sh', 'images/whoami/whoami-httpd', 'hashicorp/consul/go.mod', 'hashicorp/nomad/go.sum', 'configs/server.hcl', 'schema/cluster.schema.json', 'examples/dev.yaml', 'jobs/whoami.nomad.hcl', 'dist/cli/main.js', 'dist/cli.js']) {
+  for (const path of [
+    'images/node/configure.sh',
+    'images/whoami/whoami-httpd',
+    'hashicorp/consul/go.mod',
+    'hashicorp/nomad/go.sum',
+    'configs/server.hcl',
+    'schema/cluster.schema.json',
+    'examples/dev.yaml',
+    'jobs/whoami.nomad.hcl',
+    'dist/cli/main.js',
+    'dist/cli.js',
+  ]) {
     await t.notThrowsAsync(readFile(join(root, path)), path);
   }
   await t.throwsAsync(readFile(join(root, 'src', 'cli', 'main.ts')));
@@ -57,11 +72,17 @@ test.serial('init --example dev writes a lab into an empty folder; validate acce
   t.is(init.exitCode, 0, init.all);
   const file = join(lab, 'cluster.yaml');
   const text = await readFile(file, 'utf8');
-  t.is(text.split('\n', 1)[0], `# yaml-language-server: $schema=${join(prefix, 'lib', 'node_modules', 'nomad-lab', 'schema', 'cluster.schema.json')}`);
+  t.is(
+    text.split('\n', 1)[0],
+    `# yaml-language-server: $schema=${join(prefix, 'lib', 'node_modules', 'nomad-lab', 'schema', 'cluster.schema.json')}`,
+  );
   t.regex(text, /file: jobs\/whoami\.nomad\.hcl/);
   // Its own name and subnet, so a lab a person has up is left alone; and the bare node image, so this lab
   // proves the path VMs and existing hosts take: every package installed with apt over SSH.
-  const bare = text.replace('name: nomad-dev', `name: ${LAB}`).replaceAll('10.78.0', SUBNET).replace(/^nodes:$/m, 'provider:\n  type: vagrant\n  preload: false\nnodes:');
+  const bare = text
+    .replace('name: nomad-dev', `name: ${LAB}`)
+    .replaceAll('10.78.0', SUBNET)
+    .replace(/^nodes:$/m, 'provider:\n  type: vagrant\n  preload: false\nnodes:');
   await writeFile(file, bare);
   const validate = await nl(['validate', '--json']);
   t.is(validate.exitCode, 0, validate.all);
@@ -82,7 +103,12 @@ test.serial('up ends with the UIs and the verify hint; verify passes', async (t)
   const up = await nl(['up']);
   t.is(up.exitCode, 0, up.all);
   t.regex(up.stdout, /^dev: install dnsmasq, docker\.io$/m, 'the bare image: apt installs both over SSH');
-  t.regex(up.stdout, new RegExp(`Nomad UI: {2}http://${NODE_ADDRESS.replaceAll('.', '\\.')}:4646/ui/\\nConsul UI: http://${NODE_ADDRESS.replaceAll('.', '\\.')}:8500/ui/\\nnext: nomad-lab verify`));
+  t.regex(
+    up.stdout,
+    new RegExp(
+      `Nomad UI: {2}http://${NODE_ADDRESS.replaceAll('.', '\\.')}:4646/ui/\\nConsul UI: http://${NODE_ADDRESS.replaceAll('.', '\\.')}:8500/ui/\\nnext: nomad-lab verify`,
+    ),
+  );
   const verify = await nl(['verify', '--json']);
   t.is(verify.exitCode, 0, verify.all);
   t.true((JSON.parse(verify.stdout) as { ok: boolean }).ok);
@@ -111,7 +137,12 @@ test.serial('ssh with no command and no terminal: a shell reading its commands f
 
 test.serial('ssh on a terminal: a login shell with a TTY of its own', async (t) => {
   // script(1) gives nomad-lab a pseudo-terminal, as a person's terminal would.
-  const shell = await execa('script', ['-qec', `${join(prefix, 'bin', 'nomad-lab')} ssh dev`, '/dev/null'], { cwd: lab, reject: false, all: true, input: 'tty; exit 4\n' });
+  const shell = await execa('script', ['-qec', `${join(prefix, 'bin', 'nomad-lab')} ssh dev`, '/dev/null'], {
+    cwd: lab,
+    reject: false,
+    all: true,
+    input: 'tty; exit 4\n',
+  });
   t.is(shell.exitCode, 4, shell.all);
   t.regex(shell.stdout, /\/dev\/pts\/\d+/);
 });
@@ -119,8 +150,15 @@ test.serial('ssh on a terminal: a login shell with a TTY of its own', async (t) 
 test.serial('env names the leader; nomad and consul run the pinned binaries against the lab', async (t) => {
   const json = await nl(['env', '--json']);
   t.is(json.exitCode, 0, json.all);
-  t.deepEqual(JSON.parse(json.stdout), { NOMAD_ADDR: `http://${NODE_ADDRESS}:4646`, CONSUL_HTTP_ADDR: `http://${NODE_ADDRESS}:8500` });
-  const evaluated = await execa('bash', ['-c', `eval "$("${join(prefix, 'bin', 'nomad-lab')}" env)" && echo "$NOMAD_ADDR $CONSUL_HTTP_ADDR"`], { cwd: lab });
+  t.deepEqual(JSON.parse(json.stdout), {
+    NOMAD_ADDR: `http://${NODE_ADDRESS}:4646`,
+    CONSUL_HTTP_ADDR: `http://${NODE_ADDRESS}:8500`,
+  });
+  const evaluated = await execa(
+    'bash',
+    ['-c', `eval "$("${join(prefix, 'bin', 'nomad-lab')}" env)" && echo "$NOMAD_ADDR $CONSUL_HTTP_ADDR"`],
+    { cwd: lab },
+  );
   t.is(evaluated.stdout, `http://${NODE_ADDRESS}:4646 http://${NODE_ADDRESS}:8500`);
   const nodes = await nl(['nomad', 'node', 'status']);
   t.is(nodes.exitCode, 0, nodes.all);
@@ -161,14 +199,19 @@ test.serial('logs: the last N lines of an agent, and -f until Ctrl-C', async (t)
 test.serial('status shows the UIs', async (t) => {
   const status = await nl(['status', '--json']);
   t.is(status.exitCode, 0, status.all);
-  t.deepEqual((JSON.parse(status.stdout) as { urls: unknown }).urls, { nomadUi: `http://${NODE_ADDRESS}:4646/ui/`, consulUi: `http://${NODE_ADDRESS}:8500/ui/` });
+  t.deepEqual((JSON.parse(status.stdout) as { urls: unknown }).urls, {
+    nomadUi: `http://${NODE_ADDRESS}:4646/ui/`,
+    consulUi: `http://${NODE_ADDRESS}:8500/ui/`,
+  });
 });
 
 test.serial('down leaves nothing of the lab', async (t) => {
   const down = await nl(['down']);
   t.is(down.exitCode, 0, down.all);
   upDone = false;
-  const containers = (await execa('docker', ['ps', '-a', '--format', '{{.Names}}'])).stdout.split('\n').filter((n) => n.startsWith(`${LAB}-`));
+  const containers = (await execa('docker', ['ps', '-a', '--format', '{{.Names}}'])).stdout
+    .split('\n')
+    .filter((n) => n.startsWith(`${LAB}-`));
   t.deepEqual(containers, []);
   await t.throwsAsync(readFile(join(lab, '.nomad-lab', LAB, 'known_hosts')));
 });

@@ -32,13 +32,22 @@ const SECURE = 'nomad-lab-secure';
 
 async function nodeDirs(): Promise<string[]> {
   const labs = (await readdir(golden)).filter((lab) => lab !== SECURE);
-  const secure = await Promise.all((await readdir(join(golden, SECURE))).map(async (node) => {
-    const dir = await mkdtemp(join(tmpdir(), `nomad-lab-${SECURE}-`));
-    await cp(join(golden, 'nomad-lab', node), dir, { recursive: true });
-    await cp(join(golden, SECURE, node), dir, { recursive: true });
-    return dir;
-  }));
-  return [...(await Promise.all(labs.map(async (lab) => (await readdir(join(golden, lab))).map((node) => join(golden, lab, node))))).flat(), ...secure];
+  const secure = await Promise.all(
+    (await readdir(join(golden, SECURE))).map(async (node) => {
+      const dir = await mkdtemp(join(tmpdir(), `nomad-lab-${SECURE}-`));
+      await cp(join(golden, 'nomad-lab', node), dir, { recursive: true });
+      await cp(join(golden, SECURE, node), dir, { recursive: true });
+      return dir;
+    }),
+  );
+  return [
+    ...(
+      await Promise.all(
+        labs.map(async (lab) => (await readdir(join(golden, lab))).map((node) => join(golden, lab, node))),
+      )
+    ).flat(),
+    ...secure,
+  ];
 }
 
 test('consul validate accepts every rendered consul.hcl (and security.hcl beside it)', async (t) => {
@@ -63,11 +72,17 @@ test('the validators do reject a misspelled key', async (t) => {
   await cp(join(golden, 'nomad-lab/client1/etc'), dir, { recursive: true });
   await writeFile(join(dir, 'nomad.d/client.hcl'), 'client {\n  enabled = true\n  netwrk_interface = "eth1"\n}\n');
   await writeFile(join(dir, 'consul.d/extra.hcl'), 'bind_adr = "10.77.0.11"\n');
-  t.regex((await execa(nomad, ['config', 'validate', join(dir, 'nomad.d')], { reject: false })).stderr, /unexpected keys netwrk_interface/);
-  t.regex((await execa(consul, ['validate', join(dir, 'consul.d')], { reject: false })).stderr, /invalid config key bind_adr/);
+  t.regex(
+    (await execa(nomad, ['config', 'validate', join(dir, 'nomad.d')], { reject: false })).stderr,
+    /unexpected keys netwrk_interface/,
+  );
+  t.regex(
+    (await execa(consul, ['validate', join(dir, 'consul.d')], { reject: false })).stderr,
+    /invalid config key bind_adr/,
+  );
 });
 
-test('the lab CA and certificates, made by the lab\'s own consul: the names each agent checks, made once, a node\'s remade when its address changes', async (t) => {
+test("the lab CA and certificates, made by the lab's own consul: the names each agent checks, made once, a node's remade when its address changes", async (t) => {
   const { consul } = await binaries();
   const { spec } = await loadCluster('cluster.yaml');
   const state = await mkdtemp(join(tmpdir(), 'nomad-lab-tls-'));
@@ -83,7 +98,8 @@ test('the lab CA and certificates, made by the lab\'s own consul: the names each
   t.regex(names('client1'), /IP Address:10\.77\.0\.11/);
   t.notRegex(names('client1'), /server\./, 'a client cannot pose as a server');
   for (const pair of [...tls.nodes.values(), tls.cli]) t.true(new X509Certificate(pair.cert).verify(ca.publicKey));
-  for (const file of await readdir(join(state, 'tls'))) t.is((await stat(join(state, 'tls', file))).mode & 0o777, 0o600, file);
+  for (const file of await readdir(join(state, 'tls')))
+    t.is((await stat(join(state, 'tls', file))).mode & 0o777, 0o600, file);
 
   const again = await ensureLabTls(state, consul, spec);
   t.is(again.ca, tls.ca);
@@ -101,11 +117,20 @@ test('consul validate and nomad config validate accept security.acl alone and se
   const { spec } = await loadCluster('cluster.yaml');
   const acl = { consulManagement: 'a', consulAgent: 'b', consulDns: 'c', consulNomad: 'd' };
   const tls = { ca: 'ca\n', cert: 'cert\n', key: 'key\n' };
-  for (const [name, security] of [['acl', { acl }], ['tls', { tls }]] as const) {
+  for (const [name, security] of [
+    ['acl', { acl }],
+    ['tls', { tls }],
+  ] as const) {
     for (const node of spec.nodes.slice(0, 2)) {
       const dir = await mkdtemp(join(tmpdir(), `nomad-lab-${name}-`));
       t.teardown(() => rm(dir, { recursive: true, force: true }));
-      for (const f of renderNodeConfig({ spec, node, gossipKey: 'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=', networkInterface: 'eth1', security })) {
+      for (const f of renderNodeConfig({
+        spec,
+        node,
+        gossipKey: 'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=',
+        networkInterface: 'eth1',
+        security,
+      })) {
         if (f.path.includes('/systemd/')) continue;
         await mkdir(join(dir, dirname(f.path)), { recursive: true });
         await writeFile(join(dir, f.path), f.content);

@@ -32,7 +32,12 @@ test.before(async () => {
   const up = await cli(['up', '-f', file], { CI: 'true' });
   outputs.push(up.all);
   if (up.exitCode !== 0) throw new Error(`nomad-lab up failed:\n${up.all}`);
-  console.log(up.stdout.split('\n').filter((l) => /^(up:|server:|client1:)/.test(l)).join('\n'));
+  console.log(
+    up.stdout
+      .split('\n')
+      .filter((l) => /^(up:|server:|client1:)/.test(l))
+      .join('\n'),
+  );
   security = await readLabSecurity(cluster);
 });
 
@@ -44,7 +49,10 @@ const server = () => cluster.spec.nodes.find((n) => n.role === 'server')!.addres
 const tls = () => ({ ca: security.tls!.ca, ...security.tls!.cli });
 
 test.serial('the lab is the two-node layout with both settings on', (t) => {
-  t.deepEqual(cluster.spec.nodes.map((n) => n.name), ['server', 'client1']);
+  t.deepEqual(
+    cluster.spec.nodes.map((n) => n.name),
+    ['server', 'client1'],
+  );
   t.deepEqual(cluster.spec.security, { acl: true, tls: true });
 });
 
@@ -52,8 +60,16 @@ test.serial('tokens, the CA key and the node keys are in the state folder, mode 
   const dir = labStateDir(cluster);
   t.is((await stat(dir)).mode & 0o777, 0o700);
   t.is((await stat(join(dir, 'tls'))).mode & 0o777, 0o700);
-  const files = [...(await readdir(dir)).filter((f) => f.endsWith('.token')), ...(await readdir(join(dir, 'tls'))).map((f) => `tls/${f}`)];
-  t.true(files.includes('nomad-management.token') && files.includes('consul-management.token') && files.includes('tls/ca-key.pem'), files.join(', '));
+  const files = [
+    ...(await readdir(dir)).filter((f) => f.endsWith('.token')),
+    ...(await readdir(join(dir, 'tls'))).map((f) => `tls/${f}`),
+  ];
+  t.true(
+    files.includes('nomad-management.token') &&
+      files.includes('consul-management.token') &&
+      files.includes('tls/ca-key.pem'),
+    files.join(', '),
+  );
   for (const f of files) t.is((await stat(join(dir, f))).mode & 0o777, 0o600, f);
 });
 
@@ -72,31 +88,53 @@ const nomadUrl = (path: string) => `https://${server()}:4646${path}`;
 const consulUrl = (path: string) => `https://${server()}:8501${path}`;
 const get = (url: string, auth: HttpAuth = {}) => httpGet(url, 5000, auth);
 
-test.serial('without a client certificate the TLS handshake is refused (verify_incoming, verify_https_client)', async (t) => {
-  for (const url of [nomadUrl('/v1/status/leader'), consulUrl('/v1/status/leader')]) {
-    // The lab CA is trusted (the same request with the certificate succeeds below): only the client certificate is missing.
-    const error = await t.throwsAsync(get(url, { tls: { ca: security.tls!.ca } }), undefined, url);
-    t.regex(error.message, /CERTIFICATE_REQUIRED|BAD_CERTIFICATE|certificate required|bad certificate/i, url);
-    t.log(`${url}: ${error.message}`);
-  }
-  t.is((await get(nomadUrl('/v1/status/leader'), { tls: tls() })).status, 200);
-  // Plain HTTP: Consul's port 8500 is closed, Nomad's 4646 speaks only TLS.
-  await t.throwsAsync(get(`http://${server()}:8500/v1/status/leader`), { message: /ECONNREFUSED/ });
-  const plain = await get(`http://${server()}:4646/v1/status/leader`);
-  t.is(plain.status, 400);
-  t.regex(plain.body, /HTTP request to an HTTPS server/);
-});
+test.serial(
+  'without a client certificate the TLS handshake is refused (verify_incoming, verify_https_client)',
+  async (t) => {
+    for (const url of [nomadUrl('/v1/status/leader'), consulUrl('/v1/status/leader')]) {
+      // The lab CA is trusted (the same request with the certificate succeeds below): only the client certificate is missing.
+      const error = await t.throwsAsync(get(url, { tls: { ca: security.tls!.ca } }), undefined, url);
+      t.regex(error.message, /CERTIFICATE_REQUIRED|BAD_CERTIFICATE|certificate required|bad certificate/i, url);
+      t.log(`${url}: ${error.message}`);
+    }
+    t.is((await get(nomadUrl('/v1/status/leader'), { tls: tls() })).status, 200);
+    // Plain HTTP: Consul's port 8500 is closed, Nomad's 4646 speaks only TLS.
+    await t.throwsAsync(get(`http://${server()}:8500/v1/status/leader`), { message: /ECONNREFUSED/ });
+    const plain = await get(`http://${server()}:4646/v1/status/leader`);
+    t.is(plain.status, 400);
+    t.regex(plain.body, /HTTP request to an HTTPS server/);
+  },
+);
 
-test.serial('with the lab certificate but no token: HTTP 403 from both APIs; with the management token: 200', async (t) => {
-  const anonymous = { tls: tls() };
-  t.is((await get(nomadUrl('/v1/jobs'), anonymous)).status, 403);
-  t.is((await get(nomadUrl('/v1/nodes'), anonymous)).status, 403);
-  t.is((await get(consulUrl('/v1/agent/self'), anonymous)).status, 403);
-  t.is((await get(consulUrl('/v1/acl/tokens'), anonymous)).status, 403);
-  t.deepEqual(JSON.parse((await get(consulUrl('/v1/catalog/services'), anonymous)).body), {}, 'anonymous sees no service');
-  t.is((await get(nomadUrl('/v1/jobs'), { tls: tls(), headers: { 'X-Nomad-Token': security.acl!.nomadManagement } })).status, 200);
-  t.is((await get(consulUrl('/v1/agent/self'), { tls: tls(), headers: { 'X-Consul-Token': security.acl!.consulManagement } })).status, 200);
-});
+test.serial(
+  'with the lab certificate but no token: HTTP 403 from both APIs; with the management token: 200',
+  async (t) => {
+    const anonymous = { tls: tls() };
+    t.is((await get(nomadUrl('/v1/jobs'), anonymous)).status, 403);
+    t.is((await get(nomadUrl('/v1/nodes'), anonymous)).status, 403);
+    t.is((await get(consulUrl('/v1/agent/self'), anonymous)).status, 403);
+    t.is((await get(consulUrl('/v1/acl/tokens'), anonymous)).status, 403);
+    t.deepEqual(
+      JSON.parse((await get(consulUrl('/v1/catalog/services'), anonymous)).body),
+      {},
+      'anonymous sees no service',
+    );
+    t.is(
+      (await get(nomadUrl('/v1/jobs'), { tls: tls(), headers: { 'X-Nomad-Token': security.acl!.nomadManagement } }))
+        .status,
+      200,
+    );
+    t.is(
+      (
+        await get(consulUrl('/v1/agent/self'), {
+          tls: tls(),
+          headers: { 'X-Consul-Token': security.acl!.consulManagement },
+        })
+      ).status,
+      200,
+    );
+  },
+);
 
 test.serial('a second up changes nothing (no second bootstrap, no new token or certificate)', async (t) => {
   const caBefore = await readFile(join(labStateDir(cluster), 'tls', 'ca.pem'), 'utf8');
@@ -116,14 +154,19 @@ test.serial('plan and status work through the ACLs and TLS', async (t) => {
   const status = await cli(['status', '-f', file, '--json']);
   outputs.push(status.all);
   t.is(status.exitCode, 0, status.all);
-  const parsed = JSON.parse(status.stdout) as { problems: string[]; consul: unknown[]; nomad?: { jobs: { id: string }[] }; urls: { nomadUi: string } };
+  const parsed = JSON.parse(status.stdout) as {
+    problems: string[];
+    consul: unknown[];
+    nomad?: { jobs: { id: string }[] };
+    urls: { nomadUi: string };
+  };
   t.deepEqual(parsed.problems, []);
   t.is(parsed.consul.length, 2);
   t.deepEqual(parsed.nomad?.jobs.map((j) => j.id).sort(), ['stateful', 'web-db', 'whoami']);
   t.is(parsed.urls.nomadUi, `https://${server()}:4646/ui/`);
 });
 
-test.serial('the lab\'s own nomad and consul CLIs reach it with the tokens and certificate from env', async (t) => {
+test.serial("the lab's own nomad and consul CLIs reach it with the tokens and certificate from env", async (t) => {
   const nomad = await cli(['nomad', '-f', file, 'job', 'status']);
   t.is(nomad.exitCode, 0, nomad.all);
   t.regex(nomad.stdout, /whoami/);
@@ -140,7 +183,9 @@ test.serial('alloc status and alloc logs work through the ACLs and TLS', async (
   const status = await cli(['alloc', 'status', 'whoami', '-f', file, '--json']);
   outputs.push(status.all);
   t.is(status.exitCode, 0, status.all);
-  const parsed = JSON.parse(status.stdout) as { allocations: { status: string; desired: string; ports: { label: string }[] }[] };
+  const parsed = JSON.parse(status.stdout) as {
+    allocations: { status: string; desired: string; ports: { label: string }[] }[];
+  };
   const running = parsed.allocations.filter((a) => a.desired === 'run' && a.status === 'running');
   t.true(running.length > 0, status.stdout);
   t.true(running.every((a) => a.ports.some((p) => p.label === 'http')));
@@ -158,10 +203,17 @@ test.serial('reset removes the jobs through the ACLs and TLS', async (t) => {
   t.deepEqual(status.nomad?.jobs, []);
 });
 
-test.serial('no token and no private key ever appeared in the output of up, verify, plan, status, alloc, env or reset', (t) => {
-  const secrets = [...Object.values(security.acl! as Record<keyof AclTokens, string>), security.tls!.cli.key, ...[...security.tls!.nodes.values()].map((p) => p.key)];
-  const all = outputs.join('\n');
-  t.true(all.length > 0);
-  for (const secret of secrets) t.false(all.includes(secret.trim()), 'a secret was printed');
-  t.false(/BEGIN (EC )?PRIVATE KEY/.test(all));
-});
+test.serial(
+  'no token and no private key ever appeared in the output of up, verify, plan, status, alloc, env or reset',
+  (t) => {
+    const secrets = [
+      ...Object.values(security.acl! as Record<keyof AclTokens, string>),
+      security.tls!.cli.key,
+      ...[...security.tls!.nodes.values()].map((p) => p.key),
+    ];
+    const all = outputs.join('\n');
+    t.true(all.length > 0);
+    for (const secret of secrets) t.false(all.includes(secret.trim()), 'a secret was printed');
+    t.false(/BEGIN (EC )?PRIVATE KEY/.test(all));
+  },
+);

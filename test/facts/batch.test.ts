@@ -65,7 +65,7 @@ test("a large file's sha256 is remembered beside its stamp and computed again wh
   t.false(existsSync(entry));
   await sleep(2100);
   t.like(await read(), { exists: true, sha256: sha(bytes) });
-    const [stamp, remembered] = readFileSync(entry, 'utf8').trim().split(' ');
+  const [stamp, remembered] = readFileSync(entry, 'utf8').trim().split(' ');
   t.is(remembered, sha(bytes));
   // The remembered sum is what a matching stamp returns (shown by planting another one)...
   writeFileSync(entry, `${stamp} ${'0'.repeat(64)}\n`);

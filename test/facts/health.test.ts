@@ -9,15 +9,29 @@ client2  10.77.0.12:8301  failed  client  1.22.7  2         dc1  default    <def
 
 test('consul members: parsed, and the ones not alive named', (t) => {
   const parsed = parseConsulMembers(members);
-  t.deepEqual(parsed.map((m) => [m.name, m.status, m.type]), [['server', 'alive', 'server'], ['client1', 'alive', 'client'], ['client2', 'failed', 'client']]);
-  t.deepEqual(membersNotAlive(parsed, ['server', 'client1', 'client2', 'client3']), ['client2 failed', 'client3 not a member']);
+  t.deepEqual(
+    parsed.map((m) => [m.name, m.status, m.type]),
+    [
+      ['server', 'alive', 'server'],
+      ['client1', 'alive', 'client'],
+      ['client2', 'failed', 'client'],
+    ],
+  );
+  t.deepEqual(membersNotAlive(parsed, ['server', 'client1', 'client2', 'client3']), [
+    'client2 failed',
+    'client3 not a member',
+  ]);
 });
 
 test('nomad nodes: ready with docker healthy, or why not', (t) => {
   const nodes = JSON.stringify([
     { Name: 'client1', Status: 'ready', Drivers: { docker: { Detected: true, Healthy: true } } },
     { Name: 'client2', Status: 'initializing', Drivers: {} },
-    { Name: 'client3', Status: 'ready', Drivers: { docker: { Detected: true, Healthy: false, HealthDescription: 'Failed to connect to docker daemon' } } },
+    {
+      Name: 'client3',
+      Status: 'ready',
+      Drivers: { docker: { Detected: true, Healthy: false, HealthDescription: 'Failed to connect to docker daemon' } },
+    },
   ]);
   t.deepEqual(clientsNotReady(nodes, ['client1', 'client2', 'client3', 'client4']), [
     'client2 initializing',
@@ -39,5 +53,11 @@ test('nomad nodes: each client is held to the drivers it enables, and only those
     { Name: 'client1', Status: 'ready', Drivers: { raw_exec: { Detected: true, Healthy: true } } },
     { Name: 'client2', Status: 'ready', Drivers: { docker: { Detected: true, Healthy: true } } },
   ]);
-  t.deepEqual(clientsNotReady(nodes, [{ name: 'client1', drivers: ['raw_exec'] }, { name: 'client2', drivers: ['docker', 'raw_exec'] }]), ['client2 raw_exec driver missing']);
+  t.deepEqual(
+    clientsNotReady(nodes, [
+      { name: 'client1', drivers: ['raw_exec'] },
+      { name: 'client2', drivers: ['docker', 'raw_exec'] },
+    ]),
+    ['client2 raw_exec driver missing'],
+  );
 });

@@ -10,7 +10,12 @@ const INSPECT = JSON.stringify([
     Size: 1985828,
     Config: { Labels: { 'nomad-lab.recipe': 'whoami', 'nomad-lab.recipe-hash': '458ad1421e65' } },
   },
-  { Id: 'sha256:6d71210654a24ae5e04db567ed3758e706e2156a70c19be1cb7bc42197480dda', RepoTags: ['nomadlab/toolbox:1'], Size: 1988187, Config: { Labels: null } },
+  {
+    Id: 'sha256:6d71210654a24ae5e04db567ed3758e706e2156a70c19be1cb7bc42197480dda',
+    RepoTags: ['nomadlab/toolbox:1'],
+    Size: 1988187,
+    Config: { Labels: null },
+  },
 ]);
 
 test('docker image inspect: only images with both recipe labels', (t) => {
@@ -25,7 +30,13 @@ test('docker image inspect: only images with both recipe labels', (t) => {
   ]);
 });
 
-const image = (id: string, recipe: string, hash: string): LabelledImage => ({ id, tags: [`nomadlab/${recipe}:${hash}`], size: 1, recipe, hash });
+const image = (id: string, recipe: string, hash: string): LabelledImage => ({
+  id,
+  tags: [`nomadlab/${recipe}:${hash}`],
+  size: 1,
+  recipe,
+  hash,
+});
 const images = [
   image('a', 'node', 'aaa'),
   image('b', 'node', 'bbb'),
@@ -37,7 +48,12 @@ const images = [
 ];
 
 const cases: { title: string; current: Record<string, string>; used: string[]; old: string[] }[] = [
-  { title: 'other hashes of a recipe built now are old (and trixie is another recipe)', current: { node: 'ccc' }, used: [], old: ['a', 'b'] },
+  {
+    title: 'other hashes of a recipe built now are old (and trixie is another recipe)',
+    current: { node: 'ccc' },
+    used: [],
+    old: ['a', 'b'],
+  },
   { title: 'an image a container was made from is kept', current: { node: 'ccc' }, used: ['a'], old: ['b'] },
   { title: 'recipes not built now are left alone', current: { node: 'aaa', whoami: 'eee' }, used: [], old: ['b', 'c'] },
   { title: 'the current build is never old', current: { toolbox: 'ddd' }, used: [], old: [] },
@@ -47,6 +63,9 @@ const cases: { title: string; current: Record<string, string>; used: string[]; o
 
 for (const c of cases) {
   test(`old images: ${c.title}`, (t) => {
-    t.deepEqual(oldImages(images, new Map(Object.entries(c.current)), new Set(c.used)).map((i) => i.id), c.old);
+    t.deepEqual(
+      oldImages(images, new Map(Object.entries(c.current)), new Set(c.used)).map((i) => i.id),
+      c.old,
+    );
   });
 }

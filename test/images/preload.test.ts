@@ -31,5 +31,6 @@ test('the preload layer installs as a node would and enables none of what it ins
   t.regex(text, /^FROM nomadlab\/node:abc\n/);
   t.regex(text, /apt-get install -y -q -o Acquire::Retries=3 --no-install-recommends dnsmasq docker\.io/);
   t.regex(text, /comm -13 \/tmp\/enabled-before \/tmp\/enabled-after\); do systemctl disable "\$unit"/);
-  for (const bad of ['docker.io; rm -rf /', '$(id)', '-y', 'Docker', '']) t.throws(() => preloadDockerfile('b', [bad]), { message: /not a Debian package name/ });
+  for (const bad of ['docker.io; rm -rf /', '$(id)', '-y', 'Docker', ''])
+    t.throws(() => preloadDockerfile('b', [bad]), { message: /not a Debian package name/ });
 });

@@ -26,7 +26,7 @@ const NODES = [
   { name: 'client2', address: '10.77.0.12' },
 ];
 
-test('ports: dynamic and reserved, each at its network\'s host address; `to` only where the task maps it', (t) => {
+test("ports: dynamic and reserved, each at its network's host address; `to` only where the task maps it", (t) => {
   t.deepEqual(allocPorts(running), [{ label: 'http', address: '10.77.0.12', port: 24567, to: 8080 }]);
   t.deepEqual(allocPorts(failed), [
     { label: 'http', address: '10.77.0.11', port: 8080 },
@@ -34,13 +34,17 @@ test('ports: dynamic and reserved, each at its network\'s host address; `to` onl
   ]);
 });
 
-test('ports: an allocation with only the older Resources networks, and one without an IP, at the node\'s address', (t) => {
-  const old: Allocation = { ...running, AllocatedResources: null, Resources: { Networks: [{ IP: '', ReservedPorts: [{ Label: 'db', Value: 5432 }] }] } };
+test("ports: an allocation with only the older Resources networks, and one without an IP, at the node's address", (t) => {
+  const old: Allocation = {
+    ...running,
+    AllocatedResources: null,
+    Resources: { Networks: [{ IP: '', ReservedPorts: [{ Label: 'db', Value: 5432 }] }] },
+  };
   t.deepEqual(allocPorts(old, '10.77.0.12'), [{ label: 'db', address: '10.77.0.12', port: 5432 }]);
   t.deepEqual(allocPorts({ ...running, AllocatedResources: { Shared: { Networks: [] } }, Resources: null }), []);
 });
 
-test('rows: newest first, the node\'s lab address, each task\'s last event with its time', (t) => {
+test("rows: newest first, the node's lab address, each task's last event with its time", (t) => {
   t.deepEqual(allocRows([running, failed], NODES), [
     {
       id: 'b81f0e77-2c3d-91a8-5f46-e0d7c9b2a315',
@@ -60,7 +64,8 @@ test('rows: newest first, the node\'s lab address, each task\'s last event with 
           failed: true,
           lastEvent: {
             type: 'Driver Failure',
-            message: 'Failed to pull `nomadlab/whoami:2`: Error response from daemon: pull access denied for nomadlab/whoami',
+            message:
+              'Failed to pull `nomadlab/whoami:2`: Error response from daemon: pull access denied for nomadlab/whoami',
             time: '2025-06-01T10:14:41Z',
           },
         },
@@ -74,7 +79,14 @@ test('rows: newest first, the node\'s lab address, each task\'s last event with 
       ports: [{ label: 'http', address: '10.77.0.12', port: 24567, to: 8080 }],
       desired: 'run',
       status: 'running',
-      tasks: [{ task: 'whoami', state: 'running', failed: false, lastEvent: { type: 'Started', message: 'Task started by client', time: '2025-06-01T10:12:03Z' } }],
+      tasks: [
+        {
+          task: 'whoami',
+          state: 'running',
+          failed: false,
+          lastEvent: { type: 'Started', message: 'Task started by client', time: '2025-06-01T10:12:03Z' },
+        },
+      ],
     },
   ]);
 });
@@ -93,10 +105,20 @@ test("rows: a failed task shows the event that says why (the driver's failure), 
     { Type: 'Driver Failure', DisplayMessage: 'unable to apply caps: operation not permitted', Time: 2e18 },
     { Type: 'Not Restarting', DisplayMessage: 'Policy allows no restarts', Time: 3e18 },
   ];
-  const failed: Allocation = { ...running, ClientStatus: 'failed', TaskStates: { whoami: { State: 'dead', Failed: true, Events: events } } };
+  const failed: Allocation = {
+    ...running,
+    ClientStatus: 'failed',
+    TaskStates: { whoami: { State: 'dead', Failed: true, Events: events } },
+  };
   const [row] = allocRows([failed], NODES);
-  t.like(row!.tasks[0], { failed: true, lastEvent: { type: 'Driver Failure', message: 'unable to apply caps: operation not permitted' } });
-  const [alive] = allocRows([{ ...failed, TaskStates: { whoami: { State: 'running', Failed: false, Events: events } } }], NODES);
+  t.like(row!.tasks[0], {
+    failed: true,
+    lastEvent: { type: 'Driver Failure', message: 'unable to apply caps: operation not permitted' },
+  });
+  const [alive] = allocRows(
+    [{ ...failed, TaskStates: { whoami: { State: 'running', Failed: false, Events: events } } }],
+    NODES,
+  );
   t.like(alive!.tasks[0], { lastEvent: { type: 'Not Restarting' } });
 });
 
@@ -111,8 +133,18 @@ test("placement failure: Nomad's reason from the newest evaluation that failed, 
 });
 
 test('placement failure: none once nothing is queued and no evaluation is blocked, though an old one failed', (t) => {
-  const placed: JobSummary = { JobID: 'whoami-static', Summary: { whoami: { ...queuedSummary.Summary!['whoami']!, Queued: 0 } } };
-  t.deepEqual(placementFailures('whoami-static', placed, evaluations.filter((e) => e.Status !== 'blocked')), []);
+  const placed: JobSummary = {
+    JobID: 'whoami-static',
+    Summary: { whoami: { ...queuedSummary.Summary!['whoami']!, Queued: 0 } },
+  };
+  t.deepEqual(
+    placementFailures(
+      'whoami-static',
+      placed,
+      evaluations.filter((e) => e.Status !== 'blocked'),
+    ),
+    [],
+  );
 });
 
 test('placement failure: a blocked evaluation without a summary counts from the failed evaluation', (t) => {
@@ -123,7 +155,9 @@ test('placement failure: a blocked evaluation without a summary counts from the 
 });
 
 test('placement failure: queued allocations with no failed evaluation yet', (t) => {
-  t.deepEqual(placementFailures('whoami-static', queuedSummary, []), ['whoami-static.whoami: 1 allocation queued, not placed yet']);
+  t.deepEqual(placementFailures('whoami-static', queuedSummary, []), [
+    'whoami-static.whoami: 1 allocation queued, not placed yet',
+  ]);
 });
 
 test('placement reasons: filters, empty datacenters, exhausted classes and quotas, in `nomad job status` words', (t) => {
@@ -152,9 +186,17 @@ test('placement reasons: filters, empty datacenters, exhausted classes and quota
 });
 
 test('a missing job: the message names it and the jobs there are', (t) => {
-  t.is(missingJobMessage('whoam', [{ ID: 'whoami', Type: 'service', Status: 'running' }, { ID: 'todo', Type: 'service', Status: 'running' }]),
-    'no job "whoam" in the lab; its jobs: todo, whoami');
-  t.is(missingJobMessage('whoami', []), "no job \"whoami\" in the lab; it runs no jobs (`nomad-lab up` registers the cluster file's)");
+  t.is(
+    missingJobMessage('whoam', [
+      { ID: 'whoami', Type: 'service', Status: 'running' },
+      { ID: 'todo', Type: 'service', Status: 'running' },
+    ]),
+    'no job "whoam" in the lab; its jobs: todo, whoami',
+  );
+  t.is(
+    missingJobMessage('whoami', []),
+    'no job "whoami" in the lab; it runs no jobs (`nomad-lab up` registers the cluster file\'s)',
+  );
 });
 
 // Task selection: the job's groups and tasks, and its allocations (newest first).
@@ -166,7 +208,12 @@ const web: JobSpecJson = {
   ],
 };
 const stub = (id: string, group: string, node: string, desired = 'run'): AllocationStub => ({
-  ID: id, Name: `web.${group}[0]`, NodeName: node, TaskGroup: group, DesiredStatus: desired, ClientStatus: desired === 'run' ? 'running' : 'complete',
+  ID: id,
+  Name: `web.${group}[0]`,
+  NodeName: node,
+  TaskGroup: group,
+  DesiredStatus: desired,
+  ClientStatus: desired === 'run' ? 'running' : 'complete',
 });
 const allocs = [
   stub('aa11bb22-0000-0000-0000-000000000001', 'web', 'client1'),
@@ -182,37 +229,57 @@ test('logs of a named task: every allocation to run whose group has it', (t) => 
   ]);
 });
 
-test('logs without a task: the group\'s only one; a group with several asks to name one', (t) => {
-  t.deepEqual(logTargets(web, allocs, { alloc: 'dd44' }), [{ id: 'dd44ee55-0000-0000-0000-000000000003', node: 'client1', task: 'postgres' }]);
+test("logs without a task: the group's only one; a group with several asks to name one", (t) => {
+  t.deepEqual(logTargets(web, allocs, { alloc: 'dd44' }), [
+    { id: 'dd44ee55-0000-0000-0000-000000000003', node: 'client1', task: 'postgres' },
+  ]);
   const error = t.throws(() => logTargets(web, allocs), { instanceOf: NomadLabError });
-  t.is(error.message, 'group web of web has 2 tasks (nginx, exporter): name one, e.g. `nomad-lab alloc logs web nginx`');
+  t.is(
+    error.message,
+    'group web of web has 2 tasks (nginx, exporter): name one, e.g. `nomad-lab alloc logs web nginx`',
+  );
 });
 
 test('logs of a task the job does not have: its tasks, per group', (t) => {
   const error = t.throws(() => logTargets(web, allocs, { task: 'redis' }), { instanceOf: NomadLabError });
   t.is(error.message, 'web has no task "redis"; its tasks: group web: nginx, exporter; group db: postgres');
-  const inAlloc = t.throws(() => logTargets(web, allocs, { task: 'postgres', alloc: 'aa11bb' }), { instanceOf: NomadLabError });
+  const inAlloc = t.throws(() => logTargets(web, allocs, { task: 'postgres', alloc: 'aa11bb' }), {
+    instanceOf: NomadLabError,
+  });
   t.is(inAlloc.message, 'allocation aa11bb22 (group web) has no task "postgres"; its tasks: nginx, exporter');
 });
 
 test('--alloc: a stopped allocation by its prefix; an unknown or ambiguous prefix lists the allocations', (t) => {
-  t.deepEqual(logTargets(web, allocs, { alloc: 'FF66', task: 'nginx' }), [{ id: 'ff667788-0000-0000-0000-000000000004', node: 'client2', task: 'nginx' }]);
-  t.is(t.throws(() => logTargets(web, allocs, { alloc: 'aa11' }))?.message,
-    '--alloc aa11 names 2 allocations of web (aa11bb22 (client1, run/running), aa11cc33 (client2, run/running)): give more of the ID');
-  t.regex(t.throws(() => logTargets(web, allocs, { alloc: '0123' }))?.message ?? '',
-    /^web has no allocation whose ID starts with "0123"; its allocations: aa11bb22 \(client1, run\/running\), .*ff667788 \(client2, stop\/complete\)$/);
+  t.deepEqual(logTargets(web, allocs, { alloc: 'FF66', task: 'nginx' }), [
+    { id: 'ff667788-0000-0000-0000-000000000004', node: 'client2', task: 'nginx' },
+  ]);
+  t.is(
+    t.throws(() => logTargets(web, allocs, { alloc: 'aa11' }))?.message,
+    '--alloc aa11 names 2 allocations of web (aa11bb22 (client1, run/running), aa11cc33 (client2, run/running)): give more of the ID',
+  );
+  t.regex(
+    t.throws(() => logTargets(web, allocs, { alloc: '0123' }))?.message ?? '',
+    /^web has no allocation whose ID starts with "0123"; its allocations: aa11bb22 \(client1, run\/running\), .*ff667788 \(client2, stop\/complete\)$/,
+  );
 });
 
 test('logs of a job with nothing to run: where to look instead', (t) => {
-  t.is(t.throws(() => logTargets(web, [allocs[3]!]), { instanceOf: NomadLabError })?.message,
-    'web has no allocation to run (1 allocation, all stopped): `nomad-lab alloc status web` lists them, and `--alloc ID` reads a stopped one\'s logs');
+  t.is(
+    t.throws(() => logTargets(web, [allocs[3]!]), { instanceOf: NomadLabError })?.message,
+    "web has no allocation to run (1 allocation, all stopped): `nomad-lab alloc status web` lists them, and `--alloc ID` reads a stopped one's logs",
+  );
 });
 
 test("logs path: Nomad's plain log from the start, following only when asked", (t) => {
   const target = { id: 'aa11bb22-0000-0000-0000-000000000001', node: 'client1', task: 'nginx' };
-  t.is(logsPath(target, 'stdout', false), '/v1/client/fs/logs/aa11bb22-0000-0000-0000-000000000001?task=nginx&type=stdout&origin=start&offset=0&plain=true');
-  t.is(logsPath({ ...target, task: 'a b&c' }, 'stderr', true),
-    '/v1/client/fs/logs/aa11bb22-0000-0000-0000-000000000001?task=a+b%26c&type=stderr&origin=start&offset=0&plain=true&follow=true');
+  t.is(
+    logsPath(target, 'stdout', false),
+    '/v1/client/fs/logs/aa11bb22-0000-0000-0000-000000000001?task=nginx&type=stdout&origin=start&offset=0&plain=true',
+  );
+  t.is(
+    logsPath({ ...target, task: 'a b&c' }, 'stderr', true),
+    '/v1/client/fs/logs/aa11bb22-0000-0000-0000-000000000001?task=a+b%26c&type=stderr&origin=start&offset=0&plain=true&follow=true',
+  );
 });
 
 test('labelled lines: each whole line labelled, a line split across chunks waits for its end, the rest at the end', (t) => {
@@ -227,7 +294,10 @@ test('labelled lines: each whole line labelled, a line split across chunks waits
 test('labelled lines: a line longer than 64 KiB is passed on in parts', (t) => {
   const labeller = new LineLabeller('[x]');
   const out = labeller.push('a'.repeat(150 * 1024));
-  t.deepEqual(out.split('\n').map((l) => l.length), [4 + 64 * 1024, 4 + 64 * 1024, 0]);
+  t.deepEqual(
+    out.split('\n').map((l) => l.length),
+    [4 + 64 * 1024, 4 + 64 * 1024, 0],
+  );
   t.is(labeller.end().length, 4 + 22 * 1024 + 1);
 });
 
@@ -256,7 +326,12 @@ const b: LogTarget = { id: 'aa11cc33-0000-0000-0000-000000000002', node: 'client
 async function readAll(api: NomadReader, targets: readonly LogTarget[], follow: boolean) {
   let out = '';
   const errors: string[] = [];
-  const failures = await readJobLogs(api, targets, { type: 'stdout', follow, write: (text) => (out += text), onError: (e) => errors.push(e.message) });
+  const failures = await readJobLogs(api, targets, {
+    type: 'stdout',
+    follow,
+    write: (text) => (out += text),
+    onError: (e) => errors.push(e.message),
+  });
   return { out, errors, failures };
 }
 
@@ -272,13 +347,21 @@ test('several logs, not followed: one after another, each under a header, a last
 test('several logs, followed: at once, every line labelled, whole', async (t) => {
   const api = fakeLogs({ [a.id]: ['one\ntw', 'o\n'], [b.id]: ['thr', 'ee\nfour'] });
   const { out } = await readAll(api, [a, b], true);
-  t.deepEqual(out.split('\n').sort(), ['', '[aa11bb22 client1] one', '[aa11bb22 client1] two', '[aa11cc33 client2] four', '[aa11cc33 client2] three']);
+  t.deepEqual(out.split('\n').sort(), [
+    '',
+    '[aa11bb22 client1] one',
+    '[aa11bb22 client1] two',
+    '[aa11cc33 client2] four',
+    '[aa11cc33 client2] three',
+  ]);
   t.true(api.paths.every((p) => p.endsWith('&follow=true')));
 });
 
 test('one log: as it is, no header or label; a character split across chunks comes whole', async (t) => {
   const euro = Buffer.from('€\n');
-  const api: NomadReader = { ...fakeLogs({}), stream: (_path, onData) =>
+  const api: NomadReader = {
+    ...fakeLogs({}),
+    stream: (_path, onData) =>
       // In an executor, so a throw from onData is a rejection, as from the real stream.
       new Promise((resolve) => {
         for (const chunk of [euro.subarray(0, 1), euro.subarray(1)]) onData(chunk);
@@ -290,7 +373,13 @@ test('one log: as it is, no header or label; a character split across chunks com
 
 test('a log Nomad refuses is said with its allocation; the others are still read', async (t) => {
   const { VerifyError } = await import('../../src/errors.ts');
-  const api = fakeLogs({ [a.id]: new VerifyError('GET https://10.77.0.10:4646/v1/client/fs/logs/aa11', 'HTTP 404: task "nginx" not started yet. No logs available'), [b.id]: ['up\n'] });
+  const api = fakeLogs({
+    [a.id]: new VerifyError(
+      'GET https://10.77.0.10:4646/v1/client/fs/logs/aa11',
+      'HTTP 404: task "nginx" not started yet. No logs available',
+    ),
+    [b.id]: ['up\n'],
+  });
   t.deepEqual(await readAll(api, [a, b], false), {
     out: '==> [aa11bb22 client1] stdout of task nginx <==\n\n==> [aa11cc33 client2] stdout of task nginx <==\nup\n',
     errors: ['[aa11bb22 client1] stdout of task nginx: HTTP 404: task "nginx" not started yet. No logs available'],

@@ -27,7 +27,11 @@ nodes:
 `;
   const parsed = parseCluster(text, { displayName: 'cluster.yaml', baseDir: '/tmp' });
   const addresses = [DOWN, SERVER, '127.0.0.12'];
-  const spec = { ...parsed.spec, network: { cidr: '127.0.0.0/8' }, nodes: parsed.spec.nodes.map((n, i) => ({ ...n, address: addresses[i]! })) };
+  const spec = {
+    ...parsed.spec,
+    network: { cidr: '127.0.0.0/8' },
+    nodes: parsed.spec.nodes.map((n, i) => ({ ...n, address: addresses[i]! })),
+  };
   return { file: '/tmp/cluster.yaml', ...parsed, spec };
 }
 
@@ -36,7 +40,8 @@ const stub: AllocationStub = { ...running };
 delete (stub as Partial<Allocation>).AllocatedResources;
 delete (stub as Partial<Allocation>).Resources;
 
-const json = (res: ServerResponse, body: unknown) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+const json = (res: ServerResponse, body: unknown) =>
+  res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
 
 /** Nomad's API for one job, `whoami`, with one running allocation whose log says hello and, followed, stays open. */
 function fakeNomad(): Promise<FakeHttp & { following: Set<ServerResponse> }> {
@@ -46,9 +51,16 @@ function fakeNomad(): Promise<FakeHttp & { following: Set<ServerResponse> }> {
     const routes: Record<string, unknown> = {
       '/v1/status/leader': `${SERVER}:4647`,
       '/v1/jobs': [{ ID: 'whoami', Type: 'service', Status: 'running' }],
-      '/v1/job/whoami': { ID: 'whoami', Type: 'service', TaskGroups: [{ Name: 'whoami', Count: 1, Tasks: [{ Name: 'whoami' }] }] },
+      '/v1/job/whoami': {
+        ID: 'whoami',
+        Type: 'service',
+        TaskGroups: [{ Name: 'whoami', Count: 1, Tasks: [{ Name: 'whoami' }] }],
+      },
       '/v1/job/whoami/allocations': [stub],
-      '/v1/job/whoami/summary': { JobID: 'whoami', Summary: { whoami: { Queued: 0, Starting: 0, Running: 1, Failed: 0, Complete: 0, Lost: 0 } } },
+      '/v1/job/whoami/summary': {
+        JobID: 'whoami',
+        Summary: { whoami: { Queued: 0, Starting: 0, Running: 1, Failed: 0, Complete: 0, Lost: 0 } },
+      },
       '/v1/job/whoami/evaluations': [],
       [`/v1/allocation/${running.ID}`]: running,
     };
@@ -74,9 +86,10 @@ test('status: from the first server that answers, rows with ports and the last e
   const api = await openLabNomad(cluster(), { nomadPort: nomad.port, reach: direct, timeoutMs: 2000 });
   t.is(api.server, 'server2');
   const status = await allocStatus(api, 'whoami', cluster().spec.nodes);
-  t.deepEqual(status.allocations.map((a) => [a.id, a.node, a.ports, a.tasks[0]?.lastEvent?.type]), [
-    [running.ID, 'client2', [{ label: 'http', address: '10.77.0.12', port: 24567, to: 8080 }], 'Started'],
-  ]);
+  t.deepEqual(
+    status.allocations.map((a) => [a.id, a.node, a.ports, a.tasks[0]?.lastEvent?.type]),
+    [[running.ID, 'client2', [{ label: 'http', address: '10.77.0.12', port: 24567, to: 8080 }], 'Started']],
+  );
   t.deepEqual(status.placementFailures, []);
 });
 
@@ -90,13 +103,18 @@ test('status of a job that is not there: a NomadLabError naming the jobs there a
 
 test('no server answers: each one named with what came back, and what to do', async (t) => {
   const port = await closedPort(SERVER);
-  const error = await t.throwsAsync(openLabNomad(cluster(), { nomadPort: port, reach: direct, timeoutMs: 2000 }), { instanceOf: NomadLabError });
-  t.is(error.message, [
-    "no server of alloc answered Nomad's API (from this host):",
-    `  server1: GET http://${DOWN}:${port}/v1/status/leader: ECONNREFUSED`,
-    `  server2: GET http://${SERVER}:${port}/v1/status/leader: ECONNREFUSED`,
-    'Is the lab up? `nomad-lab status` shows what runs.',
-  ].join('\n'));
+  const error = await t.throwsAsync(openLabNomad(cluster(), { nomadPort: port, reach: direct, timeoutMs: 2000 }), {
+    instanceOf: NomadLabError,
+  });
+  t.is(
+    error.message,
+    [
+      "no server of alloc answered Nomad's API (from this host):",
+      `  server1: GET http://${DOWN}:${port}/v1/status/leader: ECONNREFUSED`,
+      `  server2: GET http://${SERVER}:${port}/v1/status/leader: ECONNREFUSED`,
+      'Is the lab up? `nomad-lab status` shows what runs.',
+    ].join('\n'),
+  );
 });
 
 test('logs through SSH: read to the end, and followed until aborted, the channel then closed', async (t) => {
@@ -109,14 +127,21 @@ test('logs through SSH: read to the end, and followed until aborted, the channel
     await sshd.close();
     await nomad.close();
   });
-  const reach = { reach: { via: 'ssh' as const, reason: 'test', dialer: () => sshDialer(remote) }, close: () => Promise.resolve() };
+  const reach = {
+    reach: { via: 'ssh' as const, reason: 'test', dialer: () => sshDialer(remote) },
+    close: () => Promise.resolve(),
+  };
   const api = await openLabNomad(cluster(), { nomadPort: nomad.port, reach, timeoutMs: 2000 });
   t.is(api.server, 'server2');
   const targets = await jobLogTargets(api, 'whoami', {});
   t.deepEqual(targets, [{ id: running.ID, node: 'client2', task: 'whoami' }]);
 
   let out = '';
-  const options = { type: 'stdout' as const, write: (text: string) => (out += text), onError: (e: Error) => t.fail(e.message) };
+  const options = {
+    type: 'stdout' as const,
+    write: (text: string) => (out += text),
+    onError: (e: Error) => t.fail(e.message),
+  };
   t.is(await readJobLogs(api, targets, { ...options, follow: false }), 0);
   t.is(out, 'hello\n');
 

@@ -11,7 +11,12 @@ import type { Remote } from '../../src/remote/remote.ts';
 
 // The script runs here, in a temporary folder, as it would on a node (as this user instead of root).
 
-const shell = (command: Command) => execa(isScript(command) ? 'sh' : command[0]!, isScript(command) ? ['-c', command.script, 'sh', ...(command.args ?? [])] : command.slice(1), { reject: false });
+const shell = (command: Command) =>
+  execa(
+    isScript(command) ? 'sh' : command[0]!,
+    isScript(command) ? ['-c', command.script, 'sh', ...(command.args ?? [])] : command.slice(1),
+    { reject: false },
+  );
 const local = {
   node: 'local',
   exec: async (command: Command) => {
@@ -54,7 +59,10 @@ test('a folder that was there is left as it is, and said so', async (t) => {
   const path = join(await tempDir(t), 'private');
   await mkdir(path);
   await chmod(path, 0o700);
-  t.deepEqual(await ensureVolumeDirs(local, [path], wanted), { made: [], kept: [`${path} (mode 700, owner ${wanted.owner})`] });
+  t.deepEqual(await ensureVolumeDirs(local, [path], wanted), {
+    made: [],
+    kept: [`${path} (mode 700, owner ${wanted.owner})`],
+  });
   t.is((await stat(path)).mode & 0o777, 0o700);
 });
 
@@ -63,7 +71,10 @@ test('a path through a symlink is an error, and nothing is made', async (t) => {
   await mkdir(join(dir, 'etc'));
   await symlink(join(dir, 'etc'), join(dir, 'srv'));
   const error = await t.throwsAsync(ensureVolumeDirs(local, [join(dir, 'srv', 'data')], wanted));
-  t.is(error?.message, `[local] host volume ${dir}/srv/data leads through a symlink to ${dir}/etc/data: nomad-lab neither follows nor replaces it; point the volume at a real folder`);
+  t.is(
+    error?.message,
+    `[local] host volume ${dir}/srv/data leads through a symlink to ${dir}/etc/data: nomad-lab neither follows nor replaces it; point the volume at a real folder`,
+  );
   await t.throwsAsync(stat(join(dir, 'etc', 'data')), { code: 'ENOENT' });
 });
 
@@ -71,5 +82,8 @@ test('a file where the folder should be is an error', async (t) => {
   const path = join(await tempDir(t), 'data');
   await writeFile(path, '');
   const error = await t.throwsAsync(ensureVolumeDirs(local, [path], wanted));
-  t.is(error?.message, `[local] host volume ${path} exists and is not a folder: remove it, or point the volume elsewhere`);
+  t.is(
+    error?.message,
+    `[local] host volume ${path} exists and is not a folder: remove it, or point the volume elsewhere`,
+  );
 });

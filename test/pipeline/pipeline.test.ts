@@ -17,7 +17,14 @@ import { fakeCluster } from './helpers/fake-node.ts';
 
 // The remote steps of `up`, in order, against in-memory nodes (FakeNode): which commands reach which node.
 
-const REMOTE_STEPS: AnyStep[] = [installPackages, installHashicorp, configureConsul, resolveConsulDns, configureNomad, loadJobImages];
+const REMOTE_STEPS: AnyStep[] = [
+  installPackages,
+  installHashicorp,
+  configureConsul,
+  resolveConsulDns,
+  configureNomad,
+  loadJobImages,
+];
 
 async function hostInputs(): Promise<Pick<Products, 'artifacts' | 'tarballs'>> {
   const dir = await mkdtemp(join(tmpdir(), 'nomad-lab-pipeline-'));
@@ -27,7 +34,15 @@ async function hostInputs(): Promise<Pick<Products, 'artifacts' | 'tarballs'>> {
   };
   const artifact = async (product: 'consul' | 'nomad') => {
     const path = await file(product, `${product} binary\n`);
-    return { product, version: '1.0.0', platform: 'linux_amd64', path, sha256: await sha256Of({ localPath: path }), size: 14, from: 'cache' as const };
+    return {
+      product,
+      version: '1.0.0',
+      platform: 'linux_amd64',
+      path,
+      sha256: await sha256Of({ localPath: path }),
+      size: 14,
+      from: 'cache' as const,
+    };
   };
   const tarball = await file('whoami-abc.tar', 'a docker save tarball\n');
   return {
@@ -41,7 +56,13 @@ async function lab(file = 'cluster.yaml') {
   const nodes = fakeCluster(cluster.spec.nodes.map((n) => ({ name: n.name, address: n.address })));
   const inputs = await hostInputs();
   const run = async (): Promise<UpState> => {
-    const state: UpState = { ...newUpState(cluster), ...inputs, remotes: nodes, gossipKey: 'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=', security: {} };
+    const state: UpState = {
+      ...newUpState(cluster),
+      ...inputs,
+      remotes: nodes,
+      gossipKey: 'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=',
+      security: {},
+    };
     await runPipeline(REMOTE_STEPS, state);
     return state;
   };
@@ -87,12 +108,25 @@ test('a fresh client also gets Docker (with its daemon.json), a host volume fold
   const { node, run } = await lab();
   await run();
   const commands = node('client1').take();
-  t.deepEqual(commands.slice(0, 4), ['apt-get install dnsmasq docker.io', 'put /etc/docker/daemon.json', 'systemctl enable docker', 'systemctl restart docker']);
+  t.deepEqual(commands.slice(0, 4), [
+    'apt-get install dnsmasq docker.io',
+    'put /etc/docker/daemon.json',
+    'systemctl enable docker',
+    'systemctl restart docker',
+  ]);
   t.true(commands.includes('install -d -m 755 -o root -g root -- /srv/nomad/data'));
-  t.true(commands.indexOf('install -d -m 755 -o root -g root -- /srv/nomad/data') < commands.indexOf('systemctl restart nomad'), 'the volume folder exists before Nomad starts');
+  t.true(
+    commands.indexOf('install -d -m 755 -o root -g root -- /srv/nomad/data') <
+      commands.indexOf('systemctl restart nomad'),
+    'the volume folder exists before Nomad starts',
+  );
   t.true(commands.includes('put /etc/nomad.d/client.hcl'));
   t.false(commands.includes('put /etc/nomad.d/server.hcl'));
-  t.deepEqual(commands.slice(-3), ['install -d -m 700 -o root -g root /var/lib/nomad-lab/images', 'put /var/lib/nomad-lab/images/whoami-abc.tar', 'docker load -i /var/lib/nomad-lab/images/whoami-abc.tar']);
+  t.deepEqual(commands.slice(-3), [
+    'install -d -m 700 -o root -g root /var/lib/nomad-lab/images',
+    'put /var/lib/nomad-lab/images/whoami-abc.tar',
+    'docker load -i /var/lib/nomad-lab/images/whoami-abc.tar',
+  ]);
 });
 
 test('a converged lab gets no command at all: facts only', async (t) => {
@@ -125,7 +159,7 @@ test('a stopped, crashed service is reset and started; a running one is left alo
   t.deepEqual(node('client2').take(), ['systemctl reset-failed nomad', 'systemctl start nomad']);
 });
 
-test("a failure on one node names the node and the step; the other nodes finish that step, no later step runs", async (t) => {
+test('a failure on one node names the node and the step; the other nodes finish that step, no later step runs', async (t) => {
   const { node, run } = await lab();
   node('client2').failing.add('apt-get install dnsmasq docker.io');
   const error = await t.throwsAsync(run(), { instanceOf: StepError });
@@ -133,7 +167,10 @@ test("a failure on one node names the node and the step; the other nodes finish 
   t.regex(error.message, /^\[client2\] exit 1: apt-get install dnsmasq docker.io/);
   t.deepEqual(node('client2').take(), []);
   t.deepEqual(node('client1').take().slice(0, 1), ['apt-get install dnsmasq docker.io']);
-  t.false(node('server').log.some((c) => c.includes('/usr/local/bin')), 'install Consul and Nomad did not run');
+  t.false(
+    node('server').log.some((c) => c.includes('/usr/local/bin')),
+    'install Consul and Nomad did not run',
+  );
 });
 
 test('dnsmasq removed by hand: the upstream resolvers are put back before apt installs it, then resolv.conf names it again', async (t) => {
@@ -157,7 +194,10 @@ test('existing hosts: Docker installed but disabled and stopped is enabled and s
   await run();
   const commands = worker.take();
   t.deepEqual(commands.slice(0, 3), ['apt-get install dnsmasq', 'systemctl enable docker', 'systemctl start docker']);
-  t.false(commands.some((c) => c.includes('daemon.json')), 'an existing host keeps its own daemon.json');
+  t.false(
+    commands.some((c) => c.includes('daemon.json')),
+    'an existing host keeps its own daemon.json',
+  );
   t.true(node('worker2').take().includes('apt-get install dnsmasq docker.io'), 'a host without Docker gets docker.io');
 });
 
@@ -180,11 +220,20 @@ test('existing hosts: systemd-resolved on 127.0.0.53 keeps port 53 and forwards 
   const resolv = host.files.get('/etc/resolv.conf')!.content.toString();
   await run();
   const commands = host.take();
-  t.false(commands.some((c) => c.includes('dnsmasq')), commands.join('\n'));
+  t.false(
+    commands.some((c) => c.includes('dnsmasq')),
+    commands.join('\n'),
+  );
   t.true(commands.includes('put /etc/systemd/resolved.conf.d/nomad-lab-consul.conf'));
-  t.true(commands.indexOf('systemctl restart systemd-resolved') > commands.indexOf('put /etc/systemd/resolved.conf.d/nomad-lab-consul.conf'));
+  t.true(
+    commands.indexOf('systemctl restart systemd-resolved') >
+      commands.indexOf('put /etc/systemd/resolved.conf.d/nomad-lab-consul.conf'),
+  );
   t.is(host.files.get('/etc/resolv.conf')!.content.toString(), resolv);
-  t.regex(host.files.get('/etc/systemd/resolved.conf.d/nomad-lab-consul.conf')!.content.toString(), /^\[Resolve\]\nDNS=127\.0\.0\.1:8600\nDNSSEC=false\nDomains=~consul$/m);
+  t.regex(
+    host.files.get('/etc/systemd/resolved.conf.d/nomad-lab-consul.conf')!.content.toString(),
+    /^\[Resolve\]\nDNS=127\.0\.0\.1:8600\nDNSSEC=false\nDomains=~consul$/m,
+  );
   t.true(node('worker1').take().includes('apt-get install dnsmasq docker.io'), 'a host without resolved gets dnsmasq');
   await run();
   t.deepEqual(host.take(), [], 'converged');
@@ -195,7 +244,12 @@ test("Debian 13's docker.io comes without the docker command: docker-cli is inst
   const worker = node('worker1');
   worker.noDockerCli = true;
   await run();
-  t.deepEqual(worker.take().slice(0, 4), ['apt-get install dnsmasq docker.io', 'apt-get install docker-cli', 'systemctl enable docker', 'systemctl start docker']);
+  t.deepEqual(worker.take().slice(0, 4), [
+    'apt-get install dnsmasq docker.io',
+    'apt-get install docker-cli',
+    'systemctl enable docker',
+    'systemctl start docker',
+  ]);
   t.false(node('worker2').take().includes('apt-get install docker-cli'), "Debian 12's docker.io has it");
   await run();
   t.deepEqual(worker.take(), []);

@@ -5,19 +5,29 @@ import { stuckClients } from '../../src/steps/configure-nomad.ts';
 test('waitFor reports what is left only when it changes, and returns once nothing is', async (t) => {
   const states = [['a down'], ['a down'], ['a down'], ['a initializing'], ['a initializing'], []];
   const heard: string[][] = [];
-  await waitFor('a', () => Promise.resolve(states.shift()!), { timeoutMs: 5000, intervalMs: 1, onWaiting: (left) => heard.push(left) });
+  await waitFor('a', () => Promise.resolve(states.shift()!), {
+    timeoutMs: 5000,
+    intervalMs: 1,
+    onWaiting: (left) => heard.push(left),
+  });
   t.deepEqual(heard, [['a down'], ['a initializing']]);
 });
 
 test('waitFor times out naming what was still wrong; GaveUp ends the wait at once', async (t) => {
-  const timedOut = await t.throwsAsync(waitFor('the thing', () => Promise.resolve(['x not ready']), { timeoutMs: 20, intervalMs: 5 }));
+  const timedOut = await t.throwsAsync(
+    waitFor('the thing', () => Promise.resolve(['x not ready']), { timeoutMs: 20, intervalMs: 5 }),
+  );
   t.regex(timedOut.message, /timed out after 0 s waiting for the thing: x not ready/);
   let calls = 0;
   await t.throwsAsync(
-    waitFor('y', () => {
-      calls++;
-      return Promise.reject(new GaveUp('crashing'));
-    }, { timeoutMs: 5000, intervalMs: 1 }),
+    waitFor(
+      'y',
+      () => {
+        calls++;
+        return Promise.reject(new GaveUp('crashing'));
+      },
+      { timeoutMs: 5000, intervalMs: 1 },
+    ),
     { message: 'crashing' },
   );
   t.is(calls, 1);
@@ -26,6 +36,11 @@ test('waitFor times out naming what was still wrong; GaveUp ends the wait at onc
 test('stuckClients: clients not registered 1 s after there is a leader; nothing else', (t) => {
   const left = ['client1 not registered', 'client2 down', 'client3 initializing', 'client4 docker driver missing'];
   t.deepEqual(stuckClients(left, 800), []);
-  t.deepEqual(stuckClients(left, 1_500), [{ name: 'client1', why: 'not registered 1 s after the servers elected a leader' }]);
-  t.deepEqual(stuckClients(left, 300_000).map((s) => s.name), ['client1']);
+  t.deepEqual(stuckClients(left, 1_500), [
+    { name: 'client1', why: 'not registered 1 s after the servers elected a leader' },
+  ]);
+  t.deepEqual(
+    stuckClients(left, 300_000).map((s) => s.name),
+    ['client1'],
+  );
 });

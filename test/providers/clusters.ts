@@ -8,5 +8,11 @@ export async function withProvider(file: string, provider: Cluster['spec']['prov
   return { ...cluster, spec: { ...cluster.spec, provider } };
 }
 
-export const virtualbox = { type: 'vagrant', backend: 'virtualbox', image: 'nomadlab/node', preload: true, box: 'debian/bookworm64' } as const;
+export const virtualbox = {
+  type: 'vagrant',
+  backend: 'virtualbox',
+  image: 'nomadlab/node',
+  preload: true,
+  box: 'debian/bookworm64',
+} as const;
 export const libvirt = { ...virtualbox, backend: 'libvirt' } as const;

@@ -16,7 +16,7 @@ test('existing hosts: provider defaults, node overrides, host defaulting to the 
   ]);
 });
 
-test('keys resolve against the cluster file\'s folder, and ~/ against home', async (t) => {
+test("keys resolve against the cluster file's folder, and ~/ against home", async (t) => {
   const cluster = await loadCluster('examples/existing-hosts.yaml');
   const spec = structuredClone(cluster.spec);
   if (spec.provider.type !== 'ssh') return t.fail();
@@ -34,7 +34,10 @@ test('up boots nothing and down destroys nothing, and both say so', async (t) =>
   const provider = new SshProvider();
   t.is((await provider.up(cluster, { onProgress: (l) => lines.push(l) })).length, 3);
   await provider.down(cluster, { onProgress: (l) => lines.push(l) });
-  t.deepEqual(lines, ['existing hosts: nothing to boot (3 nodes)', 'existing hosts: nothing destroyed (hashi1, worker1, worker2 keep running)']);
+  t.deepEqual(lines, [
+    'existing hosts: nothing to boot (3 nodes)',
+    'existing hosts: nothing destroyed (hashi1, worker1, worker2 keep running)',
+  ]);
 });
 
 async function listen(server: Server): Promise<number> {
@@ -55,16 +58,27 @@ test('status: running when an SSH server greets; unknown when refused, silent or
   });
   const base = await loadCluster('examples/existing-hosts.yaml');
   const spec = structuredClone(base.spec);
-  spec.nodes = [...ports, closed].map((port, i) => ({ ...structuredClone(base.spec.nodes[1]!), name: `h${i}`, address: `192.168.50.${30 + i}`, ssh: { host: '127.0.0.1', port } }));
+  spec.nodes = [...ports, closed].map((port, i) => ({
+    ...structuredClone(base.spec.nodes[1]!),
+    name: `h${i}`,
+    address: `192.168.50.${30 + i}`,
+    ssh: { host: '127.0.0.1', port },
+  }));
   const cluster: Cluster = { ...base, spec };
   const statuses = await new SshProvider({ probeTimeout: 500 }).status(cluster);
-  t.deepEqual(statuses.map((s) => s.state), ['running', 'unknown', 'unknown', 'unknown']);
-  t.deepEqual(statuses.map((s) => s.detail.replace(/:\d+ /, ':PORT ')), [
-    '127.0.0.1:PORT answers SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u3',
-    '127.0.0.1:PORT accepts connections but sends no SSH greeting within 500 ms',
-    '127.0.0.1:PORT closed the connection without an SSH greeting',
-    '127.0.0.1:PORT not reachable (ECONNREFUSED)',
-  ]);
+  t.deepEqual(
+    statuses.map((s) => s.state),
+    ['running', 'unknown', 'unknown', 'unknown'],
+  );
+  t.deepEqual(
+    statuses.map((s) => s.detail.replace(/:\d+ /, ':PORT ')),
+    [
+      '127.0.0.1:PORT answers SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u3',
+      '127.0.0.1:PORT accepts connections but sends no SSH greeting within 500 ms',
+      '127.0.0.1:PORT closed the connection without an SSH greeting',
+      '127.0.0.1:PORT not reachable (ECONNREFUSED)',
+    ],
+  );
 });
 
 test('providerFor picks the provider the file names', async (t) => {

@@ -26,16 +26,24 @@ test('the Vagrantfile is written when new or changed, and left alone when the sa
 });
 
 test('a failed run names the last node the output mentions', (t) => {
-  const output = '==> server: Creating the container...\n    client1: Name: lab-client1\n==> client1: An error occurred\nsome other line\n';
+  const output =
+    '==> server: Creating the container...\n    client1: Name: lab-client1\n==> client1: An error occurred\nsome other line\n';
   t.is(machineInOutput(output, ['server', 'client1']), 'client1');
   t.is(machineInOutput('==> default: x\n', ['server']), undefined);
 });
 
-test('cgroup cleanup removes this lab\'s empty folders and nothing else', async (t) => {
+test("cgroup cleanup removes this lab's empty folders and nothing else", async (t) => {
   const root = await tempDir(t);
   const id = 'a'.repeat(64);
-  const mine = [join('memory', 'docker', id, 'init.scope'), join('cpuset', labCgroupParent('lab', 'client1', 'docker').slice(1), 'x')];
-  const others = [join('memory', 'docker', 'b'.repeat(64)), join('memory', labCgroupParent('lab2', 'client1', 'docker').slice(1)), join('memory', 'nomad')];
+  const mine = [
+    join('memory', 'docker', id, 'init.scope'),
+    join('cpuset', labCgroupParent('lab', 'client1', 'docker').slice(1), 'x'),
+  ];
+  const others = [
+    join('memory', 'docker', 'b'.repeat(64)),
+    join('memory', labCgroupParent('lab2', 'client1', 'docker').slice(1)),
+    join('memory', 'nomad'),
+  ];
   for (const dir of [...mine, ...others]) await mkdir(join(root, dir), { recursive: true });
   t.is(await removeLabCgroups('lab', [id], root), 4);
   t.deepEqual((await readdir(join(root, 'memory'))).sort(), ['docker', 'nomad', 'nomad-lab.lab2.client1.docker']);
@@ -47,16 +55,24 @@ test('cgroup parents never collide across labs whose names share a prefix', (t) 
   t.not(labCgroupParent('nomad-lab', 'client1', 'docker'), labCgroupParent('nomad', 'lab-client1', 'docker'));
 });
 
-test('a vagrant failure names the machines and carries the command\'s stderr tail', (t) => {
-  const cause = new CommandError('host', 'vagrant up --provider=docker --parallel', 1, 'Stderr: docker: Error response from daemon: conflict.');
+test("a vagrant failure names the machines and carries the command's stderr tail", (t) => {
+  const cause = new CommandError(
+    'host',
+    'vagrant up --provider=docker --parallel',
+    1,
+    'Stderr: docker: Error response from daemon: conflict.',
+  );
   const error = vagrantFailure('up', ['client1'], cause);
   t.true(error instanceof ProviderError);
   t.is(error.shortMessage, 'vagrant up failed for client1');
-  t.is(error.message, 'vagrant up failed for client1\n[host] exit 1: vagrant up --provider=docker --parallel\n  | Stderr: docker: Error response from daemon: conflict.');
+  t.is(
+    error.message,
+    'vagrant up failed for client1\n[host] exit 1: vagrant up --provider=docker --parallel\n  | Stderr: docker: Error response from daemon: conflict.',
+  );
   t.is(error.cause, cause);
 });
 
-test('down takes only containers with a node\'s name and the lab\'s label', (t) => {
+test("down takes only containers with a node's name and the lab's label", (t) => {
   const listing = [
     `${'a'.repeat(64)} lab-server lab`,
     `${'b'.repeat(64)} lab-client1 `,

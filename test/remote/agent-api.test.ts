@@ -63,5 +63,8 @@ test('consulCli: plain `consul ARGS` for an open lab; with ACLs the token on std
   t.false(JSON.stringify(secured.command).includes(TOKEN));
   t.is(secured.options.stdin, `${TOKEN}\n`);
   t.true(secured.options.sudo);
-  t.regex((secured.command as { script: string }).script, /CONSUL_HTTP_ADDR=https:\/\/127\.0\.0\.1:8501 CONSUL_CACERT=\/etc\/consul\.d\/tls-ca\.pem/);
+  t.regex(
+    (secured.command as { script: string }).script,
+    /CONSUL_HTTP_ADDR=https:\/\/127\.0\.0\.1:8501 CONSUL_CACERT=\/etc\/consul\.d\/tls-ca\.pem/,
+  );
 });

@@ -32,7 +32,12 @@ test('a deadline that passes gives an error naming the node and host:port', asyn
   const error = await t.throwsAsync(connect(f.endpoint(port), { knownHostsFile: f.knownHosts, deadlineMs: 1500 }), {
     instanceOf: RemoteConnectError,
   });
-  t.regex(error.message, new RegExp(`^\\[client1\\] cannot connect to root@127\\.0\\.0\\.1:${port}: no SSH session after \\d+ tries in \\d+\\.\\d s; last error: .*ECONNREFUSED`));
+  t.regex(
+    error.message,
+    new RegExp(
+      `^\\[client1\\] cannot connect to root@127\\.0\\.0\\.1:${port}: no SSH session after \\d+ tries in \\d+\\.\\d s; last error: .*ECONNREFUSED`,
+    ),
+  );
   t.regex(error.message, /Is the machine running/);
 });
 
@@ -45,7 +50,12 @@ test('a port that accepts but never speaks SSH is bounded by the deadline too', 
   const error = await t.throwsAsync(connect(f.endpoint(port), { knownHostsFile: f.knownHosts, deadlineMs: 1500 }), {
     instanceOf: RemoteConnectError,
   });
-  t.regex(error.message, new RegExp(`127\\.0\\.0\\.1:${port}: no SSH session after \\d+ tr(y|ies) in \\d+\\.\\d s; last error: Timed out while waiting for handshake`));
+  t.regex(
+    error.message,
+    new RegExp(
+      `127\\.0\\.0\\.1:${port}: no SSH session after \\d+ tr(y|ies) in \\d+\\.\\d s; last error: Timed out while waiting for handshake`,
+    ),
+  );
 });
 
 test('host keys: first contact pins, the same key passes, a different key is refused with what to do', async (t) => {
@@ -69,7 +79,9 @@ test('host keys: first contact pins, the same key passes, a different key is ref
   const impostor = await f.server({ port, hostKey: impostorKey });
   t.teardown(() => impostor.close());
   let retries = 0;
-  const error = await t.throwsAsync(f.connect(impostor, {}, { deadlineMs: 10_000, onRetry: () => retries++ }), { instanceOf: HostKeyError });
+  const error = await t.throwsAsync(f.connect(impostor, {}, { deadlineMs: 10_000, onRetry: () => retries++ }), {
+    instanceOf: HostKeyError,
+  });
   t.is(retries, 0, 'a changed key is not retried');
   t.is(impostor.commands.length, 0);
 
@@ -101,12 +113,18 @@ test('each node is pinned on its own line, and concurrent first contacts all lan
     for (const r of remotes) await r.close();
     for (const s of servers) await s.close();
   });
-  const lines = readFileSync(f.knownHosts, 'utf8').split('\n').filter((l) => l && !l.startsWith('#'));
+  const lines = readFileSync(f.knownHosts, 'utf8')
+    .split('\n')
+    .filter((l) => l && !l.startsWith('#'));
   t.deepEqual(lines.map((l) => l.split(' ')[3]).sort(), ['node0', 'node1', 'node2']);
   t.is(await forgetHostKeys(f.knownHosts, ['node1']), 1);
   t.deepEqual(
     // Concurrent first contacts land in any order.
-    readFileSync(f.knownHosts, 'utf8').split('\n').filter((l) => l && !l.startsWith('#')).map((l) => l.split(' ')[3]).sort(),
+    readFileSync(f.knownHosts, 'utf8')
+      .split('\n')
+      .filter((l) => l && !l.startsWith('#'))
+      .map((l) => l.split(' ')[3])
+      .sort(),
     ['node0', 'node2'],
   );
   t.is(await forgetHostKeys(f.knownHosts), 2);
@@ -118,7 +136,9 @@ test('a refused key fails at once with a hint, not after the deadline', async (t
   const server = await f.server({ clientKey: generateKey() });
   t.teardown(() => server.close());
   let retries = 0;
-  const error = await t.throwsAsync(f.connect(server, {}, { deadlineMs: 10_000, onRetry: () => retries++ }), { instanceOf: RemoteConnectError });
+  const error = await t.throwsAsync(f.connect(server, {}, { deadlineMs: 10_000, onRetry: () => retries++ }), {
+    instanceOf: RemoteConnectError,
+  });
   t.is(retries, 0, 'a refused key is not retried');
   t.is(
     error.message,
@@ -133,7 +153,10 @@ test('a missing key file or agent is said plainly', async (t) => {
     connect(f.endpoint(22, { privateKeyPath: join(f.dir, 'nope') }), { knownHostsFile: f.knownHosts }),
     { instanceOf: RemoteConnectError },
   );
-  t.regex(missing.message, /^\[client1\] cannot connect to root@127\.0\.0\.1:22: cannot read private key .*nope: ENOENT/);
+  t.regex(
+    missing.message,
+    /^\[client1\] cannot connect to root@127\.0\.0\.1:22: cannot read private key .*nope: ENOENT/,
+  );
 
   const saved = process.env['SSH_AUTH_SOCK'];
   delete process.env['SSH_AUTH_SOCK'];

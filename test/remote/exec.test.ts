@@ -18,8 +18,11 @@ test('exit codes are returned by exec and thrown by run', async (t) => {
   const error = await t.throwsAsync(ctx.remote.run(['sh', '-c', 'echo "unit nomad.service not found" >&2; exit 5']), {
     instanceOf: RemoteCommandError,
   });
-  t.is(error.message, "[client1] exit 5: sh -c 'echo \"unit nomad.service not found\" >&2; exit 5'\n  | unit nomad.service not found");
-  t.is(error.shortMessage, "[client1] exit 5: sh -c 'echo \"unit nomad.service not found\" >&2; exit 5'");
+  t.is(
+    error.message,
+    '[client1] exit 5: sh -c \'echo "unit nomad.service not found" >&2; exit 5\'\n  | unit nomad.service not found',
+  );
+  t.is(error.shortMessage, '[client1] exit 5: sh -c \'echo "unit nomad.service not found" >&2; exit 5\'');
   t.is(error.exitCode, 5);
 });
 
@@ -31,8 +34,17 @@ test('stdout and stderr are captured apart and streamed as they arrive', async (
     onStderr: (chunk) => streamed.push(`err:${chunk}`),
   });
   t.deepEqual(result, { exitCode: 0, stdout: 'out\nmore\n', stderr: 'err\n' });
-  t.is(streamed.filter((s) => s.startsWith('out:')).map((s) => s.slice(4)).join(''), 'out\nmore\n');
-  t.deepEqual(streamed.filter((s) => s.startsWith('err:')), ['err:err\n']);
+  t.is(
+    streamed
+      .filter((s) => s.startsWith('out:'))
+      .map((s) => s.slice(4))
+      .join(''),
+    'out\nmore\n',
+  );
+  t.deepEqual(
+    streamed.filter((s) => s.startsWith('err:')),
+    ['err:err\n'],
+  );
 });
 
 test('output larger than a megabyte arrives whole', async (t) => {
@@ -45,25 +57,52 @@ test('output larger than a megabyte arrives whole', async (t) => {
 test('stdin is sent, from a string or a stream, and a command reading stdin gets EOF when none is given', async (t) => {
   await using ctx = await setup();
   t.is((await ctx.remote.run(['cat'], { stdin: 'secret-gossip-key' })).stdout, 'secret-gossip-key');
-  t.is((await ctx.remote.run(['wc', '-c'], { stdin: Readable.from([Buffer.alloc(70_000, 1)]) })).stdout.trim(), '70000');
+  t.is(
+    (await ctx.remote.run(['wc', '-c'], { stdin: Readable.from([Buffer.alloc(70_000, 1)]) })).stdout.trim(),
+    '70000',
+  );
   t.is((await ctx.remote.run(['cat'])).stdout, '');
 });
 
 test('stdin never appears in an error', async (t) => {
   await using ctx = await setup();
-  const error = await t.throwsAsync(ctx.remote.run(script('cat >/dev/null; echo bad >&2; exit 1'), { stdin: 'hunter2' }));
+  const error = await t.throwsAsync(
+    ctx.remote.run(script('cat >/dev/null; echo bad >&2; exit 1'), { stdin: 'hunter2' }),
+  );
   t.false(error.message.includes('hunter2'));
 });
 
-const hostile = [`$(touch /tmp/nomad-lab-pwned); 'x"`, '`id`', 'a\nb', '; rm -rf /', '$HOME', "it's", '', ' ', '*', '!x', '\\', '--', '-n'];
+const hostile = [
+  `$(touch /tmp/nomad-lab-pwned); 'x"`,
+  '`id`',
+  'a\nb',
+  '; rm -rf /',
+  '$HOME',
+  "it's",
+  '',
+  ' ',
+  '*',
+  '!x',
+  '\\',
+  '--',
+  '-n',
+];
 
 test('every argument arrives verbatim; none runs as a command', async (t) => {
   await using ctx = await setup();
   rmSync('/tmp/nomad-lab-pwned', { force: true });
   for (const value of hostile) {
     t.is((await ctx.remote.run(['printf', '%s', value])).stdout, value, JSON.stringify(value));
-    t.is((await ctx.remote.run(script('printf %s "$1"', [value]))).stdout, value, `script arg ${JSON.stringify(value)}`);
-    t.is((await ctx.remote.run(['printf', '%s', value], { sudo: true })).stdout, value, `sudo ${JSON.stringify(value)}`);
+    t.is(
+      (await ctx.remote.run(script('printf %s "$1"', [value]))).stdout,
+      value,
+      `script arg ${JSON.stringify(value)}`,
+    );
+    t.is(
+      (await ctx.remote.run(['printf', '%s', value], { sudo: true })).stdout,
+      value,
+      `sudo ${JSON.stringify(value)}`,
+    );
   }
   t.false(existsSync('/tmp/nomad-lab-pwned'));
 });
@@ -105,7 +144,9 @@ test('a connection dropped mid-command rejects naming the node and the command',
 
 test('a timeout stops the command and says so', async (t) => {
   await using ctx = await setup();
-  const error = await t.throwsAsync(ctx.remote.run(['sleep', '5'], { timeoutMs: 300 }), { instanceOf: RemoteCommandError });
+  const error = await t.throwsAsync(ctx.remote.run(['sleep', '5'], { timeoutMs: 300 }), {
+    instanceOf: RemoteCommandError,
+  });
   t.is(error.message, '[client1] failed: sleep 5\nstopped after 300 ms without finishing');
   t.is((await ctx.remote.run(['echo', 'still usable'])).stdout, 'still usable\n');
 });

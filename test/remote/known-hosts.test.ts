@@ -2,12 +2,24 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test from 'ava';
-import { checkOrPin, fingerprint, formatKnownHosts, hostField, keyType, parseKnownHosts } from '../../src/remote/known-hosts.ts';
+import {
+  checkOrPin,
+  fingerprint,
+  formatKnownHosts,
+  hostField,
+  keyType,
+  parseKnownHosts,
+} from '../../src/remote/known-hosts.ts';
 import { forgetHostKeys } from '../../src/remote/index.ts';
 
 // An ssh-ed25519 wire-format key: string "ssh-ed25519", then 32 key bytes.
 const blob = (fill: number) =>
-  Buffer.concat([Buffer.from([0, 0, 0, 11]), Buffer.from('ssh-ed25519'), Buffer.from([0, 0, 0, 32]), Buffer.alloc(32, fill)]);
+  Buffer.concat([
+    Buffer.from([0, 0, 0, 11]),
+    Buffer.from('ssh-ed25519'),
+    Buffer.from([0, 0, 0, 32]),
+    Buffer.alloc(32, fill),
+  ]);
 
 test('host fields follow OpenSSH: bare for port 22, bracketed otherwise', (t) => {
   t.is(hostField('10.0.0.10', 22), '10.0.0.10');
@@ -22,7 +34,9 @@ test('fingerprints are SHA256:base64 without padding, and the key type is read f
 });
 
 test('the file round-trips and ignores comments and junk lines', (t) => {
-  const pins = [{ node: 'server', hostField: '[127.0.0.1]:2222', keyType: 'ssh-ed25519', keyBase64: blob(1).toString('base64') }];
+  const pins = [
+    { node: 'server', hostField: '[127.0.0.1]:2222', keyType: 'ssh-ed25519', keyBase64: blob(1).toString('base64') },
+  ];
   const text = formatKnownHosts(pins);
   t.true(text.startsWith('# nomad-lab'));
   t.deepEqual(parseKnownHosts(`${text}\njunk\n\n`), pins);
@@ -34,9 +48,22 @@ test('pin, match, changed; forget one node or all', async (t) => {
   t.deepEqual(await checkOrPin(file, 'server', '127.0.0.1', 2222, blob(1)), { status: 'match' });
   const changed = await checkOrPin(file, 'server', '127.0.0.1', 2222, blob(2));
   t.is(changed.status, 'changed');
-  t.deepEqual(await checkOrPin(file, 'server', '127.0.0.1', 2200, blob(2)), { status: 'pinned' }, 'another port is another pin');
-  t.deepEqual(await checkOrPin(file, 'client1', '127.0.0.1', 2222, blob(3)), { status: 'pinned' }, 'another node is another pin');
-  t.is(readFileSync(file, 'utf8').split('\n').filter((l) => l.startsWith('[')).length, 3);
+  t.deepEqual(
+    await checkOrPin(file, 'server', '127.0.0.1', 2200, blob(2)),
+    { status: 'pinned' },
+    'another port is another pin',
+  );
+  t.deepEqual(
+    await checkOrPin(file, 'client1', '127.0.0.1', 2222, blob(3)),
+    { status: 'pinned' },
+    'another node is another pin',
+  );
+  t.is(
+    readFileSync(file, 'utf8')
+      .split('\n')
+      .filter((l) => l.startsWith('[')).length,
+    3,
+  );
   t.is(await forgetHostKeys(file, ['server']), 2);
   t.deepEqual(await checkOrPin(file, 'server', '127.0.0.1', 2222, blob(2)), { status: 'pinned' });
   t.is(await forgetHostKeys(file), 2);

@@ -15,7 +15,25 @@ test(line, ['echo', 'a b', ''], false, "echo 'a b' ''");
 test(line, script('printf %s "$1"', ['$(id)']), false, String.raw`sh -c 'printf %s "$1"' sh \$\(id\)`);
 test(line, script('exit 0'), true, "sudo -n -- sh -c 'exit 0' sh");
 
-const hostile = [`$(touch /tmp/pwned); 'x"`, '`id`', 'a\nb', "it's", "it's!", '$HOME', '~root', '*', '[a]', '{a,b}', 'a;b', 'a&&b', '#x', '\\', '\t', 'é ü', '-n'];
+const hostile = [
+  `$(touch /tmp/pwned); 'x"`,
+  '`id`',
+  'a\nb',
+  "it's",
+  "it's!",
+  '$HOME',
+  '~root',
+  '*',
+  '[a]',
+  '{a,b}',
+  'a;b',
+  'a&&b',
+  '#x',
+  '\\',
+  '\t',
+  'é ü',
+  '-n',
+];
 
 test('every hostile value survives a real POSIX shell verbatim', async (t) => {
   for (const value of hostile) {

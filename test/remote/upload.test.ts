@@ -11,11 +11,19 @@ import { fixture } from './helpers/fixture.ts';
 // Files through the real transport and a real shell: facts read, the plan made, only what differs put.
 
 /** What nomad-lab does for one file, with the old upload's answer: changed or not, and why. */
-async function upload(remote: Remote, source: UploadSource, path: string, options: UploadOptions): Promise<{ changed: boolean; reason: string }> {
+async function upload(
+  remote: Remote,
+  source: UploadSource,
+  path: string,
+  options: UploadOptions,
+): Promise<{ changed: boolean; reason: string }> {
   const changes = await ensureFile(remote, { path, source, sha256: await sha256Of(source), ...options });
   const change = changes[0];
   if (!change) return { changed: false, reason: 'already up to date' };
-  return { changed: true, reason: change.kind === 'put' ? (change.description.endsWith('(new file)') ? 'new file' : 'content') : 'mode/owner' };
+  return {
+    changed: true,
+    reason: change.kind === 'put' ? (change.description.endsWith('(new file)') ? 'new file' : 'content') : 'mode/owner',
+  };
 }
 
 /** The user the test server runs commands as: the suite passes as root and as anyone else. */
@@ -96,7 +104,10 @@ test('a non-root user writes through sudo: facts and install run as root', async
   const file = join(ctx.target, 'server.hcl');
   t.true((await upload(ctx.remote, 'server { enabled = true }\n', file, { mode: 0o644, owner: me })).changed);
   t.false((await upload(ctx.remote, 'server { enabled = true }\n', file, { mode: 0o644, owner: me })).changed);
-  t.true(ctx.server.commands.every((c) => c.startsWith('sudo -n -- sh -c ')), ctx.server.commands.join('\n'));
+  t.true(
+    ctx.server.commands.every((c) => c.startsWith('sudo -n -- sh -c ')),
+    ctx.server.commands.join('\n'),
+  );
   // Facts, install; then facts alone.
   t.is(ctx.server.commands.length, 3);
   t.is(ctx.server.sudoLog().length, 3);
@@ -106,7 +117,10 @@ test('a failed install names the node and the target, and leaves no staging copy
   await using ctx = await setup();
   const file = join(ctx.target, 'missing-dir', 'consul.hcl');
   const error = await t.throwsAsync(upload(ctx.remote, 'x', file, { mode: 0o644 }), { instanceOf: RemoteCommandError });
-  t.regex(error.message, new RegExp(`^\\[client1\\] exit 1: install -m 0644 ${file}\\n  \\| install: .*No such file or directory`));
+  t.regex(
+    error.message,
+    new RegExp(`^\\[client1\\] exit 1: install -m 0644 ${file}\\n  \\| install: .*No such file or directory`),
+  );
   t.deepEqual(leftovers(ctx.server.home), []);
 });
 

@@ -51,30 +51,54 @@ for (const name of ['server', 'client1']) {
     t.is(added.length, 8);
     for (const f of added) await matchesGolden(t, f.content, `test/fixtures/golden/nomad-lab-secure/${name}${f.path}`);
     const plain = renderNodeConfig({ spec, node, gossipKey, networkInterface: 'eth1' });
-    t.deepEqual(files.filter((f) => !added.includes(f)), plain, 'consul.hcl, nomad.hcl and the rest are as without security');
+    t.deepEqual(
+      files.filter((f) => !added.includes(f)),
+      plain,
+      'consul.hcl, nomad.hcl and the rest are as without security',
+    );
     // Tokens and keys are written but never shown as a diff by `plan`; configs without secrets still are.
     const secrets = files.filter((f) => f.secret).map((f) => f.path);
-    t.deepEqual(secrets, ['/etc/consul.d/security.hcl', '/etc/consul.d/tls-key.pem', '/etc/nomad.d/security.hcl', '/etc/nomad.d/tls-key.pem']);
-    t.true(files.filter((f) => f.path.endsWith('security.hcl') || f.path.endsWith('-key.pem')).every((f) => f.mode === 0o600));
+    t.deepEqual(secrets, [
+      '/etc/consul.d/security.hcl',
+      '/etc/consul.d/tls-key.pem',
+      '/etc/nomad.d/security.hcl',
+      '/etc/nomad.d/tls-key.pem',
+    ]);
+    t.true(
+      files
+        .filter((f) => f.path.endsWith('security.hcl') || f.path.endsWith('-key.pem'))
+        .every((f) => f.mode === 0o600),
+    );
   });
 }
 
 test('without security no security.hcl is written, and consul.hcl and nomad.hcl are as before', async (t) => {
   const { spec } = await loadCluster('cluster.yaml');
-  const paths = renderNodeConfig({ spec, node: spec.nodes[0]!, gossipKey, networkInterface: 'eth1' }).map((f) => f.path);
+  const paths = renderNodeConfig({ spec, node: spec.nodes[0]!, gossipKey, networkInterface: 'eth1' }).map(
+    (f) => f.path,
+  );
   t.false(paths.some((p) => p.includes('security') || p.endsWith('.pem')));
 });
 
 test('a client gets no server.hcl and a server no client.hcl; both gets both', async (t) => {
   const paths = async (file: string, name: string) => {
     const { spec } = await loadCluster(file);
-    return renderNodeConfig({ spec, node: spec.nodes.find((n) => n.name === name)!, gossipKey, networkInterface: 'eth1' })
+    return renderNodeConfig({
+      spec,
+      node: spec.nodes.find((n) => n.name === name)!,
+      gossipKey,
+      networkInterface: 'eth1',
+    })
       .map((f) => f.path)
       .filter((p) => p.startsWith('/etc/nomad.d/'));
   };
   t.deepEqual(await paths('cluster.yaml', 'server'), ['/etc/nomad.d/nomad.hcl', '/etc/nomad.d/server.hcl']);
   t.deepEqual(await paths('cluster.yaml', 'client1'), ['/etc/nomad.d/nomad.hcl', '/etc/nomad.d/client.hcl']);
-  t.deepEqual(await paths('examples/dev.yaml', 'dev'), ['/etc/nomad.d/nomad.hcl', '/etc/nomad.d/server.hcl', '/etc/nomad.d/client.hcl']);
+  t.deepEqual(await paths('examples/dev.yaml', 'dev'), [
+    '/etc/nomad.d/nomad.hcl',
+    '/etc/nomad.d/server.hcl',
+    '/etc/nomad.d/client.hcl',
+  ]);
 });
 
 test('the gossip key file is readable by consul only', async (t) => {

@@ -20,7 +20,13 @@ test('tokens: five distinct UUIDs, each in a 0600 file, the same on the next cal
   t.is(new Set(values).size, 5);
   for (const value of values) t.regex(value, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
   const files = (await readdir(dir)).sort();
-  t.deepEqual(files, ['consul-agent.token', 'consul-dns.token', 'consul-management.token', 'consul-nomad.token', 'nomad-management.token']);
+  t.deepEqual(files, [
+    'consul-agent.token',
+    'consul-dns.token',
+    'consul-management.token',
+    'consul-nomad.token',
+    'nomad-management.token',
+  ]);
   for (const file of files) t.is((await stat(join(dir, file))).mode & 0o777, 0o600, file);
   t.is((await readFile(join(dir, 'nomad-management.token'), 'utf8')).trim(), tokens.nomadManagement);
   t.deepEqual(await ensureAclTokens(dir), tokens);
@@ -33,5 +39,8 @@ test('a token file others can read is an error that names it and says how to fix
   const file = join(dir, 'consul-dns.token');
   await chmod(file, 0o644);
   const error = await t.throwsAsync(readAclTokens(dir), { instanceOf: NomadLabError });
-  t.is(error.message, `Consul DNS token file ${file} has mode 0644, so others on this machine can read the lab's token: run chmod 600 ${file}`);
+  t.is(
+    error.message,
+    `Consul DNS token file ${file} has mode 0644, so others on this machine can read the lab's token: run chmod 600 ${file}`,
+  );
 });

@@ -11,7 +11,8 @@ async function stateDir(t: ExecutionContext): Promise<string> {
   return join(dir, '.nomad-lab', 'lab');
 }
 
-const replace = 'remove it and `nomad-lab up` makes a new key (a lab already running needs `nomad-lab down` first, since its Consul agents hold the old one)';
+const replace =
+  'remove it and `nomad-lab up` makes a new key (a lab already running needs `nomad-lab down` first, since its Consul agents hold the old one)';
 
 test('a new key: 32 random bytes in base64, in a 0600 file in a 0700 folder, the same on the next call', async (t) => {
   const dir = await stateDir(t);
@@ -31,16 +32,32 @@ test('concurrent first calls agree on one key', async (t) => {
 
 const broken: [string, (file: string) => Promise<void>, string][] = [
   ['an empty file', (file) => writeFile(file, '', { mode: 0o600 }), `is empty: ${replace}`],
-  ['a file others can read', async (file) => {
-    await writeFile(file, `${Buffer.alloc(32, 7).toString('base64')}\n`);
-    await chmod(file, 0o644);
-  }, "has mode 0644, so others on this machine can read the lab's key: run chmod 600 FILE"],
-  ['a file that is not base64', (file) => writeFile(file, 'not a key at all\n', { mode: 0o600 }), `does not hold a gossip key (32 bytes in base64, as \`consul keygen\` prints): put the lab's key in it, or ${replace}`],
-  ['a key of 16 bytes', (file) => writeFile(file, `${Buffer.alloc(16, 7).toString('base64')}\n`, { mode: 0o600 }), `does not hold a gossip key (32 bytes in base64, as \`consul keygen\` prints): put the lab's key in it, or ${replace}`],
-  ['a symlink', async (file) => {
-    await writeFile(`${file}.real`, `${Buffer.alloc(32, 7).toString('base64')}\n`, { mode: 0o600 });
-    await symlink(`${file}.real`, file);
-  }, 'is a symlink: nomad-lab reads only a file of its own; replace the link with the file'],
+  [
+    'a file others can read',
+    async (file) => {
+      await writeFile(file, `${Buffer.alloc(32, 7).toString('base64')}\n`);
+      await chmod(file, 0o644);
+    },
+    "has mode 0644, so others on this machine can read the lab's key: run chmod 600 FILE",
+  ],
+  [
+    'a file that is not base64',
+    (file) => writeFile(file, 'not a key at all\n', { mode: 0o600 }),
+    `does not hold a gossip key (32 bytes in base64, as \`consul keygen\` prints): put the lab's key in it, or ${replace}`,
+  ],
+  [
+    'a key of 16 bytes',
+    (file) => writeFile(file, `${Buffer.alloc(16, 7).toString('base64')}\n`, { mode: 0o600 }),
+    `does not hold a gossip key (32 bytes in base64, as \`consul keygen\` prints): put the lab's key in it, or ${replace}`,
+  ],
+  [
+    'a symlink',
+    async (file) => {
+      await writeFile(`${file}.real`, `${Buffer.alloc(32, 7).toString('base64')}\n`, { mode: 0o600 });
+      await symlink(`${file}.real`, file);
+    },
+    'is a symlink: nomad-lab reads only a file of its own; replace the link with the file',
+  ],
   ['a folder', (file) => mkdir(file, { mode: 0o700 }), `is not a regular file: ${replace}`],
 ];
 for (const [name, make, expected] of broken) {

@@ -8,14 +8,18 @@ import { LabBusyError, lockLab } from '../../src/state/lab-lock.ts';
 const stateDir = () => mkdtemp(join(tmpdir(), 'nomad-lab-lock-'));
 /** The pid the lock file in `dir` names. */
 const lockPid = async (dir: string) => (JSON.parse(await readFile(join(dir, 'lock'), 'utf8')) as { pid: number }).pid;
-const holder = (pid: number, host = hostname()) => `${JSON.stringify({ pid, host, command: 'up', startedAt: '2026-11-29T10:00:00.000Z' })}\n`;
+const holder = (pid: number, host = hostname()) =>
+  `${JSON.stringify({ pid, host, command: 'up', startedAt: '2026-11-29T10:00:00.000Z' })}\n`;
 
 test('the lock is taken, refused to a second taker with the holder named, and free again once released', async (t) => {
   const dir = await stateDir();
   const first = await lockLab(dir, 'lab1', 'up');
   t.is(await lockPid(dir), process.pid);
   const error = await t.throwsAsync(lockLab(dir, 'lab1', 'down'), { instanceOf: LabBusyError });
-  t.regex(error.message, new RegExp(`^lab lab1 is busy: \`nomad-lab up\` \\(pid ${process.pid} on ${hostname()}\\) has held it since `));
+  t.regex(
+    error.message,
+    new RegExp(`^lab lab1 is busy: \`nomad-lab up\` \\(pid ${process.pid} on ${hostname()}\\) has held it since `),
+  );
   t.regex(error.message, new RegExp(`kill ${process.pid}`));
   await first.release();
   const second = await lockLab(dir, 'lab1', 'down');

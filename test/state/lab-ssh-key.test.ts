@@ -39,6 +39,9 @@ test('a key file that holds no OpenSSH private key: an error naming the file and
   await ensureLabSshKey(file, 'nomad-lab lab');
   await writeFile(file, 'not a key\n', { mode: 0o600 });
   const error = await t.throwsAsync(ensureLabSshKey(file, 'nomad-lab lab'), { instanceOf: NomadLabError });
-  t.true(error.message.startsWith(`lab SSH key file ${file} does not hold a private key in OpenSSH form`), error.message);
+  t.true(
+    error.message.startsWith(`lab SSH key file ${file} does not hold a private key in OpenSSH form`),
+    error.message,
+  );
   t.regex(error.message, /nomad-lab down/);
 });

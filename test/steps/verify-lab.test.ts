@@ -14,8 +14,14 @@ import { toReport, type CheckResult, type VerifyReport } from '../../src/verify/
 
 // The last step of `up` against fake verify results: what it says while waiting, when it ends, and how it fails.
 
-const pass = (name: string): CheckResult =>
-  ({ name, service: name.split(':')[0]!, ok: true, expected: 'x', actual: 'x', durationMs: 1 });
+const pass = (name: string): CheckResult => ({
+  name,
+  service: name.split(':')[0]!,
+  ok: true,
+  expected: 'x',
+  actual: 'x',
+  durationMs: 1,
+});
 const fail = (name: string, actual = '1 instance'): CheckResult => ({
   name,
   service: name.split(':')[0]!,
@@ -113,9 +119,9 @@ test("past its deadline the step fails with verify's messages; the reach is clos
   t.is(error.step, 'verify the lab');
   t.is(
     error.message,
-    'verify still fails after 0 s: 1 of 2 checks failing:\n'
-      + '  whoami: SRV from client2 (10.77.0.12:8600): expected 2 instances, got 1 instance\n'
-      + '`nomad-lab verify` shows the whole report.',
+    'verify still fails after 0 s: 1 of 2 checks failing:\n' +
+      '  whoami: SRV from client2 (10.77.0.12:8600): expected 2 instances, got 1 instance\n' +
+      '`nomad-lab verify` shows the whole report.',
   );
   t.true(f.calls.length > 1, 'it tried again before giving up');
   t.is(f.closed(), 1);

@@ -62,7 +62,13 @@ test('no circle among the modules of src', (t) => {
 });
 
 test('the import graph is read: every layer is there and imports resolve to files of src', (t) => {
-  for (const dir of ['remote', 'render', 'state', 'ops', 'pipeline', 'steps', 'verify']) t.true([...graph.keys()].some((f) => layer(f) === dir), dir);
-  const missing = [...graph].flatMap(([file, imports]) => imports.filter((target) => !graph.has(target)).map((target) => `${file} -> ${target}`));
+  for (const dir of ['remote', 'render', 'state', 'ops', 'pipeline', 'steps', 'verify'])
+    t.true(
+      [...graph.keys()].some((f) => layer(f) === dir),
+      dir,
+    );
+  const missing = [...graph].flatMap(([file, imports]) =>
+    imports.filter((target) => !graph.has(target)).map((target) => `${file} -> ${target}`),
+  );
   t.deepEqual(missing, []);
 });

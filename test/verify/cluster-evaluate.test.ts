@@ -15,22 +15,37 @@ const want: ClusterExpectation = clusterExpectation({
   services: [],
 });
 
-const consulAgent = (name: string, server: boolean): ConsulAgentSelf => ({ Config: { Datacenter: 'dc1', NodeName: name, Server: server } });
-const nomadAgent = (server: boolean): NomadAgentSelf => ({ config: { Region: 'global', Datacenter: 'dc1', Server: { Enabled: server }, Client: { Enabled: !server } } });
+const consulAgent = (name: string, server: boolean): ConsulAgentSelf => ({
+  Config: { Datacenter: 'dc1', NodeName: name, Server: server },
+});
+const nomadAgent = (server: boolean): NomadAgentSelf => ({
+  config: { Region: 'global', Datacenter: 'dc1', Server: { Enabled: server }, Client: { Enabled: !server } },
+});
 const nomadNode = (name: string, volumes: string[] = []): NomadNode => ({
   ID: `id-${name}`,
   Name: name,
   Datacenter: 'dc1',
   Status: 'ready',
   SchedulingEligibility: 'eligible',
-  Drivers: { docker: { Detected: true, Healthy: true, HealthDescription: 'Healthy' }, raw_exec: { Detected: false, Healthy: false } },
+  Drivers: {
+    docker: { Detected: true, Healthy: true, HealthDescription: 'Healthy' },
+    raw_exec: { Detected: false, Healthy: false },
+  },
   HostVolumes: Object.fromEntries(volumes.map((v) => [v, { Path: `/srv/nomad/${v}`, ReadOnly: false }])),
 });
 
 function healthy(): ClusterFacts {
   return {
-    consulAgents: new Map([['server', consulAgent('server', true)], ['client1', consulAgent('client1', false)], ['client2', consulAgent('client2', false)]]),
-    nomadAgents: new Map([['server', nomadAgent(true)], ['client1', nomadAgent(false)], ['client2', nomadAgent(false)]]),
+    consulAgents: new Map([
+      ['server', consulAgent('server', true)],
+      ['client1', consulAgent('client1', false)],
+      ['client2', consulAgent('client2', false)],
+    ]),
+    nomadAgents: new Map([
+      ['server', nomadAgent(true)],
+      ['client1', nomadAgent(false)],
+      ['client2', nomadAgent(false)],
+    ]),
     consul: {
       from: 'server',
       leader: '10.77.0.10:8300',
@@ -44,7 +59,14 @@ function healthy(): ClusterFacts {
     nomad: {
       from: 'server',
       leader: '10.77.0.10:4647',
-      members: [{ Name: 'server.global', Addr: '10.77.0.10', Status: 'alive', Tags: { region: 'global', dc: 'dc1', role: 'nomad' } }],
+      members: [
+        {
+          Name: 'server.global',
+          Addr: '10.77.0.10',
+          Status: 'alive',
+          Tags: { region: 'global', dc: 'dc1', role: 'nomad' },
+        },
+      ],
       nodes: [nomadNode('client1', ['data']), nomadNode('client2')],
     },
   };
@@ -57,34 +79,44 @@ const failed = (facts: ClusterFacts) =>
 
 test('a healthy lab passes every cluster check, one per expectation, in a stable order', (t) => {
   const results = evaluateCluster(want, healthy());
-  t.deepEqual(results.filter((r) => !r.ok), []);
-  t.deepEqual(results.map((r) => r.name), [
-    'consul: leader',
-    'consul: agent on server',
-    'consul: agent on client1',
-    'consul: agent on client2',
-    'consul: member server',
-    'consul: member client1',
-    'consul: member client2',
-    'consul: raft voter server',
-    'nomad: leader',
-    'nomad: agent on server',
-    'nomad: agent on client1',
-    'nomad: agent on client2',
-    'nomad: server server',
-    'nomad: client client1',
-    'nomad: drivers on client1',
-    'nomad: host volumes on client1',
-    'nomad: client client2',
-    'nomad: drivers on client2',
-  ]);
+  t.deepEqual(
+    results.filter((r) => !r.ok),
+    [],
+  );
+  t.deepEqual(
+    results.map((r) => r.name),
+    [
+      'consul: leader',
+      'consul: agent on server',
+      'consul: agent on client1',
+      'consul: agent on client2',
+      'consul: member server',
+      'consul: member client1',
+      'consul: member client2',
+      'consul: raft voter server',
+      'nomad: leader',
+      'nomad: agent on server',
+      'nomad: agent on client1',
+      'nomad: agent on client2',
+      'nomad: server server',
+      'nomad: client client1',
+      'nomad: drivers on client1',
+      'nomad: host volumes on client1',
+      'nomad: client client2',
+      'nomad: drivers on client2',
+    ],
+  );
   t.is(results.find((r) => r.name === 'nomad: drivers on client2')?.actual, 'docker healthy');
 });
 
 test("a client whose Nomad lost its client config: the node's own agent says so", (t) => {
   const facts = healthy();
-  facts.nomadAgents.set('client1', { config: { Region: 'global', Datacenter: 'dc1', Server: { Enabled: false }, Client: { Enabled: false } } });
-  t.deepEqual(failed(facts), ["nomad: agent on client1 (its own Nomad API): expected client in global/dc1, got neither server nor client in global/dc1"]);
+  facts.nomadAgents.set('client1', {
+    config: { Region: 'global', Datacenter: 'dc1', Server: { Enabled: false }, Client: { Enabled: false } },
+  });
+  t.deepEqual(failed(facts), [
+    'nomad: agent on client1 (its own Nomad API): expected client in global/dc1, got neither server nor client in global/dc1',
+  ]);
 });
 
 test('a client whose Consul stopped: its agent does not answer and the servers see it left', (t) => {
@@ -102,9 +134,13 @@ test('a server that left the Raft peers, or is there as a non-voter', (t) => {
   const facts = healthy();
   const consul = facts.consul as Exclude<ClusterFacts['consul'], VerifyError>;
   consul.raft = [];
-  t.deepEqual(failed(facts), ["consul: raft voter server (asked server's Consul API): expected a voter, got not in the Raft configuration"]);
+  t.deepEqual(failed(facts), [
+    "consul: raft voter server (asked server's Consul API): expected a voter, got not in the Raft configuration",
+  ]);
   consul.raft = [{ Node: 'server', Address: '10.77.0.10:8300', Leader: false, Voter: false }];
-  t.deepEqual(failed(facts), ["consul: raft voter server (asked server's Consul API): expected a voter, got a non-voter"]);
+  t.deepEqual(failed(facts), [
+    "consul: raft voter server (asked server's Consul API): expected a voter, got a non-voter",
+  ]);
 });
 
 test('no leader, a server in the wrong datacenter, a down and an ineligible client, an unhealthy driver, a missing volume', (t) => {
@@ -113,7 +149,11 @@ test('no leader, a server in the wrong datacenter, a down and an ineligible clie
   nomad.leader = '';
   nomad.members = [{ ...nomad.members[0]!, Tags: { region: 'global', dc: 'dc2' } }];
   nomad.nodes = [
-    { ...nomadNode('client1'), Status: 'down', Drivers: { docker: { Detected: true, Healthy: false, HealthDescription: 'Failed to connect to docker daemon' } } },
+    {
+      ...nomadNode('client1'),
+      Status: 'down',
+      Drivers: { docker: { Detected: true, Healthy: false, HealthDescription: 'Failed to connect to docker daemon' } },
+    },
     { ...nomadNode('client2'), SchedulingEligibility: 'ineligible' },
   ];
   t.deepEqual(failed(facts), [
@@ -151,19 +191,25 @@ test('no server answers: every check that needs the servers fails with the reaso
   const results = evaluateCluster(want, facts);
   t.is(results.length, 18);
   const failing = results.filter((r) => !r.ok);
-  t.deepEqual(failing.map((r) => r.name), [
-    'consul: leader',
-    'consul: member server',
-    'consul: member client1',
-    'consul: member client2',
-    'consul: raft voter server',
-    'nomad: leader',
-    'nomad: server server',
-    'nomad: client client1',
-    'nomad: drivers on client1',
-    'nomad: host volumes on client1',
-    'nomad: client client2',
-    'nomad: drivers on client2',
-  ]);
-  t.is(failing[0]!.message, "consul: leader (no server's Consul API answered: GET http://10.77.0.10:8500/v1/status/leader): expected a leader, got no answer within 2000 ms");
+  t.deepEqual(
+    failing.map((r) => r.name),
+    [
+      'consul: leader',
+      'consul: member server',
+      'consul: member client1',
+      'consul: member client2',
+      'consul: raft voter server',
+      'nomad: leader',
+      'nomad: server server',
+      'nomad: client client1',
+      'nomad: drivers on client1',
+      'nomad: host volumes on client1',
+      'nomad: client client2',
+      'nomad: drivers on client2',
+    ],
+  );
+  t.is(
+    failing[0]!.message,
+    "consul: leader (no server's Consul API answered: GET http://10.77.0.10:8500/v1/status/leader): expected a leader, got no answer within 2000 ms",
+  );
 });

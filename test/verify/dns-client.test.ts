@@ -27,10 +27,13 @@ test('SRV over UDP: answers and the A records of the targets from the additional
       [NAME, '7f000003.addr.dc1.consul', 21002],
     ],
   );
-  t.deepEqual(response.additionals.map((a) => a.type === 'A' && [a.name, a.data]), [
-    ['7f000002.addr.dc1.consul', '127.0.0.2'],
-    ['7f000003.addr.dc1.consul', '127.0.0.3'],
-  ]);
+  t.deepEqual(
+    response.additionals.map((a) => a.type === 'A' && [a.name, a.data]),
+    [
+      ['7f000002.addr.dc1.consul', '127.0.0.2'],
+      ['7f000003.addr.dc1.consul', '127.0.0.3'],
+    ],
+  );
   t.deepEqual(dns.hits, [{ transport: 'udp', type: 'SRV', name: NAME }]);
 });
 
@@ -41,7 +44,10 @@ test('a truncated UDP answer: the query is repeated over TCP, which answers in f
   t.is(response.transport, 'tcp');
   t.is(response.answers.length, 2);
   t.is(response.additionals.length, 2);
-  t.deepEqual(dns.hits.map((h) => h.transport), ['udp', 'tcp']);
+  t.deepEqual(
+    dns.hits.map((h) => h.transport),
+    ['udp', 'tcp'],
+  );
 });
 
 test('A query, and NXDOMAIN is an answer, not an error', async (t) => {
@@ -49,7 +55,10 @@ test('A query, and NXDOMAIN is an answer, not an error', async (t) => {
   t.teardown(() => dns.close());
   const server = { address: '127.0.0.1', port: dns.port };
   const a = await queryA(server, addrTarget('127.0.0.3'), { timeoutMs: 2000 });
-  t.deepEqual(a.answers.map((r) => r.type === 'A' && r.data), ['127.0.0.3']);
+  t.deepEqual(
+    a.answers.map((r) => r.type === 'A' && r.data),
+    ['127.0.0.3'],
+  );
   const none = await querySrv(server, 'nothing.service.consul', { timeoutMs: 2000 });
   t.is(none.rcode, 'NXDOMAIN');
   t.deepEqual(none.answers, []);
@@ -58,22 +67,32 @@ test('A query, and NXDOMAIN is an answer, not an error', async (t) => {
 test('a server that never answers: a timeout naming the server and the question, after retransmissions', async (t) => {
   const dns = await startDns('127.0.0.1', 0, () => 'silent', { tcp: false });
   t.teardown(() => dns.close());
-  const error = await t.throwsAsync(querySrv({ address: '127.0.0.1', port: dns.port }, NAME, { timeoutMs: 400, retransmitMs: 150 }), {
-    instanceOf: VerifyError,
-  });
+  const error = await t.throwsAsync(
+    querySrv({ address: '127.0.0.1', port: dns.port }, NAME, { timeoutMs: 400, retransmitMs: 150 }),
+    {
+      instanceOf: VerifyError,
+    },
+  );
   t.is(error.message, `SRV ${NAME} from 127.0.0.1:${dns.port}: no answer over UDP within 400 ms`);
   t.true(dns.hits.length >= 2, 'UDP is sent again while waiting');
 });
 
 test('nothing listening: refused at once, naming the server and the question', async (t) => {
   const port = await closedPort('127.0.0.1');
-  const error = await t.throwsAsync(querySrv({ address: '127.0.0.1', port }, NAME, { timeoutMs: 5000 }), { instanceOf: VerifyError });
+  const error = await t.throwsAsync(querySrv({ address: '127.0.0.1', port }, NAME, { timeoutMs: 5000 }), {
+    instanceOf: VerifyError,
+  });
   t.is(error.message, `SRV ${NAME} from 127.0.0.1:${port}: UDP error ECONNREFUSED`);
 });
 
 test('truncated over UDP and silent over TCP: the TCP timeout names the server and the question', async (t) => {
   const dns = await startDns('127.0.0.1', 0, (_q, transport) => (transport === 'udp' ? { flags: 1 << 9 } : 'silent'));
   t.teardown(() => dns.close());
-  const error = await t.throwsAsync(querySrv({ address: '127.0.0.1', port: dns.port }, NAME, { timeoutMs: 300 }), { instanceOf: VerifyError });
-  t.is(error.message, `SRV ${NAME} from 127.0.0.1:${dns.port}: no answer over TCP (after a truncated UDP answer) within 300 ms`);
+  const error = await t.throwsAsync(querySrv({ address: '127.0.0.1', port: dns.port }, NAME, { timeoutMs: 300 }), {
+    instanceOf: VerifyError,
+  });
+  t.is(
+    error.message,
+    `SRV ${NAME} from 127.0.0.1:${dns.port}: no answer over TCP (after a truncated UDP answer) within 300 ms`,
+  );
 });

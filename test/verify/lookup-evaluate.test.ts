@@ -76,24 +76,53 @@ const asked = (type: string, name: string) => `dns: ${type} ${name} from 10.77.0
 const failures: [string, LookupAsk, LookupAnswer | VerifyError, string, string][] = [
   ['NXDOMAIN', askA(1), addresses([], 'NXDOMAIN'), '1 node address', 'no A record, NXDOMAIN'],
   ['an empty answer', askA(), addresses([]), 'at least 1 node address', 'no A record, NOERROR'],
-  ['one address too many', askA(1), addresses([a(A_NAME, '10.77.0.11'), a(A_NAME, '10.77.0.12')]), '1 node address',
-    '2 addresses: 10.77.0.11 (client1), 10.77.0.12 (client2)'],
-  ['an address of no node (a container\'s)', askA(), addresses([a(A_NAME, '10.77.0.11'), a(A_NAME, '172.17.0.2')]),
-    'at least 1 node address', '2 addresses: 10.77.0.11 (client1); 172.17.0.2 is not a node address'],
-  ['no answer', askA(1), new VerifyError(`A ${A_NAME} from 10.77.0.11:8600`, 'no answer over UDP within 2000 ms'),
-    '1 node address', 'no answer over UDP within 2000 ms'],
-  ['SRV NXDOMAIN (a tag no instance has)', askSrv(), instances([], 'NXDOMAIN'),
-    'at least 1 instance, each target a node address', 'no SRV record, NXDOMAIN'],
-  ['SRV one instance missing', askSrv(2),
+  [
+    'one address too many',
+    askA(1),
+    addresses([a(A_NAME, '10.77.0.11'), a(A_NAME, '10.77.0.12')]),
+    '1 node address',
+    '2 addresses: 10.77.0.11 (client1), 10.77.0.12 (client2)',
+  ],
+  [
+    "an address of no node (a container's)",
+    askA(),
+    addresses([a(A_NAME, '10.77.0.11'), a(A_NAME, '172.17.0.2')]),
+    'at least 1 node address',
+    '2 addresses: 10.77.0.11 (client1); 172.17.0.2 is not a node address',
+  ],
+  [
+    'no answer',
+    askA(1),
+    new VerifyError(`A ${A_NAME} from 10.77.0.11:8600`, 'no answer over UDP within 2000 ms'),
+    '1 node address',
+    'no answer over UDP within 2000 ms',
+  ],
+  [
+    'SRV NXDOMAIN (a tag no instance has)',
+    askSrv(),
+    instances([], 'NXDOMAIN'),
+    'at least 1 instance, each target a node address',
+    'no SRV record, NXDOMAIN',
+  ],
+  [
+    'SRV one instance missing',
+    askSrv(2),
     instances([{ target: '0a4d000b.addr.dc1.consul', port: 28312, addresses: ['10.77.0.11'] }]),
-    '2 instances, each target a node address', '1 instance: 10.77.0.11:28312 (client1)'],
-  ['SRV a target unresolved, one of no node', askSrv(2), instances([
-    { target: '0a4d000b.addr.dc1.consul', port: 1, addresses: ['10.77.0.11'] },
-    { target: 'ac110002.addr.dc1.consul', port: 2, addresses: ['172.17.0.2'] },
-    { target: 'gone.node.dc1.consul', port: 3, addresses: [], unresolved: 'no A record, NXDOMAIN' },
-  ]), '2 instances, each target a node address',
-  '3 instances: 10.77.0.11:1 (client1); ac110002.addr.dc1.consul is 172.17.0.2, not a node address; ' +
-    'gone.node.dc1.consul unresolved (no A record, NXDOMAIN)'],
+    '2 instances, each target a node address',
+    '1 instance: 10.77.0.11:28312 (client1)',
+  ],
+  [
+    'SRV a target unresolved, one of no node',
+    askSrv(2),
+    instances([
+      { target: '0a4d000b.addr.dc1.consul', port: 1, addresses: ['10.77.0.11'] },
+      { target: 'ac110002.addr.dc1.consul', port: 2, addresses: ['172.17.0.2'] },
+      { target: 'gone.node.dc1.consul', port: 3, addresses: [], unresolved: 'no A record, NXDOMAIN' },
+    ]),
+    '2 instances, each target a node address',
+    '3 instances: 10.77.0.11:1 (client1); ac110002.addr.dc1.consul is 172.17.0.2, not a node address; ' +
+      'gone.node.dc1.consul unresolved (no A record, NXDOMAIN)',
+  ],
 ];
 for (const [title, ask, outcome, expected, actual] of failures) {
   test(`fails, naming the lookup, the node asked, expected and actual: ${title}`, (t) => {

@@ -34,9 +34,13 @@ test('fetchConsulHealth: an error status or a body that is not a JSON list is na
   });
   t.teardown(() => server.close());
   const base = `http://127.0.0.1:${server.port}/v1/health/checks`;
-  const broken = await t.throwsAsync(fetchConsulHealth('127.0.0.1', server.port, 'broken', 1000), { instanceOf: VerifyError });
+  const broken = await t.throwsAsync(fetchConsulHealth('127.0.0.1', server.port, 'broken', 1000), {
+    instanceOf: VerifyError,
+  });
   t.is(broken.message, `GET ${base}/broken: HTTP 500: rpc error: No cluster leader`);
-  const odd = await t.throwsAsync(fetchConsulHealth('127.0.0.1', server.port, 'odd', 1000), { instanceOf: VerifyError });
+  const odd = await t.throwsAsync(fetchConsulHealth('127.0.0.1', server.port, 'odd', 1000), {
+    instanceOf: VerifyError,
+  });
   t.is(odd.message, `GET ${base}/odd: JSON that is not a list`);
   t.deepEqual(await fetchConsulHealth('127.0.0.1', server.port, 'fine', 1000), { checks: [], passingInstances: 0 });
 });
@@ -54,10 +58,15 @@ test('httpStream: the body as it comes, to its end', async (t) => {
 });
 
 test('httpStream: another status is a VerifyError with the first line of its body', async (t) => {
-  const server = await startHttp('127.0.0.1', (_req, res) => res.writeHead(404).end('task "web" not started yet. No logs available\nmore'));
+  const server = await startHttp('127.0.0.1', (_req, res) =>
+    res.writeHead(404).end('task "web" not started yet. No logs available\nmore'),
+  );
   t.teardown(() => server.close());
   const url = `http://127.0.0.1:${server.port}/log`;
-  const error = await t.throwsAsync(httpStream(url, 1000, () => t.fail('no body for a 404')), { instanceOf: VerifyError });
+  const error = await t.throwsAsync(
+    httpStream(url, 1000, () => t.fail('no body for a 404')),
+    { instanceOf: VerifyError },
+  );
   t.is(error.message, `GET ${url}: HTTP 404: task "web" not started yet. No logs available`);
 });
 
@@ -75,10 +84,17 @@ test('httpStream: the timeout bounds the wait for the head only; without one it 
   await httpStream(quiet, undefined, () => undefined, {}, undefined, abort.signal);
   const chunks: string[] = [];
   const open = new AbortController();
-  const followed = httpStream(`http://127.0.0.1:${server.port}/open`, 100, (chunk) => {
-    chunks.push(chunk.toString());
-    setTimeout(() => open.abort(), 200);
-  }, {}, undefined, open.signal);
+  const followed = httpStream(
+    `http://127.0.0.1:${server.port}/open`,
+    100,
+    (chunk) => {
+      chunks.push(chunk.toString());
+      setTimeout(() => open.abort(), 200);
+    },
+    {},
+    undefined,
+    open.signal,
+  );
   await followed;
   t.deepEqual(chunks, ['first\n']);
 });

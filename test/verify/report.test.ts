@@ -6,7 +6,15 @@ import { xmlAttribute, xmlText } from '../../src/verify/xml.ts';
 // Golden strings: what a person, a JSON consumer and a CI's JUnit reader get for one fixed report.
 
 const results: CheckResult[] = [
-  { name: 'whoami: SRV from server', service: 'whoami', node: 'server', ok: true, expected: '2 instances', actual: '2 instances', durationMs: 3 },
+  {
+    name: 'whoami: SRV from server',
+    service: 'whoami',
+    node: 'server',
+    ok: true,
+    expected: '2 instances',
+    actual: '2 instances',
+    durationMs: 3,
+  },
   {
     name: 'whoami: SRV from client1',
     service: 'whoami',
@@ -107,6 +115,9 @@ test('junit: all passing, default suite name, no timestamp', (t) => {
 
 test('xml escaping: the five entities, characters XML cannot hold, line breaks in attributes', (t) => {
   t.is(xmlText(`a<b>&"c'`), 'a&lt;b&gt;&amp;&quot;c&apos;');
-  t.is(xmlText('bell\u0007 nul\u0000 lone\uD800 pair\uD83D\uDE00 tab\t'), 'bell\uFFFD nul\uFFFD lone\uFFFD pair\uD83D\uDE00 tab\t');
+  t.is(
+    xmlText('bell\u0007 nul\u0000 lone\uD800 pair\uD83D\uDE00 tab\t'),
+    'bell\uFFFD nul\uFFFD lone\uFFFD pair\uD83D\uDE00 tab\t',
+  );
   t.is(xmlAttribute('one\ntwo\r\tthree'), 'one&#10;two&#13;&#9;three');
 });

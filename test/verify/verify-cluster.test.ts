@@ -6,7 +6,14 @@ import { failingDialer, sshDialer, type Reach } from '../../src/verify/dialer.ts
 import { renderJunit, renderTable } from '../../src/verify/report.ts';
 import { fixture } from '../remote/helpers/fixture.ts';
 import type { TestServer } from '../remote/helpers/ssh-server.ts';
-import { addrTarget, consulLike, startDnsNodes, type FakeDns, type Handler, type SrvTarget } from './helpers/fake-dns.ts';
+import {
+  addrTarget,
+  consulLike,
+  startDnsNodes,
+  type FakeDns,
+  type Handler,
+  type SrvTarget,
+} from './helpers/fake-dns.ts';
 import { closedPort, startConsulApi, startService, type CannedCheck, type FakeHttp } from './helpers/fake-http.ts';
 
 // A whole verify run against a lab made of loopback servers: each node's Consul DNS at 127.0.0.x (one port for
@@ -37,8 +44,14 @@ interface Lab {
 async function startLab(t: ExecutionContext, o: LabOptions = {}): Promise<Lab> {
   const [first, second] = o.statuses ?? [200, 200];
   const instances = [await startService(SERVER, first), await startService(CLIENT, second)];
-  const records = { [NAME]: instances.map((i) => ({ target: addrTarget(i.address), port: i.port, address: i.address })) };
-  const dns = await startDnsNodes([SERVER, CLIENT], (address) => (o.dns ?? (() => consulLike(records)))(address, records), { tcp: o.dnsTcp ?? true });
+  const records = {
+    [NAME]: instances.map((i) => ({ target: addrTarget(i.address), port: i.port, address: i.address })),
+  };
+  const dns = await startDnsNodes(
+    [SERVER, CLIENT],
+    (address) => (o.dns ?? (() => consulLike(records)))(address, records),
+    { tcp: o.dnsTcp ?? true },
+  );
   const checks = o.checks ?? [
     { Node: 'server', Name: "Service 'whoami' check", Status: 'passing' },
     { Node: 'client1', Name: "Service 'whoami' check", Status: 'passing' },
@@ -74,7 +87,8 @@ async function sshReach(t: ExecutionContext, reason: string): Promise<{ server: 
   return { server, reach: { via: 'ssh', reason, dialer: (node) => dialers.get(node)! } };
 }
 
-const failures = (report: Awaited<ReturnType<typeof verifyCluster>>) => report.results.filter((r) => !r.ok).map((r) => r.message);
+const failures = (report: Awaited<ReturnType<typeof verifyCluster>>) =>
+  report.results.filter((r) => !r.ok).map((r) => r.message);
 
 test('two instances, asked of every node: every check passes, one JUnit testcase each', async (t) => {
   const lab = await startLab(t);
@@ -95,8 +109,15 @@ test('two instances, asked of every node: every check passes, one JUnit testcase
       ['whoami: Consul health', '2 passing instances, 2 of 2 checks passing'],
     ],
   );
-  t.deepEqual(lab.dns.map((d) => d.hits), [[{ transport: 'udp', type: 'SRV', name: NAME }], [{ transport: 'udp', type: 'SRV', name: NAME }]]);
-  t.deepEqual(lab.instances.map((i) => i.paths), [['/'], ['/']], 'each distinct target is probed once');
+  t.deepEqual(
+    lab.dns.map((d) => d.hits),
+    [[{ transport: 'udp', type: 'SRV', name: NAME }], [{ transport: 'udp', type: 'SRV', name: NAME }]],
+  );
+  t.deepEqual(
+    lab.instances.map((i) => i.paths),
+    [['/'], ['/']],
+    'each distinct target is probed once',
+  );
   t.deepEqual(lab.consul.paths.sort(), ['/v1/health/checks/whoami', '/v1/health/service/whoami?passing']);
 
   const junit = renderJunit(report);
@@ -110,12 +131,17 @@ test('a wrong count from one node: the failure names the service, the node asked
   });
   const report = await verifyCluster(lab.spec, lab.options);
   t.false(report.ok);
-  t.deepEqual(failures(report), [`whoami: SRV ${NAME} from 127.0.0.3:${lab.dns[0]!.port} (client1): expected 2 instances, got 1 instance`]);
+  t.deepEqual(failures(report), [
+    `whoami: SRV ${NAME} from 127.0.0.3:${lab.dns[0]!.port} (client1): expected 2 instances, got 1 instance`,
+  ]);
 });
 
 test('a target that resolves to an address of no node: a failure, and that address is not probed', async (t) => {
   const lab = await startLab(t, {
-    dns: (_address, records) => consulLike({ [NAME]: [records[NAME]![0]!, { target: addrTarget('127.0.0.9'), port: 8080, address: '127.0.0.9' }] }),
+    dns: (_address, records) =>
+      consulLike({
+        [NAME]: [records[NAME]![0]!, { target: addrTarget('127.0.0.9'), port: 8080, address: '127.0.0.9' }],
+      }),
   });
   const report = await verifyCluster(lab.spec, lab.options);
   t.false(report.ok);
@@ -131,7 +157,11 @@ test('truncated UDP answers: every node is asked again over TCP and the checks p
   const lab = await startLab(t, { dns: (_address, records) => consulLike(records, { truncateUdp: true }) });
   const report = await verifyCluster(lab.spec, lab.options);
   t.deepEqual(failures(report), []);
-  for (const dns of lab.dns) t.deepEqual(dns.hits.map((h) => `${h.transport} ${h.type}`), ['udp SRV', 'tcp SRV']);
+  for (const dns of lab.dns)
+    t.deepEqual(
+      dns.hits.map((h) => `${h.transport} ${h.type}`),
+      ['udp SRV', 'tcp SRV'],
+    );
 });
 
 test('no A records in the additional section: each target is resolved with an A query to the same server', async (t) => {
@@ -139,22 +169,35 @@ test('no A records in the additional section: each target is resolved with an A 
   const report = await verifyCluster(lab.spec, lab.options);
   t.deepEqual(failures(report), []);
   for (const dns of lab.dns) {
-    t.deepEqual(dns.hits.map((h) => `${h.type} ${h.name}`).sort(), ['A 7f000002.addr.dc1.consul', 'A 7f000003.addr.dc1.consul', `SRV ${NAME}`]);
+    t.deepEqual(dns.hits.map((h) => `${h.type} ${h.name}`).sort(), [
+      'A 7f000002.addr.dc1.consul',
+      'A 7f000003.addr.dc1.consul',
+      `SRV ${NAME}`,
+    ]);
   }
 });
 
 test('a node whose DNS never answers: a timeout naming the service, the node and the server; the others still pass', async (t) => {
-  const lab = await startLab(t, { dns: (address, records) => (address === CLIENT ? () => 'silent' : consulLike(records)) });
+  const lab = await startLab(t, {
+    dns: (address, records) => (address === CLIENT ? () => 'silent' : consulLike(records)),
+  });
   const report = await verifyCluster(lab.spec, { ...lab.options, timeoutMs: 300 });
-  t.deepEqual(failures(report), [`whoami: SRV ${NAME} from 127.0.0.3:${lab.dns[0]!.port} (client1): expected 2 instances, got no answer over UDP within 300 ms`]);
-  t.false(report.results.some((r) => r.name === 'whoami: targets from client1'), 'no targets to judge without an answer');
+  t.deepEqual(failures(report), [
+    `whoami: SRV ${NAME} from 127.0.0.3:${lab.dns[0]!.port} (client1): expected 2 instances, got no answer over UDP within 300 ms`,
+  ]);
+  t.false(
+    report.results.some((r) => r.name === 'whoami: targets from client1'),
+    'no targets to judge without an answer',
+  );
 });
 
 test('http check: an instance answering 500 fails, naming where', async (t) => {
   const lab = await startLab(t, { statuses: [200, 500], service: { path: '/health' } });
   const report = await verifyCluster(lab.spec, lab.options);
   const port = lab.instances[1]!.port;
-  t.deepEqual(failures(report), [`whoami: http check of 127.0.0.3:${port} (client1): expected HTTP 200 from GET /health, got HTTP 500`]);
+  t.deepEqual(failures(report), [
+    `whoami: http check of 127.0.0.3:${port} (client1): expected HTTP 200 from GET /health, got HTTP 500`,
+  ]);
   t.deepEqual(lab.instances[1]!.paths, ['/health']);
 });
 
@@ -162,10 +205,13 @@ test('tcp check: a connection to a live port passes, a closed one fails', async 
   const closed = await closedPort(CLIENT);
   const lab = await startLab(t, {
     service: { check: 'tcp' },
-    dns: (_address, records) => consulLike({ [NAME]: [records[NAME]![0]!, { target: addrTarget(CLIENT), port: closed, address: CLIENT }] }),
+    dns: (_address, records) =>
+      consulLike({ [NAME]: [records[NAME]![0]!, { target: addrTarget(CLIENT), port: closed, address: CLIENT }] }),
   });
   const report = await verifyCluster(lab.spec, lab.options);
-  t.deepEqual(failures(report), [`whoami: tcp check of 127.0.0.3:${closed} (client1): expected a TCP connection, got ECONNREFUSED`]);
+  t.deepEqual(failures(report), [
+    `whoami: tcp check of 127.0.0.3:${closed} (client1): expected a TCP connection, got ECONNREFUSED`,
+  ]);
   t.is(report.results.find((r) => r.name.startsWith('whoami: port 127.0.0.2'))?.actual, 'connected');
 });
 
@@ -174,14 +220,22 @@ test('check none: no port is probed', async (t) => {
   const report = await verifyCluster(lab.spec, lab.options);
   t.true(report.ok);
   t.false(report.results.some((r) => r.name.includes(': port ')));
-  t.deepEqual(lab.instances.map((i) => i.paths), [[], []]);
+  t.deepEqual(
+    lab.instances.map((i) => i.paths),
+    [[], []],
+  );
 });
 
 test('Consul health: a critical check fails with its node and output', async (t) => {
   const lab = await startLab(t, {
     checks: [
       { Node: 'server', Name: "Service 'whoami' check", Status: 'passing' },
-      { Node: 'client1', Name: "Service 'whoami' check", Status: 'critical', Output: 'HTTP GET http://127.0.0.3:1/: 500 Internal Server Error' },
+      {
+        Node: 'client1',
+        Name: "Service 'whoami' check",
+        Status: 'critical',
+        Output: 'HTTP GET http://127.0.0.3:1/: 500 Internal Server Error',
+      },
     ],
   });
   const report = await verifyCluster(lab.spec, lab.options);
@@ -198,7 +252,10 @@ test('Consul HTTP API out of reach: the health check fails, naming the URL asked
   const health = report.results.find((r) => r.name === 'whoami: Consul health')!;
   t.false(health.ok);
   t.is(health.node, 'server');
-  t.is(health.message, `whoami: health from Consul at http://127.0.0.2:${lab.consul.port} (server): expected 2 passing instances, every check passing, got ECONNREFUSED`);
+  t.is(
+    health.message,
+    `whoami: health from Consul at http://127.0.0.2:${lab.consul.port} (server): expected 2 passing instances, every check passing, got ECONNREFUSED`,
+  );
 });
 
 test('a service expected with count 0 and absent from Consul passes', async (t) => {
@@ -221,7 +278,11 @@ services:
 `;
   // Loopback stands in for the lab network, which the loader refuses in a file: the addresses move there after loading.
   const parsed = parseCluster(text, { displayName: 'cluster.yaml', baseDir: '.' }).spec;
-  const spec = { ...parsed, network: { cidr: '127.0.0.0/8' }, nodes: parsed.nodes.map((n, i) => ({ ...n, address: [SERVER, CLIENT][i]! })) };
+  const spec = {
+    ...parsed,
+    network: { cidr: '127.0.0.0/8' },
+    nodes: parsed.nodes.map((n, i) => ({ ...n, address: [SERVER, CLIENT][i]! })),
+  };
   const report = await verifyCluster(spec, lab.options);
   t.deepEqual(failures(report), []);
   t.is(report.results.length, 7);
@@ -235,14 +296,28 @@ test('through SSH: every query, probe and API call is a connection the node open
   t.deepEqual(failures(report), []);
   t.deepEqual(report.reach, { via: 'ssh', reason: 'the test says so' });
   t.true(report.results.every((r) => r.via === 'ssh'));
-  t.deepEqual(lab.dns.map((d) => d.hits), [[{ transport: 'tcp', type: 'SRV', name: NAME }], [{ transport: 'tcp', type: 'SRV', name: NAME }]]);
-  t.deepEqual(lab.instances.map((i) => i.paths), [['/'], ['/']]);
+  t.deepEqual(
+    lab.dns.map((d) => d.hits),
+    [[{ transport: 'tcp', type: 'SRV', name: NAME }], [{ transport: 'tcp', type: 'SRV', name: NAME }]],
+  );
+  t.deepEqual(
+    lab.instances.map((i) => i.paths),
+    [['/'], ['/']],
+  );
   const dnsPort = lab.dns[0]!.port;
   t.deepEqual(
     [...new Set(server.forwarded)].sort(),
-    [`${SERVER}:${dnsPort}`, `${CLIENT}:${dnsPort}`, `${SERVER}:${lab.consul.port}`, ...lab.instances.map((i) => `${i.address}:${i.port}`)].sort(),
+    [
+      `${SERVER}:${dnsPort}`,
+      `${CLIENT}:${dnsPort}`,
+      `${SERVER}:${lab.consul.port}`,
+      ...lab.instances.map((i) => `${i.address}:${i.port}`),
+    ].sort(),
   );
-  t.regex(renderTable(report, { ascii: true }), /^reached through each node's SSH session: the test says so\n\nok {3}whoami: SRV from server +2 instances \(\d+ ms, via ssh\)$/m);
+  t.regex(
+    renderTable(report, { ascii: true }),
+    /^reached through each node's SSH session: the test says so\n\nok {3}whoami: SRV from server +2 instances \(\d+ ms, via ssh\)$/m,
+  );
 });
 
 const A_NAME = 'whoami.service.dc1.consul';
@@ -272,18 +347,25 @@ test('dns lookups: each asked of every node after the services; A node addresses
   const port = lab.dns[0]!.port;
   const fromEach = (lookup: string, ok: boolean, actual: string) =>
     ['server', 'client1'].map((node) => [`dns: ${lookup} from ${node}`, ok, actual]);
-  t.deepEqual(report.results.filter((r) => r.service === 'dns').map((r) => [r.name, r.ok, r.actual]), [
-    ...fromEach(`${A_NAME} A`, true, '2 addresses: 127.0.0.2 (server), 127.0.0.3 (client1)'),
-    ...fromEach(`${TAGGED} SRV`, true, `2 instances: 127.0.0.2:${a} (server), 127.0.0.3:${b} (client1)`),
-    ...fromEach('gone.service.consul A', false, 'no A record, NXDOMAIN'),
-  ]);
+  t.deepEqual(
+    report.results.filter((r) => r.service === 'dns').map((r) => [r.name, r.ok, r.actual]),
+    [
+      ...fromEach(`${A_NAME} A`, true, '2 addresses: 127.0.0.2 (server), 127.0.0.3 (client1)'),
+      ...fromEach(`${TAGGED} SRV`, true, `2 instances: 127.0.0.2:${a} (server), 127.0.0.3:${b} (client1)`),
+      ...fromEach('gone.service.consul A', false, 'no A record, NXDOMAIN'),
+    ],
+  );
   const gone = 'expected at least 1 node address, got no A record, NXDOMAIN';
   t.deepEqual(failures(report), [
     `dns: A gone.service.consul from ${SERVER}:${port} (server): ${gone}`,
     `dns: A gone.service.consul from ${CLIENT}:${port} (client1): ${gone}`,
   ]);
   const health = report.results.findIndex((r) => r.name === 'whoami: Consul health');
-  t.is(report.results.findIndex((r) => r.service === 'dns'), health + 1, 'the lookups come after the services');
+  t.is(
+    report.results.findIndex((r) => r.service === 'dns'),
+    health + 1,
+    'the lookups come after the services',
+  );
   // The tagged SRV's targets are asked as A, as a service's are when the additional section leaves them out.
   const hits = [addrTarget(SERVER), addrTarget(CLIENT), A_NAME, 'gone.service.consul'].map((name) => `A ${name}`);
   hits.push(`SRV ${NAME}`, `SRV ${TAGGED}`);
@@ -295,8 +377,10 @@ test('dns lookups: each asked of every node after the services; A node addresses
   const table = renderTable(report, { ascii: true }).split('\n');
   const line = (name: string) => table.find((l) => l.includes(name)) ?? '';
   t.regex(line(`${A_NAME} A from server`), /^ok {3}dns: \S+ A from server +2 addresses: .* \(\d+ ms\)$/);
-  t.regex(line('gone.service.consul A from client1'),
-    /^FAIL dns: \S+ A from client1 +expected at least 1 node address, got no A record, NXDOMAIN \(\d+ ms\)$/);
+  t.regex(
+    line('gone.service.consul A from client1'),
+    /^FAIL dns: \S+ A from client1 +expected at least 1 node address, got no A record, NXDOMAIN \(\d+ ms\)$/,
+  );
 });
 
 test('dns lookups through SSH: asked over TCP on a connection each node opens', async (t) => {
@@ -305,10 +389,13 @@ test('dns lookups through SSH: asked over TCP on a connection each node opens', 
   const spec: VerifySpec = { ...lab.spec, services: [], dns: [{ name: A_NAME, type: 'A', count: 2 }] };
   const report = await verifyCluster(spec, { ...lab.options, reach });
   t.deepEqual(failures(report), []);
-  t.deepEqual(report.results.map((r) => [r.name, r.via]), [
-    [`dns: ${A_NAME} A from server`, 'ssh'],
-    [`dns: ${A_NAME} A from client1`, 'ssh'],
-  ]);
+  t.deepEqual(
+    report.results.map((r) => [r.name, r.via]),
+    [
+      [`dns: ${A_NAME} A from server`, 'ssh'],
+      [`dns: ${A_NAME} A from client1`, 'ssh'],
+    ],
+  );
   for (const dns of lab.dns) t.deepEqual(dns.hits, [{ transport: 'tcp', type: 'A', name: A_NAME }]);
 });
 

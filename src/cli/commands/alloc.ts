@@ -41,7 +41,7 @@ export function registerAlloc(program: Command): void {
     .argument('<job>', 'a Nomad job ID')
     .argument('[task]', "the task; may be left out when the allocation's group has one")
     .option('-f, --follow', 'keep printing what the task writes until Ctrl-C')
-    .option('--stderr', 'the task\'s stderr instead of its stdout')
+    .option('--stderr', "the task's stderr instead of its stdout")
     .option('--alloc <id>', 'only the allocation whose ID starts with this, whatever its status')
     .option('--file <file>', 'cluster file', pathArgument, 'cluster.yaml')
     .action(async (job, task, { follow = false, stderr = false, alloc: allocId, file }) => {

@@ -21,7 +21,9 @@ export function completionCommands(program: Command): CompletionCommand[] {
     .filter((c) => !c.name().startsWith('__'))
     .map((c) => {
       const options = c.options.flatMap((o) => [o.short, o.long].filter((f): f is string => f !== undefined));
-      const valueOptions = c.options.filter((o) => o.required || o.optional).flatMap((o) => [o.short, o.long].filter((f): f is string => f !== undefined));
+      const valueOptions = c.options
+        .filter((o) => o.required || o.optional)
+        .flatMap((o) => [o.short, o.long].filter((f): f is string => f !== undefined));
       const subcommands = c.commands.map((s) => s.name());
       return {
         name: c.name(),
@@ -36,7 +38,9 @@ export function completionCommands(program: Command): CompletionCommand[] {
 export function registerCompletion(program: Command): void {
   program
     .command('completion')
-    .description('print a shell completion script: source <(nomad-lab completion bash), or zsh; node names come from the cluster file')
+    .description(
+      'print a shell completion script: source <(nomad-lab completion bash), or zsh; node names come from the cluster file',
+    )
     .addArgument(new Argument('<shell>', 'bash or zsh').choices(SHELLS))
     .action((shell) => {
       const commands = completionCommands(program);

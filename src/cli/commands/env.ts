@@ -11,7 +11,7 @@ import { runInherited } from '../spawn.ts';
 export function registerEnv(program: Command): void {
   program
     .command('env')
-    .description("NOMAD_ADDR and CONSUL_HTTP_ADDR of the lab's leaders, for eval \"$(nomad-lab env)\"")
+    .description('NOMAD_ADDR and CONSUL_HTTP_ADDR of the lab\'s leaders, for eval "$(nomad-lab env)"')
     .option(...fileOption)
     .option('--json', 'print JSON')
     .action(async ({ file, json }) => {
@@ -22,7 +22,9 @@ export function registerEnv(program: Command): void {
   for (const product of PRODUCTS) {
     program
       .command(product)
-      .description(`run the lab's own ${product} binary (the pinned version, from the cache) against the lab: ${product} ARGS...`)
+      .description(
+        `run the lab's own ${product} binary (the pinned version, from the cache) against the lab: ${product} ARGS...`,
+      )
       .argument('[args...]', `${product}'s own arguments`)
       .option('-f, --file <file>', 'cluster file (only before the arguments)', pathArgument, 'cluster.yaml')
       .helpOption(false)
@@ -32,7 +34,11 @@ export function registerEnv(program: Command): void {
         const cluster = await load(file);
         const binary = await cachedBinary(product, cluster.spec.versions[product], file);
         const env = await labEnv(cluster);
-        process.exitCode = await runInherited(binary, args, { ...process.env, ...env, ...(await labTokenEnv(cluster)) });
+        process.exitCode = await runInherited(binary, args, {
+          ...process.env,
+          ...env,
+          ...(await labTokenEnv(cluster)),
+        });
       });
   }
 }
@@ -43,7 +49,10 @@ async function cachedBinary(product: Product, version: string, file: string): Pr
   try {
     await access(path);
   } catch (cause) {
-    throw new NomadLabError(`${product} ${version} is not in the cache (${path}): run \`nomad-lab artifacts fetch${fileFlag(file)}\` first`, { cause });
+    throw new NomadLabError(
+      `${product} ${version} is not in the cache (${path}): run \`nomad-lab artifacts fetch${fileFlag(file)}\` first`,
+      { cause },
+    );
   }
   return path;
 }

@@ -8,8 +8,14 @@ import { pathArgument } from '../options.ts';
 export function registerInit(program: Command): void {
   program
     .command('init')
-    .description('write a starter cluster.yaml and its jobs into a folder (the current one by default); overwrites nothing')
-    .addOption(new Option('--example <name>', 'the default lab, or an example').choices(Object.keys(STARTERS) as Starter[]).default('default'))
+    .description(
+      'write a starter cluster.yaml and its jobs into a folder (the current one by default); overwrites nothing',
+    )
+    .addOption(
+      new Option('--example <name>', 'the default lab, or an example')
+        .choices(Object.keys(STARTERS) as Starter[])
+        .default('default'),
+    )
     .option('--dir <dir>', 'the folder to write into', pathArgument, '.')
     .action(async ({ example, dir }) => {
       const { written } = await initLab(resolve(dir), example);

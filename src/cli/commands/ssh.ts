@@ -13,9 +13,13 @@ async function reach(cluster: Cluster, node: string, file: string): Promise<Node
   const names = cluster.spec.nodes.map((n) => n.name);
   if (!names.includes(node)) throw new NomadLabError(`${file} has no node ${node}; its nodes: ${names.join(', ')}`);
   // Loaded here, not at start-up: they bring ssh2 and execa, which other commands do without.
-  const [{ providerFor }, { connect }] = await Promise.all([import('../../providers/index.ts'), import('../../remote/connect.ts')]);
+  const [{ providerFor }, { connect }] = await Promise.all([
+    import('../../providers/index.ts'),
+    import('../../remote/connect.ts'),
+  ]);
   const endpoint = (await providerFor(cluster).endpoints(cluster)).find((e) => e.node === node);
-  if (!endpoint) throw new NomadLabError(`${node}: the provider gives no way to reach it; is the lab up? (\`nomad-lab status\`)`);
+  if (!endpoint)
+    throw new NomadLabError(`${node}: the provider gives no way to reach it; is the lab up? (\`nomad-lab status\`)`);
   const remote = await connect(endpoint, { knownHostsFile: knownHostsFile(cluster), deadlineMs: 10_000 });
   await remote.close();
   return endpoint;
@@ -36,7 +40,10 @@ export function registerSsh(program: Command): void {
     .command('ssh')
     .description("a shell on a node, or one command (its exit code passed through), with the lab's pinned host key")
     .argument('<node>', 'a node name from the cluster file')
-    .argument('[command...]', 'after --: a command to run instead of a shell, each argument as given (use `sh -c "..."` for a pipeline)')
+    .argument(
+      '[command...]',
+      'after --: a command to run instead of a shell, each argument as given (use `sh -c "..."` for a pipeline)',
+    )
     .option(...fileOption)
     .passThroughOptions()
     .action(async (node, args, { file }) => {

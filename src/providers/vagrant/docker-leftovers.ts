@@ -40,8 +40,17 @@ export function parseLabContainers(listing: string, lab: string, nodes: readonly
 
 /** Containers a node's own dockerd runs; their cgroups sit beside the host's, under /docker. Empty when it has none. */
 export async function innerContainerIds(container: string): Promise<string[]> {
-  const result = await probe('docker', ['exec', container, 'sh', '-c', 'command -v docker >/dev/null || exit 0; docker ps -aq --no-trunc'], { timeout: 20_000 });
-  return result.ok ? result.stdout.split('\n').map((l) => l.trim()).filter((l) => /^[0-9a-f]{64}$/.test(l)) : [];
+  const result = await probe(
+    'docker',
+    ['exec', container, 'sh', '-c', 'command -v docker >/dev/null || exit 0; docker ps -aq --no-trunc'],
+    { timeout: 20_000 },
+  );
+  return result.ok
+    ? result.stdout
+        .split('\n')
+        .map((l) => l.trim())
+        .filter((l) => /^[0-9a-f]{64}$/.test(l))
+    : [];
 }
 
 export async function removeContainers(names: readonly string[]): Promise<void> {
@@ -53,10 +62,18 @@ export async function removeContainers(names: readonly string[]): Promise<void> 
  * Vagrant usually removes it itself; this covers an interrupted destroy. Returns the names removed.
  */
 export async function removeLabNetwork(cidr: string): Promise<string[]> {
-  const names = (await run('docker', ['network', 'ls', '--filter', 'name=vagrant_network', '--format', '{{.Name}}'])).split('\n').filter(Boolean);
+  const names = (await run('docker', ['network', 'ls', '--filter', 'name=vagrant_network', '--format', '{{.Name}}']))
+    .split('\n')
+    .filter(Boolean);
   const removed: string[] = [];
   for (const name of names) {
-    const inspected = await probe('docker', ['network', 'inspect', '--format', '{{range .IPAM.Config}}{{.Subnet}} {{end}}|{{len .Containers}}', name]);
+    const inspected = await probe('docker', [
+      'network',
+      'inspect',
+      '--format',
+      '{{range .IPAM.Config}}{{.Subnet}} {{end}}|{{len .Containers}}',
+      name,
+    ]);
     if (!inspected.ok) continue;
     const [subnets = '', containers = ''] = inspected.stdout.split('|');
     if (subnets.split(' ').includes(cidr) && containers.trim() === '0') {
@@ -72,7 +89,11 @@ export async function removeLabNetwork(cidr: string): Promise<string[]> {
  * container ids (nodes and the containers inside them) and the lab's own cgroup parents.
  * rmdir only succeeds on a cgroup with no tasks, so nothing alive is touched. Returns how many went.
  */
-export async function removeLabCgroups(lab: string, containerIds: readonly string[], root = CGROUP_ROOT): Promise<number> {
+export async function removeLabCgroups(
+  lab: string,
+  containerIds: readonly string[],
+  root = CGROUP_ROOT,
+): Promise<number> {
   const hierarchies = await readdir(root).catch(() => [] as string[]);
   const prefix = `nomad-lab.${lab}.`;
   let removed = 0;

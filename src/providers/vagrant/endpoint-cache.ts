@@ -28,7 +28,11 @@ async function runningContainers(names: readonly string[]): Promise<Map<string, 
 }
 
 /** The cached endpoints, when the Vagrantfile is the one they came from and every container is the same and running. */
-export async function confirmedEndpoints(stateDir: string, vagrantfile: string, nodes: readonly string[]): Promise<NodeEndpoint[] | undefined> {
+export async function confirmedEndpoints(
+  stateDir: string,
+  vagrantfile: string,
+  nodes: readonly string[],
+): Promise<NodeEndpoint[] | undefined> {
   let cached: CachedEndpoints;
   try {
     cached = JSON.parse(await readFile(join(stateDir, FILE), 'utf8')) as CachedEndpoints;
@@ -44,7 +48,15 @@ export async function confirmedEndpoints(stateDir: string, vagrantfile: string, 
 }
 
 /** Keeps the endpoints `up` just found, with the containers (name and id) they are true of. */
-export async function rememberEndpoints(stateDir: string, vagrantfile: string, nodes: CachedEndpoints['nodes']): Promise<void> {
+export async function rememberEndpoints(
+  stateDir: string,
+  vagrantfile: string,
+  nodes: CachedEndpoints['nodes'],
+): Promise<void> {
   await ensurePrivateDir(stateDir);
-  await writeFileAtomic(join(stateDir, FILE), `${JSON.stringify({ vagrantfile: sha256(vagrantfile), nodes } satisfies CachedEndpoints, null, 2)}\n`, { mode: 0o600 });
+  await writeFileAtomic(
+    join(stateDir, FILE),
+    `${JSON.stringify({ vagrantfile: sha256(vagrantfile), nodes } satisfies CachedEndpoints, null, 2)}\n`,
+    { mode: 0o600 },
+  );
 }

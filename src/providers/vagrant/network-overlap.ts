@@ -28,7 +28,12 @@ export function parseInterfaces(output: string): HostNetwork[] {
     const name = match[1]!.split('@')[0]!;
     if (name === 'lo' || name === 'docker0' || name.startsWith('br-')) return [];
     const [address, prefix] = ipaddr.IPv4.parseCIDR(match[2]!);
-    return [{ what: `interface ${name} (${address.toString()}/${prefix})`, cidr: `${ipaddr.IPv4.networkAddressFromCIDR(match[2]!).toString()}/${prefix}` }];
+    return [
+      {
+        what: `interface ${name} (${address.toString()}/${prefix})`,
+        cidr: `${ipaddr.IPv4.networkAddressFromCIDR(match[2]!).toString()}/${prefix}`,
+      },
+    ];
   });
 }
 
@@ -48,7 +53,17 @@ export function overlapping(cidr: string, networks: readonly HostNetwork[]): Hos
 async function dockerNetworks(): Promise<HostNetwork[]> {
   const ids = await probe('docker', ['network', 'ls', '-q']);
   if (!ids.ok || !ids.stdout.trim()) return [];
-  return parseDockerNetworks((await probe('docker', ['network', 'inspect', '-f', '{{.Name}} {{range .IPAM.Config}}{{.Subnet}} {{end}}', ...ids.stdout.trim().split('\n')])).stdout);
+  return parseDockerNetworks(
+    (
+      await probe('docker', [
+        'network',
+        'inspect',
+        '-f',
+        '{{.Name}} {{range .IPAM.Config}}{{.Subnet}} {{end}}',
+        ...ids.stdout.trim().split('\n'),
+      ])
+    ).stdout,
+  );
 }
 
 /** Refuses a lab network that overlaps a network of this host, naming it; before Vagrant makes anything. */

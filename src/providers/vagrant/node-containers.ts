@@ -42,7 +42,9 @@ export function parseNodeContainers(output: string): Map<string, NodeContainer> 
     containers.set(name.replace(/^\//, ''), {
       id,
       running: running === 'true',
-      ...(host !== undefined && port ? { ssh: { host: host === '' || host === '0.0.0.0' ? '127.0.0.1' : host, port: Number(port) } } : {}),
+      ...(host !== undefined && port
+        ? { ssh: { host: host === '' || host === '0.0.0.0' ? '127.0.0.1' : host, port: Number(port) } }
+        : {}),
       labKeyMounted: mounts.some((m) => m.Destination === AUTHORIZED_KEYS),
       ...(cache ? { hostShare: { hostDir: cache.Source!, nodeDir: HOST_CACHE_ON_NODE } } : {}),
     });

@@ -26,7 +26,8 @@ export function parseStatus(output: string): VagrantMachine[] {
     machines.set(target, machine);
     const value = unescapeMachineReadable(data.join(','));
     if (type === 'provider-name') machine.provider = value;
-    else if (type === 'metadata' && data[0] === 'provider') machine.provider = unescapeMachineReadable(data.slice(1).join(','));
+    else if (type === 'metadata' && data[0] === 'provider')
+      machine.provider = unescapeMachineReadable(data.slice(1).join(','));
     else if (type === 'state') machine.state = value;
     else if (type === 'state-human-long') machine.description = value;
   }
@@ -34,7 +35,17 @@ export function parseStatus(output: string): VagrantMachine[] {
 }
 
 // Words the virtualbox, libvirt and docker providers use for a machine that exists but is off.
-const STOPPED = new Set(['stopped', 'poweroff', 'shutoff', 'saved', 'aborted', 'paused', 'halted', 'inaccessible', 'gurumeditation']);
+const STOPPED = new Set([
+  'stopped',
+  'poweroff',
+  'shutoff',
+  'saved',
+  'aborted',
+  'paused',
+  'halted',
+  'inaccessible',
+  'gurumeditation',
+]);
 
 /** Vagrant's state word as nomad-lab's MachineState. */
 export function machineState(vagrantState: string): MachineState {

@@ -55,7 +55,8 @@ export function machineInOutput(output: string, nodes: readonly string[]): strin
 /** A ProviderError for a failed vagrant run, naming the machines it concerns and carrying the command's stderr tail. */
 export function vagrantFailure(action: string, machines: readonly string[], cause: unknown): ProviderError {
   const who = machines.length > 0 ? machines.join(', ') : 'the lab';
-  const detail = cause instanceof CommandError ? `\n${cause.message}` : cause instanceof Error ? `: ${cause.message}` : '';
+  const detail =
+    cause instanceof CommandError ? `\n${cause.message}` : cause instanceof Error ? `: ${cause.message}` : '';
   return new ProviderError(`vagrant ${action} failed for ${who}${detail}`, {
     cause,
     shortMessage: `vagrant ${action} failed for ${who}`,

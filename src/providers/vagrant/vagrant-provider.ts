@@ -11,7 +11,13 @@ import { ensureLabSshKey } from '../../state/lab-ssh-key.ts';
 import { imageExists } from '../../images/docker.ts';
 import { nodeImageTag } from '../../images/node-image.ts';
 import type { BootOptions, MachineStatus, NodeEndpoint, Provider } from '../provider.ts';
-import { innerContainerIds, labContainers, removeContainers, removeLabCgroups, removeLabNetwork } from './docker-leftovers.ts';
+import {
+  innerContainerIds,
+  labContainers,
+  removeContainers,
+  removeLabCgroups,
+  removeLabNetwork,
+} from './docker-leftovers.ts';
 import { LAB_LABEL } from '../../render/docker-node-flags.ts';
 import { refuseOverlappingNetwork } from './network-overlap.ts';
 import { parseSshConfig } from './parse-ssh-config.ts';
@@ -34,7 +40,8 @@ export class VagrantProvider implements Provider {
     const backend = backendOf(cluster);
     const dir = vagrantDir(cluster);
     const nodeImage = backend === 'docker' ? await requireNodeImage(cluster) : undefined;
-    const labKey = backend === 'docker' ? await ensureLabSshKey(labKeyFile(cluster), `nomad-lab ${cluster.spec.name}`) : undefined;
+    const labKey =
+      backend === 'docker' ? await ensureLabSshKey(labKeyFile(cluster), `nomad-lab ${cluster.spec.name}`) : undefined;
     // The machines see the cache from their creation on: it must be there (a bind mount of a missing folder fails).
     const hostCache = backend === 'docker' ? cacheDir() : undefined;
     if (hostCache) await mkdir(hostCache, { recursive: true });
@@ -61,10 +68,23 @@ export class VagrantProvider implements Provider {
     const args = ['up', `--provider=${backend}`, ...(PARALLEL[backend] ? ['--parallel'] : [])];
     let output = '';
     try {
-      await vagrant(args, { cwd: dir, backend, onLine: (line) => { output += `${line}\n`; say(line); } });
+      await vagrant(args, {
+        cwd: dir,
+        backend,
+        onLine: (line) => {
+          output += `${line}\n`;
+          say(line);
+        },
+      });
     } catch (cause) {
-      const notRunning = await this.vagrantStatus(cluster).then((all) => all.filter((s) => s.state !== 'running').map((s) => s.node), () => []);
-      const named = machineInOutput(output, cluster.spec.nodes.map((n) => n.name));
+      const notRunning = await this.vagrantStatus(cluster).then(
+        (all) => all.filter((s) => s.state !== 'running').map((s) => s.node),
+        () => [],
+      );
+      const named = machineInOutput(
+        output,
+        cluster.spec.nodes.map((n) => n.name),
+      );
       throw vagrantFailure('up', notRunning.length > 0 ? notRunning : named ? [named] : [], cause);
     }
     const created = new Set(before.filter((s) => s.state === 'not_created').map((s) => s.node));
@@ -84,7 +104,11 @@ export class VagrantProvider implements Provider {
   /** The endpoints the last `up` found, when nothing moved since (docker backend: one `docker inspect`). */
   private async cached(cluster: Cluster, vagrantfile: string): Promise<NodeEndpoint[] | undefined> {
     if (backendOf(cluster) !== 'docker') return undefined;
-    return confirmedEndpoints(labStateDir(cluster), vagrantfile, cluster.spec.nodes.map((n) => n.name));
+    return confirmedEndpoints(
+      labStateDir(cluster),
+      vagrantfile,
+      cluster.spec.nodes.map((n) => n.name),
+    );
   }
 
   async status(cluster: Cluster): Promise<MachineStatus[]> {
@@ -129,7 +153,14 @@ export class VagrantProvider implements Provider {
     if (await exists(join(dir, 'Vagrantfile'))) {
       let output = '';
       try {
-        await vagrant(['destroy', '-f', ...(PARALLEL[backend] ? ['--parallel'] : [])], { cwd: dir, backend, onLine: (line) => { output += `${line}\n`; say(line); } });
+        await vagrant(['destroy', '-f', ...(PARALLEL[backend] ? ['--parallel'] : [])], {
+          cwd: dir,
+          backend,
+          onLine: (line) => {
+            output += `${line}\n`;
+            say(line);
+          },
+        });
       } catch (cause) {
         const named = machineInOutput(output, nodes);
         throw vagrantFailure('destroy', named ? [named] : [], cause);
@@ -204,12 +235,20 @@ async function containerEndpoints(cluster: Cluster): Promise<NodeEndpoint[]> {
     found.push({ endpoint, container: name, id: container.id });
   }
   if (down.length > 0) throw new ProviderError(`not running: ${down.join(', ')}; run \`nomad-lab up\``);
-  await rememberEndpoints(labStateDir(cluster), await readFile(join(vagrantDir(cluster), 'Vagrantfile'), 'utf8'), found);
+  await rememberEndpoints(
+    labStateDir(cluster),
+    await readFile(join(vagrantDir(cluster), 'Vagrantfile'), 'utf8'),
+    found,
+  );
   return found.map((f) => f.endpoint);
 }
 
 /** Machines made before the Vagrantfile mounted the lab's key still authorize only Vagrant's own: add the lab's. */
-async function authorizeInOlderMachines(cluster: Cluster, publicKey: string, say: (line: string) => void): Promise<void> {
+async function authorizeInOlderMachines(
+  cluster: Cluster,
+  publicKey: string,
+  say: (line: string) => void,
+): Promise<void> {
   const lab = cluster.spec.name;
   const containers = await inspectNodeContainers(cluster.spec.nodes.map((n) => nodeContainerName(lab, n.name)));
   for (const [name, container] of containers) {
@@ -221,7 +260,8 @@ async function authorizeInOlderMachines(cluster: Cluster, publicKey: string, say
 
 function backendOf(cluster: Cluster): VagrantBackend {
   const { provider } = cluster.spec;
-  if (provider.type !== 'vagrant') throw new ProviderError(`the vagrant provider cannot run a lab of provider type "${provider.type}"`);
+  if (provider.type !== 'vagrant')
+    throw new ProviderError(`the vagrant provider cannot run a lab of provider type "${provider.type}"`);
   return provider.backend;
 }
 
@@ -240,16 +280,25 @@ async function collectContainerIds(lab: string, nodes: readonly string[]): Promi
   return [...containers.values(), ...inner.flat()];
 }
 
-async function removeDockerLeftovers(cluster: Cluster, containerIds: readonly string[], say: (line: string) => void): Promise<void> {
+async function removeDockerLeftovers(
+  cluster: Cluster,
+  containerIds: readonly string[],
+  say: (line: string) => void,
+): Promise<void> {
   const lab = cluster.spec.name;
-  const { ours: left, strangers } = await labContainers(lab, cluster.spec.nodes.map((n) => n.name));
+  const { ours: left, strangers } = await labContainers(
+    lab,
+    cluster.spec.nodes.map((n) => n.name),
+  );
   if (left.size > 0) {
     // Containers of a lab whose Vagrant folder is gone: ours by the names and the label the Vagrantfile gave them.
     say(`removing containers Vagrant no longer knows: ${[...left.keys()].join(', ')}`);
     await removeContainers([...left.keys()]);
   }
   if (strangers.length > 0) {
-    say(`left alone: ${strangers.join(', ')}, named like this lab's nodes but without the label ${LAB_LABEL}=${lab} (remove by hand with docker rm -f if it is a node of a lab made before nomad-lab labelled them)`);
+    say(
+      `left alone: ${strangers.join(', ')}, named like this lab's nodes but without the label ${LAB_LABEL}=${lab} (remove by hand with docker rm -f if it is a node of a lab made before nomad-lab labelled them)`,
+    );
   }
   for (const network of await removeLabNetwork(cluster.spec.network.cidr)) say(`docker network ${network}: removed`);
   const cgroups = await removeLabCgroups(lab, [...containerIds, ...left.values()]);
@@ -257,5 +306,8 @@ async function removeDockerLeftovers(cluster: Cluster, containerIds: readonly st
 }
 
 async function exists(path: string): Promise<boolean> {
-  return access(path).then(() => true, () => false);
+  return access(path).then(
+    () => true,
+    () => false,
+  );
 }

@@ -27,7 +27,10 @@ interface FakeUnit {
 }
 
 /** What dpkg says of a package's version; anything else is 1.0-1. */
-const FAKE_VERSIONS: Record<string, string> = { 'docker.io': '20.10.24+dfsg1-1+deb12u1', 'docker-ce': '5:27.5.1-1~debian.12~bookworm' };
+const FAKE_VERSIONS: Record<string, string> = {
+  'docker.io': '20.10.24+dfsg1-1+deb12u1',
+  'docker-ce': '5:27.5.1-1~debian.12~bookworm',
+};
 
 const ok = (stdout = ''): ExecResult => ({ exitCode: 0, stdout, stderr: '' });
 const sha = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
@@ -53,7 +56,12 @@ export class FakeNode implements Remote {
     readonly address: string,
     private readonly cluster: FakeNode[] = [],
   ) {
-    this.files.set('/etc/resolv.conf', { content: Buffer.from('nameserver 10.0.2.3\n'), mode: 0o644, owner: 'root', group: 'root' });
+    this.files.set('/etc/resolv.conf', {
+      content: Buffer.from('nameserver 10.0.2.3\n'),
+      mode: 0o644,
+      owner: 'root',
+      group: 'root',
+    });
   }
 
   /** Changes since the last call: the commands a step run sent. */
@@ -83,8 +91,18 @@ export class FakeNode implements Remote {
 
   put(source: UploadSource, path: string, options: UploadOptions): Promise<void> {
     return new Promise((resolve) => {
-      const content = typeof source === 'string' ? Buffer.from(source) : Buffer.isBuffer(source) ? source : readFileSync(source.localPath);
-      this.files.set(path, { content, mode: options.mode, owner: options.owner ?? 'root', group: options.group ?? 'root' });
+      const content =
+        typeof source === 'string'
+          ? Buffer.from(source)
+          : Buffer.isBuffer(source)
+            ? source
+            : readFileSync(source.localPath);
+      this.files.set(path, {
+        content,
+        mode: options.mode,
+        owner: options.owner ?? 'root',
+        group: options.group ?? 'root',
+      });
       this.log.push(`put ${path}`);
       resolve();
     });
@@ -103,7 +121,10 @@ export class FakeNode implements Remote {
   }
 
   private loaded(name: string): boolean {
-    return this.files.has(`/etc/systemd/system/${name}.service`) || (name === 'docker' ? ['docker.io', 'docker-ce'] : [name]).some((p) => this.packages.has(p));
+    return (
+      this.files.has(`/etc/systemd/system/${name}.service`) ||
+      (name === 'docker' ? ['docker.io', 'docker-ce'] : [name]).some((p) => this.packages.has(p))
+    );
   }
 
   private answer(argv: string[], stdin: string | undefined, display = argv.join(' ')): ExecResult {
@@ -113,28 +134,42 @@ export class FakeNode implements Remote {
     switch (file) {
       case 'dpkg-query': {
         const names = args.slice(3);
-        return { exitCode: names.every((n) => this.packages.has(n)) ? 0 : 1, stdout: names.filter((n) => this.packages.has(n)).map((n) => `${n}\tinstall ok installed\t${FAKE_VERSIONS[n] ?? '1.0-1'}\n`).join(''), stderr: '' };
+        return {
+          exitCode: names.every((n) => this.packages.has(n)) ? 0 : 1,
+          stdout: names
+            .filter((n) => this.packages.has(n))
+            .map((n) => `${n}\tinstall ok installed\t${FAKE_VERSIONS[n] ?? '1.0-1'}\n`)
+            .join(''),
+          stderr: '',
+        };
       }
       case 'systemctl': {
         const [verb, unit] = args as [string, string];
         if (verb === 'show') {
           const u = this.unit(unit);
-          return ok(`LoadState=${this.loaded(unit) ? 'loaded' : 'not-found'}\nActiveState=${u.failed ? 'failed' : u.active ? 'active' : 'inactive'}\nSubState=running\nUnitFileState=${u.enabled ? 'enabled' : ''}\nExecMainStartTimestampMonotonic=${u.starts}\n`);
+          return ok(
+            `LoadState=${this.loaded(unit) ? 'loaded' : 'not-found'}\nActiveState=${u.failed ? 'failed' : u.active ? 'active' : 'inactive'}\nSubState=running\nUnitFileState=${u.enabled ? 'enabled' : ''}\nExecMainStartTimestampMonotonic=${u.starts}\n`,
+          );
         }
         this.log.push(display);
         if (verb === 'enable') this.unit(unit).enabled = true;
         if (verb === 'reset-failed') this.unit(unit).failed = false;
         if (verb === 'start' || verb === 'restart') {
           const u = this.unit(unit);
-          if (u.failed && verb === 'start') return { exitCode: 1, stdout: '', stderr: 'start request repeated too quickly' };
+          if (u.failed && verb === 'start')
+            return { exitCode: 1, stdout: '', stderr: 'start request repeated too quickly' };
           Object.assign(u, { active: true, starts: u.starts + 1 });
         }
         return ok();
       }
       case 'getent':
-        return args[0] === 'passwd' ? { exitCode: this.users.has(args[1]!) ? 0 : 2, stdout: '', stderr: '' } : ok(`${this.cluster[0]?.address ?? this.address} consul.service.consul\n`);
+        return args[0] === 'passwd'
+          ? { exitCode: this.users.has(args[1]!) ? 0 : 2, stdout: '', stderr: '' }
+          : ok(`${this.cluster[0]?.address ?? this.address} consul.service.consul\n`);
       case 'ip':
-        return ok(`1: lo    inet 127.0.0.1/8 scope host lo\n9: eth1    inet ${this.address}/24 brd x scope global eth1\n`);
+        return ok(
+          `1: lo    inet 127.0.0.1/8 scope host lo\n9: eth1    inet ${this.address}/24 brd x scope global eth1\n`,
+        );
       case 'useradd':
         this.log.push(display);
         this.users.add(args.at(-1)!);
@@ -150,7 +185,9 @@ export class FakeNode implements Remote {
         return ok();
       }
       case 'consul':
-        return ok(`Node Address Status Type Build Protocol DC Partition Segment\n${this.cluster.map((n) => `${n.node} ${n.address}:8301 alive client 1.22.7 2 dc1 default <default>`).join('\n')}\n`);
+        return ok(
+          `Node Address Status Type Build Protocol DC Partition Segment\n${this.cluster.map((n) => `${n.node} ${n.address}:8301 alive client 1.22.7 2 dc1 default <default>`).join('\n')}\n`,
+        );
       default:
         throw new Error(`the fake node does not know: ${display}`);
     }
@@ -160,15 +197,20 @@ export class FakeNode implements Remote {
     if (text.startsWith('systemctl "$1" "$2"')) return this.answer(['systemctl', ...args], stdin, display);
     if (text.startsWith('n=$1; cachedir=$2; shift 2')) {
       const [count, , ...paths] = args;
-      return ok(paths.map((p, i) => {
-        const f = this.files.get(p);
-        if (!f) return '-\n';
-        const stat = `${f.mode.toString(8)} ${f.owner} ${f.group} ${sha(f.content)}\n`;
-        return i < Number(count) ? `${stat}${f.content.toString('base64')}\n` : stat;
-      }).join(''));
+      return ok(
+        paths
+          .map((p, i) => {
+            const f = this.files.get(p);
+            if (!f) return '-\n';
+            const stat = `${f.mode.toString(8)} ${f.owner} ${f.group} ${sha(f.content)}\n`;
+            return i < Number(count) ? `${stat}${f.content.toString('base64')}\n` : stat;
+          })
+          .join(''),
+      );
     }
     if (text.startsWith('for p in "$@"; do stat')) return ok(args.map((p) => `${this.dirs.get(p) ?? '-'}\n`).join(''));
-    if (text.startsWith('for p; do r=$(realpath')) return ok(args.map((p) => (this.dirs.has(p) ? `dir ${this.dirs.get(p)}\n` : 'missing\n')).join(''));
+    if (text.startsWith('for p; do r=$(realpath'))
+      return ok(args.map((p) => (this.dirs.has(p) ? `dir ${this.dirs.get(p)}\n` : 'missing\n')).join(''));
     if (text.startsWith('[ -e "$1" ] || exit 3')) {
       const f = this.files.get(args[0]!);
       return f ? ok(f.content.toString()) : { exitCode: 3, stdout: '', stderr: '' };
@@ -176,18 +218,35 @@ export class FakeNode implements Remote {
     if (text.startsWith('method=$1 url=$2')) {
       // The Nomad API through curl (remote/agent-api.ts): the body, then the HTTP status on a line of its own.
       if (args[1]!.endsWith('/v1/status/leader')) return ok('"10.77.0.10:4647"\n200');
-      return ok(`${JSON.stringify(this.cluster.map((n) => ({ Name: n.node, Status: 'ready', Drivers: { docker: { Detected: true, Healthy: true } } })))}\n200`);
+      return ok(
+        `${JSON.stringify(this.cluster.map((n) => ({ Name: n.node, Status: 'ready', Drivers: { docker: { Detected: true, Healthy: true } } })))}\n200`,
+      );
     }
     // Debian 12's docker.io and Docker's docker-ce bring the docker command; docker-cli is Debian 13's.
     if (text.startsWith('for f in /usr/sbin/dockerd')) {
       const engine = this.packages.has('docker.io') || this.packages.has('docker-ce');
-      const cli = this.packages.has('docker-cli') || this.packages.has('docker-ce') || (this.packages.has('docker.io') && !this.noDockerCli);
+      const cli =
+        this.packages.has('docker-cli') ||
+        this.packages.has('docker-ce') ||
+        (this.packages.has('docker.io') && !this.noDockerCli);
       return ok(`${engine ? '/usr/sbin/dockerd\n' : ''}${cli ? '/usr/bin/docker\n' : ''}`);
     }
-    if (text.startsWith('for t in "$@"; do docker image inspect')) return ok(args.filter((t) => this.images.has(t)).map((t) => `${t}\n`).join(''));
+    if (text.startsWith('for t in "$@"; do docker image inspect'))
+      return ok(
+        args
+          .filter((t) => this.images.has(t))
+          .map((t) => `${t}\n`)
+          .join(''),
+      );
     this.log.push(display);
     if (display.startsWith('apt-get install')) for (const name of args) this.packages.add(name);
-    else if (display === 'write /etc/resolv.conf') this.files.set('/etc/resolv.conf', { content: Buffer.from(stdin ?? ''), mode: 0o644, owner: 'root', group: 'root' });
+    else if (display === 'write /etc/resolv.conf')
+      this.files.set('/etc/resolv.conf', {
+        content: Buffer.from(stdin ?? ''),
+        mode: 0o644,
+        owner: 'root',
+        group: 'root',
+      });
     else throw new Error(`the fake node does not know the script: ${display}`);
     return ok();
   }

@@ -73,7 +73,8 @@ function same(a: Buffer, b: Buffer): boolean {
 function authenticate(ctx: AuthContext, allowed: ParsedKey): void {
   if (ctx.method !== 'publickey') return ctx.reject(['publickey']);
   if (ctx.key.algo !== allowed.type || !same(ctx.key.data, allowed.getPublicSSH())) return ctx.reject(['publickey']);
-  if (ctx.signature && ctx.blob && allowed.verify(ctx.blob, ctx.signature, ctx.hashAlgo) !== true) return ctx.reject(['publickey']);
+  if (ctx.signature && ctx.blob && allowed.verify(ctx.blob, ctx.signature, ctx.hashAlgo) !== true)
+    return ctx.reject(['publickey']);
   ctx.accept();
 }
 
@@ -158,7 +159,13 @@ function serveSftp(sftp: SFTPWrapper, home: string): void {
 }
 
 /** Runs each exec as `sh -c <line>` on this host, with a fake `sudo` that logs and runs its command. */
-function serveExec(connection: Connection, home: string, shimDir: string, commands: string[], onStart: (line: string) => void): void {
+function serveExec(
+  connection: Connection,
+  home: string,
+  shimDir: string,
+  commands: string[],
+  onStart: (line: string) => void,
+): void {
   connection.on('session', (acceptSession) => {
     const session = acceptSession();
     session.on('exec', (accept, _reject, info) => {

@@ -13,7 +13,8 @@ export interface Hit {
 }
 
 /** What to answer: records and flags, or `silent` to drop the query. */
-export type Reply = { answers?: Answer[]; additionals?: Answer[]; flags?: number; rcode?: 'NOERROR' | 'NXDOMAIN' } | 'silent';
+export type Reply =
+  { answers?: Answer[]; additionals?: Answer[]; flags?: number; rcode?: 'NOERROR' | 'NXDOMAIN' } | 'silent';
 export type Handler = (question: Question, transport: Transport) => Reply;
 
 export interface FakeDns {
@@ -24,7 +25,12 @@ export interface FakeDns {
 }
 
 /** Binds UDP then TCP at address:port (port 0: any free one, the same for both). */
-export async function startDns(address: string, port: number, handler: Handler, options: { tcp?: boolean } = {}): Promise<FakeDns> {
+export async function startDns(
+  address: string,
+  port: number,
+  handler: Handler,
+  options: { tcp?: boolean } = {},
+): Promise<FakeDns> {
   const hits: Hit[] = [];
   const udp = dgram.createSocket('udp4');
   await new Promise<void>((resolve, reject) => {
@@ -87,7 +93,11 @@ function respond(message: Buffer, transport: Transport, handler: Handler, hits: 
 }
 
 /** DNS servers at several loopback addresses sharing one port (the verifier asks every node at the same port). */
-export async function startDnsNodes(addresses: readonly string[], handlerFor: (address: string) => Handler, options: { tcp?: boolean } = {}): Promise<FakeDns[]> {
+export async function startDnsNodes(
+  addresses: readonly string[],
+  handlerFor: (address: string) => Handler,
+  options: { tcp?: boolean } = {},
+): Promise<FakeDns[]> {
   for (let attempt = 0; ; attempt++) {
     const started: FakeDns[] = [];
     try {
@@ -112,8 +122,12 @@ export interface SrvTarget {
 }
 
 /** Answers like Consul: SRV records with the targets' A records in the additional section, and A queries for targets. */
-export function consulLike(records: Record<string, readonly SrvTarget[]>, options: { additionals?: boolean; truncateUdp?: boolean } = {}): Handler {
-  const aOf = (t: SrvTarget): Answer[] => (t.address ? [{ type: 'A', name: t.target, ttl: 0, class: 'IN', data: t.address }] : []);
+export function consulLike(
+  records: Record<string, readonly SrvTarget[]>,
+  options: { additionals?: boolean; truncateUdp?: boolean } = {},
+): Handler {
+  const aOf = (t: SrvTarget): Answer[] =>
+    t.address ? [{ type: 'A', name: t.target, ttl: 0, class: 'IN', data: t.address }] : [];
   return (question, transport) => {
     if (question.type === 'SRV') {
       const targets = records[question.name];
@@ -121,12 +135,20 @@ export function consulLike(records: Record<string, readonly SrvTarget[]>, option
       // Consul's UDP answer with enable_truncate: TC set and the records left for TCP.
       if (options.truncateUdp && transport === 'udp') return { flags: dnsPacket.TRUNCATED_RESPONSE };
       return {
-        answers: targets.map((t) => ({ type: 'SRV', name: question.name, ttl: 0, class: 'IN', data: { priority: 1, weight: 1, port: t.port, target: t.target } })),
+        answers: targets.map((t) => ({
+          type: 'SRV',
+          name: question.name,
+          ttl: 0,
+          class: 'IN',
+          data: { priority: 1, weight: 1, port: t.port, target: t.target },
+        })),
         additionals: options.additionals === false ? [] : targets.flatMap(aOf),
       };
     }
     if (question.type === 'A') {
-      const target = Object.values(records).flat().find((t) => t.target === question.name);
+      const target = Object.values(records)
+        .flat()
+        .find((t) => t.target === question.name);
       return target ? { answers: aOf(target) } : { rcode: 'NXDOMAIN' };
     }
     return { rcode: 'NXDOMAIN' };
@@ -135,5 +157,8 @@ export function consulLike(records: Record<string, readonly SrvTarget[]>, option
 
 /** Consul's name for a service address: the IPv4 address in hex under `.addr.<dc>.consul`. */
 export function addrTarget(address: string): string {
-  return `${address.split('.').map((o) => Number(o).toString(16).padStart(2, '0')).join('')}.addr.dc1.consul`;
+  return `${address
+    .split('.')
+    .map((o) => Number(o).toString(16).padStart(2, '0'))
+    .join('')}.addr.dc1.consul`;
 }

@@ -27,7 +27,9 @@ export async function startHttp(address: string, listener: RequestListener): Pro
 
 /** A service instance answering every path with `status`. */
 export function startService(address: string, status: number): Promise<FakeHttp> {
-  return startHttp(address, (_req, res) => res.writeHead(status, { 'content-type': 'text/plain' }).end(`status ${status}\n`));
+  return startHttp(address, (_req, res) =>
+    res.writeHead(status, { 'content-type': 'text/plain' }).end(`status ${status}\n`),
+  );
 }
 
 export interface CannedCheck {
@@ -45,9 +47,16 @@ export function startConsulApi(address: string, checks: Record<string, readonly 
     const mine = checks[service ?? ''] ?? [];
     let body: unknown;
     if (kind === 'checks') {
-      body = mine.map((c, i) => ({ ...c, CheckID: `service:${service}-${i}`, ServiceName: service, ServiceID: `${service}-${i}` }));
+      body = mine.map((c, i) => ({
+        ...c,
+        CheckID: `service:${service}-${i}`,
+        ServiceName: service,
+        ServiceID: `${service}-${i}`,
+      }));
     } else if (kind === 'service' && url.searchParams.has('passing')) {
-      body = mine.filter((c) => c.Status === 'passing').map((c) => ({ Node: { Node: c.Node }, Service: { Service: service }, Checks: [c] }));
+      body = mine
+        .filter((c) => c.Status === 'passing')
+        .map((c) => ({ Node: { Node: c.Node }, Service: { Service: service }, Checks: [c] }));
     } else {
       res.writeHead(404).end('not found');
       return;
