@@ -124,7 +124,8 @@ async function main(): Promise<void> {
       times.directUp.push(await timed(() => directUp(image, key)));
       times.directDown.push(await timed(() => directDown()));
       console.log(
-        `round ${round}: vagrant up ${times.vagrantUp.at(-1)!.toFixed(1)} s, docker run ${times.directUp.at(-1)!.toFixed(1)} s`,
+        `round ${round}: vagrant up ${times.vagrantUp.at(-1)!.toFixed(1)} s, docker ` +
+          `run ${times.directUp.at(-1)!.toFixed(1)} s`,
       );
     }
   } finally {

@@ -54,7 +54,9 @@ async function measure(label: string, yaml: string): Promise<number> {
     await down(cluster);
     const { seconds, changes } = await timedUp(cluster);
     console.log(
-      `${label}: up from nothing ${seconds.toFixed(1)} s (${changes} changes), load average ${loadavg()[0]!.toFixed(1)}`,
+      `${label}: up from ` +
+        `nothing ${seconds.toFixed(1)} s (${changes} changes), load ` +
+        `average ${loadavg()[0]!.toFixed(1)}`,
     );
     return seconds;
   } finally {

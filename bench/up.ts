@@ -40,7 +40,8 @@ try {
     fresh.push(await timedUp(cluster));
     again.push(await timedUp(cluster));
     console.log(
-      `round ${round}: from nothing ${fresh.at(-1)!.total.toFixed(1)} s (${fresh.at(-1)!.changes} changes), again ${again.at(-1)!.total.toFixed(1)} s (${again.at(-1)!.changes} changes)`,
+      `round ${round}: from nothing ${fresh.at(-1)!.total.toFixed(1)} s (${fresh.at(-1)!.changes} changes), ` +
+        `again ${again.at(-1)!.total.toFixed(1)} s (${again.at(-1)!.changes} changes)`,
     );
     await down(cluster);
   }
@@ -59,6 +60,7 @@ console.log(
   `| **total** | **${median(fresh.map((r) => r.total)).toFixed(1)} s** | **${median(again.map((r) => r.total)).toFixed(1)} s** |`,
 );
 console.log(
-  `\nfrom nothing: ${fmt(fresh.map((r) => r.total))}; again: ${fmt(again.map((r) => r.total))}; changes on re-runs: ${again.map((r) => r.changes).join(', ')}`,
+  `\nfrom nothing: ${fmt(fresh.map((r) => r.total))}; again: ${fmt(again.map((r) => r.total))}; changes on ` +
+    `re-runs: ${again.map((r) => r.changes).join(', ')}`,
 );
 console.log(`load average at the end ${loadavg()[0]!.toFixed(1)}`);

@@ -21,7 +21,9 @@ await build({
   nodePaths: [fileURLToPath(new URL('../node_modules', import.meta.url))],
   // CommonJS packages inside the bundle call require.
   banner: {
-    js: "import { createRequire as __nomadLabRequire } from 'node:module';\nconst require = __nomadLabRequire(import.meta.url);",
+    js:
+      "import { createRequire as __nomadLabRequire } from 'node:module';\nconst require = " +
+      '__nomadLabRequire(import.meta.url);',
   },
   legalComments: 'none',
   logLevel: 'warning',

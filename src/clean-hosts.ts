@@ -31,7 +31,8 @@ export const LAB_PATHS = [
 const KEPT_PACKAGES = 'dnsmasq and docker';
 
 // Run as root on each host; every line it prints is something it did. Paths come in as "$@".
-const CLEAN = `set -eu
+const CLEAN =
+  `set -eu
 for unit in nomad consul; do
   if [ -e "/etc/systemd/system/$unit.service" ]; then
     systemctl disable --now "$unit.service" >/dev/null 2>&1 || true
@@ -73,7 +74,8 @@ for dir in "$saved"/set-aside/*.d; do
 done
 rm -rf "$saved"
 # A Consul of the host's own (HashiCorp's package) runs as user consul from /opt/consul: both stay for it.
-if [ -x /usr/bin/consul ] || [ -e /usr/lib/systemd/system/consul.service ] || [ -e /lib/systemd/system/consul.service ]; then
+if [ -x /usr/bin/consul ] || [ -e /usr/lib/systemd/system/consul.service ] || [ -e ` +
+  `/lib/systemd/system/consul.service ]; then
   install -d -o consul -g consul /opt/consul 2>/dev/null || true
   echo "kept user consul and /opt/consul for the host's own Consul"
 else
@@ -88,7 +90,8 @@ else
 fi
 systemctl daemon-reload
 systemctl reset-failed nomad.service consul.service >/dev/null 2>&1 || true
-# Back to the host's own dnsmasq or systemd-resolved configuration; a restart that fails there is the host's business, not the lab's.
+# Back to the host's own dnsmasq or systemd-resolved configuration; a restart that fails there is the host's ` +
+  `business, not the lab's.
 if systemctl is-active --quiet dnsmasq; then systemctl restart dnsmasq || true; fi
 if systemctl is-active --quiet systemd-resolved; then systemctl restart systemd-resolved || true; fi
 `;
@@ -121,7 +124,8 @@ export async function cleanHosts(cluster: Cluster, say: (line: string) => void =
     lines.push(...done.flat());
     const volumes = cluster.spec.nodes.flatMap((n) => n.host_volumes.map((v) => `${n.name}:${v.path}`));
     lines.push(
-      `kept: the hosts, the packages ${KEPT_PACKAGES}${volumes.length > 0 ? `, host volume data (${volumes.join(', ')})` : ''}`,
+      `kept: the hosts, the ` +
+        `packages ${KEPT_PACKAGES}${volumes.length > 0 ? `, host volume data (${volumes.join(', ')})` : ''}`,
     );
     return lines;
   } finally {

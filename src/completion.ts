@@ -5,7 +5,9 @@ export interface CompletionCommand {
   options: string[];
   /** The flags that take a value (the next word is not an argument). */
   valueOptions: string[];
-  /** Per positional argument: the words it takes, or `nodes` (from the cluster file); the last one repeats when `rest`. */
+  /**
+   * Per positional argument: the words it takes, or `nodes` (from the cluster file); the last one repeats when `rest`.
+   */
   positionals: (readonly string[] | 'nodes')[];
   rest?: boolean;
 }

@@ -26,7 +26,10 @@ export interface ConfigIssue {
   message: string;
 }
 
-/** One line, whatever the file's name, keys and values hold: control characters escaped, the message cut at LIMITS.messageChars, the line at LIMITS.lineChars. */
+/**
+ * One line, whatever the file's name, keys and values hold: control characters escaped, the message cut at
+ * LIMITS.messageChars, the line at LIMITS.lineChars.
+ */
 export function formatIssue(issue: ConfigIssue): string {
   const where = `${issue.file}:${issue.line}:${issue.col}`;
   const message = truncate(issue.message, LIMITS.messageChars);
@@ -146,14 +149,19 @@ export class HostKeyError extends NomadLabError {
   ) {
     const head = `[${node}] host key of ${address} changed: pinned ${pinnedFingerprint}, offered ${offeredFingerprint}`;
     const hint =
-      `If ${node} was re-created on purpose, accept its new key with \`nomad-lab forget-host-key ${node}\` (add -f FILE for another cluster file) ` +
+      `If ${node} was re-created on purpose, accept its new key with \`nomad-lab ` +
+      `forget-host-key ${node}\` (add -f FILE for ` +
+      `another cluster file) ` +
       `and run your command again; it removes ${node}'s line from ${knownHostsFile}. ` +
       'Otherwise something else may be answering at that address: do not connect.';
     super(`${head}\n${hint}`, { cause: options?.cause, shortMessage: head });
   }
 }
 
-/** A verification query that got no usable answer (a DNS server silent, a port refused): names what was asked, where, and why. */
+/**
+ * A verification query that got no usable answer (a DNS server silent, a port refused): names what was asked, where,
+ * and why.
+ */
 export class VerifyError extends NomadLabError {
   override name = 'VerifyError';
 

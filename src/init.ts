@@ -53,7 +53,10 @@ export interface InitResult {
   written: string[];
 }
 
-/** Writes a starter lab (cluster.yaml and its jobs) into `dir`; refuses to overwrite anything, or to follow a symlink out of `dir`. */
+/**
+ * Writes a starter lab (cluster.yaml and its jobs) into `dir`; refuses to overwrite anything, or to follow a symlink
+ * out of `dir`.
+ */
 export async function initLab(
   dir: string,
   starter: Starter = 'default',
@@ -72,13 +75,16 @@ export async function initLab(
   ).filter((t) => t !== undefined);
   if (existing.length > 0) {
     throw new NomadLabError(
-      `init: ${dir} already has ${existing.join(', ')}; init writes only into a folder without them (nothing was written)`,
+      `init: ${dir} already ` +
+        `has ${existing.join(', ')}; init writes only into a folder without them (nothing ` +
+        `was written)`,
     );
   }
   const jobsDir = await lstatOf(join(dir, 'jobs'));
   if (jobsDir && !jobsDir.isDirectory()) {
     throw new NomadLabError(
-      `init: ${join(dir, 'jobs')} is ${jobsDir.isSymbolicLink() ? 'a symlink' : 'not a folder'}; init writes jobs only into a folder of its own (nothing was written)`,
+      `init: ${join(dir, 'jobs')} is ${jobsDir.isSymbolicLink() ? 'a symlink' : 'not a folder'}; init writes ` +
+        `jobs only into a folder of its own (nothing was written)`,
     );
   }
   await mkdir(join(dir, 'jobs'), { recursive: true });

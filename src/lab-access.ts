@@ -68,7 +68,10 @@ export interface LabEnv {
   CONSUL_CACERT?: string;
   CONSUL_CLIENT_CERT?: string;
   CONSUL_CLIENT_KEY?: string;
-  /** With `security.acl`: the file that holds Consul's management token (Consul's CLI reads it; the token is never printed). */
+  /**
+   * With `security.acl`: the file that holds Consul's management token (Consul's CLI reads it; the token is never
+   * printed).
+   */
   CONSUL_HTTP_TOKEN_FILE?: string;
 }
 
@@ -110,7 +113,9 @@ export async function labEnv(cluster: Pick<Cluster, 'spec' | 'dir'>, options: La
     }
   }
   throw new NomadLabError(
-    `no server of ${cluster.spec.name} named a Nomad and a Consul leader:\n  ${failures.join('\n  ')}\nIs the lab up? \`nomad-lab status\` shows what runs.`,
+    `no server of ${cluster.spec.name} named a Nomad and a Consul ` +
+      `leader:\n  ${failures.join('\n  ')}\nIs the ` +
+      `lab up? \`nomad-lab status\` shows what runs.`,
   );
 }
 
@@ -139,7 +144,9 @@ export function renderEnv(env: LabEnv): string {
     .join('\n');
 }
 
-/** The management tokens as the lab's own `nomad` and `consul` CLIs take them (their environment only; never printed). */
+/**
+ * The management tokens as the lab's own `nomad` and `consul` CLIs take them (their environment only; never printed).
+ */
 export async function labTokenEnv(cluster: Pick<Cluster, 'spec' | 'dir'>): Promise<Record<string, string>> {
   const { acl } = await readLabSecurity(cluster);
   return acl ? { NOMAD_TOKEN: acl.nomadManagement, CONSUL_HTTP_TOKEN: acl.consulManagement } : {};

@@ -69,7 +69,10 @@ async function consulAnswers(node: string, address: string, port: number, timeou
   }
 }
 
-/** One session per node, opened at once; a node whose session fails gets a dialer that says why, so its checks fail and the others run. */
+/**
+ * One session per node, opened at once; a node whose session fails gets a dialer that says why, so its checks fail and
+ * the others run.
+ */
 async function throughSsh(cluster: Cluster, reason: string, deadlineMs: number): Promise<LabReach> {
   const [{ providerFor }, { connect }] = await Promise.all([
     import('./providers/index.ts'),

@@ -7,12 +7,17 @@ import { withLabLock } from './state/lab-lock.ts';
 import { waitFor } from './pipeline/wait.ts';
 import { readLabSecurity } from './state/security.ts';
 
-/** Between episodes: every job stopped and purged, garbage collected; machines and cluster kept. Returns the jobs removed. */
+/**
+ * Between episodes: every job stopped and purged, garbage collected; machines and cluster kept. Returns the jobs
+ * removed.
+ */
 export function resetLab(cluster: Cluster, say: (line: string) => void = () => {}): Promise<string[]> {
   return withLabLock(cluster, 'reset', () => purgeJobs(cluster, say));
 }
 
-/** Every job stopped and purged through the first server's Nomad API, waiting until no allocation runs; the jobs' IDs. */
+/**
+ * Every job stopped and purged through the first server's Nomad API, waiting until no allocation runs; the jobs' IDs.
+ */
 export async function purgeJobs(cluster: Cluster, say: (line: string) => void): Promise<string[]> {
   const server = firstServer(cluster.spec).name;
   const security = await readLabSecurity(cluster);

@@ -10,11 +10,13 @@ const temp = () => mkdtemp(join(tmpdir(), 'nomad-lab-init-'));
 
 test('starterFiles moves ../jobs/ paths into the folder and names the given schema', (t) => {
   const text =
-    '# yaml-language-server: $schema=../schema/cluster.schema.json\nversion: 1\njobs:\n  - name: whoami\n    file: ../jobs/whoami.nomad.hcl\n';
+    '# yaml-language-server: $schema=../schema/cluster.schema.json\nversion: 1\njobs:\n  - name: whoami\n    ' +
+    'file: ../jobs/whoami.nomad.hcl\n';
   const files = starterFiles('examples/dev.yaml', text, '/opt/nomad-lab/schema/cluster.schema.json');
   t.is(
     files.clusterYaml,
-    '# yaml-language-server: $schema=/opt/nomad-lab/schema/cluster.schema.json\nversion: 1\njobs:\n  - name: whoami\n    file: jobs/whoami.nomad.hcl\n',
+    '# yaml-language-server: $schema=/opt/nomad-lab/schema/cluster.schema.json\nversion: 1\njobs:\n  - name: ' +
+      'whoami\n    file: jobs/whoami.nomad.hcl\n',
   );
   t.deepEqual(files.jobs, [{ from: 'jobs/whoami.nomad.hcl', to: 'jobs/whoami.nomad.hcl' }]);
 });

@@ -14,13 +14,15 @@ const SERVER = '127.0.0.2';
 const CLIENT = '127.0.0.3';
 
 function cluster(dir: string, provider: string, via: string): Cluster {
-  const text = `version: 1
+  const text =
+    `version: 1
 name: reach
 network: { cidr: 10.9.0.0/24 }
 provider: ${provider}
 nodes:
   - { name: server, role: server, address: 10.9.0.2${provider.includes('ssh') ? ', ssh: { host: 127.0.0.1 }' : ''} }
-  - { name: client1, role: client, address: 10.9.0.3${provider.includes('ssh') ? ', ssh: { host: 127.0.0.1, port: 1 }' : ''} }
+  - { name: client1, role: client, address: ` +
+    `10.9.0.3${provider.includes('ssh') ? ', ssh: { host: 127.0.0.1, port: 1 }' : ''} }
 verify: { via: ${via} }
 `;
   // Loopback stands in for the lab network, which the loader refuses in a file: the addresses move there after loading.
@@ -59,43 +61,47 @@ test("existing hosts, auto: direct when a node's Consul answers as itself at its
   await close();
 });
 
-test('existing hosts, auto: a 404 from whatever accepted the connection is no answer: through SSH, a node without a session saying why', async (t) => {
-  const ssh = fixture();
-  const sshd = await ssh.server();
-  const proxy = await consul(SERVER);
-  const agent = await consul(CLIENT, 'client1');
-  t.teardown(async () => {
-    await Promise.all([proxy.close(), agent.close()]);
-    await sshd.close();
-  });
-  const spec = cluster(ssh.dir, `{ type: ssh, port: ${sshd.port}, key: ${ssh.keyPath} }`, 'auto');
-  const { reach, close } = await labReach(spec, { consulPort: proxy.port, sshDeadlineMs: 500 });
-  t.teardown(close);
-  t.is(reach.via, 'ssh');
-  t.regex(
-    reach.reason,
-    new RegExp(
-      `^no lab address answered from this host \\(Consul at ${SERVER}:${proxy.port}, ${CLIENT}:${proxy.port}, 1500 ms each\\)$`,
-    ),
-  );
-  // Through the server's session, a request reaches what the server itself can reach.
-  const self = await getJson<{ Config: { NodeName: string } }>(
-    `http://${CLIENT}:${agent.port}/v1/agent/self`,
-    2000,
-    {},
-    reach.dialer('server'),
-  );
-  t.is(self.Config.NodeName, 'client1');
-  t.deepEqual(sshd.forwarded, [`${CLIENT}:${agent.port}`]);
-  const failed = await reach
-    .dialer('client1')
-    .connect(CLIENT, agent.port, new AbortController().signal)
-    .then(
-      () => 'connected',
-      (error: Error) => error.message,
+test(
+  'existing hosts, auto: a 404 from whatever accepted the connection is no answer: through SSH, a node ' +
+    'without a session saying why',
+  async (t) => {
+    const ssh = fixture();
+    const sshd = await ssh.server();
+    const proxy = await consul(SERVER);
+    const agent = await consul(CLIENT, 'client1');
+    t.teardown(async () => {
+      await Promise.all([proxy.close(), agent.close()]);
+      await sshd.close();
+    });
+    const spec = cluster(ssh.dir, `{ type: ssh, port: ${sshd.port}, key: ${ssh.keyPath} }`, 'auto');
+    const { reach, close } = await labReach(spec, { consulPort: proxy.port, sshDeadlineMs: 500 });
+    t.teardown(close);
+    t.is(reach.via, 'ssh');
+    t.regex(
+      reach.reason,
+      new RegExp(
+        `^no lab address answered from this host \\(Consul at ${SERVER}:${proxy.port}, ${CLIENT}:${proxy.port}, 1500 ms each\\)$`,
+      ),
     );
-  t.regex(failed, /^no SSH session: \[client1\] /);
-});
+    // Through the server's session, a request reaches what the server itself can reach.
+    const self = await getJson<{ Config: { NodeName: string } }>(
+      `http://${CLIENT}:${agent.port}/v1/agent/self`,
+      2000,
+      {},
+      reach.dialer('server'),
+    );
+    t.is(self.Config.NodeName, 'client1');
+    t.deepEqual(sshd.forwarded, [`${CLIENT}:${agent.port}`]);
+    const failed = await reach
+      .dialer('client1')
+      .connect(CLIENT, agent.port, new AbortController().signal)
+      .then(
+        () => 'connected',
+        (error: Error) => error.message,
+      );
+    t.regex(failed, /^no SSH session: \[client1\] /);
+  },
+);
 
 test('verify.via: direct and ssh are obeyed as written', async (t) => {
   const direct = await labReach(cluster('/tmp', '{ type: ssh }', 'direct'));

@@ -63,7 +63,9 @@ export async function ensureArtifact(request: ArtifactRequest): Promise<Artifact
     }
   }
   throw new NomadLabError(
-    `could not get ${request.product} ${request.version} from any source:\n${failures.map((f) => `  ${f.replace(/\n/g, '\n    ')}`).join('\n')}`,
+    `could not ` +
+      `get ${request.product} ${request.version} from any ` +
+      `source:\n${failures.map((f) => `  ${f.replace(/\n/g, '\n    ')}`).join('\n')}`,
   );
 }
 

@@ -52,7 +52,8 @@ export async function buildFromSource(
   const recipe = await readRecipe(product);
   if (recipe.version !== version) {
     throw new NomadLabError(
-      `building ${product} from source knows ${product} ${recipe.version} only (hashicorp/${product}/build.json), not ${version}: ` +
+      `building ${product} from source ` +
+        `knows ${product} ${recipe.version} only (hashicorp/${product}/build.json), not ${version}: ` +
         `set versions.${product} to ${recipe.version}, or use artifacts.source "release" or "directory"`,
     );
   }

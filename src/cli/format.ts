@@ -28,7 +28,10 @@ export function formatPlan(plan: Plan): string {
   return blocks.join('\n\n');
 }
 
-/** Rows as aligned columns under a header; a cell is one line, control characters escaped (values come from the lab's APIs). */
+/**
+ * Rows as aligned columns under a header; a cell is one line, control characters escaped (values come from the lab's
+ * APIs).
+ */
 export function table(header: readonly string[], rawRows: readonly (readonly string[])[]): string {
   const rows = rawRows.map((row) => row.map(printableLine));
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));

@@ -10,7 +10,10 @@ import { fileFlag } from './load.ts';
 /** `--version`: nomad-lab's own, and what it installs when a cluster file pins nothing else. */
 export function versionText(): string {
   const { version } = JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string };
-  return `nomad-lab ${version}\nconsul ${DEFAULTS.versions.consul}, nomad ${DEFAULTS.versions.nomad} (installed unless a cluster file's "versions" says otherwise)`;
+  return (
+    `nomad-lab ${version}\nconsul ${DEFAULTS.versions.consul}, nomad ${DEFAULTS.versions.nomad} (installed ` +
+    `unless a cluster file's "versions" says otherwise)`
+  );
 }
 
 /** The node a failure names, from the error or its causes. */
@@ -41,7 +44,8 @@ export function upFailureHint(cluster: Pick<Cluster, 'spec'>, file: string, step
   return [
     `up stopped at step "${step}"; the machines are kept for inspection:`,
     `  ${shell.padEnd(width)}  nomad-lab ssh${f} ${node}`,
-    `  ${journal.padEnd(width)}  nomad-lab logs${f === '' ? '' : ` --file ${file}`} ${node}${service ? ` ${service}` : ''} -n 50`,
+    `  ${journal.padEnd(width)}  nomad-lab ` +
+      `logs${f === '' ? '' : ` --file ${file}`} ${node}${service ? ` ${service}` : ''} -n 50`,
     `Run \`nomad-lab up${f}\` again to retry, or \`nomad-lab down${f}\` to destroy them.`,
   ].join('\n');
 }

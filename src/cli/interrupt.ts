@@ -21,7 +21,10 @@ const GRACE_MS = 10_000;
 
 let forward: ((signal: NodeJS.Signals) => void) | undefined;
 
-/** While a program owns the terminal (ssh, nomad, consul), signals are passed to it, not acted on here; undefined ends that. */
+/**
+ * While a program owns the terminal (ssh, nomad, consul), signals are passed to it, not acted on here; undefined ends
+ * that.
+ */
 export function forwardSignals(to: ((signal: NodeJS.Signals) => void) | undefined): void {
   forward = to;
 }
@@ -38,7 +41,8 @@ export function installInterruptHandlers(): void {
     if (stopping) process.exit(130);
     stopping = true;
     process.stderr.write(
-      `\nnomad-lab: ${signal === 'SIGINT' ? 'interrupted' : `stopped by ${signal}`}${context ? ` during ${context}` : ''}; closing sessions (Ctrl-C again to quit at once)\n`,
+      `\nnomad-lab: ${signal === 'SIGINT' ? 'interrupted' : `stopped by ${signal}`}${context ? ` during ${context}` : ''}; closing sessions (Ctrl-C ` +
+        `again to quit at once)\n`,
     );
     const timer = setTimeout(() => process.exit(130), GRACE_MS);
     void Promise.allSettled([...cleanups].map((cleanup) => cleanup())).then(() => {

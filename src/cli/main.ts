@@ -50,7 +50,8 @@ const oldImages = () => import('../images/old-images.ts');
 const program = new Command()
   .name('nomad-lab')
   .description(
-    'One cluster.yaml to a working HashiCorp lab: Vagrant machines, Docker, Consul and Nomad, jobs, DNS-verified services.',
+    'One cluster.yaml to a working HashiCorp lab: Vagrant machines, Docker, Consul and Nomad, jobs, ' +
+      'DNS-verified services.',
   )
   .version(
     versionText(),
@@ -97,7 +98,8 @@ program
 program
   .command('plan')
   .description(
-    'what `up` would change, node by node, without changing anything: read from the running lab (file diffs, restarts, jobs), or from the file alone when its machines are not running',
+    'what `up` would change, node by node, without changing anything: read from the running lab (file diffs, ' +
+      'restarts, jobs), or from the file alone when its machines are not running',
   )
   .option(...fileOption)
   .option('--json', 'print the plan as JSON')
@@ -147,12 +149,14 @@ program
     const old = await findOldImages(await currentRecipeHashes()).catch(() => []);
     if (old.length > 0)
       say(
-        `\nold images: ${countImages(old)}, earlier builds of recipes that have changed and no container uses; \`nomad-lab image build\` removes them`,
+        `\nold images: ${countImages(old)}, earlier builds of recipes that have changed and no container uses; ` +
+          `\`nomad-lab image build\` removes them`,
       );
     const missing = statuses.filter((s) => s.required && !s.ok);
     if (missing.length > 0) {
       sayError(
-        `\n${missing.length} required prerequisite${missing.length === 1 ? ' is' : 's are'} missing: ${missing.map((s) => s.name).join(', ')}`,
+        `\n${missing.length} required ` +
+          `prerequisite${missing.length === 1 ? ' is' : 's are'} missing: ${missing.map((s) => s.name).join(', ')}`,
       );
       process.exitCode = 1;
     }
@@ -222,7 +226,8 @@ program
 program
   .command('down')
   .description(
-    "destroy the lab's machines, networks and state; existing hosts are kept and cleaned of the lab (running it twice is fine)",
+    "destroy the lab's machines, networks and state; existing hosts are kept and cleaned of the lab (running it " +
+      'twice is fine)',
   )
   .option(...fileOption)
   .action(async ({ file }) => {
@@ -327,7 +332,8 @@ program
       throw new NomadLabError(`${file} has no node ${unknown.join(', ')}; its nodes: ${[...known].join(', ')}`);
     const removed = await forgetHostKeys(knownHostsFile(cluster), nodes);
     say(
-      `forget-host-key: ${removed === 0 ? `no key was pinned for ${nodes.join(', ')}` : `forgot ${removed} pinned key${removed === 1 ? '' : 's'} of ${nodes.join(', ')}`}; the next contact pins the new ones`,
+      `forget-host-key: ${removed === 0 ? `no key was pinned for ${nodes.join(', ')}` : `forgot ${removed} pinned key${removed === 1 ? '' : 's'} of ${nodes.join(', ')}`}; the next contact pins ` +
+        `the new ones`,
     );
   });
 
@@ -368,7 +374,8 @@ image
   )
   .option(
     '--suite <suite>',
-    "the node image's Debian suite: bookworm, or trixie (Debian 13, tagged <image>:trixie-<hash>) to try existing hosts of Debian 13",
+    "the node image's Debian suite: bookworm, or trixie (Debian 13, tagged <image>:trixie-<hash>) to try " +
+      'existing hosts of Debian 13',
     'bookworm',
   )
   .action(async ({ file, recipe, suite }) => {

@@ -5,7 +5,10 @@ import { printable } from '../text.ts';
 // Values given on the command line are held to the cluster file's own bounds, and refused naming the option
 // (commander adds "option '-f, --file <file>' argument ... is invalid").
 
-/** A path given to an option: not empty, at most LIMITS.pathChars. A name with control characters may be a real file: it is escaped where printed. */
+/**
+ * A path given to an option: not empty, at most LIMITS.pathChars. A name with control characters may be a real file: it
+ * is escaped where printed.
+ */
 export function pathArgument(value: string): string {
   if (value === '') throw new InvalidArgumentError('It is empty: name a file or folder.');
   if (value.length > LIMITS.pathChars)

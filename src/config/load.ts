@@ -78,7 +78,10 @@ function tooLarge(displayName: string, bytes?: number): ConfigError {
       line: 1,
       col: 1,
       path: '',
-      message: `a cluster file may have at most ${LIMITS.fileBytes} bytes (${LIMITS.fileBytes / 1024} KiB), and this one has ${size}: is it the right file?`,
+      message:
+        `a cluster file may have at ` +
+        `most ${LIMITS.fileBytes} bytes (${LIMITS.fileBytes / 1024} KiB), and ` +
+        `this one has ${size}: is it the right file?`,
     },
   ]);
 }
@@ -109,7 +112,8 @@ export function parseCluster(text: string, options: ParseOptions): Omit<Cluster,
   try {
     input = source.toJS();
   } catch (cause) {
-    // syntaxErrors() has refused what makes the conversion throw (aliases without anchors, alias bombs); this keeps anything missed a ConfigError.
+    // syntaxErrors() has refused what makes the conversion throw (aliases without anchors, alias bombs); this keeps
+    // anything missed a ConfigError.
     throw new ConfigError(
       options.displayName,
       [
@@ -146,7 +150,10 @@ export function parseCluster(text: string, options: ParseOptions): Omit<Cluster,
   return { dir: options.baseDir, spec: parsed.data, warnings: all };
 }
 
-/** Values YAML reads as intended only by chance: `version: 1.0` (or 0x1, +1) is the number 1, but not a version this nomad-lab reads. */
+/**
+ * Values YAML reads as intended only by chance: `version: 1.0` (or 0x1, +1) is the number 1, but not a version this
+ * nomad-lab reads.
+ */
 function checkWrittenForms(source: YamlSource): Finding[] {
   const version = source.sourceOf(['version']);
   return version === undefined || version === '1'

@@ -60,7 +60,10 @@ export function localPathProblem({ full, what, kind, maxBytes, roots }: LocalPat
   const special = SPECIAL_TREES.find((tree) => inside(tree, full) !== undefined);
   const realSpecial = SPECIAL_TREES.find((tree) => inside(tree, real) !== undefined);
   if (special ?? realSpecial) {
-    return `${what} ${full}${special ? '' : via} is in ${special ?? realSpecial}, a kernel file system whose files are no data: name a ${kind === 'file' ? 'regular file' : 'folder'}`;
+    return (
+      `${what} ${full}${special ? '' : via} is in ${special ?? realSpecial}, a kernel file system whose ` +
+      `files are no data: name a ${kind === 'file' ? 'regular file' : 'folder'}`
+    );
   }
   let stats: Stats;
   try {
@@ -72,7 +75,11 @@ export function localPathProblem({ full, what, kind, maxBytes, roots }: LocalPat
     return `${what} ${full}${via} is ${fileKind(stats)}: name a ${kind === 'file' ? 'regular file' : 'folder'}`;
   }
   if (maxBytes !== undefined && stats.size > maxBytes) {
-    return `${what} ${full}${via} has ${stats.size} bytes, over the ${maxBytes / 1024} KiB it may have: is it the right file?`;
+    return (
+      `${what} ${full}${via} has ${stats.size} bytes, over ` +
+      `the ${maxBytes / 1024} KiB it may have: is it ` +
+      `the right file?`
+    );
   }
   if (roots === undefined) return undefined;
   for (const root of roots) {
@@ -80,10 +87,16 @@ export function localPathProblem({ full, what, kind, maxBytes, roots }: LocalPat
     if (rel === undefined) continue;
     const hidden = hiddenSegment(rel);
     if (hidden)
-      return `${what} ${full}${via} is in the hidden folder "${hidden}" (keys, tokens and the lab's own state live in such folders), and it would be sent to the nodes: move it out`;
+      return (
+        `${what} ${full}${via} is in the hidden folder "${hidden}" (keys, tokens and the lab's own state ` +
+        `live in such folders), and it would be sent to the nodes: move it out`
+      );
     return undefined;
   }
-  return `${what} ${full}${via} is outside ${roots[0]?.named ?? "the cluster file's folder"}, and it would be sent to the nodes: move it into that folder, or list its folder under files.allow_from`;
+  return (
+    `${what} ${full}${via} is outside ${roots[0]?.named ?? "the cluster file's " + 'folder'}, and it would be ` +
+    `sent to the nodes: move it into that folder, or list its folder under files.allow_from`
+  );
 }
 
 /** Why `full` cannot be listed under files.allow_from, or undefined when it can. */
@@ -98,7 +111,10 @@ export function allowedFolderProblem(full: string): string | undefined {
     return `${full}${via} holds your home folder: list the folder the jobs are in, not one above it`;
   const hidden = hiddenSegment(real);
   if (hidden)
-    return `${full}${via} is in the hidden folder "${hidden}" (keys, tokens and settings live in such folders): list a folder of its own for the jobs`;
+    return (
+      `${full}${via} is in the hidden folder "${hidden}" (keys, tokens and settings live in such folders): ` +
+      `list a folder of its own for the jobs`
+    );
   const system = ['/etc', '/root', '/boot', '/run', '/var/lib', '/var/log', '/usr'].find(
     (tree) => inside(tree, real) !== undefined,
   );

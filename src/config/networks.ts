@@ -38,7 +38,10 @@ export function labNetworkProblem(cidr: string, backend?: string): string | unde
   // Masks have their own check: 255.255.255.0/24 is a mask where the network belongs.
   const maskLength = network.prefixLengthFromSubnetMask();
   if (maskLength !== null && maskLength > 0) {
-    return `${cidr} is written like a netmask (${network.toString()} is /${maskLength}), not a network: write the network's own address, like 10.77.0.0/24`;
+    return (
+      `${cidr} is written like a netmask (${network.toString()} is /${maskLength}), not a network: write ` +
+      `the network's own address, like 10.77.0.0/24`
+    );
   }
   for (const taken of TAKEN) {
     if (taken.backend !== undefined && taken.backend !== backend) continue;

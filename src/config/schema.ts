@@ -13,7 +13,8 @@ const label = z
   .string()
   .regex(
     /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/,
-    'must be usable as a hostname: lowercase letters, digits and "-", 1 to 63 characters, starting and ending with a letter or digit',
+    'must be usable as a hostname: lowercase letters, digits and "-", 1 to 63 characters, starting and ending ' +
+      'with a letter or digit',
   );
 
 const volumeName = z
@@ -77,7 +78,8 @@ function looksLikeIpv4(value: string): boolean {
 }
 
 /**
- * Why `written` (an address, or an address and `suffix`) is not the plain form it may be read as, or undefined when it is.
+ * Why `written` (an address, or an address and `suffix`) is not the plain form it may be read as, or undefined when it
+ * is.
  * Resolvers read other forms of IPv4 (`012.0.0.1` is 10.0.0.1, `0xa.1` is 10.0.0.1); a leading zero is octal to some
  * tools and decimal to others, so the hint names both readings instead of guessing.
  */
@@ -85,7 +87,10 @@ function looseIpv4Problem(written: string, address: string, suffix = ''): string
   if (ipaddr.IPv4.isValidFourPartDecimal(address) || !looksLikeIpv4(address)) return undefined;
   // An address of IPv4's form whose numbers do not fit: ipaddr.js throws on these rather than answer.
   if (!ipaddr.IPv4.isValid(address))
-    return `${quote(written)} looks like an IPv4 address, but its numbers are out of range: write four decimal numbers from 0 to 255, like 10.77.0.10`;
+    return (
+      `${quote(written)} looks like an IPv4 address, but its numbers are out of range: write four decimal ` +
+      `numbers from 0 to 255, like 10.77.0.10`
+    );
   const read = `${ipaddr.IPv4.parse(address).toString()}${suffix}`;
   const parts = address.split('.');
   const decimal =
@@ -93,7 +98,11 @@ function looseIpv4Problem(written: string, address: string, suffix = ''): string
       ? `${parts.map(Number).join('.')}${suffix}`
       : undefined;
   if (decimal !== undefined && decimal !== read) {
-    return `${quote(written)} has a number with a leading zero, which some tools read as octal (${read}) and others as decimal (${decimal}): write the one you mean without leading zeros`;
+    return (
+      `${quote(written)} has a number with a leading zero, which some tools read as octal (${read}) and others ` +
+      `as decimal (${decimal}): write the one you ` +
+      `mean without leading zeros`
+    );
   }
   return `${quote(written)} is read as ${read}: write ${read} (four decimal numbers, no leading zeros)`;
 }
@@ -115,7 +124,8 @@ const hostOrAddress = z
     else if (/^[0-9.]+$/.test(host) && !ipaddr.IPv4.isValidFourPartDecimal(host))
       complete(
         ctx,
-        `${quote(host)} is neither a hostname nor an IPv4 address: write four decimal numbers from 0 to 255, like 10.77.0.10`,
+        `${quote(host)} is neither a hostname nor an IPv4 address: write four decimal numbers from 0 to 255, ` +
+          `like 10.77.0.10`,
       );
   });
 
@@ -142,7 +152,8 @@ const cidr = z
       looseIpv4Problem(value, writtenAddress, `/${prefix}`) ??
       (writtenPrefix === String(prefix)
         ? undefined
-        : `${quote(value)} is read as ${address.toString()}/${prefix}: write ${address.toString()}/${prefix} (four decimal numbers, no leading zeros)`);
+        : `${quote(value)} is read as ${address.toString()}/${prefix}: write ${address.toString()}/${prefix} (four decimal numbers, ` +
+          `no leading zeros)`);
     if (problem) complete(ctx, problem);
   })
   // For the generated JSON Schema (editors), which cannot run the check above; host bits stay the loader's.
@@ -160,11 +171,13 @@ const vagrantProvider = z.strictObject({
   /** Node image for the docker backend, built by `nomad-lab image build`. */
   image: z
     .string()
-    // Docker's own bound and grammar: parts of lowercase letters and digits, joined by ".", "_", "__" or dashes, separated by "/".
+    // Docker's own bound and grammar: parts of lowercase letters and digits, joined by ".", "_", "__" or dashes,
+    // separated by "/".
     .max(255)
     .regex(
       /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$/,
-      'must be a Docker image name without a tag, like nomadlab/node (lowercase letters and digits, joined by ".", "_" or "-", parts separated by "/")',
+      'must be a Docker image name without a tag, like nomadlab/node (lowercase letters and digits, joined by ' +
+        '".", "_" or "-", parts separated by "/")',
     )
     .default(DEFAULTS.provider.image),
   /**
@@ -370,7 +383,9 @@ export const clusterSchema = z.strictObject({
     .strictObject({
       consul: version.default(DEFAULTS.versions.consul),
       nomad: version.default(DEFAULTS.versions.nomad),
-      /** The Docker engine's upstream version; unset: whichever the host's Debian release ships (Debian 12: 20.10.24). */
+      /**
+       * The Docker engine's upstream version; unset: whichever the host's Debian release ships (Debian 12: 20.10.24).
+       */
       docker: version.optional(),
     })
     .prefault({}),
@@ -413,7 +428,8 @@ export const clusterSchema = z.strictObject({
     .strictObject({
       /**
        * How `verify` and `status` reach the lab addresses: `direct` from this host, `ssh` through each node's SSH
-       * session, `auto`: direct for Vagrant, and for existing hosts direct when a node's Consul answers at its lab address.
+       * session, `auto`: direct for Vagrant, and for existing hosts direct when a node's Consul answers at its lab
+       * address.
        */
       via: z.enum(['auto', 'direct', 'ssh']).default(DEFAULTS.verify.via),
     })

@@ -77,7 +77,8 @@ export function checkCluster(spec: ClusterSpec, baseDir: string): Finding[] {
     if (node.role === 'server' && node.host_volumes.length > 0) {
       error(
         ['nodes', i, 'host_volumes'],
-        `node "${node.name}" is a server only, and host volumes serve tasks: make its role "both" or move the volumes to a client`,
+        `node "${node.name}" is a server only, and host volumes serve tasks: make its role "both" or move the ` +
+          `volumes to a client`,
       );
     }
     if (node.role === 'server' && node.drivers !== undefined) {
@@ -117,7 +118,9 @@ export function checkCluster(spec: ClusterSpec, baseDir: string): Finding[] {
   } else if (serverCount % 2 === 0) {
     warning(
       ['nodes'],
-      `${serverCount} servers tolerate no more failures than ${serverCount - 1}: an odd count (1, 3, 5) is the usual choice`,
+      `${serverCount} servers tolerate no more failures ` +
+        `than ${serverCount - 1}: an odd count (1, 3, 5) is the ` +
+        `usual choice`,
     );
   }
   if (clientCount === 0 && spec.jobs.length > 0) {

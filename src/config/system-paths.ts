@@ -27,7 +27,10 @@ const TOP_LEVEL = new Set([
   'var',
 ]);
 
-/** Trees refused whole, and whose they are: the system's files and per-boot state, root's home, Consul's and Nomad's data. */
+/**
+ * Trees refused whole, and whose they are: the system's files and per-boot state, root's home, Consul's and Nomad's
+ * data.
+ */
 const SYSTEM_TREES: Record<string, string> = {
   ...Object.fromEntries(
     [

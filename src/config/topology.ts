@@ -16,7 +16,9 @@ export function clients<N extends { role: Role }>(spec: { nodes: readonly N[] })
   return spec.nodes.filter(runsTasks);
 }
 
-/** The first server in the file: where the cluster as a whole is asked and jobs are registered. A valid file has one. */
+/**
+ * The first server in the file: where the cluster as a whole is asked and jobs are registered. A valid file has one.
+ */
 export function firstServer<N extends { role: Role }>(spec: { nodes: readonly N[] }): N {
   const server = spec.nodes.find(isServer);
   if (!server) throw new TypeError('a cluster without a server node');

@@ -31,12 +31,15 @@ export interface Located {
 export class YamlSource {
   readonly doc: Document.Parsed;
   private readonly lines = new LineCounter();
-  /** Each mapping's pairs by key, built on first use: looking keys up one by one in a large mapping would be quadratic. */
+  /**
+   * Each mapping's pairs by key, built on first use: looking keys up one by one in a large mapping would be quadratic.
+   */
   private readonly keyIndex = new WeakMap<YAMLMap, Map<unknown, Pair>>();
 
   constructor(readonly text: string) {
     // The parser's own duplicate-key check compares every key with every other; structureErrors() uses a Set.
-    // logLevel error: the parser's warnings stay in doc.warnings instead of reaching stderr through process.emitWarning.
+    // logLevel error: the parser's warnings stay in doc.warnings instead of reaching stderr through
+    // process.emitWarning.
     this.doc = parseDocument(text, {
       lineCounter: this.lines,
       prettyErrors: false,
@@ -46,7 +49,10 @@ export class YamlSource {
     });
   }
 
-  /** Syntax problems with positions and messages a person can act on; then duplicate keys and aliases, once the syntax is sound. */
+  /**
+   * Syntax problems with positions and messages a person can act on; then duplicate keys and aliases, once the syntax
+   * is sound.
+   */
   syntaxErrors(): Located[] {
     // A tab or an open quote derails the parser, and what it reports after one is noise.
     const derailed = this.doc.errors.findIndex(
@@ -123,8 +129,8 @@ export class YamlSource {
   }
 
   /**
-   * Duplicate keys, keys that are not plain values, and aliases that name no anchor before them, sit inside the value they
-   * name, or repeat more than LIMITS allow (an alias bomb expands to billions of values).
+   * Duplicate keys, keys that are not plain values, and aliases that name no anchor before them, sit inside the value
+   * they name, or repeat more than LIMITS allow (an alias bomb expands to billions of values).
    */
   private structureErrors(): Located[] {
     const problems: Located[] = [];
@@ -147,7 +153,9 @@ export class YamlSource {
         if (size === undefined) {
           report(
             node,
-            `alias ${quote(`*${name}`)} names no anchor before it: put ${quote(`&${name}`)} on an earlier value, or write the value out here`,
+            `alias ${quote(`*${name}`)} names no anchor before it: ` +
+              `put ${quote(`&${name}`)} on an earlier ` +
+              `value, or write the value out here`,
           );
           return 1;
         }
@@ -157,13 +165,16 @@ export class YamlSource {
           overLimit = true;
           report(
             node,
-            `more than ${LIMITS.aliases} aliases ("*name"): a cluster file may use at most ${LIMITS.aliases}; write the values out`,
+            `more than ${LIMITS.aliases} aliases ("*name"): a cluster file may use at ` +
+              `most ${LIMITS.aliases}; write the values out`,
           );
         } else if (!overLimit && repeated > LIMITS.aliasedValues) {
           overLimit = true;
           report(
             node,
-            `the aliases up to here repeat more than ${LIMITS.aliasedValues} values in all (a limit against alias bombs): write the values out`,
+            `the aliases up to here repeat more ` +
+              `than ${LIMITS.aliasedValues} values in all (a limit against ` +
+              `alias bombs): write the values out`,
           );
         }
         return size;
@@ -186,7 +197,8 @@ export class YamlSource {
           if (isNode(pair.key) && !isScalar(pair.key))
             report(
               pair.key,
-              `a ${isSeq(pair.key) ? 'list' : isMap(pair.key) ? 'mapping' : 'alias'} is used as a key: a key is plain text, like "role"`,
+              `a ${isSeq(pair.key) ? 'list' : isMap(pair.key) ? 'mapping' : 'alias'} is used as a key: a key is ` +
+                `plain text, like "role"`,
             );
           seen.add(key);
           size += walk(pair.key) + walk(pair.value);

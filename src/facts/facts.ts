@@ -104,21 +104,41 @@ export function fileContent(path: string): Fact<string | undefined> {
 
 /** Whether `user` can run commands as root the way nomad-lab does (sudo -n, no terminal); otherwise what to grant. */
 export function sudoProblem(user: string): Fact<string | undefined> {
-  const grant = `on the host, as root: echo '${user} ALL=(ALL) NOPASSWD:ALL' > /etc/sudoers.d/${user} && chmod 440 /etc/sudoers.d/${user}`;
+  const grant =
+    `on the host, as root: echo '${user} ALL=(ALL) NOPASSWD:ALL' > ` +
+    `/etc/sudoers.d/${user} && chmod ` +
+    `440 /etc/sudoers.d/${user}`;
   return {
     command: ['sudo', '-n', 'true'],
     parse(result) {
       if (result.exitCode === 0) return undefined;
       const said = result.stderr.trim().split('\n').at(-1) ?? '';
       if (result.exitCode === 127)
-        return `sudo is not installed, and user ${user} is not root: install sudo (apt-get install sudo), then ${grant}`;
+        return (
+          `sudo is not installed, and ` +
+          `user ${user} is not root: install sudo (apt-get install sudo), ` +
+          `then ${grant}`
+        );
       if (/must have a tty/.test(said)) {
-        return `sudo for user ${user} needs a terminal (requiretty in sudoers), and nomad-lab runs commands without one: on the host, as root, add "Defaults:${user} !requiretty" to /etc/sudoers.d/${user}`;
+        return (
+          `sudo for ` +
+          `user ${user} needs a terminal (requiretty in sudoers), and nomad-lab runs commands ` +
+          `without one: on the host, as root, add "Defaults:${user} !requiretty" to /etc/sudoers.d/${user}`
+        );
       }
       if (/password is required|may not run sudo|not in the sudoers/.test(said)) {
-        return `sudo asks user ${user} for a password (or ${user} may not use sudo at all), and nomad-lab runs commands as root with sudo -n, which cannot type one: ${grant}`;
+        return (
+          `sudo asks ` +
+          `user ${user} for a password ` +
+          `(or ${user} may not use sudo at all), and nomad-lab runs ` +
+          `commands as root with sudo -n, which cannot type one: ${grant}`
+        );
       }
-      return `"sudo -n true" as user ${user} failed (exit ${result.exitCode}: ${said}): nomad-lab needs passwordless sudo; ${grant}`;
+      return (
+        `"sudo -n true" as ` +
+        `user ${user} failed (exit ${result.exitCode}: ${said}): nomad-lab needs ` +
+        `passwordless sudo; ${grant}`
+      );
     },
   };
 }

@@ -53,7 +53,10 @@ export async function prepareHost(
       ['-o', `DPkg::Lock::Timeout=${DPKG_LOCK_WAIT_S}`, 'install', '-y', '--no-install-recommends', ...toInstall],
       {
         env,
-        hint: `if another process held the dpkg lock for over ${DPKG_LOCK_WAIT_S / 60} min (unattended-upgrades on a new machine), let it finish, then run host prepare again`,
+        hint:
+          `if another process held the dpkg lock for ` +
+          `over ${DPKG_LOCK_WAIT_S / 60} min (unattended-upgrades ` +
+          `on a new machine), let it finish, then run host prepare again`,
       },
     );
     changes.push(`installed ${toInstall.join(', ')}`);
@@ -67,7 +70,10 @@ export async function prepareHost(
   return { changes };
 }
 
-/** `apt-get update`, tried again with backoff: the archive can answer with a bad signature once and be fine the next time. */
+/**
+ * `apt-get update`, tried again with backoff: the archive can answer with a bad signature once and be fine the next
+ * time.
+ */
 async function aptUpdate(env: Record<string, string>, say: (line: string) => void): Promise<void> {
   await pRetry(
     () =>
@@ -103,7 +109,8 @@ async function startDockerd(): Promise<void> {
   }
   if (!(await probe('dockerd', ['--version'])).ok) {
     throw new NomadLabError(
-      'dockerd is not installed (a docker CLI alone is not an engine): run nomad-lab host prepare as root, or: apt-get install docker.io',
+      'dockerd is not installed (a docker CLI alone is not an engine): run nomad-lab host prepare as root, or: ' +
+        'apt-get install docker.io',
     );
   }
   // No systemd on this host (a container or sandbox): dockerd runs on in the background, logging to a file.

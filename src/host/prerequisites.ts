@@ -43,7 +43,8 @@ export const MIN_GO = [1, 25] as const;
 
 export const PREREQUISITES: readonly Prerequisite[] = [
   command('docker client', 'docker', ['--version'], 'docker.io'),
-  // A host may ship a docker CLI alone (docker-in-docker images, this project's machine kind): the engine is its own check.
+  // A host may ship a docker CLI alone (docker-in-docker images, this project's machine kind): the engine is its own
+  // check.
   command('docker engine (dockerd)', 'dockerd', ['--version'], 'docker.io'),
   command('containerd', 'containerd', ['--version'], 'containerd'),
   command('runc', 'runc', ['--version'], 'runc'),

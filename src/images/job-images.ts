@@ -18,7 +18,10 @@ export const JOB_IMAGE_RECIPES: Record<'whoami' | 'toolbox' | 'mariadb', JobReci
     files: ['whoami-httpd'],
     changes: ['CMD ["/bin/whoami-httpd"]', 'EXPOSE 8080', 'ENV PORT=8080'],
   },
-  /** One busybox image for the web-db, stateful, task-options and files examples: their jobs pick the script (`command`). */
+  /**
+   * One busybox image for the web-db, stateful, task-options and files examples: their jobs pick the script
+   * (`command`).
+   */
   toolbox: {
     repository: 'nomadlab/toolbox',
     files: ['db-server', 'db-query', 'web-httpd', 'web.cgi', 'stateful-httpd', 'options-httpd'],

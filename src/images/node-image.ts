@@ -26,7 +26,9 @@ export interface ImageResult {
   size: number;
 }
 
-/** The node recipe's hash: its files, the Debian suite and mirror (the image's apt sources), and what the build adds. */
+/**
+ * The node recipe's hash: its files, the Debian suite and mirror (the image's apt sources), and what the build adds.
+ */
 export async function nodeRecipeHash(suite: NodeSuite = NODE_SUITE): Promise<string> {
   return recipeHash(NODE_DIR, NODE_FILES, [suite, await debianMirror(), ...IMPORT_CHANGES, ...FINISH_LINES]);
 }
@@ -62,10 +64,12 @@ export function preloadDockerfile(base: string, packages: readonly string[]): st
     `FROM ${base}`,
     `RUN ${enabled('/tmp/enabled-before')} \\`,
     ' && apt-get update -q \\',
-    ` && DEBIAN_FRONTEND=noninteractive apt-get install -y -q -o Acquire::Retries=3 --no-install-recommends ${names} \\`,
+    ` && DEBIAN_FRONTEND=noninteractive apt-get install -y -q -o Acquire::Retries=3 ` +
+      `--no-install-recommends ${names} \\`,
     ` && ${enabled('/tmp/enabled-after')} \\`,
     ' && for unit in $(comm -13 /tmp/enabled-before /tmp/enabled-after); do systemctl disable "$unit"; done \\',
-    ' && apt-get clean && rm -rf /tmp/enabled-* /var/lib/apt/lists/* /var/cache/apt/*.bin /var/log/*.log /usr/share/doc/* /usr/share/man/*',
+    ' && apt-get clean && rm -rf /tmp/enabled-* /var/lib/apt/lists/* /var/cache/apt/*.bin /var/log/*.log ' +
+      '/usr/share/doc/* /usr/share/man/*',
     '',
   ].join('\n');
 }
@@ -108,7 +112,9 @@ export async function ensureNodeImage(options: NodeImageOptions): Promise<ImageR
   // The layer inherits the base's recipe labels: it is removed as old together with its base.
   await run('docker', ['build', '-q', '-t', tag, '-'], {
     input: preloadDockerfile(base.tag, preload),
-    hint: 'the node image installs its preloaded packages with apt from the Debian mirror; `provider.preload: false` in cluster.yaml does without',
+    hint:
+      'the node image installs its preloaded packages with apt from the Debian mirror; `provider.preload: ' +
+      'false` in cluster.yaml does without',
   });
   return { hash: base.hash, tag, built: true, size: await imageSize(tag) };
 }
@@ -117,7 +123,9 @@ async function ensureBareNodeImage(options: NodeImageOptions): Promise<ImageResu
   const suite = options.suite ?? NODE_SUITE;
   if (options.recipe === 'dockerfile' && suite !== NODE_SUITE)
     throw new NomadLabError(
-      `the dockerfile recipe builds ${NODE_SUITE} only (images/node/Dockerfile); ${suite} is built with the debootstrap recipe`,
+      `the dockerfile recipe ` +
+        `builds ${NODE_SUITE} only (images/node/Dockerfile); ${suite} is built with the ` +
+        `debootstrap recipe`,
     );
   const hash = await nodeRecipeHash(suite);
   const tag = bareTag(options.name, hash, suite);

@@ -100,7 +100,8 @@ export function planVolumeDirs(
     const state = states.get(path) ?? { kind: 'missing' };
     if (state.kind === 'symlink')
       throw new NomadLabError(
-        `[${node}] host volume ${path} leads through a symlink to ${state.target}: nomad-lab neither follows nor replaces it; point the volume at a real folder`,
+        `[${node}] host volume ${path} leads through a symlink to ${state.target}: nomad-lab neither follows ` +
+          `nor replaces it; point the volume at a real folder`,
       );
     if (state.kind === 'notdir')
       throw new NomadLabError(

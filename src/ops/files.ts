@@ -24,9 +24,11 @@ export const HASH_CACHE_DIR = `${HASH_CACHE_ROOT}/sha256`;
 
 // The hash cache in shell, shared by the read and by the write after a put: `cache_of PATH` is its entry
 // in $cachedir, `remember PATH STAMP SUM` writes that entry whole.
-const HASH_CACHE_SH = `stamp_of() { stat -c '%d:%i:%s:%.9Z' -- "$1"; }
+const HASH_CACHE_SH =
+  `stamp_of() { stat -c '%d:%i:%s:%.9Z' -- "$1"; }
 cache_of() { printf '%s/%s' "$cachedir" "$(printf %s "$1" | tr / %)"; }
-remember() { c=$(cache_of "$1"); mkdir -p -m 700 "$cachedir" && printf '%s %s\\n' "$2" "$3" > "$c.$$" && mv -f -- "$c.$$" "$c"; }`;
+remember() { c=$(cache_of "$1"); mkdir -p -m 700 "$cachedir" && printf '%s %s\\n' "$2" "$3" > "$c.$$" && mv -f ` +
+  `-- "$c.$$" "$c"; }`;
 
 // Per path: `-` when absent, else `MODE OWNER GROUP SHA256`, then for text paths a base64 line of the content.
 // A large file (Consul and Nomad are 120 MB each) is hashed once: its sha256 is kept beside a stamp of
@@ -46,11 +48,14 @@ for p in "$@"; do
   if [ "$size" -ge ${HASH_CACHE_MIN} ]; then
     stamp=$(stamp_of "$p")
     cache=$(cache_of "$p")
-    if [ -f "$cache" ]; then read -r cached cachedsum < "$cache" || true; [ "$cached" = "$stamp" ] && [ \${#cachedsum} -eq 64 ] && sum=$cachedsum; fi
+    if [ -f "$cache" ]; then read -r cached cachedsum < "$cache" || true; [ "$cached" = "$stamp" ] && [ ` +
+    `\${#cachedsum} -eq 64 ] && sum=$cachedsum; fi
   fi
   if [ -z "$sum" ]; then
     sum=$(sha256sum -- "$p" | cut -d' ' -f1)
-    if [ "$size" -ge ${HASH_CACHE_MIN} ] && [ $(($(date +%s) - $(stat -c %Z -- "$p"))) -ge 2 ]; then remember "$p" "$stamp" "$sum" || true; fi
+    if [ "$size" ` +
+    `-ge ${HASH_CACHE_MIN} ] && [ $(($(date +%s) - $(stat -c %Z -- "$p"))) -ge 2 ]; then remember ` +
+    `"$p" "$stamp" "$sum" || true; fi
   fi
   printf '%s %s\\n' "$(stat -c '%a %U %G' -- "$p")" "$sum"
   if [ "$i" -le "$n" ]; then
@@ -68,7 +73,9 @@ ${HASH_CACHE_SH}
 remember "$p" "$(stamp_of "$p")" "$sum"`,
 );
 
-/** The command that remembers the sha256 of a large file nomad-lab has just written, so the next run need not hash it. */
+/**
+ * The command that remembers the sha256 of a large file nomad-lab has just written, so the next run need not hash it.
+ */
 export function rememberHash(path: string, sha256: string, hashCache = HASH_CACHE_DIR) {
   return { ...REMEMBER_HASH, args: [path, sha256, hashCache], label: `remember the sha256 of ${path}` };
 }

@@ -24,9 +24,13 @@ export function versionMatches(installed: string, version: string): boolean {
  * once with a bad signature or a dropped connection and be fine the next time. Downloads retry on their own.
  */
 export const APT_UPDATE_TRIES = 4;
-const APT_INSTALL = `for try in $(seq ${APT_UPDATE_TRIES}); do
+const APT_INSTALL =
+  `for try in $(seq ${APT_UPDATE_TRIES}); do
   apt-get update -q && break
-  [ "$try" -lt ${APT_UPDATE_TRIES} ] || { echo "apt-get update failed ${APT_UPDATE_TRIES} times; the archive's last answer is above" >&2; exit 100; }
+  [ "$try" ` +
+  `-lt ${APT_UPDATE_TRIES} ] || { echo "apt-get update ` +
+  `failed ${APT_UPDATE_TRIES} times; the archive's ` +
+  `last answer is above" >&2; exit 100; }
   echo "apt-get update failed (try $try of ${APT_UPDATE_TRIES}); trying again in $((try * 2)) s" >&2
   sleep $((try * 2))
 done

@@ -42,7 +42,8 @@ export async function runStep(step: AnyStep, state: UpState, hooks: StepHooks = 
   const absent = step.makes.filter((k) => made[k] === undefined);
   if (unexpected.length > 0 || absent.length > 0)
     throw new Error(
-      `step "${step.name}" made ${Object.keys(made).join(', ') || 'nothing'}, but says it makes ${step.makes.join(', ') || 'nothing'}`,
+      `step "${step.name}" made ${Object.keys(made).join(', ') || 'nothing'}, but says it ` +
+        `makes ${step.makes.join(', ') || 'nothing'}`,
     );
   Object.assign(state, made);
   const outcome = { ...(summary === undefined ? {} : { summary }), ...(skipped === undefined ? {} : { skipped }) };

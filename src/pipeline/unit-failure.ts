@@ -8,6 +8,7 @@ export async function failIfUnitFailed(remote: Remote, unit: string): Promise<vo
   if (!/ActiveState=failed|SubState=auto-restart/.test(state.stdout)) return;
   const journal = await remote.exec(['journalctl', '-u', unit, '-n', '12', '--no-pager', '-o', 'cat'], { sudo: true });
   throw new GaveUp(
-    `[${remote.node}] ${unit} is not running (${state.stdout.replace(/\n/g, ' ').trim()}); its journal ends:\n${tail(journal.stdout, 12).replace(/^/gm, '  | ')}`,
+    `[${remote.node}] ${unit} is not running (${state.stdout.replace(/\n/g, ' ').trim()}); its journal ` +
+      `ends:\n${tail(journal.stdout, 12).replace(/^/gm, '  | ')}`,
   );
 }

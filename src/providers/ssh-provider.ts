@@ -24,7 +24,10 @@ export class SshProvider implements Provider {
     return this.endpoints(cluster);
   }
 
-  /** A lab of another provider type is a rejected promise, as from the other providers (the executor turns the throw into one). */
+  /**
+   * A lab of another provider type is a rejected promise, as from the other providers (the executor turns the throw
+   * into one).
+   */
   endpoints(cluster: Cluster): Promise<NodeEndpoint[]> {
     return new Promise((resolve) => resolve(sshEndpoints(cluster)));
   }
@@ -55,7 +58,9 @@ export class SshProvider implements Provider {
   }
 }
 
-/** Endpoints from cluster.yaml: a node's `ssh` overrides the provider's defaults; `host` defaults to the node's address. */
+/**
+ * Endpoints from cluster.yaml: a node's `ssh` overrides the provider's defaults; `host` defaults to the node's address.
+ */
 export function sshEndpoints(cluster: Pick<Cluster, 'dir' | 'spec'>): NodeEndpoint[] {
   const { provider } = cluster.spec;
   if (provider.type !== 'ssh')

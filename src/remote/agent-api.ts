@@ -5,13 +5,19 @@ import type { ExecOptions, Remote } from './remote.ts';
 /** The header each agent reads its ACL token from. */
 export const TOKEN_HEADER = { consul: 'X-Consul-Token', nomad: 'X-Nomad-Token' } as const;
 
-/** What of the lab's `security` reaching an agent takes: the management tokens, and whether TLS is on (the node has the files). */
+/**
+ * What of the lab's `security` reaching an agent takes: the management tokens, and whether TLS is on (the node has the
+ * files).
+ */
 export interface AgentSecurity {
   acl?: { consulManagement: string; nomadManagement: string };
   tls?: object;
 }
 
-/** How a node's own agent is reached on the node itself: plain HTTP, or HTTPS with the node's certificate; a token or none. */
+/**
+ * How a node's own agent is reached on the node itself: plain HTTP, or HTTPS with the node's certificate; a token or
+ * none.
+ */
 export interface AgentAccess {
   product: 'Consul' | 'Nomad';
   base: string;
@@ -44,7 +50,10 @@ const AGENTS = {
   },
 } as const;
 
-/** How nomad-lab reaches a node's own Consul or Nomad: with the lab's management token and the node's certificate when it has them. */
+/**
+ * How nomad-lab reaches a node's own Consul or Nomad: with the lab's management token and the node's certificate when
+ * it has them.
+ */
 export function agentAccess(product: 'Consul' | 'Nomad', security: AgentSecurity = {}): AgentAccess {
   const agent = AGENTS[product];
   return {
@@ -61,9 +70,11 @@ export const consulAccess = (security?: AgentSecurity): AgentAccess => agentAcce
 
 // The token comes first on stdin and reaches curl as a header file (never an argument: no `ps`, no error
 // message shows it); the request body follows it on stdin.
-const CURL = `method=$1 url=$2 header=$3; shift 3
+const CURL =
+  `method=$1 url=$2 header=$3; shift 3
 IFS= read -r token
-curl -sS -X "$method" -H "Content-Type: application/json" -H @/dev/fd/3 --data-binary @- -w "\\n%{http_code}" "$@" "$url" 3<<EOF
+curl -sS -X "$method" -H "Content-Type: application/json" -H @/dev/fd/3 --data-binary @- -w "\\n%{http_code}" ` +
+  `"$@" "$url" 3<<EOF
 $header: $token
 EOF`;
 
@@ -130,7 +141,8 @@ export function consulCli(
   if (!security.acl && !security.tls) return { command: ['consul', ...args], options: {} };
   const f = tlsFiles('/etc/consul.d');
   const tls = security.tls
-    ? `export CONSUL_HTTP_ADDR=https://127.0.0.1:8501 CONSUL_CACERT=${f.ca} CONSUL_CLIENT_CERT=${f.cert} CONSUL_CLIENT_KEY=${f.key}\n`
+    ? `export CONSUL_HTTP_ADDR=https://127.0.0.1:8501 ` +
+      `CONSUL_CACERT=${f.ca} CONSUL_CLIENT_CERT=${f.cert} CONSUL_CLIENT_KEY=${f.key}\n`
     : '';
   const token = security.acl ? 'IFS= read -r CONSUL_HTTP_TOKEN; export CONSUL_HTTP_TOKEN\n' : '';
   return {

@@ -37,7 +37,9 @@ class Capture {
   }
 }
 
-/** Runs `line` on one new channel; resolves with the exit code, rejects when there is none (lost, killed, timed out). */
+/**
+ * Runs `line` on one new channel; resolves with the exit code, rejects when there is none (lost, killed, timed out).
+ */
 export function execOnChannel(
   client: Client,
   context: ChannelContext,

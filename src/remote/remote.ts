@@ -44,9 +44,14 @@ export interface Remote {
   exec(command: Command, options?: ExecOptions): Promise<ExecResult>;
   /** Runs a command; a non-zero exit throws RemoteCommandError. */
   run(command: Command, options?: ExecOptions): Promise<ExecResult>;
-  /** Writes a file whole: staged, installed beside the target with its mode and owner, renamed into place. It compares nothing: deciding is the planners' (ops/files.ts). */
+  /**
+   * Writes a file whole: staged, installed beside the target with its mode and owner, renamed into place. It compares
+   * nothing: deciding is the planners' (ops/files.ts).
+   */
   put(source: UploadSource, remotePath: string, options: UploadOptions): Promise<void>;
-  /** A TCP connection the node itself opens to host:port (SSH direct-tcpip), e.g. to its own Consul on the lab address. */
+  /**
+   * A TCP connection the node itself opens to host:port (SSH direct-tcpip), e.g. to its own Consul on the lab address.
+   */
   forward(host: string, port: number): Promise<Duplex>;
   close(): Promise<void>;
 }

@@ -23,10 +23,16 @@ export const NODE_CONTAINER_FLAGS: readonly string[] = [
 /** Where the docker backend's machines authorize the lab's key: the Vagrantfile mounts its `.pub` here. */
 export const AUTHORIZED_KEYS = '/home/vagrant/.ssh/authorized_keys';
 
-/** Where the docker backend's machines see nomad-lab's cache, read-only: binaries and image tarballs are copied from it, not uploaded. */
+/**
+ * Where the docker backend's machines see nomad-lab's cache, read-only: binaries and image tarballs are copied from it,
+ * not uploaded.
+ */
 export const HOST_CACHE_ON_NODE = '/var/lib/nomad-lab/host-cache';
 
-/** The label every node container carries, with the lab's name as its value: `down` removes only containers that have it. */
+/**
+ * The label every node container carries, with the lab's name as its value: `down` removes only containers that have
+ * it.
+ */
 export const LAB_LABEL = 'nomad-lab.lab';
 
 /** `docker run` flags that mark a container as a node of `lab`. */

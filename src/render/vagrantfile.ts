@@ -70,7 +70,8 @@ function dockerCreateArgs(lab: string, labKey: string, hostCache: string | undef
     `  "type=bind,\\"source=#{LAB_KEY.gsub('"', '""')}.pub\\",target=${AUTHORIZED_KEYS},readonly",`,
     ...(shareCache
       ? [
-          "  # nomad-lab's cache, read-only: Consul, Nomad and the job images are copied on the machine, not sent over SSH.",
+          "  # nomad-lab's cache, read-only: Consul, Nomad and the job images are copied on the machine, not " +
+            'sent over SSH.',
           '  "--mount",',
           `  ${rubyString(`type=bind,source=${hostCache},target=${HOST_CACHE_ON_NODE},readonly`)},`,
         ]

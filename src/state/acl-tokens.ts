@@ -13,7 +13,8 @@ const token = (file: string, what: string): SecretKind => ({
   pattern: UUID,
   form: 'token (a UUID)',
   replace:
-    'remove it and `nomad-lab down` the lab, then `nomad-lab up` makes new tokens (the running agents know the old one)',
+    'remove it and `nomad-lab down` the lab, then `nomad-lab up` makes new tokens (the running agents know the ' +
+    'old one)',
   make: () => randomUUID(),
 });
 

@@ -9,7 +9,8 @@ export const GOSSIP_KEY: SecretKind = {
   pattern: /^[A-Za-z0-9+/]{43}=$/,
   form: 'gossip key (32 bytes in base64, as `consul keygen` prints)',
   replace:
-    'remove it and `nomad-lab up` makes a new key (a lab already running needs `nomad-lab down` first, since its Consul agents hold the old one)',
+    'remove it and `nomad-lab up` makes a new key (a lab already running needs `nomad-lab down` first, since ' +
+    'its Consul agents hold the old one)',
   make: () => randomBytes(32).toString('base64'),
 };
 

@@ -21,9 +21,12 @@ export class LabBusyError extends NomadLabError {
     readonly holder: LockHolder,
     readonly lockFile: string,
   ) {
-    const head = `lab ${lab} is busy: \`nomad-lab ${holder.command}\` (pid ${holder.pid} on ${holder.host}) has held it since ${holder.startedAt}`;
+    const head =
+      `lab ${lab} is busy: ` +
+      `\`nomad-lab ${holder.command}\` (pid ${holder.pid} on ${holder.host}) has held it since ${holder.startedAt}`;
     super(
-      `${head}\nWait for it to finish, or stop it (kill ${holder.pid}) and run your command again. The lock is ${lockFile}.`,
+      `${head}\nWait for it to finish, or stop it ` +
+        `(kill ${holder.pid}) and run your command again. The lock is ${lockFile}.`,
       { shortMessage: head },
     );
   }

@@ -15,12 +15,16 @@ function sshKeyKind(file: string, make: () => string): SecretKind {
     pattern: /^-----BEGIN OPENSSH PRIVATE KEY-----\n[A-Za-z0-9+/=\n]+\n-----END OPENSSH PRIVATE KEY-----$/,
     form: 'private key in OpenSSH form',
     replace:
-      'remove it and `nomad-lab up` makes a new key (a lab already running needs `nomad-lab down` first, since its machines authorize the old one)',
+      'remove it and `nomad-lab up` makes a new key (a lab already running needs `nomad-lab down` first, since ' +
+      'its machines authorize the old one)',
     make,
   };
 }
 
-/** An ed25519 key pair; about 3 in 1000 of ssh2's are refused by its own parser ("Malformed OpenSSH private key"), so take the next. */
+/**
+ * An ed25519 key pair; about 3 in 1000 of ssh2's are refused by its own parser ("Malformed OpenSSH private key"), so
+ * take the next.
+ */
 function generateKey(utils: Ssh2Utils): string {
   for (;;) {
     const pair = utils.generateKeyPairSync('ed25519');

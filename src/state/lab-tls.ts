@@ -119,7 +119,8 @@ async function ensurePair(dir: string, name: string, made: string, consul: strin
     const certFile = files.find((f) => f.endsWith('.pem') && !f.endsWith('-key.pem'));
     if (!keyFile || !certFile)
       throw new NomadLabError(
-        `consul ${args.slice(0, 3).join(' ')} wrote ${files.join(', ') || 'nothing'}: expected a certificate and its key`,
+        `consul ${args.slice(0, 3).join(' ')} wrote ${files.join(', ') || 'nothing'}: expected a certificate ` +
+          `and its key`,
       );
     const pair = {
       cert: await readFile(join(work, certFile), 'utf8'),

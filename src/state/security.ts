@@ -22,13 +22,17 @@ export function nodeSecurity(security: LabSecurity, node: { name: string }): Nod
   };
 }
 
-/** The lab's tokens and certificates as `up` left them (status, verify, reset, plan); an error when `up` has not made them yet. */
+/**
+ * The lab's tokens and certificates as `up` left them (status, verify, reset, plan); an error when `up` has not made
+ * them yet.
+ */
 export async function readLabSecurity(cluster: Pick<Cluster, 'dir' | 'spec'>): Promise<LabSecurity> {
   const { acl, tls } = cluster.spec.security;
   const dir = labStateDir(cluster);
   const missing = (what: string) =>
     new NomadLabError(
-      `security.${what} is on, but the lab's state folder ${dir} holds no ${what === 'acl' ? 'ACL tokens' : 'CA'}: run \`nomad-lab up\` first`,
+      `security.${what} is on, but the lab's state ` +
+        `folder ${dir} holds no ${what === 'acl' ? 'ACL tokens' : 'CA'}: run \`nomad-lab up\` first`,
     );
   const security: LabSecurity = {};
   if (acl) security.acl = (await readAclTokens(dir)) ?? raise(missing('acl'));

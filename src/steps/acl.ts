@@ -26,14 +26,16 @@ const CONSUL_TOKENS: readonly ConsulToken[] = [
     token: 'consulDns',
     policy: 'nomad-lab-dns',
     rules:
-      'node_prefix "" {\n  policy = "read"\n}\nservice_prefix "" {\n  policy = "read"\n}\nquery_prefix "" {\n  policy = "read"\n}\n',
+      'node_prefix "" {\n  policy = "read"\n}\nservice_prefix "" {\n  policy = "read"\n}\nquery_prefix "" {\n  ' +
+      'policy = "read"\n}\n',
   },
   // Nomad's "Integrate Consul ACL": Nomad agents register themselves and their workloads' services.
   {
     token: 'consulNomad',
     policy: 'nomad-lab-nomad',
     rules:
-      'agent_prefix "" {\n  policy = "read"\n}\nnode_prefix "" {\n  policy = "write"\n}\nservice_prefix "" {\n  policy = "write"\n}\nacl  = "write"\nmesh = "write"\n',
+      'agent_prefix "" {\n  policy = "read"\n}\nnode_prefix "" {\n  policy = "write"\n}\nservice_prefix "" {\n  ' +
+      'policy = "write"\n}\nacl  = "write"\nmesh = "write"\n',
   },
 ];
 

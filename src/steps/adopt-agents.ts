@@ -92,11 +92,15 @@ export function planAdoption(
     const stop = `systemctl disable --now ${product}`;
     if (agent.active) {
       refusals.push(
-        `[${node}] a ${what} is running, and nomad-lab would replace it: stop it first (${stop}), or use another host; its data in /opt/${product} would be used by the lab's agent, so move it aside if it matters`,
+        `[${node}] a ${what} is running, and nomad-lab would replace it: stop it first (${stop}), or use ` +
+          `another host; its data in /opt/${product} would be used by the ` +
+          `lab's agent, so move it aside if it matters`,
       );
     } else if (agent.data !== undefined) {
       refusals.push(
-        `[${node}] a ${what} has run here and left data (${agent.data}), which the lab's agent would read as its own: move /opt/${product} aside (or remove it) and run up again`,
+        `[${node}] a ${what} has run here and left data (${agent.data}), which the lab's agent would read as ` +
+          `its own: move /opt/${product} aside (or remove it) ` +
+          `and run up again`,
       );
     } else if (agent.configs.length > 0) {
       changes.push(

@@ -67,12 +67,14 @@ export function portPaths(spec: Pick<ClusterSpec, 'nodes'>): PortPath[] {
 
 // On the node that is reached: listen on each port of the lab address that is free (an agent may hold it
 // already), say which, then accept TCP and echo UDP until stdin closes or a minute has passed.
-const LISTEN = `exec perl -e '
+const LISTEN =
+  `exec perl -e '
 use strict; use IO::Socket::INET; use IO::Select; $| = 1;
 my ($addr, @specs) = @ARGV; my %proto; my $sel = IO::Select->new(\\*STDIN);
 for my $spec (@specs) {
   my ($proto, $port) = split m{/}, $spec;
-  my $s = IO::Socket::INET->new(LocalAddr => $addr, LocalPort => $port, Proto => $proto, ReuseAddr => 1, ($proto eq "tcp" ? (Listen => 64) : ()));
+  my $s = IO::Socket::INET->new(LocalAddr => $addr, LocalPort => $port, Proto => $proto, ReuseAddr => 1, ` +
+  `($proto eq "tcp" ? (Listen => 64) : ()));
   if ($s) { $proto{fileno $s} = $proto; $sel->add($s); print "listening $spec\\n" } else { print "in use $spec\\n" }
 }
 print "ready\\n";
@@ -86,7 +88,8 @@ while (time < $until) {
 }' "$@"`;
 
 // On the node that reaches out: every probe at once (a dropped packet costs its whole timeout), a line each.
-const PROBE = `exec perl -e '
+const PROBE =
+  `exec perl -e '
 use strict; use IO::Socket::INET; use IO::Select; $| = 1;
 my @kids;
 for my $spec (@ARGV) {
@@ -95,7 +98,8 @@ for my $spec (@ARGV) {
   my ($host, $proto, $port) = split m{[:/]}, $spec; my ($ok, $why, $d) = (0, "", "");
   my $s = IO::Socket::INET->new(PeerAddr => $host, PeerPort => $port, Proto => $proto, Timeout => 3);
   if ($s && $proto eq "tcp") { $ok = 1 }
-  elsif ($s) { $s->send("nomad-lab"); $ok = IO::Select->new($s)->can_read(3) && defined $s->recv($d, 64) && $d eq "nomad-lab" }
+  elsif ($s) { $s->send("nomad-lab"); $ok = IO::Select->new($s)->can_read(3) && defined $s->recv($d, 64) && $d ` +
+  `eq "nomad-lab" }
   $why = $ok ? "" : ($! ? " $!" : " no answer");
   print(($ok ? "open" : "blocked") . " $spec$why\\n"); exit 0;
 }
@@ -136,7 +140,8 @@ async function listenOn(remote: Remote, node: NodeSpec, ports: readonly string[]
   const ended = done.then((result) => {
     if (!out.includes('ready\n'))
       throw new NomadLabError(
-        `[${node.name}] cannot listen on ${node.address} for the port check (exit ${result.exitCode}): ${result.stderr.trim().split('\n').slice(-3).join(' ')}`,
+        `[${node.name}] cannot listen on ${node.address} for the port check ` +
+          `(exit ${result.exitCode}): ${result.stderr.trim().split('\n').slice(-3).join(' ')}`,
       );
   });
   await Promise.race([isReady, ended]);
@@ -197,7 +202,10 @@ export const checkPorts = defineStep({
     }
     if (blocked.length > 0) {
       throw new NomadLabError(
-        `${blocked.length} of the ports the agents need between nodes ${blocked.length === 1 ? 'is' : 'are'} blocked, so nothing was changed:\n${blocked.map((b) => `  ${b}`).join('\n')}\nopen them between the lab addresses (nftables, iptables, ufw or a cloud security group)`,
+        `${blocked.length} of the ports the agents need between ` +
+          `nodes ${blocked.length === 1 ? 'is' : 'are'} blocked, so nothing ` +
+          `was changed:\n${blocked.map((b) => `  ${b}`).join('\n')}\nopen them between ` +
+          `the lab addresses (nftables, iptables, ufw or a cloud security group)`,
       );
     }
     return { summary: `${paths.length} ports open between ${spec.nodes.length} nodes` };

@@ -28,7 +28,10 @@ function consulFiles(state: Needs, node: NodeSpec) {
     .map(wantedText);
 }
 
-/** consul.hcl, its unit and security.hcl (ACL, TLS) with the node's certificate; the service started, or restarted only when a file or its binary changed. */
+/**
+ * consul.hcl, its unit and security.hcl (ACL, TLS) with the node's certificate; the service started, or restarted only
+ * when a file or its binary changed.
+ */
 const consulConfig = definePlanner({
   nodes: ({ cluster }: Base) => cluster.spec.nodes,
   facts: (node: NodeSpec, state: Needs) => {

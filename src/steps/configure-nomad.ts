@@ -34,11 +34,17 @@ function nomadFiles(state: Needs, node: NodeSpec, networkInterface: string) {
     .map(wantedText);
 }
 
-/** Nomad refuses to start a client whose host volume paths do not exist; an existing folder may be someone else's and is left as it is. */
+/**
+ * Nomad refuses to start a client whose host volume paths do not exist; an existing folder may be someone else's and is
+ * left as it is.
+ */
 const volumePaths = (node: NodeSpec): string[] => node.host_volumes.map((v) => normalVolumePath(v.path));
 const VOLUME_DIR = { owner: 'root', mode: '755' };
 
-/** server.hcl / client.hcl, nomad.hcl, security.hcl (ACL, TLS) and the unit; host volume folders; the service (re)started only as needed. */
+/**
+ * server.hcl / client.hcl, nomad.hcl, security.hcl (ACL, TLS) and the unit; host volume folders; the service
+ * (re)started only as needed.
+ */
 const nomadConfig = definePlanner({
   nodes: ({ cluster }: Base) => cluster.spec.nodes,
   facts: (node: NodeSpec, state: Needs) => {
@@ -52,7 +58,9 @@ const nomadConfig = definePlanner({
   plan(node, facts, state: Needs) {
     if (!facts.iface)
       throw new NomadLabError(
-        `[${node.name}] no interface holds the lab address ${node.address}: is the machine on the lab network ${state.cluster.spec.network.cidr}?`,
+        `[${node.name}] no interface holds the lab ` +
+          `address ${node.address}: is the machine on the lab ` +
+          `network ${state.cluster.spec.network.cidr}?`,
       );
     const files = planFiles(nomadFiles(state, node, facts.iface), facts.files);
     const written = [...writtenPaths(files)];

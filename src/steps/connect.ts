@@ -35,7 +35,10 @@ export const connect = defineStep({
   },
 });
 
-/** Every later step runs commands as root: a user for whom sudo asks a password or a terminal is refused here, before any change. */
+/**
+ * Every later step runs commands as root: a user for whom sudo asks a password or a terminal is refused here, before
+ * any change.
+ */
 async function refuseWithoutSudo(endpoints: readonly NodeEndpoint[], remotes: Map<string, Remote>): Promise<void> {
   const problems = await Promise.all(
     endpoints

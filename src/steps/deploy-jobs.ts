@@ -20,7 +20,10 @@ interface PlanResponse {
   Diff?: { Type: string };
 }
 
-/** A job file as the loader checked it: a regular file within LIMITS.jobFileBytes, even if it was swapped for a FIFO since. */
+/**
+ * A job file as the loader checked it: a regular file within LIMITS.jobFileBytes, even if it was swapped for a FIFO
+ * since.
+ */
 async function readJobFile(path: string): Promise<string> {
   const read = await readBounded(path, LIMITS.jobFileBytes);
   if ('kind' in read) throw new NomadLabError(`job file ${path} is ${read.kind} now: name a regular file`);

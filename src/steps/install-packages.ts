@@ -41,7 +41,10 @@ export function wantedPackages(
   return nodePackages(cluster.spec, node).filter((p) => !unwanted.includes(p.name));
 }
 
-/** dnsmasq everywhere (for `.consul` names), Docker where tasks run; a package at another version than pinned is an error. */
+/**
+ * dnsmasq everywhere (for `.consul` names), Docker where tasks run; a package at another version than pinned is an
+ * error.
+ */
 const packages = definePlanner({
   nodes: ({ cluster }: Base) => cluster.spec.nodes,
   facts: (node: NodeSpec, state: Base) => ({
@@ -89,7 +92,9 @@ function planDockerCli(
   }));
 }
 
-/** Docker inside a container node: no overlay on overlay, and its containers' cgroups under a parent of the node's own. */
+/**
+ * Docker inside a container node: no overlay on overlay, and its containers' cgroups under a parent of the node's own.
+ */
 function daemonJson({ cluster }: Base, node: NodeSpec) {
   const content = `${JSON.stringify({ 'storage-driver': 'vfs', 'cgroup-parent': labCgroupParent(cluster.spec.name, node.name, 'docker') }, null, 2)}\n`;
   return wantedText({ path: DAEMON_JSON, content, mode: 0o644, owner: 'root', group: 'root' });

@@ -17,7 +17,9 @@ const DNSMASQ = '/etc/dnsmasq.d/10-consul.conf';
 export const RESOLVED_CONSUL = '/etc/systemd/resolved.conf.d/nomad-lab-consul.conf';
 export const RESOLVED = 'systemd-resolved';
 
-/** The fact every DNS planner reads first: a node whose systemd-resolved runs (Ubuntu's default) keeps it on port 53. */
+/**
+ * The fact every DNS planner reads first: a node whose systemd-resolved runs (Ubuntu's default) keeps it on port 53.
+ */
 export const resolvedUnit = () => unitState(RESOLVED);
 
 /**

@@ -229,7 +229,9 @@ async function resolveTarget(
   }
 }
 
-/** Each address:port the nodes' answers point at, once; only node addresses, so verify sends nothing outside the lab. */
+/**
+ * Each address:port the nodes' answers point at, once; only node addresses, so verify sends nothing outside the lab.
+ */
 function distinctEndpoints(
   service: VerifyService,
   answers: readonly NodeAnswer[],

@@ -2,7 +2,10 @@ import type { Dialer } from './dialer.ts';
 import type { ConsulCheck, ConsulHealth } from './evaluate.ts';
 import { agentApi, getJsonArray, type AgentCredentials } from './http-json.ts';
 
-/** Consul's view of a service from its HTTP API at address:port (from here, or from a node): every health check, and how many instances pass. */
+/**
+ * Consul's view of a service from its HTTP API at address:port (from here, or from a node): every health check, and how
+ * many instances pass.
+ */
 export async function fetchConsulHealth(
   address: string,
   port: number,

@@ -10,7 +10,9 @@ export interface Dialer {
   readonly via: Via;
   /** The node the connections start from, when not this host. */
   readonly from?: string;
-  /** A connected stream to host:port; rejects with the reason it could not connect. An abort destroys what is half open. */
+  /**
+   * A connected stream to host:port; rejects with the reason it could not connect. An abort destroys what is half open.
+   */
   connect(host: string, port: number, signal: AbortSignal): Promise<Duplex>;
 }
 
@@ -42,7 +44,9 @@ export const DIRECT: Dialer = {
     }),
 };
 
-/** Connections the node opens itself (SSH direct-tcpip): lab addresses this host cannot reach are reached from the node. */
+/**
+ * Connections the node opens itself (SSH direct-tcpip): lab addresses this host cannot reach are reached from the node.
+ */
 export function sshDialer(remote: Pick<Remote, 'node' | 'forward'>): Dialer {
   return {
     via: 'ssh',

@@ -61,7 +61,10 @@ export function queryA(server: DnsServer, name: string, options: QueryOptions): 
   return query(server, { name, type: 'A' }, options);
 }
 
-/** Asks over UDP and, when the answer comes back truncated (TC), again over TCP; throws VerifyError naming server and question. */
+/**
+ * Asks over UDP and, when the answer comes back truncated (TC), again over TCP; throws VerifyError naming server and
+ * question.
+ */
 export async function query(server: DnsServer, question: DnsQuestion, options: QueryOptions): Promise<DnsResponse> {
   const id = randomInt(0, 0x10000);
   const packet: Packet = {

@@ -14,7 +14,10 @@ export interface HttpAnswer {
 /** Bodies are read for JSON APIs and error details; anything bigger is not what we asked for. */
 const MAX_BODY_BYTES = 4 * 1024 * 1024;
 
-/** Resolves once a TCP connection to address:port is established (from here, or from a node), then closes it; throws VerifyError otherwise. */
+/**
+ * Resolves once a TCP connection to address:port is established (from here, or from a node), then closes it; throws
+ * VerifyError otherwise.
+ */
 export function tcpConnect(address: string, port: number, timeoutMs: number, dialer: Dialer = DIRECT): Promise<void> {
   const subject = `TCP connect to ${hostPort(address, port)}${fromNode(dialer)}`;
   return new Promise<void>((resolve, reject) => {

@@ -61,7 +61,9 @@ export function renderJunit(report: VerifyReport, options: JunitOptions = {}): s
 }
 
 function testcase(r: CheckResult): string {
-  const open = `    <testcase classname="${xmlAttribute(r.service)}" name="${xmlAttribute(r.name)}" time="${seconds(r.durationMs)}"`;
+  const open =
+    `    <testcase ` +
+    `classname="${xmlAttribute(r.service)}" name="${xmlAttribute(r.name)}" time="${seconds(r.durationMs)}"`;
   if (r.ok) return `${open}/>`;
   const details = [`expected: ${r.expected}`, `actual: ${r.actual}`, ...(r.node ? [`node: ${r.node}`] : [])].join('\n');
   const message = r.message ?? `expected ${r.expected}, got ${r.actual}`;

@@ -11,7 +11,10 @@ export interface CheckResult {
   expected: string;
   actual: string;
   durationMs: number;
-  /** Which way the check's queries went: from this host, or through the node's SSH session (set when verify was told how to reach the lab). */
+  /**
+   * Which way the check's queries went: from this host, or through the node's SSH session (set when verify was told how
+   * to reach the lab).
+   */
   via?: Via;
   /** For a failure: the service, the node asked, what was expected and what came back, in one line. */
   message?: string;

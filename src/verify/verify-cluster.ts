@@ -32,7 +32,10 @@ async function clusterChecks(spec: VerifySpec, o: Required<VerifyOptions>): Prom
   return evaluateCluster(clusterExpectation(spec), facts, Math.round(performance.now() - started));
 }
 
-/** What the file says the cluster is: every node that runs tasks has each driver it enables healthy, and its host volumes. */
+/**
+ * What the file says the cluster is: every node that runs tasks has each driver it enables healthy, and its host
+ * volumes.
+ */
 export function clusterExpectation(spec: VerifySpec): ClusterExpectation {
   return {
     datacenter: spec.datacenter ?? 'dc1',

@@ -78,7 +78,8 @@ for (const command of commands) {
     t.is(result.exitCode, 1, result.stderr);
     t.is(
       result.stderr,
-      `${file}:12:11 the aliases up to here repeat more than 10000 values in all (a limit against alias bombs): write the values out`,
+      `${file}:12:11 the aliases up to here repeat more than 10000 values in all (a limit against alias bombs): ` +
+        `write the values out`,
     );
   });
 }
@@ -148,7 +149,8 @@ test('init --example dev in an empty folder, then validate there', async (t) => 
   t.is(init.exitCode, 0, init.stderr);
   t.is(
     init.stdout,
-    'wrote cluster.yaml\nwrote jobs/whoami.nomad.hcl\ninit: 1 node (1 server+client), 1 job, 1 service to verify\nnext: nomad-lab validate, nomad-lab up, nomad-lab verify',
+    'wrote cluster.yaml\nwrote jobs/whoami.nomad.hcl\ninit: 1 node (1 server+client), 1 job, 1 service to ' +
+      'verify\nnext: nomad-lab validate, nomad-lab up, nomad-lab verify',
   );
   const validate = await execa('node', [resolve('bin/nomad-lab.js'), 'validate'], { cwd: dir, reject: false });
   t.is(validate.exitCode, 0, validate.stderr);

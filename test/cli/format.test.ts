@@ -46,70 +46,73 @@ test('the summary counts dns lookups when the file has some', (t) => {
   t.is(summary('dns: [{ name: a.node.consul, type: A }]\n'), `${base}, 1 DNS lookup`);
 });
 
-test('alloc status: a row per allocation, its tasks below it, then the placement failures; task messages escaped', (t) => {
-  const text = formatAllocStatus({
-    job: 'whoami-static',
-    allocations: [
-      {
-        id: 'b81f0e77-2c3d-91a8-5f46-e0d7c9b2a315',
-        group: 'whoami',
-        node: 'client1',
-        address: '10.77.0.11',
-        ports: [
-          { label: 'http', address: '10.77.0.11', port: 8080 },
-          { label: 'metrics', address: '10.77.0.11', port: 27113 },
-        ],
-        desired: 'run',
-        status: 'failed',
-        tasks: [
-          {
-            task: 'whoami',
-            state: 'dead',
-            failed: true,
-            lastEvent: { type: 'Driver Failure', message: 'pull denied\n\u001b[31m', time: '2025-06-01T10:14:41Z' },
-          },
-        ],
-      },
-      {
-        id: '4c1d9a2e-6f0b-2a57-81d3-0f8e2b6c9a41',
-        group: 'whoami',
-        node: 'client2',
-        address: '',
-        ports: [],
-        desired: 'stop',
-        status: 'complete',
-        tasks: [{ task: 'whoami', state: 'dead', failed: false, lastEvent: { type: 'Killed', message: '' } }],
-      },
-      {
-        id: 'e0d7c9b2-0000-0000-0000-000000000000',
-        group: 'whoami',
-        node: 'client2',
-        address: '10.77.0.12',
-        ports: [],
-        desired: 'run',
-        status: 'pending',
-        tasks: [{ task: 'whoami', state: 'pending', failed: false }],
-      },
-    ],
-    placementFailures: ['whoami-static.whoami: 1 allocation not placed: Resources exhausted on 2 nodes'],
-  });
-  t.is(
-    text,
-    [
-      'Allocations of whoami-static, newest first',
-      'ID        GROUP   NODE     ADDRESS     PORTS                                           DESIRED  STATUS',
-      'b81f0e77  whoami  client1  10.77.0.11  http=10.77.0.11:8080, metrics=10.77.0.11:27113  run      failed',
-      '  task whoami: dead (failed), 2025-06-01T10:14:41Z Driver Failure: pull denied\\u000a\\u001b[31m',
-      '4c1d9a2e  whoami  client2  -           -                                               stop     complete',
-      '  task whoami: dead, Killed',
-      'e0d7c9b2  whoami  client2  10.77.0.12  -                                               run      pending',
-      '  task whoami: pending, no events yet',
-      '',
-      'Placement failures',
-      '  whoami-static.whoami: 1 allocation not placed: Resources exhausted on 2 nodes',
-    ].join('\n'),
-  );
-});
+test(
+  'alloc status: a row per allocation, its tasks below ' + 'it, then the placement failures; task messages escaped',
+  (t) => {
+    const text = formatAllocStatus({
+      job: 'whoami-static',
+      allocations: [
+        {
+          id: 'b81f0e77-2c3d-91a8-5f46-e0d7c9b2a315',
+          group: 'whoami',
+          node: 'client1',
+          address: '10.77.0.11',
+          ports: [
+            { label: 'http', address: '10.77.0.11', port: 8080 },
+            { label: 'metrics', address: '10.77.0.11', port: 27113 },
+          ],
+          desired: 'run',
+          status: 'failed',
+          tasks: [
+            {
+              task: 'whoami',
+              state: 'dead',
+              failed: true,
+              lastEvent: { type: 'Driver Failure', message: 'pull denied\n\u001b[31m', time: '2025-06-01T10:14:41Z' },
+            },
+          ],
+        },
+        {
+          id: '4c1d9a2e-6f0b-2a57-81d3-0f8e2b6c9a41',
+          group: 'whoami',
+          node: 'client2',
+          address: '',
+          ports: [],
+          desired: 'stop',
+          status: 'complete',
+          tasks: [{ task: 'whoami', state: 'dead', failed: false, lastEvent: { type: 'Killed', message: '' } }],
+        },
+        {
+          id: 'e0d7c9b2-0000-0000-0000-000000000000',
+          group: 'whoami',
+          node: 'client2',
+          address: '10.77.0.12',
+          ports: [],
+          desired: 'run',
+          status: 'pending',
+          tasks: [{ task: 'whoami', state: 'pending', failed: false }],
+        },
+      ],
+      placementFailures: ['whoami-static.whoami: 1 allocation not placed: Resources exhausted on 2 nodes'],
+    });
+    t.is(
+      text,
+      [
+        'Allocations of whoami-static, newest first',
+        'ID        GROUP   NODE     ADDRESS     PORTS                                           DESIRED  STATUS',
+        'b81f0e77  whoami  client1  10.77.0.11  http=10.77.0.11:8080, metrics=10.77.0.11:27113  run      failed',
+        '  task whoami: dead (failed), 2025-06-01T10:14:41Z Driver Failure: pull denied\\u000a\\u001b[31m',
+        '4c1d9a2e  whoami  client2  -           -                                               stop     complete',
+        '  task whoami: dead, Killed',
+        'e0d7c9b2  whoami  client2  10.77.0.12  -                                               run      pending',
+        '  task whoami: pending, no events yet',
+        '',
+        'Placement failures',
+        '  whoami-static.whoami: 1 allocation not placed: Resources exhausted on 2 nodes',
+      ].join('\n'),
+    );
+  },
+);
 
 test('alloc status: a job with no allocations says so, with its placement failures', (t) => {
   t.is(

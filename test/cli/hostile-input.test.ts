@@ -47,21 +47,28 @@ test('validate --json keeps every message short even when each is all escapes', 
   t.notRegex(text.stderr, RAW);
 });
 
-test('a collection as a key is refused at its own position, and the yaml library prints nothing of its own', async (t) => {
-  const dir = await temp();
-  const file = join(dir, 'cluster.yaml');
-  await writeFile(file, `${minimal}? [a, "\u202e\u0085x"]\n: 1\n`);
-  const result = await cli(['validate', '-f', file]);
-  t.is(result.exitCode, 1);
-  t.is(result.stderr, `${relative(process.cwd(), file)}:5:3 a list is used as a key: a key is plain text, like "role"`);
-});
+test(
+  'a collection as a key is refused at its own position, ' + 'and the yaml library prints nothing of its own',
+  async (t) => {
+    const dir = await temp();
+    const file = join(dir, 'cluster.yaml');
+    await writeFile(file, `${minimal}? [a, "\u202e\u0085x"]\n: 1\n`);
+    const result = await cli(['validate', '-f', file]);
+    t.is(result.exitCode, 1);
+    t.is(
+      result.stderr,
+      `${relative(process.cwd(), file)}:5:3 a list is used as a key: a key is plain text, like "role"`,
+    );
+  },
+);
 
 test('an out-of-range ssh.host is a ConfigError, not a crash', async (t) => {
   const dir = await temp();
   const file = join(dir, 'cluster.yaml');
   await writeFile(
     file,
-    'version: 1\nnetwork: { cidr: 10.9.0.0/24 }\nprovider: { type: ssh }\nnodes:\n  - { name: a, role: both, address: 10.9.0.2, ssh: { host: 256.1.1.1 } }\n',
+    'version: 1\nnetwork: { cidr: 10.9.0.0/24 }\nprovider: { type: ssh }\nnodes:\n  - { name: a, role: both, ' +
+      'address: 10.9.0.2, ssh: { host: 256.1.1.1 } }\n',
   );
   const result = await cli(['validate', '-f', file]);
   t.is(result.exitCode, 1);

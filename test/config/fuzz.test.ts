@@ -146,7 +146,10 @@ const mutated = fc.tuple(seed, fc.array(mutation, { minLength: 1, maxLength: 6 }
 // eslint-disable-next-line no-control-regex -- finding raw control characters is the point
 const RAW = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u00ad\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/;
 
-/** What the CLI would print of a ConfigError, in text and as JSON: no raw control or invisible character, at most 64 KiB. */
+/**
+ * What the CLI would print of a ConfigError, in text and as JSON: no raw control or invisible character, at most 64
+ * KiB.
+ */
 function checkOutput(error: ConfigError): void {
   const text = formatIssues(error.issues).join('\n');
   const json = printable(JSON.stringify({ file: 'x.yaml', valid: false, ...boundedIssues(error.issues) }, null, 2));
@@ -185,7 +188,9 @@ interface Stats {
   slowest: number;
 }
 
-/** One case: a valid cluster, or a ConfigError whose output is inert and bounded; within BOUND_MS. Anything else throws. */
+/**
+ * One case: a valid cluster, or a ConfigError whose output is inert and bounded; within BOUND_MS. Anything else throws.
+ */
 function oneCase(load: () => void, stats: Stats): void {
   const t0 = performance.now();
   try {
@@ -216,7 +221,8 @@ test('mutated cluster files are a valid cluster or a ConfigError, never a crash,
     { numRuns: RUNS },
   );
   t.log(
-    `${RUNS} mutated files from ${validSeeds.length + invalidSeeds.length} seeds: ${stats.valid} valid, ${RUNS - stats.valid} ConfigErrors; ${(performance.now() - started).toFixed(0)} ms in all, slowest ${stats.slowest.toFixed(0)} ms`,
+    `${RUNS} mutated files ` +
+      `from ${validSeeds.length + invalidSeeds.length} seeds: ${stats.valid} valid, ${RUNS - stats.valid} ConfigErrors; ${(performance.now() - started).toFixed(0)} ms in all, slowest ${stats.slowest.toFixed(0)} ms`,
   );
   t.pass();
 });
@@ -250,7 +256,9 @@ const controlText = fc
   })
   .map((parts) => parts.join(''));
 
-/** Strings that look like IPv4 in some notation: 1 to 5 parts, decimal, leading zeros, hex, huge numbers, empty parts. */
+/**
+ * Strings that look like IPv4 in some notation: 1 to 5 parts, decimal, leading zeros, hex, huge numbers, empty parts.
+ */
 const ipPart = fc.oneof(
   fc.nat({ max: 300 }).map(String),
   fc.nat({ max: 255 }).map((n) => `0${n.toString(8)}`),
@@ -311,7 +319,8 @@ const generated = fc
       `network: { cidr: ${v.cidr} }`,
       v.provider === 'ssh' ? 'provider: { type: ssh }' : `provider: { type: vagrant, image: ${v.image} }`,
       'nodes:',
-      `  - { name: ${v.name}, role: both, address: ${v.address}${v.provider === 'ssh' ? `, ssh: { host: ${v.host} }` : ''} }`,
+      `  - { name: ${v.name}, role: both, ` +
+        `address: ${v.address}${v.provider === 'ssh' ? `, ssh: { host: ${v.host} }` : ''} }`,
       'jobs:',
       `  - { name: whoami, file: ${v.file} }`,
       'files: { allow_from: [../jobs] }',
@@ -319,18 +328,23 @@ const generated = fc
     ].join('\n'),
   );
 
-test('generated IP-like strings, collection keys and control characters are a valid cluster or an inert, bounded ConfigError', (t) => {
-  const stats: Stats = { valid: 0, slowest: 0 };
-  const started = performance.now();
-  const dir = resolve('examples');
-  fc.assert(
-    fc.property(generated, (text) =>
-      oneCase(() => parseCluster(text, { displayName: 'generated.yaml', baseDir: dir }), stats),
-    ),
-    { numRuns: RUNS },
-  );
-  t.log(
-    `${RUNS} generated files: ${stats.valid} valid, ${RUNS - stats.valid} ConfigErrors; ${(performance.now() - started).toFixed(0)} ms in all, slowest ${stats.slowest.toFixed(0)} ms`,
-  );
-  t.pass();
-});
+test(
+  'generated IP-like strings, collection keys and control characters are a valid cluster or an inert, ' +
+    'bounded ConfigError',
+  (t) => {
+    const stats: Stats = { valid: 0, slowest: 0 };
+    const started = performance.now();
+    const dir = resolve('examples');
+    fc.assert(
+      fc.property(generated, (text) =>
+        oneCase(() => parseCluster(text, { displayName: 'generated.yaml', baseDir: dir }), stats),
+      ),
+      { numRuns: RUNS },
+    );
+    t.log(
+      `${RUNS} generated ` +
+        `files: ${stats.valid} valid, ${RUNS - stats.valid} ConfigErrors; ${(performance.now() - started).toFixed(0)} ms in all, slowest ${stats.slowest.toFixed(0)} ms`,
+    );
+    t.pass();
+  },
+);

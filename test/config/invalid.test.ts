@@ -28,7 +28,8 @@ const cases: [string, string[]][] = [
   [
     'version-read-as-number',
     [
-      '13:11 versions.consul: expected a string, got the number 1.22 (YAML read it as a number or boolean: put it in quotes)',
+      '13:11 versions.consul: expected a string, got the number 1.22 (YAML read it as a number or boolean: put ' +
+        'it in quotes)',
     ],
   ],
   ['malformed-version', ['14:10 versions.nomad: must be a version like 1.22.7 (three numbers, no "v"), got "v1.11"']],
@@ -41,14 +42,17 @@ const cases: [string, string[]][] = [
   [
     'gateway-address',
     [
-      "25:14 nodes[0].address: 10.77.0.1 is the lab network's gateway (the host's side of the bridge): start node addresses after it",
+      "25:14 nodes[0].address: 10.77.0.1 is the lab network's gateway (the host's side of the bridge): start " +
+        'node addresses after it',
     ],
   ],
   ['no-server', ['23:3 nodes: no node is a server: give at least one node role "server" or "both"']],
   [
     'missing-job-file',
     [
-      `35:11 jobs[0].file: job file not found: ${resolve('jobs/whoami.nomad')} (paths are relative to the cluster file)`,
+      `35:11 jobs[0].file: job file not ` +
+        `found: ${resolve('jobs/whoami.nomad')} (paths are relative to the ` +
+        `cluster file)`,
     ],
   ],
   [
@@ -74,19 +78,22 @@ const cases: [string, string[]][] = [
   [
     'shell-in-node-name',
     [
-      '29:11 nodes[2].name: must be usable as a hostname: lowercase letters, digits and "-", 1 to 63 characters, starting and ending with a letter or digit, got "client2;reboot"',
+      '29:11 nodes[2].name: must be usable as a hostname: lowercase letters, digits and "-", 1 to 63 ' +
+        'characters, starting and ending with a letter or digit, got "client2;reboot"',
     ],
   ],
   [
     'shell-in-volume-path',
     [
-      '34:15 nodes[2].host_volumes[0].path: must be an absolute path of letters, digits, ".", "_", "-" and "/" (no spaces or shell characters), got "/srv/$(reboot)"',
+      '34:15 nodes[2].host_volumes[0].path: must be an absolute path of letters, digits, ".", "_", "-" and "/" ' +
+        '(no spaces or shell characters), got "/srv/$(reboot)"',
     ],
   ],
   [
     'cidr-prefix-too-long',
     [
-      '10:9 network.cidr: must be an IPv4 network in CIDR form with a prefix from /8 to /29, like 10.77.0.0/24, got "10.77.0.0/33"',
+      '10:9 network.cidr: must be an IPv4 network in CIDR form with a prefix from /8 to /29, like 10.77.0.0/24, ' +
+        'got "10.77.0.0/33"',
     ],
   ],
   ['cidr-host-bits', ['10:9 network.cidr: 10.77.0.5/24 has host bits set: write 10.77.0.0/24']],
@@ -95,34 +102,40 @@ const cases: [string, string[]][] = [
   [
     'ssh-on-vagrant-node',
     [
-      '33:7 nodes[2].ssh: "ssh" applies to existing hosts (provider type "ssh"); Vagrant reports how to reach its machines: remove it',
+      '33:7 nodes[2].ssh: "ssh" applies to existing hosts (provider type "ssh"); Vagrant reports how to reach ' +
+        'its machines: remove it',
     ],
   ],
   [
     'drivers-on-server',
     [
-      '27:7 nodes[0].drivers: node "server" is a server only, and task drivers run tasks: make its role "both" or remove its drivers',
+      '27:7 nodes[0].drivers: node "server" is a server only, and task drivers run tasks: make its role "both" ' +
+        'or remove its drivers',
     ],
   ],
   [
     'no-driver-enabled',
     [
-      '23:3 drivers: node "client1" enables no task driver, so it can run no task: enable docker, raw_exec or another driver',
-      '23:3 drivers: node "client2" enables no task driver, so it can run no task: enable docker, raw_exec or another driver',
+      '23:3 drivers: node "client1" enables no task driver, so it can run no task: enable docker, raw_exec or ' +
+        'another driver',
+      '23:3 drivers: node "client2" enables no task driver, so it can run no task: enable docker, raw_exec or ' +
+        'another driver',
     ],
   ],
   [
     'driver-option-typos',
     [
       '25:20 drivers.docker.gc.image_delay: must be a duration like 30s, 3m or 1h, got "3 minutes"',
-      '26:18 drivers.docker.allow_caps[0]: must be a Linux capability in lowercase without "cap_", like net_raw or sys_time (or "all"), got "CAP_NET_RAW"',
+      '26:18 drivers.docker.allow_caps[0]: must be a Linux capability in lowercase without "cap_", like net_raw ' +
+        'or sys_time (or "all"), got "CAP_NET_RAW"',
       '27:3 drivers.rawexec: unknown key "rawexec"; did you mean "raw_exec"?',
     ],
   ],
   [
     'volumes-on-server',
     [
-      '27:7 nodes[0].host_volumes: node "server" is a server only, and host volumes serve tasks: make its role "both" or move the volumes to a client',
+      '27:7 nodes[0].host_volumes: node "server" is a server only, and host volumes serve tasks: make its role ' +
+        '"both" or move the volumes to a client',
     ],
   ],
   ['service-of-unknown-job', ['41:10 services[0].job: no job named "whoam" (one of "whoami")']],
@@ -136,13 +149,15 @@ const cases: [string, string[]][] = [
   [
     'alias-billion-laughs',
     [
-      '12:11 the aliases up to here repeat more than 10000 values in all (a limit against alias bombs): write the values out',
+      '12:11 the aliases up to here repeat more than 10000 values in all (a limit against alias bombs): write ' +
+        'the values out',
     ],
   ],
   [
     'alias-without-anchor',
     [
-      '31:14 alias "*client2-address" names no anchor before it: put "&client2-address" on an earlier value, or write the value out here',
+      '31:14 alias "*client2-address" names no anchor before it: put "&client2-address" on an earlier value, or ' +
+        'write the value out here',
     ],
   ],
   ['alias-inside-its-anchor', ['38:9 alias "*images" sits inside the value it names: a value cannot contain itself']],
@@ -153,91 +168,108 @@ const cases: [string, string[]][] = [
   [
     'host-volume-system-folder',
     [
-      '34:15 nodes[2].host_volumes[0].path: "/etc" is a top-level system folder: give the volume a folder of its own, like /srv/nomad/data',
+      '34:15 nodes[2].host_volumes[0].path: "/etc" is a top-level system folder: give the volume a folder of ' +
+        'its own, like /srv/nomad/data',
     ],
   ],
   [
     'host-volume-ssh-folder',
     [
-      '34:15 nodes[2].host_volumes[0].path: "/root/.ssh" is in /root, which belongs to the system: give the volume a folder of its own, like /srv/nomad/data',
+      '34:15 nodes[2].host_volumes[0].path: "/root/.ssh" is in /root, which belongs to the system: give the ' +
+        'volume a folder of its own, like /srv/nomad/data',
     ],
   ],
   [
     'escape-sequence-in-key',
     [
-      '30:5 nodes[2].\\u001b[2J\\u001b[31mrole: unknown key "\\u001b[2J\\u001b[31mrole"; allowed keys: name, role, address, cpus, memory, host_volumes, drivers, ssh',
+      '30:5 nodes[2].\\u001b[2J\\u001b[31mrole: unknown key "\\u001b[2J\\u001b[31mrole"; allowed keys: name, ' +
+        'role, address, cpus, memory, host_volumes, drivers, ssh',
     ],
   ],
   [
     'control-character-in-job-file',
     [
-      '35:11 jobs[0].file: must not hold control or invisible characters (escape sequences, newlines, tabs, zero-width or bidi marks), got "jobs/whoami\\u001b]0;owned\\u0007.nomad.hcl"',
+      '35:11 jobs[0].file: must not hold control or invisible characters (escape sequences, newlines, tabs, ' +
+        'zero-width or bidi marks), got "jobs/whoami\\u001b]0;owned\\u0007.nomad.hcl"',
     ],
   ],
   [
     'ssh-host-octal',
     [
-      '31:13 nodes[2].ssh.host: "012.0.0.1" has a number with a leading zero, which some tools read as octal (10.0.0.1) and others as decimal (12.0.0.1): write the one you mean without leading zeros',
+      '31:13 nodes[2].ssh.host: "012.0.0.1" has a number with a leading zero, which some tools read as octal ' +
+        '(10.0.0.1) and others as decimal (12.0.0.1): write the one you mean without leading zeros',
     ],
   ],
   [
     'cidr-hex',
     [
-      '10:9 network.cidr: "0xa.77.0.0/24" is read as 10.77.0.0/24: write 10.77.0.0/24 (four decimal numbers, no leading zeros)',
+      '10:9 network.cidr: "0xa.77.0.0/24" is read as 10.77.0.0/24: write 10.77.0.0/24 (four decimal numbers, no ' +
+        'leading zeros)',
     ],
   ],
   [
     'cidr-octal',
     [
-      '10:9 network.cidr: "012.77.0.0/24" has a number with a leading zero, which some tools read as octal (10.77.0.0/24) and others as decimal (12.77.0.0/24): write the one you mean without leading zeros',
+      '10:9 network.cidr: "012.77.0.0/24" has a number with a leading zero, which some tools read as octal ' +
+        '(10.77.0.0/24) and others as decimal (12.77.0.0/24): write the one you mean without leading zeros',
     ],
   ],
   [
     'cidr-prefix-leading-zero',
     [
-      '10:9 network.cidr: "10.77.0.0/024" is read as 10.77.0.0/24: write 10.77.0.0/24 (four decimal numbers, no leading zeros)',
+      '10:9 network.cidr: "10.77.0.0/024" is read as 10.77.0.0/24: write 10.77.0.0/24 (four decimal numbers, no ' +
+        'leading zeros)',
     ],
   ],
   ['version-written-as-decimal', ['5:10 version: expected 1, written "1.0": write "version: 1"']],
   [
     'address-leading-zero',
     [
-      '31:14 nodes[2].address: must be an IPv4 address like 10.77.0.10 (four decimal numbers, no leading zeros), got "10.77.0.012"',
+      '31:14 nodes[2].address: must be an IPv4 address like 10.77.0.10 (four decimal numbers, no leading ' +
+        'zeros), got "10.77.0.012"',
     ],
   ],
   // Second round of hostile input (issue 24).
   [
     'ssh-host-not-an-address',
     [
-      '24:18 nodes[0].ssh.host: "4294967296" looks like an IPv4 address, but its numbers are out of range: write four decimal numbers from 0 to 255, like 10.77.0.10',
-      '28:18 nodes[1].ssh.host: "1.2.3.4.5" is neither a hostname nor an IPv4 address: write four decimal numbers from 0 to 255, like 10.77.0.10',
-      '33:13 nodes[2].ssh.host: "999.0.0.1" looks like an IPv4 address, but its numbers are out of range: write four decimal numbers from 0 to 255, like 10.77.0.10',
+      '24:18 nodes[0].ssh.host: "4294967296" looks like an IPv4 address, but its numbers are out of range: ' +
+        'write four decimal numbers from 0 to 255, like 10.77.0.10',
+      '28:18 nodes[1].ssh.host: "1.2.3.4.5" is neither a hostname nor an IPv4 address: write four decimal ' +
+        'numbers from 0 to 255, like 10.77.0.10',
+      '33:13 nodes[2].ssh.host: "999.0.0.1" looks like an IPv4 address, but its numbers are out of range: write ' +
+        'four decimal numbers from 0 to 255, like 10.77.0.10',
     ],
   ],
   [
     'cidr-loopback',
     [
-      "10:9 network.cidr: 127.77.0.0/24 lies in loopback (127.0.0.0/8), each host's own addresses: pick a private network that is free, like 10.77.0.0/24",
+      "10:9 network.cidr: 127.77.0.0/24 lies in loopback (127.0.0.0/8), each host's own addresses: pick a " +
+        'private network that is free, like 10.77.0.0/24',
     ],
   ],
   [
     'cidr-docker-bridge',
     [
-      "10:9 network.cidr: 172.17.0.0/24 lies in Docker's default bridge (172.17.0.0/16, docker0 on this host and on every client): pick a private network that is free, like 10.77.0.0/24",
+      "10:9 network.cidr: 172.17.0.0/24 lies in Docker's default bridge (172.17.0.0/16, docker0 on this host " +
+        'and on every client): pick a private network that is free, like 10.77.0.0/24',
     ],
   ],
   [
     'cidr-netmask',
     [
-      "10:9 network.cidr: 255.255.255.0/24 is written like a netmask (255.255.255.0 is /24), not a network: write the network's own address, like 10.77.0.0/24",
+      '10:9 network.cidr: 255.255.255.0/24 is written like a netmask (255.255.255.0 is /24), not a network: ' +
+        "write the network's own address, like 10.77.0.0/24",
     ],
   ],
   ['collection-as-key', ['30:7 a list is used as a key: a key is plain text, like "role"']],
   [
     'vagrant-names',
     [
-      '20:10 provider.image: must be a Docker image name without a tag, like nomadlab/node (lowercase letters and digits, joined by ".", "_" or "-", parts separated by "/"), got "nomadlab//node"',
-      '21:8 provider.box: must be a Vagrant box name like debian/bookworm64 (each part starting with a letter or digit), got "../.."',
+      '20:10 provider.image: must be a Docker image name without a tag, like nomadlab/node (lowercase letters ' +
+        'and digits, joined by ".", "_" or "-", parts separated by "/"), got "nomadlab//node"',
+      '21:8 provider.box: must be a Vagrant box name like debian/bookworm64 (each part starting with a letter ' +
+        'or digit), got "../.."',
     ],
   ],
   [
@@ -251,32 +283,39 @@ const cases: [string, string[]][] = [
   [
     'host-volume-nix-store',
     [
-      '33:30 nodes[2].host_volumes[0].path: "/nix/store/data" is in /nix, which belongs to Nix (its store and database): give the volume a folder of its own, like /srv/nomad/data',
-      '34:30 nodes[2].host_volumes[1].path: "/var/snap/docker" is in /var/snap, which belongs to snapd (the snaps\' data): give the volume a folder of its own, like /srv/nomad/data',
+      '33:30 nodes[2].host_volumes[0].path: "/nix/store/data" is in /nix, which belongs to Nix (its store and ' +
+        'database): give the volume a folder of its own, like /srv/nomad/data',
+      '34:30 nodes[2].host_volumes[1].path: "/var/snap/docker" is in /var/snap, which belongs to snapd (the ' +
+        "snaps' data): give the volume a folder of its own, like /srv/nomad/data",
     ],
   ],
   [
     'job-file-outside-folder',
     [
-      `35:11 jobs[0].file: job file /etc/hostname is outside the cluster file's folder ${resolve(dir)}, and it would be sent to the nodes: move it into that folder, or list its folder under files.allow_from`,
+      `35:11 jobs[0].file: job file /etc/hostname is outside the cluster file's ` +
+        `folder ${resolve(dir)}, and it ` +
+        `would be sent to the nodes: move it into that folder, or list its folder under files.allow_from`,
     ],
   ],
   [
     'job-file-in-proc',
     [
-      '35:11 jobs[0].file: job file /proc/self/environ is in /proc, a kernel file system whose files are no data: name a regular file',
+      '35:11 jobs[0].file: job file /proc/self/environ is in /proc, a kernel file system whose files are no ' +
+        'data: name a regular file',
     ],
   ],
   [
     'ssh-key-device',
     [
-      '19:8 provider.key: SSH key /dev/zero is in /dev, a kernel file system whose files are no data: name a regular file',
+      '19:8 provider.key: SSH key /dev/zero is in /dev, a kernel file system whose files are no data: name a ' +
+        'regular file',
     ],
   ],
   [
     'invisible-character-in-name',
     [
-      '29:11 nodes[2].name: must be usable as a hostname: lowercase letters, digits and "-", 1 to 63 characters, starting and ending with a letter or digit, got "client2\\u200b"',
+      '29:11 nodes[2].name: must be usable as a hostname: lowercase letters, digits and "-", 1 to 63 ' +
+        'characters, starting and ending with a letter or digit, got "client2\\u200b"',
     ],
   ],
   ['allow-from-root', ['46:31 files.allow_from[1]: / is the root of the file system: list the folder the jobs are in']],

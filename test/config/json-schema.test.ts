@@ -10,7 +10,8 @@ import { ConfigError } from '../../src/errors.ts';
 // schema; these tests hold it against the same files the loader's own tests use.
 
 // Formats are off: every `format` zod writes comes with a `pattern` that says the same.
-// strictRequired is off: an image's `oneOf: [{required: [recipe]}, {required: [tarball]}]` names properties defined beside it.
+// strictRequired is off: an image's `oneOf: [{required: [recipe]}, {required: [tarball]}]` names properties defined
+// beside it.
 const ajv = new Ajv2020({ allErrors: true, strict: true, strictRequired: false, validateFormats: false });
 const validate = ajv.compile(JSON.parse(readFileSync(JSON_SCHEMA_FILE, 'utf8')) as object);
 

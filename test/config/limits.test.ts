@@ -81,7 +81,8 @@ test.serial('a long value is quoted cut short, with its length', (t) => {
   const [line] = error?.issues.map(formatIssue) ?? [];
   t.is(
     line,
-    `x.yaml:4:13 nodes[0].name: must be usable as a hostname: lowercase letters, digits and "-", 1 to 63 characters, starting and ending with a letter or digit, got "${'a'.repeat(80)}"… (60000 characters)`,
+    `x.yaml:4:13 nodes[0].name: must be usable as a hostname: lowercase letters, digits and "-", 1 to 63 ` +
+      `characters, starting and ending with a letter or digit, got "${'a'.repeat(80)}"… (60000 characters)`,
   );
 });
 

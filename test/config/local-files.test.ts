@@ -9,7 +9,8 @@ import { ConfigError } from '../../src/errors.ts';
 // Where a cluster file may point: files sent to the nodes only from its folder or files.allow_from.
 
 const lab = (jobs: string, extra = '') =>
-  `version: 1\nnetwork: { cidr: 10.9.0.0/24 }\nnodes:\n  - { name: a, role: both, address: 10.9.0.2 }\njobs:\n${jobs}${extra}`;
+  `version: 1\nnetwork: { cidr: 10.9.0.0/24 }\nnodes:\n  - { name: a, role: both, address: 10.9.0.2 ` +
+  `}\njobs:\n${jobs}${extra}`;
 
 async function folders() {
   const root = await mkdtemp(join(tmpdir(), 'nomad-lab-paths-'));
@@ -34,16 +35,25 @@ const messages = (text: string, baseDir: string): string[] => {
   }
 };
 
-test("a job file in the cluster file's folder is fine; one outside, or reached by a symlink out of it, is refused", async (t) => {
-  const { dir, shared } = await folders();
-  t.deepEqual(messages(lab('  - { name: a, file: a.hcl }\n'), dir), []);
-  t.deepEqual(messages(lab('  - { name: b, file: ../shared/b.hcl }\n'), dir), [
-    `jobs[0].file: job file ${join(shared, 'b.hcl')} is outside the cluster file's folder ${dir}, and it would be sent to the nodes: move it into that folder, or list its folder under files.allow_from`,
-  ]);
-  t.deepEqual(messages(lab('  - { name: b, file: link.hcl }\n'), dir), [
-    `jobs[0].file: job file ${join(dir, 'link.hcl')} (it resolves to ${join(shared, 'b.hcl')}) is outside the cluster file's folder ${dir}, and it would be sent to the nodes: move it into that folder, or list its folder under files.allow_from`,
-  ]);
-});
+test(
+  "a job file in the cluster file's folder is fine; one outside, or reached by a symlink out of it, is " + 'refused',
+  async (t) => {
+    const { dir, shared } = await folders();
+    t.deepEqual(messages(lab('  - { name: a, file: a.hcl }\n'), dir), []);
+    t.deepEqual(messages(lab('  - { name: b, file: ../shared/b.hcl }\n'), dir), [
+      `jobs[0].file: job ` +
+        `file ${join(shared, 'b.hcl')} is outside the cluster file's ` +
+        `folder ${dir}, and it would ` +
+        `be sent to the nodes: move it into that folder, or list its folder under files.allow_from`,
+    ]);
+    t.deepEqual(messages(lab('  - { name: b, file: link.hcl }\n'), dir), [
+      `jobs[0].file: job ` +
+        `file ${join(dir, 'link.hcl')} (it resolves to ${join(shared, 'b.hcl')}) is outside the ` +
+        `cluster file's folder ${dir}, and it would be sent ` +
+        `to the nodes: move it into that folder, or list its folder under files.allow_from`,
+    ]);
+  },
+);
 
 test('files.allow_from is the opt-in for another folder', async (t) => {
   const { dir } = await folders();
@@ -62,17 +72,22 @@ test('files.allow_from is the opt-in for another folder', async (t) => {
 test("nothing is sent from a hidden folder, even inside the cluster file's own", async (t) => {
   const { dir } = await folders();
   t.deepEqual(messages(lab('  - { name: a, file: .nomad-lab/x/id_ed25519 }\n'), dir), [
-    `jobs[0].file: job file ${join(dir, '.nomad-lab/x/id_ed25519')} is in the hidden folder ".nomad-lab" (keys, tokens and the lab's own state live in such folders), and it would be sent to the nodes: move it out`,
+    `jobs[0].file: job ` +
+      `file ${join(dir, '.nomad-lab/x/id_ed25519')} is in the hidden folder ".nomad-lab" (keys, ` +
+      `tokens and the lab's own state live in such folders), and it would be sent to the nodes: move it out`,
   ]);
   t.deepEqual(messages(lab('  - { name: a, file: a.hcl }\n', 'files: { allow_from: [.nomad-lab] }\n'), dir), [
-    `files.allow_from[0]: ${join(dir, '.nomad-lab')} is in the hidden folder ".nomad-lab" (keys, tokens and settings live in such folders): list a folder of its own for the jobs`,
+    `files.allow_from[0]: ${join(dir, '.nomad-lab')} is in the hidden folder ".nomad-lab" (keys, tokens and ` +
+      `settings live in such folders): list a folder of its own for the jobs`,
   ]);
 });
 
 test('an SSH key may be anywhere but must be a regular file of a few KiB', async (t) => {
   const { dir, shared } = await folders();
   const ssh = (key: string) =>
-    `version: 1\nnetwork: { cidr: 10.9.0.0/24 }\nprovider: { type: ssh, key: ${key} }\nnodes:\n  - { name: a, role: both, address: 10.9.0.2 }\n`;
+    `version: 1\nnetwork: { cidr: 10.9.0.0/24 }\nprovider: { type: ssh, ` +
+    `key: ${key} }\nnodes:\n  - { name: a, ` +
+    `role: both, address: 10.9.0.2 }\n`;
   t.deepEqual(messages(ssh('../shared/b.hcl'), dir), []);
   await writeFile(join(shared, 'big'), Buffer.alloc(65 * 1024));
   t.deepEqual(messages(ssh('../shared/big'), dir), [
@@ -87,11 +102,13 @@ const networks: [string, string | undefined, string?][] = [
   ['192.168.50.0/24', undefined],
   [
     '0.0.0.0/8',
-    '0.0.0.0/8 lies in "this network" (0.0.0.0/8), which is never a destination: pick a private network that is free, like 10.77.0.0/24',
+    '0.0.0.0/8 lies in "this network" (0.0.0.0/8), which is never a destination: pick a private network that is ' +
+      'free, like 10.77.0.0/24',
   ],
   [
     '169.254.1.0/24',
-    '169.254.1.0/24 lies in link-local (169.254.0.0/16), where hosts without DHCP and cloud metadata services live: pick a private network that is free, like 10.77.0.0/24',
+    '169.254.1.0/24 lies in link-local (169.254.0.0/16), where hosts without DHCP and cloud metadata services ' +
+      'live: pick a private network that is free, like 10.77.0.0/24',
   ],
   [
     '239.1.0.0/16',
@@ -99,25 +116,30 @@ const networks: [string, string | undefined, string?][] = [
   ],
   [
     '250.0.0.0/8',
-    '250.0.0.0/8 lies in the reserved class E (240.0.0.0/4, with the broadcast address): pick a private network that is free, like 10.77.0.0/24',
+    '250.0.0.0/8 lies in the reserved class E (240.0.0.0/4, with the broadcast address): pick a private network ' +
+      'that is free, like 10.77.0.0/24',
   ],
   [
     '172.16.0.0/12',
-    "172.16.0.0/12 overlaps Docker's default bridge (172.17.0.0/16, docker0 on this host and on every client): pick a private network that is free, like 10.77.0.0/24",
+    "172.16.0.0/12 overlaps Docker's default bridge (172.17.0.0/16, docker0 on this host and on every client): " +
+      'pick a private network that is free, like 10.77.0.0/24',
   ],
   [
     '172.26.70.0/24',
-    "172.26.70.0/24 lies in Nomad's default bridge network (172.26.64.0/20, bridge_network_subnet on every client): pick a private network that is free, like 10.77.0.0/24",
+    "172.26.70.0/24 lies in Nomad's default bridge network (172.26.64.0/20, bridge_network_subnet on every " +
+      'client): pick a private network that is free, like 10.77.0.0/24',
   ],
   ['192.168.121.0/24', undefined, 'docker'],
   [
     '192.168.121.0/24',
-    "192.168.121.0/24 lies in vagrant-libvirt's management network (192.168.121.0/24): pick a private network that is free, like 10.77.0.0/24",
+    "192.168.121.0/24 lies in vagrant-libvirt's management network (192.168.121.0/24): pick a private network " +
+      'that is free, like 10.77.0.0/24',
     'libvirt',
   ],
   [
     '255.255.0.0/16',
-    "255.255.0.0/16 is written like a netmask (255.255.0.0 is /16), not a network: write the network's own address, like 10.77.0.0/24",
+    "255.255.0.0/16 is written like a netmask (255.255.0.0 is /16), not a network: write the network's own " +
+      'address, like 10.77.0.0/24',
   ],
 ];
 for (const [cidr, expected, backend] of networks) {

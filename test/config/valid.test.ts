@@ -47,16 +47,19 @@ test('defaults are filled in from DEFAULTS', (t) => {
 
 test('an even number of servers is a warning, not an error', (t) => {
   const text =
-    'version: 1\nnetwork: { cidr: 10.9.0.0/24 }\nnodes:\n  - { name: a, role: server, address: 10.9.0.2 }\n  - { name: b, role: both, address: 10.9.0.3 }\n';
+    'version: 1\nnetwork: { cidr: 10.9.0.0/24 }\nnodes:\n  - { name: a, role: server, address: 10.9.0.2 }\n  - ' +
+    '{ name: b, role: both, address: 10.9.0.3 }\n';
   const { warnings } = parseCluster(text, { displayName: 'even.yaml', baseDir: '.' });
   t.deepEqual(warnings.map(formatIssue), [
-    'even.yaml:4:3 nodes: warning: 2 servers tolerate no more failures than 1: an odd count (1, 3, 5) is the usual choice',
+    'even.yaml:4:3 nodes: warning: 2 servers tolerate no more failures than 1: an odd count (1, 3, 5) is the ' +
+      'usual choice',
   ]);
 });
 
 test('ssh provider defaults reach every node, and a node may override them', (t) => {
   const text =
-    'version: 1\nnetwork: { cidr: 10.9.0.0/24 }\nprovider: { type: ssh, user: admin }\nnodes:\n  - { name: a, role: both, address: 10.9.0.2, ssh: { port: 2222 } }\n';
+    'version: 1\nnetwork: { cidr: 10.9.0.0/24 }\nprovider: { type: ssh, user: admin }\nnodes:\n  - { name: a, ' +
+    'role: both, address: 10.9.0.2, ssh: { port: 2222 } }\n';
   const { spec } = parseCluster(text, { displayName: 'ssh.yaml', baseDir: '.' });
   t.deepEqual(spec.provider, { type: 'ssh', user: 'admin', port: 22 });
   t.deepEqual(spec.nodes[0]?.ssh, { port: 2222 });

@@ -69,7 +69,9 @@ async function passingWithin(service: string, count: number, ms = 180_000): Prom
   }
 }
 
-/** A real MySQL client (Debian's mariadb-client, in the job image) on the host's network, as a workshop student runs it. */
+/**
+ * A real MySQL client (Debian's mariadb-client, in the job image) on the host's network, as a workshop student runs it.
+ */
 async function mysql(at: Instance, password: string, sql: string) {
   const image = `nomadlab/mariadb:${await jobRecipeHash('mariadb')}`;
   const args = [
@@ -107,7 +109,9 @@ async function nomadRun(jobFile: string, args: readonly string[] = []): Promise<
   await on('server').run(['nomad', 'job', 'run', '-detach', ...args, '-'], { stdin: await readFile(jobFile, 'utf8') });
 }
 
-/** whoami-static's count, in the lab's copy of its job file and of the cluster file (its service and tagged lookups). */
+/**
+ * whoami-static's count, in the lab's copy of its job file and of the cluster file (its service and tagged lookups).
+ */
 async function setWhoamiCount(count: number): Promise<void> {
   const job = join(dirname(file), '../jobs/whoami-static.nomad.hcl');
   await writeFile(job, (await readFile(job, 'utf8')).replace(/^ {4}count = \d+$/m, `    count = ${count}`));
@@ -167,7 +171,8 @@ const databases = async (at: Instance, password: string) => {
 };
 
 test.serial(
-  'verify passes: every enabled driver healthy on its node (raw_exec on client1 only), the services by SRV from every node',
+  'verify passes: every enabled driver healthy on its node (raw_exec on client1 only), the services by SRV from ' +
+    'every node',
   async (t) => {
     // Right after the up in test.before, with no grace period: up's last step waited for verify to pass.
     const report = await verifyCluster(cluster.spec);
@@ -204,7 +209,8 @@ test.serial(
 );
 
 test.serial(
-  'whoami on the static port 8080: the count edit 1 -> 2 shown by plan and made by up, one instance on each client; a third waits, and alloc status says why',
+  'whoami on the static port 8080: the count edit 1 -> 2 shown by plan and made by up, one instance on each ' +
+    'client; a third waits, and alloc status says why',
   async (t) => {
     const one = await allocStatus('whoami-static');
     t.is(one.allocations.filter((a) => a.desired === 'run').length, 1);
@@ -244,7 +250,8 @@ test.serial(
     await nomadRun(three);
     const waiting = await allocStatusUntil('whoami-static', (s) => s.placementFailures.length > 0, 60_000);
     t.deepEqual(waiting.placementFailures, [
-      'whoami-static.whoami: 1 allocation not placed: Resources exhausted on 2 nodes; Dimension "network: reserved port collision http=8080" exhausted on 2 nodes',
+      'whoami-static.whoami: 1 allocation not placed: Resources exhausted on 2 nodes; Dimension "network: ' +
+        'reserved port collision http=8080" exhausted on 2 nodes',
     ]);
     t.is(waiting.allocations.filter((a) => a.desired === 'run' && a.status === 'running').length, 2);
     const text = await cli(['alloc', 'status', 'whoami-static', '-f', file]);
@@ -289,7 +296,8 @@ test.serial(
 );
 
 test.serial(
-  'task options reach Docker on the client: args, network_mode host, cap_add, labels, logging, a bind mount, CPU and memory limits; the page shows NOMAD_PORT_ and NOMAD_ADDR_',
+  'task options reach Docker on the client: args, network_mode host, cap_add, labels, logging, a bind mount, ' +
+    'CPU and memory limits; the page shows NOMAD_PORT_ and NOMAD_ADDR_',
   async (t) => {
     const [alloc] = (await allocStatus('task-options')).allocations.filter(
       (a) => a.desired === 'run' && a.status === 'running',
@@ -503,7 +511,8 @@ test.serial(
 );
 
 test.serial(
-  'todo as one group: verify proves todo-db and todo-web by SRV, and an item goes round trip; up brings the two jobs back',
+  'todo as one group: verify proves todo-db and todo-web by SRV, and an item goes round trip; up brings the two ' +
+    'jobs back',
   async (t) => {
     await nomadStop('todo-web');
     await nomadStop('todo-db');
@@ -542,7 +551,8 @@ async function todoPagesWithin(count: number, match: RegExp, ms = 180_000): Prom
 }
 
 test.serial(
-  "todo v3: the configuration an artifact from the lab's file server, rendered from Consul by a template; a new version of it changes what the app serves",
+  "todo v3: the configuration an artifact from the lab's file server, rendered from Consul by a template; a new " +
+    'version of it changes what the app serves',
   async (t) => {
     const [db] = await passingWithin('todo-db', 1);
     await nomadRun('jobs/todo-web-v3.nomad.hcl');
@@ -552,7 +562,8 @@ test.serial(
       t.regex(
         page,
         new RegExp(
-          `^todo-web \\S+ found todo-db at ${db!.address.replaceAll('.', '\\.')}:${db!.port} \\(DB_ADDRESS and DB_PORT from the template\\)$`,
+          `^todo-web \\S+ found todo-db at ${db!.address.replaceAll('.', '\\.')}:${db!.port} \\(DB_ADDRESS and ` +
+            `DB_PORT from the template\\)$`,
           'm',
         ),
       );

@@ -40,7 +40,9 @@ async function clusterFile(name: string, user = USER): Promise<string> {
 async function untouched(node: string): Promise<string> {
   const { stdout } = await hosts.sh(
     node,
-    'for p in /usr/local/bin/consul /usr/local/bin/nomad /etc/systemd/system/consul.service /etc/systemd/system/nomad.service /etc/nomad-lab; do [ -e "$p" ] && echo "$p"; done; systemctl is-active docker || true',
+    'for p in /usr/local/bin/consul /usr/local/bin/nomad /etc/systemd/system/consul.service ' +
+      ('/etc/systemd/system/nomad.service /etc/nomad-lab; do [ -e "$p" ] && echo "$p"; done; systemctl is-active ' +
+        'docker || true'),
   );
   return stdout.trim();
 }
@@ -82,37 +84,48 @@ test.before(async () => {
  * docker.io installed is packed again under Docker's package name and version (conflicting with docker.io, as
  * docker-ce does), and docker.io removed. dpkg then knows docker-ce, disabled and stopped, and no docker.io.
  */
-const DOCKER_CE = `set -e
+const DOCKER_CE =
+  `set -e
 d=$(mktemp -d)
-dpkg -L docker.io | while read -r f; do if [ -f "$f" ] || { [ -L "$f" ] && [ ! -d "$f" ]; }; then echo "\${f#/}"; fi; done | tar -C / -cf - -T - | tar -C "$d" -xf -
+dpkg -L docker.io | while read -r f; do if [ -f "$f" ] || { [ -L "$f" ] && [ ! -d "$f" ]; }; then echo ` +
+  `"\${f#/}"; fi; done | tar -C / -cf - -T - | tar -C "$d" -xf -
 mkdir "$d/DEBIAN"
-printf '%s\\n' 'Package: docker-ce' 'Version: 5:20.10.24~3-0~debian-bookworm' 'Architecture: amd64' 'Maintainer: nomad-lab tests' \\
-  'Depends: containerd, runc, iptables' 'Conflicts: docker.io' 'Replaces: docker.io' 'Description: Docker engine (stand-in)' > "$d/DEBIAN/control"
+printf '%s\\n' 'Package: docker-ce' 'Version: 5:20.10.24~3-0~debian-bookworm' 'Architecture: amd64' ` +
+  `'Maintainer: nomad-lab tests' \\
+  'Depends: containerd, runc, iptables' 'Conflicts: docker.io' 'Replaces: docker.io' 'Description: Docker ` +
+  `engine (stand-in)' > "$d/DEBIAN/control"
 dpkg-deb --build --root-owner-group "$d" /root/docker-ce.deb >/dev/null
 dpkg --purge --force-depends docker.io >/dev/null 2>&1
 dpkg -i /root/docker-ce.deb >/dev/null
 systemctl daemon-reload`;
 
 /** systemd-resolved on 127.0.0.53, as Ubuntu has it (and Debian once the package is installed). */
-const RESOLVED = `set -e
+const RESOLVED =
+  `set -e
 for try in 1 2 3 4; do apt-get update -q >/dev/null && break; sleep $((try * 2)); done
 DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends systemd-resolved >/dev/null 2>&1
 # Docker's resolv.conf is a bind mount the package cannot turn into its link: resolved asks Docker's resolver
 # upstream, and resolv.conf names the stub, as the package's link would.
 mkdir -p /etc/systemd/resolved.conf.d
-printf '[Resolve]\\nDNS=%s\\n' "$(awk '/^nameserver/ { print $2; exit }' /etc/resolv.conf)" > /etc/systemd/resolved.conf.d/upstream.conf
+printf '[Resolve]\\nDNS=%s\\n' "$(awk '/^nameserver/ { print $2; exit }' /etc/resolv.conf)" > ` +
+  `/etc/systemd/resolved.conf.d/upstream.conf
 systemctl enable systemd-resolved >/dev/null 2>&1
 systemctl restart systemd-resolved
 printf 'nameserver 127.0.0.53\\noptions edns0 trust-ad\\nsearch .\\n' > /etc/resolv.conf`;
 
-/** What HashiCorp's consul and nomad packages install: binaries, units, default configs, the consul user and data folders. */
-const PACKAGED = `set -e
+/**
+ * What HashiCorp's consul and nomad packages install: binaries, units, default configs, the consul user and data
+ * folders.
+ */
+const PACKAGED =
+  `set -e
 useradd --system --home /etc/consul.d --shell /bin/false consul
 install -d -o consul -g consul /etc/consul.d /opt/consul
 install -d /etc/nomad.d /opt/nomad/data
 printf 'data_dir = "/opt/consul"\n#server = true\n' > /etc/consul.d/consul.hcl
 : > /etc/consul.d/consul.env
-printf 'data_dir  = "/opt/nomad/data"\nbind_addr = "0.0.0.0"\nserver {\n  enabled          = true\n  bootstrap_expect = 1\n}\n' > /etc/nomad.d/nomad.hcl
+printf 'data_dir  = "/opt/nomad/data"\nbind_addr = "0.0.0.0"\nserver {\n  enabled          = true\n  ` +
+  `bootstrap_expect = 1\n}\n' > /etc/nomad.d/nomad.hcl
 cat > /usr/lib/systemd/system/consul.service <<'UNIT'
 [Unit]
 Description="HashiCorp Consul - A service mesh solution"
@@ -148,14 +161,16 @@ test.serial(
       const engine = n.node === 'client1' ? 'docker-ce' : 'docker.io';
       const { stdout } = await hosts.sh(
         n.node,
-        `dpkg-query -W -f '\${Package} \${Status}\\n' docker.io docker-ce 2>/dev/null | grep ' installed$'; systemctl is-enabled docker || true; systemctl is-active docker || true`,
+        `dpkg-query -W -f '\${Package} \${Status}\\n' docker.io docker-ce 2>/dev/null | grep ' installed$'; ` +
+          `systemctl is-enabled docker || true; systemctl is-active docker || true`,
       );
       t.deepEqual(stdout.trim().split('\n'), [`${engine} install ok installed`, 'disabled', 'inactive'], n.node);
       t.is((await hosts.sh(n.node, '. /etc/os-release; echo $VERSION_CODENAME')).stdout.trim(), n.suite);
     }
     const dns = await hosts.sh(
       'server',
-      "ss -lunH 'sport = :53' | awk '{print $4}' | sort | head -n 1; head -n 1 /etc/resolv.conf; getent hosts deb.debian.org >/dev/null && echo resolves",
+      "ss -lunH 'sport = :53' | awk '{print $4}' | sort | head -n 1; head -n 1 /etc/resolv.conf; getent hosts " +
+        'deb.debian.org >/dev/null && echo resolves',
     );
     t.is(
       dns.stdout.trim(),
@@ -177,12 +192,17 @@ test.serial(
       for (const [user, sudoers] of Object.entries(users)) {
         await hosts.sh(
           n.node,
-          `useradd -m -s /bin/bash ${user} && install -d -m 700 -o ${user} -g ${user} /home/${user}/.ssh && cp /home/${USER}/.ssh/authorized_keys /home/${user}/.ssh/ && chown ${user}: /home/${user}/.ssh/authorized_keys`,
+          `useradd -m -s ` +
+            `/bin/bash ${user} && install -d -m 700 -o ${user} -g ${user} /home/${user}/.ssh && cp ` +
+            (`/home/${USER}/.ssh/authorized_keys ` +
+              `/home/${user}/.ssh/ && ` +
+              `chown ${user}: /home/${user}/.ssh/authorized_keys`),
         );
         if (sudoers)
           await hosts.sh(
             n.node,
-            `printf '%s\\n' '${sudoers.replaceAll('\n', "' '")}' > /etc/sudoers.d/${user} && chmod 440 /etc/sudoers.d/${user}`,
+            `printf '%s\\n' '${sudoers.replaceAll('\n', "' '")}' > /etc/sudoers.d/${user} && chmod 440 ` +
+              `/etc/sudoers.d/${user}`,
           );
       }
     }
@@ -234,7 +254,8 @@ test.serial(
     t.regex(
       up.all,
       new RegExp(
-        `server -> client1 \\(${NODES[1].address.replaceAll('.', '\\.')}\\) tcp/8301 \\(Consul LAN gossip\\): Connection timed out`,
+        `server -> client1 \\(${NODES[1].address.replaceAll('.', '\\.')}\\) tcp/8301 \\(Consul LAN gossip\\): ` +
+          `Connection timed out`,
       ),
     );
     t.notRegex(up.all, /tcp\/8300|client1 -> server/, 'only the dropped port is named');
@@ -244,7 +265,8 @@ test.serial(
 );
 
 test.serial(
-  'Docker installed but stopped (docker.io or docker-ce): up enables and starts the engine that is there, and the lab comes up and verifies',
+  'Docker installed but stopped (docker.io or docker-ce): up enables and starts the engine that is there, and ' +
+    'the lab comes up and verifies',
   async (t) => {
     const up = await cli(['up', '-f', file]);
     t.is(up.exitCode, 0, up.all);
@@ -289,12 +311,15 @@ test.serial(
     t.notRegex(up.stdout, /^server: .*dnsmasq/m);
     const resolved = await hosts.sh(
       'server',
-      'systemctl is-active dnsmasq || true; head -n 1 /etc/resolv.conf; getent hosts consul.service.consul | cut -d" " -f1; cat /etc/systemd/resolved.conf.d/nomad-lab-consul.conf',
+      'systemctl is-active dnsmasq || true; head -n 1 /etc/resolv.conf; getent hosts consul.service.consul | ' +
+        'cut -d" " -f1; cat /etc/systemd/resolved.conf.d/nomad-lab-consul.conf',
     );
     t.regex(
       resolved.stdout,
       new RegExp(
-        `^inactive\\nnameserver 127\\.0\\.0\\.53\\n${NODES[0].address.replaceAll('.', '\\.')}\\n# nomad-lab: .*\\n\\[Resolve\\]\\nDNS=127\\.0\\.0\\.1:8600\\nDNSSEC=false\\nDomains=~consul$`,
+        `^inactive\\nnameserver ` +
+          `127\\.0\\.0\\.53\\n${NODES[0].address.replaceAll('.', '\\.')}\\n# nomad-lab: ` +
+          `.*\\n\\[Resolve\\]\\nDNS=127\\.0\\.0\\.1:8600\\nDNSSEC=false\\nDomains=~consul$`,
       ),
     );
     t.deepEqual(failures(await verified(file)), []);
@@ -311,7 +336,9 @@ test.serial("containers that are not the lab's: verify does not count them, down
   // An image and a container of the host's own, made from the host's files: no registry needed.
   await hosts.sh(
     'client1',
-    'tar -C / -ch usr/bin/sleep lib/x86_64-linux-gnu/libc.so.6 lib64/ld-linux-x86-64.so.2 | docker import - theirs/sleep:1 >/dev/null && docker run -d --name theirs --label owner=someone-else theirs/sleep:1 /usr/bin/sleep infinity',
+    'tar -C / -ch usr/bin/sleep lib/x86_64-linux-gnu/libc.so.6 lib64/ld-linux-x86-64.so.2 | docker import - ' +
+      ('theirs/sleep:1 >/dev/null && docker run -d --name theirs --label owner=someone-else theirs/sleep:1 ' +
+        '/usr/bin/sleep infinity'),
   );
   t.is((await hosts.sh('client1', "docker inspect -f '{{.State.Running}}' theirs")).stdout.trim(), 'true');
   const before = await verified(file);
@@ -334,14 +361,16 @@ test.serial("containers that are not the lab's: verify does not count them, down
     (
       await hosts.sh(
         'server',
-        'systemctl is-active systemd-resolved; ls /etc/systemd/resolved.conf.d; getent hosts consul.service.consul || echo gone',
+        'systemctl is-active systemd-resolved; ls /etc/systemd/resolved.conf.d; getent hosts ' +
+          'consul.service.consul || echo gone',
       )
     ).stdout.trim(),
     'active\nupstream.conf\ngone',
   );
   const units = await hosts.sh(
     'server',
-    'for p in consul nomad; do f=$(systemctl show -p FragmentPath --value $p); echo $f; b=$(systemctl show -p ExecStart --value $p | sed "s/.*path=\\([^ ;]*\\).*/\\1/"); test -x "$b" && echo "$b runs"; done',
+    'for p in consul nomad; do f=$(systemctl show -p FragmentPath --value $p); echo $f; b=$(systemctl show -p ' +
+      'ExecStart --value $p | sed "s/.*path=\\([^ ;]*\\).*/\\1/"); test -x "$b" && echo "$b runs"; done',
   );
   t.regex(
     units.stdout.trim(),

@@ -190,7 +190,8 @@ test.serial('Consul and Nomad bind and advertise the lab address, not the SSH ne
     Serf: labAddress(11),
   });
 
-  // What listens, by address: the agents' ports on the lab address (HTTP also on loopback), none on the SSH network or on all.
+  // What listens, by address: the agents' ports on the lab address (HTTP also on loopback), none on the SSH network or
+  // on all.
   for (const h of HOSTS) {
     const listening = (await sh(h.node, "ss -ltnH | awk '{print $4}'")).stdout.split('\n');
     const agents = listening.filter((a) => /:(4646|4647|4648|8300|8301|8302|8500|8600)$/.test(a)).sort();
@@ -238,7 +239,9 @@ async function labTraces(node: string): Promise<string> {
   const { stdout } = await sh(
     node,
     [
-      'for p in /usr/local/bin/consul /usr/local/bin/nomad /etc/systemd/system/consul.service /etc/systemd/system/nomad.service /etc/consul.d /etc/nomad.d /opt/consul /opt/nomad /etc/nomad-lab /var/lib/nomad-lab /var/cache/nomad-lab /etc/dnsmasq.d/10-consul.conf; do [ -e "$p" ] && echo "$p"; done',
+      'for p in /usr/local/bin/consul /usr/local/bin/nomad /etc/systemd/system/consul.service ' +
+        ('/etc/systemd/system/nomad.service /etc/consul.d /etc/nomad.d /opt/consul /opt/nomad /etc/nomad-lab ' +
+          '/var/lib/nomad-lab /var/cache/nomad-lab /etc/dnsmasq.d/10-consul.conf; do [ -e "$p" ] && echo "$p"; done'),
       'id -u consul >/dev/null 2>&1 && echo "user consul"',
       'systemctl is-active --quiet consul && echo "consul running"',
       'systemctl is-active --quiet nomad && echo "nomad running"',

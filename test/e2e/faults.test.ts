@@ -116,7 +116,8 @@ test.serial(
 );
 
 test.serial(
-  'Ctrl-C during up while it writes configs: exit 130, sessions closed, lock released, every file whole; up again converges',
+  'Ctrl-C during up while it writes configs: exit 130, sessions closed, lock released, every file whole; up ' +
+    'again converges',
   async (t) => {
     // Work for the configure steps on every node: their Consul config gone.
     for (const node of ['server', 'client1', 'client2']) await sh(node, 'rm /etc/consul.d/consul.hcl');
@@ -185,7 +186,8 @@ test.serial(
 );
 
 test.serial(
-  'a node container killed in the middle of up: the failure names the node and the step; up again boots it and converges',
+  'a node container killed in the middle of up: the failure names the node and the step; up again boots it and ' +
+    'converges',
   async (t) => {
     await sh('client2', 'rm /etc/consul.d/consul.hcl');
     const { child, seen } = upUntil(/install packages/);
@@ -210,7 +212,8 @@ test.serial(
 );
 
 test.serial(
-  "a new host key behind nomad-lab's back is refused with the way to accept it; a machine nomad-lab re-creates itself is re-pinned",
+  "a new host key behind nomad-lab's back is refused with the way to accept it; a machine nomad-lab re-creates " +
+    'itself is re-pinned',
   async (t) => {
     await sh('client2', 'rm -f /etc/ssh/ssh_host_* && ssh-keygen -A >/dev/null && systemctl restart ssh');
     const refused = await cli(['up', '-f', file]);
@@ -232,7 +235,8 @@ test.serial(
 );
 
 test.serial(
-  'a full disk when a config is written: the error names node and file, the old config stays, the service keeps running',
+  'a full disk when a config is written: the error names node and file, the old config stays, the service keeps ' +
+    'running',
   async (t) => {
     const before = (await sh('client1', 'sha256sum /etc/nomad.d/client.hcl')).stdout;
     // A tiny tmpfs over /etc/nomad.d with the same files, one of them edited (so up must write it), then filled.
@@ -292,7 +296,9 @@ test.serial(
     ].join('\n');
     await sh(
       'server',
-      `cat > /usr/local/sbin/apt-get <<'EOF'\n${shim}\nEOF\nchmod 755 /usr/local/sbin/apt-get && rm -f /run/apt-failed-once /run/apt-always-fails`,
+      `cat > /usr/local/sbin/apt-get ` +
+        `<<'EOF'\n${shim}\nEOF\nchmod 755 /usr/local/sbin/apt-get && rm -f ` +
+        `/run/apt-failed-once /run/apt-always-fails`,
     );
     t.teardown(() => sh('server', 'rm -f /usr/local/sbin/apt-get', { reject: false }));
 

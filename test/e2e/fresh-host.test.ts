@@ -17,7 +17,10 @@ import { requirePreparedHost } from './helpers.ts';
 
 const NAME = 'nomad-lab-test-fresh-host';
 const APP = '/opt/nomad-lab';
-/** apt-get install of docker.io, vagrant, vagrant-libvirt... takes a minute or two; a stuck archive must not hang the suite. */
+/**
+ * apt-get install of docker.io, vagrant, vagrant-libvirt... takes a minute or two; a stuck archive must not hang the
+ * suite.
+ */
 const PREPARE_TIMEOUT_MS = 12 * 60_000;
 
 /** Runs a command inside the fresh host, in the checkout, as root. */
@@ -90,7 +93,10 @@ test.serial('the container is a fresh host: a docker CLI and Node.js, no engine,
   t.regex(doctor.stdout, /^MISSING +docker engine \(dockerd\) /m);
 });
 
-/** Holds dpkg's frontend lock as apt does (an fcntl lock), the way unattended-upgrades does on a new machine's first boot. */
+/**
+ * Holds dpkg's frontend lock as apt does (an fcntl lock), the way unattended-upgrades does on a new machine's first
+ * boot.
+ */
 const HOLD_DPKG_LOCK = `
 use Fcntl;
 my ($seconds, $log) = @ARGV;

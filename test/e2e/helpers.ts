@@ -17,12 +17,16 @@ export async function requirePreparedHost(): Promise<void> {
   const missing = (await checkPrerequisites()).filter((s) => s.required && !s.ok);
   if (missing.length > 0) {
     throw new Error(
-      `the end-to-end suite needs a prepared host; missing: ${missing.map((m) => `${m.name} (${m.detail}; fix: ${m.fix})`).join(', ')}`,
+      `the end-to-end suite needs a prepared host; ` +
+        `missing: ${missing.map((m) => `${m.name} (${m.detail}; fix: ${m.fix})`).join(', ')}`,
     );
   }
 }
 
-/** The default lab (cluster.yaml and its jobs) in a folder of its own, under its own name and subnet: a lab a person has up is left alone. */
+/**
+ * The default lab (cluster.yaml and its jobs) in a folder of its own, under its own name and subnet: a lab a person has
+ * up is left alone.
+ */
 export async function defaultLabCopy(lab: string, subnet: string): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), `nomad-lab-${lab}-`));
   await cp('jobs', join(dir, 'jobs'), { recursive: true });
@@ -34,7 +38,10 @@ export async function defaultLabCopy(lab: string, subnet: string): Promise<strin
   return file;
 }
 
-/** The default lab copied under its own name and subnet and brought up by the CLI, on a prepared host; throws with up's output when it fails. */
+/**
+ * The default lab copied under its own name and subnet and brought up by the CLI, on a prepared host; throws with up's
+ * output when it fails.
+ */
 export async function defaultLabUp(lab: string, subnet: string): Promise<{ file: string; cluster: Cluster }> {
   await requirePreparedHost();
   const file = await defaultLabCopy(lab, subnet);

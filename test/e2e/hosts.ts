@@ -32,7 +32,8 @@ export const onHost = (container: string, command: string, reject = true) =>
   execa('docker', ['exec', container, 'sh', '-c', command], { reject });
 
 /** What a person would do to a fresh Debian host: a sudo user with a key, sshd on `port`, no root login. */
-const HOST_SETUP = `set -e
+const HOST_SETUP =
+  `set -e
 user=$1 port=$2 key=$3 lab=$4
 useradd --create-home --shell /bin/bash "$user"
 echo "$user ALL=(ALL) NOPASSWD:ALL" > "/etc/sudoers.d/$user" && chmod 440 "/etc/sudoers.d/$user"
@@ -43,13 +44,16 @@ for home in "/home/$user" /root; do
 done
 chown -R "$user:$user" "/home/$user/.ssh"
 # First match wins in sshd_config: this file sorts before the image's own.
-printf 'Port %s\\nPermitRootLogin no\\nPasswordAuthentication no\\n' "$port" > /etc/ssh/sshd_config.d/00-existing-host.conf
+printf 'Port %s\\nPermitRootLogin no\\nPasswordAuthentication no\\n' "$port" > ` +
+  `/etc/ssh/sshd_config.d/00-existing-host.conf
 # Docker inside a container: no overlay on overlay, and its containers' cgroups apart from the host's.
 mkdir -p /etc/docker
-printf '{"storage-driver": "vfs", "cgroup-parent": "/nomad-lab.%s.%s.docker"}\\n' "$lab" "$(hostname)" > /etc/docker/daemon.json
+printf '{"storage-driver": "vfs", "cgroup-parent": "/nomad-lab.%s.%s.docker"}\\n' "$lab" "$(hostname)" > ` +
+  `/etc/docker/daemon.json
 # Docker 26 (Debian 13) fails a container whose IPv6 it cannot turn off, and /proc/sys is read-only in here.
 mkdir -p /etc/systemd/system/docker.service.d
-printf '[Service]\\nEnvironment=DOCKER_ALLOW_IPV6_ON_IPV4_INTERFACE=1\\n' > /etc/systemd/system/docker.service.d/ipv6.conf
+printf '[Service]\\nEnvironment=DOCKER_ALLOW_IPV6_ON_IPV4_INTERFACE=1\\n' > ` +
+  `/etc/systemd/system/docker.service.d/ipv6.conf
 systemctl daemon-reload
 systemctl restart ssh`;
 
@@ -196,7 +200,9 @@ export class Hosts {
       'sh',
       [
         '-c',
-        `find /sys/fs/cgroup -mindepth 2 -maxdepth 2 -type d -name 'nomad-lab.${this.lab}.*' -exec rmdir {} + 2>/dev/null`,
+        `find /sys/fs/cgroup -mindepth 2 -maxdepth 2 -type d -name ` +
+          `'nomad-lab.${this.lab}.*' -exec rmdir {} + ` +
+          `2>/dev/null`,
       ],
       { reject: false },
     );

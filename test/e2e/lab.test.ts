@@ -95,7 +95,8 @@ test.serial('a second up reports 0 changes and restarts nothing', async (t) => {
 });
 
 test.serial(
-  'plan on the converged lab: 0 changes; after a hand edit: that diff and the restart, the gossip key masked; up puts it back',
+  'plan on the converged lab: 0 changes; after a hand edit: that diff and the restart, the gossip key masked; ' +
+    'up puts it back',
   async (t) => {
     const converged = await cli(['plan', '-f', file, '--detailed-exitcode']);
     t.is(converged.exitCode, 0, converged.all);

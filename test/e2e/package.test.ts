@@ -74,7 +74,8 @@ test.serial('init --example dev writes a lab into an empty folder; validate acce
   const text = await readFile(file, 'utf8');
   t.is(
     text.split('\n', 1)[0],
-    `# yaml-language-server: $schema=${join(prefix, 'lib', 'node_modules', 'nomad-lab', 'schema', 'cluster.schema.json')}`,
+    `# yaml-language-server: ` +
+      `$schema=${join(prefix, 'lib', 'node_modules', 'nomad-lab', 'schema', 'cluster.schema.json')}`,
   );
   t.regex(text, /file: jobs\/whoami\.nomad\.hcl/);
   // Its own name and subnet, so a lab a person has up is left alone; and the bare node image, so this lab
@@ -106,7 +107,9 @@ test.serial('up ends with the UIs and the verify hint; verify passes', async (t)
   t.regex(
     up.stdout,
     new RegExp(
-      `Nomad UI: {2}http://${NODE_ADDRESS.replaceAll('.', '\\.')}:4646/ui/\\nConsul UI: http://${NODE_ADDRESS.replaceAll('.', '\\.')}:8500/ui/\\nnext: nomad-lab verify`,
+      `Nomad UI: ` +
+        `{2}http://${NODE_ADDRESS.replaceAll('.', '\\.')}:4646/ui/\\nConsul UI: ` +
+        `http://${NODE_ADDRESS.replaceAll('.', '\\.')}:8500/ui/\\nnext: nomad-lab verify`,
     ),
   );
   const verify = await nl(['verify', '--json']);

@@ -27,7 +27,9 @@ async function binaries() {
   };
 }
 
-/** The secure lab's golden files are what `security` adds to the default lab's: validated together, as a node has them. */
+/**
+ * The secure lab's golden files are what `security` adds to the default lab's: validated together, as a node has them.
+ */
 const SECURE = 'nomad-lab-secure';
 
 async function nodeDirs(): Promise<string[]> {
@@ -82,63 +84,74 @@ test('the validators do reject a misspelled key', async (t) => {
   );
 });
 
-test("the lab CA and certificates, made by the lab's own consul: the names each agent checks, made once, a node's remade when its address changes", async (t) => {
-  const { consul } = await binaries();
-  const { spec } = await loadCluster('cluster.yaml');
-  const state = await mkdtemp(join(tmpdir(), 'nomad-lab-tls-'));
-  t.teardown(() => rm(state, { recursive: true, force: true }));
-  const tls = await ensureLabTls(state, consul, spec);
-  const ca = new X509Certificate(tls.ca);
-  t.true(ca.ca);
-  const names = (node: string) => new X509Certificate(tls.nodes.get(node)!.cert).subjectAltName ?? '';
-  t.regex(names('server'), /DNS:server\.dc1\.consul/);
-  t.regex(names('server'), /DNS:server\.global\.nomad/);
-  t.regex(names('server'), /IP Address:10\.77\.0\.10/);
-  t.regex(names('client1'), /DNS:client\.global\.nomad/);
-  t.regex(names('client1'), /IP Address:10\.77\.0\.11/);
-  t.notRegex(names('client1'), /server\./, 'a client cannot pose as a server');
-  for (const pair of [...tls.nodes.values(), tls.cli]) t.true(new X509Certificate(pair.cert).verify(ca.publicKey));
-  for (const file of await readdir(join(state, 'tls')))
-    t.is((await stat(join(state, 'tls', file))).mode & 0o777, 0o600, file);
+test(
+  "the lab CA and certificates, made by the lab's own consul: the names each agent checks, made once, a " +
+    "node's remade when its address changes",
+  async (t) => {
+    const { consul } = await binaries();
+    const { spec } = await loadCluster('cluster.yaml');
+    const state = await mkdtemp(join(tmpdir(), 'nomad-lab-tls-'));
+    t.teardown(() => rm(state, { recursive: true, force: true }));
+    const tls = await ensureLabTls(state, consul, spec);
+    const ca = new X509Certificate(tls.ca);
+    t.true(ca.ca);
+    const names = (node: string) => new X509Certificate(tls.nodes.get(node)!.cert).subjectAltName ?? '';
+    t.regex(names('server'), /DNS:server\.dc1\.consul/);
+    t.regex(names('server'), /DNS:server\.global\.nomad/);
+    t.regex(names('server'), /IP Address:10\.77\.0\.10/);
+    t.regex(names('client1'), /DNS:client\.global\.nomad/);
+    t.regex(names('client1'), /IP Address:10\.77\.0\.11/);
+    t.notRegex(names('client1'), /server\./, 'a client cannot pose as a server');
+    for (const pair of [...tls.nodes.values(), tls.cli]) t.true(new X509Certificate(pair.cert).verify(ca.publicKey));
+    for (const file of await readdir(join(state, 'tls')))
+      t.is((await stat(join(state, 'tls', file))).mode & 0o777, 0o600, file);
 
-  const again = await ensureLabTls(state, consul, spec);
-  t.is(again.ca, tls.ca);
-  t.deepEqual(again.nodes, tls.nodes);
-  const moved = { ...spec, nodes: spec.nodes.map((n) => (n.name === 'client2' ? { ...n, address: '10.77.0.42' } : n)) };
-  const remade = await ensureLabTls(state, consul, moved);
-  t.is(remade.ca, tls.ca);
-  t.is(remade.nodes.get('server')!.cert, tls.nodes.get('server')!.cert);
-  t.not(remade.nodes.get('client2')!.cert, tls.nodes.get('client2')!.cert);
-  t.regex(new X509Certificate(remade.nodes.get('client2')!.cert).subjectAltName ?? '', /IP Address:10\.77\.0\.42/);
-});
+    const again = await ensureLabTls(state, consul, spec);
+    t.is(again.ca, tls.ca);
+    t.deepEqual(again.nodes, tls.nodes);
+    const moved = {
+      ...spec,
+      nodes: spec.nodes.map((n) => (n.name === 'client2' ? { ...n, address: '10.77.0.42' } : n)),
+    };
+    const remade = await ensureLabTls(state, consul, moved);
+    t.is(remade.ca, tls.ca);
+    t.is(remade.nodes.get('server')!.cert, tls.nodes.get('server')!.cert);
+    t.not(remade.nodes.get('client2')!.cert, tls.nodes.get('client2')!.cert);
+    t.regex(new X509Certificate(remade.nodes.get('client2')!.cert).subjectAltName ?? '', /IP Address:10\.77\.0\.42/);
+  },
+);
 
-test('consul validate and nomad config validate accept security.acl alone and security.tls alone, on a server and a client', async (t) => {
-  const { consul, nomad } = await binaries();
-  const { spec } = await loadCluster('cluster.yaml');
-  const acl = { consulManagement: 'a', consulAgent: 'b', consulDns: 'c', consulNomad: 'd' };
-  const tls = { ca: 'ca\n', cert: 'cert\n', key: 'key\n' };
-  for (const [name, security] of [
-    ['acl', { acl }],
-    ['tls', { tls }],
-  ] as const) {
-    for (const node of spec.nodes.slice(0, 2)) {
-      const dir = await mkdtemp(join(tmpdir(), `nomad-lab-${name}-`));
-      t.teardown(() => rm(dir, { recursive: true, force: true }));
-      for (const f of renderNodeConfig({
-        spec,
-        node,
-        gossipKey: 'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=',
-        networkInterface: 'eth1',
-        security,
-      })) {
-        if (f.path.includes('/systemd/')) continue;
-        await mkdir(join(dir, dirname(f.path)), { recursive: true });
-        await writeFile(join(dir, f.path), f.content);
+test(
+  'consul validate and nomad config validate accept security.acl alone and security.tls alone, on a server ' +
+    'and a client',
+  async (t) => {
+    const { consul, nomad } = await binaries();
+    const { spec } = await loadCluster('cluster.yaml');
+    const acl = { consulManagement: 'a', consulAgent: 'b', consulDns: 'c', consulNomad: 'd' };
+    const tls = { ca: 'ca\n', cert: 'cert\n', key: 'key\n' };
+    for (const [name, security] of [
+      ['acl', { acl }],
+      ['tls', { tls }],
+    ] as const) {
+      for (const node of spec.nodes.slice(0, 2)) {
+        const dir = await mkdtemp(join(tmpdir(), `nomad-lab-${name}-`));
+        t.teardown(() => rm(dir, { recursive: true, force: true }));
+        for (const f of renderNodeConfig({
+          spec,
+          node,
+          gossipKey: 'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=',
+          networkInterface: 'eth1',
+          security,
+        })) {
+          if (f.path.includes('/systemd/')) continue;
+          await mkdir(join(dir, dirname(f.path)), { recursive: true });
+          await writeFile(join(dir, f.path), f.content);
+        }
+        const c = await execa(consul, ['validate', join(dir, 'etc/consul.d')], { reject: false });
+        t.is(c.exitCode, 0, `${name} ${node.name}: ${c.stderr}`);
+        const n = await execa(nomad, ['config', 'validate', join(dir, 'etc/nomad.d')], { reject: false });
+        t.is(n.exitCode, 0, `${name} ${node.name}: ${n.stderr}`);
       }
-      const c = await execa(consul, ['validate', join(dir, 'etc/consul.d')], { reject: false });
-      t.is(c.exitCode, 0, `${name} ${node.name}: ${c.stderr}`);
-      const n = await execa(nomad, ['config', 'validate', join(dir, 'etc/nomad.d')], { reject: false });
-      t.is(n.exitCode, 0, `${name} ${node.name}: ${n.stderr}`);
     }
-  }
-});
+  },
+);

@@ -92,7 +92,8 @@ test.serial(
   'without a client certificate the TLS handshake is refused (verify_incoming, verify_https_client)',
   async (t) => {
     for (const url of [nomadUrl('/v1/status/leader'), consulUrl('/v1/status/leader')]) {
-      // The lab CA is trusted (the same request with the certificate succeeds below): only the client certificate is missing.
+      // The lab CA is trusted (the same request with the certificate succeeds below): only the client certificate is
+      // missing.
       const error = await t.throwsAsync(get(url, { tls: { ca: security.tls!.ca } }), undefined, url);
       t.regex(error.message, /CERTIFICATE_REQUIRED|BAD_CERTIFICATE|certificate required|bad certificate/i, url);
       t.log(`${url}: ${error.message}`);

@@ -131,7 +131,9 @@ test.serial(
       const error = await t.throwsAsync(provider.up(cluster), { instanceOf: ProviderError });
       t.is(
         error.message,
-        `network.cidr ${CIDR} overlaps Docker network ${other}, 10.88.0.0/16: give the lab a private network this host does not use yet (change network.cidr and the node addresses in the cluster file)`,
+        `network.cidr ${CIDR} overlaps Docker ` +
+          `network ${other}, 10.88.0.0/16: give the lab a private network ` +
+          `this host does not use yet (change network.cidr and the node addresses in the cluster file)`,
       );
       t.deepEqual(await leftovers(), []);
     } finally {
@@ -170,7 +172,8 @@ test.serial('up boots three machines and reports an OpenSSH-reachable endpoint f
     t.deepEqual(e.hostShare, { hostDir: cacheDir(), nodeDir: '/var/lib/nomad-lab/host-cache' });
     const share = await ssh(
       e,
-      'test -d /var/lib/nomad-lab/host-cache && ! sudo touch /var/lib/nomad-lab/host-cache/x 2>/dev/null && echo read-only',
+      'test -d /var/lib/nomad-lab/host-cache && ! sudo touch /var/lib/nomad-lab/host-cache/x 2>/dev/null && ' +
+        'echo read-only',
     );
     t.is(share.stdout.trim(), 'read-only', share.all);
     const result = await ssh(e, 'hostname');

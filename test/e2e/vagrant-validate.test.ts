@@ -46,12 +46,15 @@ test('the docker rendering passes vagrant validate', async (t) => {
   t.is(result.exitCode, 0, result.all);
 });
 
-test('vagrant validate does catch a libvirt setting that does not exist (so the pass above means something)', async (t) => {
-  const text = renderVagrantfile(await withProvider('examples/ha.yaml', libvirt)).replace(
-    'lv.cpus = 1',
-    'lv.cpus = 1\n      lv.bogus = 2',
-  );
-  const result = await validate(t, text, 'libvirt', []);
-  t.is(result.exitCode, 1, result.all);
-  t.regex(result.all ?? '', /bogus/);
-});
+test(
+  'vagrant validate does catch a libvirt setting that ' + 'does not exist (so the pass above means something)',
+  async (t) => {
+    const text = renderVagrantfile(await withProvider('examples/ha.yaml', libvirt)).replace(
+      'lv.cpus = 1',
+      'lv.cpus = 1\n      lv.bogus = 2',
+    );
+    const result = await validate(t, text, 'libvirt', []);
+    t.is(result.exitCode, 1, result.all);
+    t.regex(result.all ?? '', /bogus/);
+  },
+);

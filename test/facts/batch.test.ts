@@ -9,15 +9,18 @@ import { dirStates } from '../../src/ops/dirs.ts';
 import { fileStates, rememberHash } from '../../src/ops/files.ts';
 import { fixture } from '../remote/helpers/fixture.ts';
 
-test('a batch round-trips: exit codes, stdout and stderr of each, byte for byte (UTF-8, empty, no final newline)', (t) => {
-  const results = [
-    { exitCode: 0, stdout: 'plain\n', stderr: '' },
-    { exitCode: 3, stdout: '', stderr: 'nope\n' },
-    { exitCode: 1, stdout: 'héllo ✓ no newline', stderr: 'ü' },
-  ];
-  t.deepEqual(parseBatch(encodeBatch(results), 3), results);
-  t.throws(() => parseBatch(encodeBatch(results).slice(0, -2), 3), { message: /ends early/ });
-});
+test(
+  'a batch round-trips: exit codes, stdout and stderr of ' + 'each, byte for byte (UTF-8, empty, no final newline)',
+  (t) => {
+    const results = [
+      { exitCode: 0, stdout: 'plain\n', stderr: '' },
+      { exitCode: 3, stdout: '', stderr: 'nope\n' },
+      { exitCode: 1, stdout: 'héllo ✓ no newline', stderr: 'ü' },
+    ];
+    t.deepEqual(parseBatch(encodeBatch(results), 3), results);
+    t.throws(() => parseBatch(encodeBatch(results).slice(0, -2), 3), { message: /ends early/ });
+  },
+);
 
 test('every fact of a step in one command through a real shell, each parsed by its own parser', async (t) => {
   const f = fixture();

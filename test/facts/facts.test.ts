@@ -40,7 +40,8 @@ test('systemctl show: a running enabled unit and one not found', (t) => {
   t.deepEqual(
     unitState('ssh.service').parse(
       ok(
-        'MainPID=40\nExecMainStartTimestampMonotonic=2138327730\nLoadState=loaded\nActiveState=active\nSubState=running\nUnitFileState=enabled\n',
+        'MainPID=40\nExecMainStartTimestampMonotonic=2138327730\n' +
+          'LoadState=loaded\nActiveState=active\nSubState=running\nUnitFileState=enabled\n',
       ),
     ),
     { loaded: true, active: true, failed: false, enabled: true, startedAt: 2138327730 },
@@ -48,7 +49,8 @@ test('systemctl show: a running enabled unit and one not found', (t) => {
   t.deepEqual(
     unitState('consul.service').parse(
       ok(
-        'MainPID=0\nExecMainStartTimestampMonotonic=0\nLoadState=not-found\nActiveState=inactive\nSubState=dead\nUnitFileState=\n',
+        'MainPID=0\nExecMainStartTimestampMonotonic=0\n' +
+          'LoadState=not-found\nActiveState=inactive\nSubState=dead\nUnitFileState=\n',
       ),
     ),
     { loaded: false, active: false, failed: false, enabled: false, startedAt: 0 },
@@ -56,7 +58,8 @@ test('systemctl show: a running enabled unit and one not found', (t) => {
   t.like(
     unitState('nomad.service').parse(
       ok(
-        'MainPID=0\nExecMainStartTimestampMonotonic=0\nLoadState=loaded\nActiveState=failed\nSubState=failed\nUnitFileState=enabled\n',
+        'MainPID=0\nExecMainStartTimestampMonotonic=0\n' +
+          'LoadState=loaded\nActiveState=failed\nSubState=failed\nUnitFileState=enabled\n',
       ),
     ),
     { active: false, failed: true },
@@ -66,7 +69,8 @@ test('systemctl show: a running enabled unit and one not found', (t) => {
 test('ip addr: the interface holding the lab address', (t) => {
   const output = [
     '1: lo    inet 127.0.0.1/8 scope host lo\\       valid_lft forever preferred_lft forever',
-    '107: eth0    inet 172.17.0.2/16 brd 172.17.255.255 scope global eth0\\       valid_lft forever preferred_lft forever',
+    '107: eth0    inet 172.17.0.2/16 brd 172.17.255.255 scope global eth0\\       valid_lft forever ' +
+      'preferred_lft forever',
     '109: eth1    inet 10.99.0.5/24 brd 10.99.0.255 scope global eth1\\       valid_lft forever preferred_lft forever',
   ].join('\n');
   t.is(interfaceWithAddress('10.99.0.5').parse(ok(output)), 'eth1');

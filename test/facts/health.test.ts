@@ -40,13 +40,16 @@ test('nomad nodes: ready with docker healthy, or why not', (t) => {
   ]);
 });
 
-test('nomad nodes: a machine re-created under its name is judged by its ready registration, whatever the order', (t) => {
-  const old = { Name: 'client2', Status: 'down', Drivers: { docker: { Detected: true, Healthy: true } } };
-  const anew = { Name: 'client2', Status: 'ready', Drivers: { docker: { Detected: true, Healthy: true } } };
-  t.deepEqual(clientsNotReady(JSON.stringify([old, anew]), ['client2']), []);
-  t.deepEqual(clientsNotReady(JSON.stringify([anew, old]), ['client2']), []);
-  t.deepEqual(clientsNotReady(JSON.stringify([old]), ['client2']), ['client2 down']);
-});
+test(
+  'nomad nodes: a machine re-created under its name is ' + 'judged by its ready registration, whatever the order',
+  (t) => {
+    const old = { Name: 'client2', Status: 'down', Drivers: { docker: { Detected: true, Healthy: true } } };
+    const anew = { Name: 'client2', Status: 'ready', Drivers: { docker: { Detected: true, Healthy: true } } };
+    t.deepEqual(clientsNotReady(JSON.stringify([old, anew]), ['client2']), []);
+    t.deepEqual(clientsNotReady(JSON.stringify([anew, old]), ['client2']), []);
+    t.deepEqual(clientsNotReady(JSON.stringify([old]), ['client2']), ['client2 down']);
+  },
+);
 
 test('nomad nodes: each client is held to the drivers it enables, and only those', (t) => {
   const nodes = JSON.stringify([

@@ -26,11 +26,14 @@ test('the preloaded image is tagged by the bare recipe and its packages; no pack
   t.not(await nodeImageTag('nomadlab/node', ['dnsmasq']), tag);
 });
 
-test('the preload layer installs as a node would and enables none of what it installed; only package names reach it', (t) => {
-  const text = preloadDockerfile('nomadlab/node:abc', ['docker.io', 'dnsmasq']);
-  t.regex(text, /^FROM nomadlab\/node:abc\n/);
-  t.regex(text, /apt-get install -y -q -o Acquire::Retries=3 --no-install-recommends dnsmasq docker\.io/);
-  t.regex(text, /comm -13 \/tmp\/enabled-before \/tmp\/enabled-after\); do systemctl disable "\$unit"/);
-  for (const bad of ['docker.io; rm -rf /', '$(id)', '-y', 'Docker', ''])
-    t.throws(() => preloadDockerfile('b', [bad]), { message: /not a Debian package name/ });
-});
+test(
+  'the preload layer installs as a node would and enables ' + 'none of what it installed; only package names reach it',
+  (t) => {
+    const text = preloadDockerfile('nomadlab/node:abc', ['docker.io', 'dnsmasq']);
+    t.regex(text, /^FROM nomadlab\/node:abc\n/);
+    t.regex(text, /apt-get install -y -q -o Acquire::Retries=3 --no-install-recommends dnsmasq docker\.io/);
+    t.regex(text, /comm -13 \/tmp\/enabled-before \/tmp\/enabled-after\); do systemctl disable "\$unit"/);
+    for (const bad of ['docker.io; rm -rf /', '$(id)', '-y', 'Docker', ''])
+      t.throws(() => preloadDockerfile('b', [bad]), { message: /not a Debian package name/ });
+  },
+);

@@ -34,15 +34,18 @@ test("ports: dynamic and reserved, each at its network's host address; `to` only
   ]);
 });
 
-test("ports: an allocation with only the older Resources networks, and one without an IP, at the node's address", (t) => {
-  const old: Allocation = {
-    ...running,
-    AllocatedResources: null,
-    Resources: { Networks: [{ IP: '', ReservedPorts: [{ Label: 'db', Value: 5432 }] }] },
-  };
-  t.deepEqual(allocPorts(old, '10.77.0.12'), [{ label: 'db', address: '10.77.0.12', port: 5432 }]);
-  t.deepEqual(allocPorts({ ...running, AllocatedResources: { Shared: { Networks: [] } }, Resources: null }), []);
-});
+test(
+  "ports: an allocation with only the older Resources networks, and one without an IP, at the node's " + 'address',
+  (t) => {
+    const old: Allocation = {
+      ...running,
+      AllocatedResources: null,
+      Resources: { Networks: [{ IP: '', ReservedPorts: [{ Label: 'db', Value: 5432 }] }] },
+    };
+    t.deepEqual(allocPorts(old, '10.77.0.12'), [{ label: 'db', address: '10.77.0.12', port: 5432 }]);
+    t.deepEqual(allocPorts({ ...running, AllocatedResources: { Shared: { Networks: [] } }, Resources: null }), []);
+  },
+);
 
 test("rows: newest first, the node's lab address, each task's last event with its time", (t) => {
   t.deepEqual(allocRows([running, failed], NODES), [
@@ -99,38 +102,44 @@ test('rows: a pending allocation has no task states yet; a node the file does no
   t.deepEqual(row!.ports, [{ label: 'http', address: '10.77.0.12', port: 24567, to: 8080 }]);
 });
 
-test("rows: a failed task shows the event that says why (the driver's failure), not the Not Restarting after it", (t) => {
-  const events = [
-    { Type: 'Received', DisplayMessage: 'Task received by client', Time: 1e18 },
-    { Type: 'Driver Failure', DisplayMessage: 'unable to apply caps: operation not permitted', Time: 2e18 },
-    { Type: 'Not Restarting', DisplayMessage: 'Policy allows no restarts', Time: 3e18 },
-  ];
-  const failed: Allocation = {
-    ...running,
-    ClientStatus: 'failed',
-    TaskStates: { whoami: { State: 'dead', Failed: true, Events: events } },
-  };
-  const [row] = allocRows([failed], NODES);
-  t.like(row!.tasks[0], {
-    failed: true,
-    lastEvent: { type: 'Driver Failure', message: 'unable to apply caps: operation not permitted' },
-  });
-  const [alive] = allocRows(
-    [{ ...failed, TaskStates: { whoami: { State: 'running', Failed: false, Events: events } } }],
-    NODES,
-  );
-  t.like(alive!.tasks[0], { lastEvent: { type: 'Not Restarting' } });
-});
+test(
+  "rows: a failed task shows the event that says why (the driver's failure), " + 'not the Not Restarting after it',
+  (t) => {
+    const events = [
+      { Type: 'Received', DisplayMessage: 'Task received by client', Time: 1e18 },
+      { Type: 'Driver Failure', DisplayMessage: 'unable to apply caps: operation not permitted', Time: 2e18 },
+      { Type: 'Not Restarting', DisplayMessage: 'Policy allows no restarts', Time: 3e18 },
+    ];
+    const failed: Allocation = {
+      ...running,
+      ClientStatus: 'failed',
+      TaskStates: { whoami: { State: 'dead', Failed: true, Events: events } },
+    };
+    const [row] = allocRows([failed], NODES);
+    t.like(row!.tasks[0], {
+      failed: true,
+      lastEvent: { type: 'Driver Failure', message: 'unable to apply caps: operation not permitted' },
+    });
+    const [alive] = allocRows(
+      [{ ...failed, TaskStates: { whoami: { State: 'running', Failed: false, Events: events } } }],
+      NODES,
+    );
+    t.like(alive!.tasks[0], { lastEvent: { type: 'Not Restarting' } });
+  },
+);
 
 const evaluations = fixture<Evaluation[]>('evaluations-port-collision');
 const queuedSummary = fixture<JobSummary>('job-summary-queued');
 
-test("placement failure: Nomad's reason from the newest evaluation that failed, the count from the job summary", (t) => {
-  t.deepEqual(placementFailures('whoami-static', queuedSummary, evaluations), [
-    'whoami-static.whoami: 1 allocation not placed: Resources exhausted on 2 nodes; ' +
-      'Dimension "network: reserved port collision http=8080" exhausted on 2 nodes',
-  ]);
-});
+test(
+  "placement failure: Nomad's reason from the newest evaluation that failed, the count from the job " + 'summary',
+  (t) => {
+    t.deepEqual(placementFailures('whoami-static', queuedSummary, evaluations), [
+      'whoami-static.whoami: 1 allocation not placed: Resources exhausted on 2 nodes; ' +
+        'Dimension "network: reserved port collision http=8080" exhausted on 2 nodes',
+    ]);
+  },
+);
 
 test('placement failure: none once nothing is queued and no evaluation is blocked, though an old one failed', (t) => {
   const placed: JobSummary = {
@@ -160,30 +169,33 @@ test('placement failure: queued allocations with no failed evaluation yet', (t) 
   ]);
 });
 
-test('placement reasons: filters, empty datacenters, exhausted classes and quotas, in `nomad job status` words', (t) => {
-  t.deepEqual(
-    placementReasons({
-      NodesEvaluated: 0,
-      NodesAvailable: { dc2: 0, dc1: 3 },
-      ClassFiltered: { gpu: 1 },
-      ConstraintFiltered: { '${attr.kernel.name} = windows': 3 },
-      NodesExhausted: 0,
-      ClassExhausted: { small: 2 },
-      DimensionExhausted: { memory: 1, cpu: 2 },
-      QuotaExhausted: ['memory exhausted (2048 > 1024)'],
-    }),
-    [
-      'No nodes were eligible for evaluation',
-      'No nodes are available in datacenter "dc2"',
-      'Class "gpu": 1 nodes excluded by filter',
-      'Constraint "${attr.kernel.name} = windows": 3 nodes excluded by filter',
-      'Class "small" exhausted on 2 nodes',
-      'Dimension "cpu" exhausted on 2 nodes',
-      'Dimension "memory" exhausted on 1 nodes',
-      'Quota limit hit "memory exhausted (2048 > 1024)"',
-    ],
-  );
-});
+test(
+  'placement reasons: filters, empty datacenters, exhausted classes ' + 'and quotas, in `nomad job status` words',
+  (t) => {
+    t.deepEqual(
+      placementReasons({
+        NodesEvaluated: 0,
+        NodesAvailable: { dc2: 0, dc1: 3 },
+        ClassFiltered: { gpu: 1 },
+        ConstraintFiltered: { '${attr.kernel.name} = windows': 3 },
+        NodesExhausted: 0,
+        ClassExhausted: { small: 2 },
+        DimensionExhausted: { memory: 1, cpu: 2 },
+        QuotaExhausted: ['memory exhausted (2048 > 1024)'],
+      }),
+      [
+        'No nodes were eligible for evaluation',
+        'No nodes are available in datacenter "dc2"',
+        'Class "gpu": 1 nodes excluded by filter',
+        'Constraint "${attr.kernel.name} = windows": 3 nodes excluded by filter',
+        'Class "small" exhausted on 2 nodes',
+        'Dimension "cpu" exhausted on 2 nodes',
+        'Dimension "memory" exhausted on 1 nodes',
+        'Quota limit hit "memory exhausted (2048 > 1024)"',
+      ],
+    );
+  },
+);
 
 test('a missing job: the message names it and the jobs there are', (t) => {
   t.is(
@@ -255,7 +267,8 @@ test('--alloc: a stopped allocation by its prefix; an unknown or ambiguous prefi
   ]);
   t.is(
     t.throws(() => logTargets(web, allocs, { alloc: 'aa11' }))?.message,
-    '--alloc aa11 names 2 allocations of web (aa11bb22 (client1, run/running), aa11cc33 (client2, run/running)): give more of the ID',
+    '--alloc aa11 names 2 allocations of web (aa11bb22 (client1, run/running), aa11cc33 (client2, ' +
+      'run/running)): give more of the ID',
   );
   t.regex(
     t.throws(() => logTargets(web, allocs, { alloc: '0123' }))?.message ?? '',
@@ -266,7 +279,8 @@ test('--alloc: a stopped allocation by its prefix; an unknown or ambiguous prefi
 test('logs of a job with nothing to run: where to look instead', (t) => {
   t.is(
     t.throws(() => logTargets(web, [allocs[3]!]), { instanceOf: NomadLabError })?.message,
-    "web has no allocation to run (1 allocation, all stopped): `nomad-lab alloc status web` lists them, and `--alloc ID` reads a stopped one's logs",
+    'web has no allocation to run (1 allocation, all stopped): `nomad-lab alloc status web` lists them, and ' +
+      "`--alloc ID` reads a stopped one's logs",
   );
 });
 
@@ -278,18 +292,22 @@ test("logs path: Nomad's plain log from the start, following only when asked", (
   );
   t.is(
     logsPath({ ...target, task: 'a b&c' }, 'stderr', true),
-    '/v1/client/fs/logs/aa11bb22-0000-0000-0000-000000000001?task=a+b%26c&type=stderr&origin=start&offset=0&plain=true&follow=true',
+    '/v1/client/fs/logs/aa11bb22-0000-0000-0000-000000000001?task=a+b%26c&type=stderr' +
+      '&origin=start&offset=0&plain=true&follow=true',
   );
 });
 
-test('labelled lines: each whole line labelled, a line split across chunks waits for its end, the rest at the end', (t) => {
-  const labeller = new LineLabeller('[aa11bb22 client1]');
-  t.is(labeller.push('GET / 200\nGET /he'), '[aa11bb22 client1] GET / 200\n');
-  t.is(labeller.push('alth 200\n\n'), '[aa11bb22 client1] GET /health 200\n[aa11bb22 client1] \n');
-  t.is(labeller.push('no newline'), '');
-  t.is(labeller.end(), '[aa11bb22 client1] no newline\n');
-  t.is(labeller.end(), '');
-});
+test(
+  'labelled lines: each whole line labelled, a line split ' + 'across chunks waits for its end, the rest at the end',
+  (t) => {
+    const labeller = new LineLabeller('[aa11bb22 client1]');
+    t.is(labeller.push('GET / 200\nGET /he'), '[aa11bb22 client1] GET / 200\n');
+    t.is(labeller.push('alth 200\n\n'), '[aa11bb22 client1] GET /health 200\n[aa11bb22 client1] \n');
+    t.is(labeller.push('no newline'), '');
+    t.is(labeller.end(), '[aa11bb22 client1] no newline\n');
+    t.is(labeller.end(), '');
+  },
+);
 
 test('labelled lines: a line longer than 64 KiB is passed on in parts', (t) => {
   const labeller = new LineLabeller('[x]');
@@ -335,14 +353,19 @@ async function readAll(api: NomadReader, targets: readonly LogTarget[], follow: 
   return { out, errors, failures };
 }
 
-test('several logs, not followed: one after another, each under a header, a last line without newline ended', async (t) => {
-  const api = fakeLogs({ [a.id]: ['one\ntw', 'o'], [b.id]: ['three\n'] });
-  t.deepEqual(await readAll(api, [a, b], false), {
-    out: '==> [aa11bb22 client1] stdout of task nginx <==\none\ntwo\n\n==> [aa11cc33 client2] stdout of task nginx <==\nthree\n',
-    errors: [],
-    failures: 0,
-  });
-});
+test(
+  'several logs, not followed: one after another, each ' + 'under a header, a last line without newline ended',
+  async (t) => {
+    const api = fakeLogs({ [a.id]: ['one\ntw', 'o'], [b.id]: ['three\n'] });
+    t.deepEqual(await readAll(api, [a, b], false), {
+      out:
+        '==> [aa11bb22 client1] stdout of task nginx <==\none\ntwo\n\n==> [aa11cc33 client2] stdout of task ' +
+        'nginx <==\nthree\n',
+      errors: [],
+      failures: 0,
+    });
+  },
+);
 
 test('several logs, followed: at once, every line labelled, whole', async (t) => {
   const api = fakeLogs({ [a.id]: ['one\ntw', 'o\n'], [b.id]: ['thr', 'ee\nfour'] });

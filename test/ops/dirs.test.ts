@@ -73,7 +73,9 @@ test('a path through a symlink is an error, and nothing is made', async (t) => {
   const error = await t.throwsAsync(ensureVolumeDirs(local, [join(dir, 'srv', 'data')], wanted));
   t.is(
     error?.message,
-    `[local] host volume ${dir}/srv/data leads through a symlink to ${dir}/etc/data: nomad-lab neither follows nor replaces it; point the volume at a real folder`,
+    `[local] host ` +
+      `volume ${dir}/srv/data leads through a symlink to ${dir}/etc/data: nomad-lab neither follows ` +
+      `nor replaces it; point the volume at a real folder`,
   );
   await t.throwsAsync(stat(join(dir, 'etc', 'data')), { code: 'ENOENT' });
 });

@@ -104,30 +104,33 @@ test('a fresh server gets the commands of every step, in order', async (t) => {
 });
 
 // Debian's docker.io starts dockerd on install; the fake does not, so its daemon.json is followed by a (re)start.
-test('a fresh client also gets Docker (with its daemon.json), a host volume folder, client.hcl and the job images', async (t) => {
-  const { node, run } = await lab();
-  await run();
-  const commands = node('client1').take();
-  t.deepEqual(commands.slice(0, 4), [
-    'apt-get install dnsmasq docker.io',
-    'put /etc/docker/daemon.json',
-    'systemctl enable docker',
-    'systemctl restart docker',
-  ]);
-  t.true(commands.includes('install -d -m 755 -o root -g root -- /srv/nomad/data'));
-  t.true(
-    commands.indexOf('install -d -m 755 -o root -g root -- /srv/nomad/data') <
-      commands.indexOf('systemctl restart nomad'),
-    'the volume folder exists before Nomad starts',
-  );
-  t.true(commands.includes('put /etc/nomad.d/client.hcl'));
-  t.false(commands.includes('put /etc/nomad.d/server.hcl'));
-  t.deepEqual(commands.slice(-3), [
-    'install -d -m 700 -o root -g root /var/lib/nomad-lab/images',
-    'put /var/lib/nomad-lab/images/whoami-abc.tar',
-    'docker load -i /var/lib/nomad-lab/images/whoami-abc.tar',
-  ]);
-});
+test(
+  'a fresh client also gets Docker (with its daemon.json), ' + 'a host volume folder, client.hcl and the job images',
+  async (t) => {
+    const { node, run } = await lab();
+    await run();
+    const commands = node('client1').take();
+    t.deepEqual(commands.slice(0, 4), [
+      'apt-get install dnsmasq docker.io',
+      'put /etc/docker/daemon.json',
+      'systemctl enable docker',
+      'systemctl restart docker',
+    ]);
+    t.true(commands.includes('install -d -m 755 -o root -g root -- /srv/nomad/data'));
+    t.true(
+      commands.indexOf('install -d -m 755 -o root -g root -- /srv/nomad/data') <
+        commands.indexOf('systemctl restart nomad'),
+      'the volume folder exists before Nomad starts',
+    );
+    t.true(commands.includes('put /etc/nomad.d/client.hcl'));
+    t.false(commands.includes('put /etc/nomad.d/server.hcl'));
+    t.deepEqual(commands.slice(-3), [
+      'install -d -m 700 -o root -g root /var/lib/nomad-lab/images',
+      'put /var/lib/nomad-lab/images/whoami-abc.tar',
+      'docker load -i /var/lib/nomad-lab/images/whoami-abc.tar',
+    ]);
+  },
+);
 
 test('a converged lab gets no command at all: facts only', async (t) => {
   const { nodes, run } = await lab();
@@ -159,85 +162,108 @@ test('a stopped, crashed service is reset and started; a running one is left alo
   t.deepEqual(node('client2').take(), ['systemctl reset-failed nomad', 'systemctl start nomad']);
 });
 
-test('a failure on one node names the node and the step; the other nodes finish that step, no later step runs', async (t) => {
-  const { node, run } = await lab();
-  node('client2').failing.add('apt-get install dnsmasq docker.io');
-  const error = await t.throwsAsync(run(), { instanceOf: StepError });
-  t.is(error.step, 'install packages (docker, dnsmasq)');
-  t.regex(error.message, /^\[client2\] exit 1: apt-get install dnsmasq docker.io/);
-  t.deepEqual(node('client2').take(), []);
-  t.deepEqual(node('client1').take().slice(0, 1), ['apt-get install dnsmasq docker.io']);
-  t.false(
-    node('server').log.some((c) => c.includes('/usr/local/bin')),
-    'install Consul and Nomad did not run',
-  );
-});
+test(
+  'a failure on one node names the node and the step; ' + 'the other nodes finish that step, no later step runs',
+  async (t) => {
+    const { node, run } = await lab();
+    node('client2').failing.add('apt-get install dnsmasq docker.io');
+    const error = await t.throwsAsync(run(), { instanceOf: StepError });
+    t.is(error.step, 'install packages (docker, dnsmasq)');
+    t.regex(error.message, /^\[client2\] exit 1: apt-get install dnsmasq docker.io/);
+    t.deepEqual(node('client2').take(), []);
+    t.deepEqual(node('client1').take().slice(0, 1), ['apt-get install dnsmasq docker.io']);
+    t.false(
+      node('server').log.some((c) => c.includes('/usr/local/bin')),
+      'install Consul and Nomad did not run',
+    );
+  },
+);
 
-test('dnsmasq removed by hand: the upstream resolvers are put back before apt installs it, then resolv.conf names it again', async (t) => {
-  const { nodes, node, run } = await lab();
-  await run();
-  for (const n of nodes.values()) n.take();
-  const client = node('client1');
-  const ours = client.files.get('/etc/resolv.conf')!.content.toString();
-  client.packages.delete('dnsmasq');
-  Object.assign(client.units.get('dnsmasq')!, { active: false });
-  await run();
-  t.deepEqual(client.take().slice(0, 2), ['write /etc/resolv.conf', 'apt-get install dnsmasq']);
-  t.is(client.files.get('/etc/resolv.conf')!.content.toString(), ours, 'named dnsmasq again at the end');
-  t.deepEqual(node('client2').take(), [], 'a node with dnsmasq running is left alone');
-});
+test(
+  'dnsmasq removed by hand: the upstream resolvers are put back before apt installs it, then resolv.conf ' +
+    'names it again',
+  async (t) => {
+    const { nodes, node, run } = await lab();
+    await run();
+    for (const n of nodes.values()) n.take();
+    const client = node('client1');
+    const ours = client.files.get('/etc/resolv.conf')!.content.toString();
+    client.packages.delete('dnsmasq');
+    Object.assign(client.units.get('dnsmasq')!, { active: false });
+    await run();
+    t.deepEqual(client.take().slice(0, 2), ['write /etc/resolv.conf', 'apt-get install dnsmasq']);
+    t.is(client.files.get('/etc/resolv.conf')!.content.toString(), ours, 'named dnsmasq again at the end');
+    t.deepEqual(node('client2').take(), [], 'a node with dnsmasq running is left alone');
+  },
+);
 
-test('existing hosts: Docker installed but disabled and stopped is enabled and started, not installed again', async (t) => {
-  const { node, run } = await lab('examples/existing-hosts.yaml');
-  const worker = node('worker1');
-  worker.packages.add('docker.io');
-  await run();
-  const commands = worker.take();
-  t.deepEqual(commands.slice(0, 3), ['apt-get install dnsmasq', 'systemctl enable docker', 'systemctl start docker']);
-  t.false(
-    commands.some((c) => c.includes('daemon.json')),
-    'an existing host keeps its own daemon.json',
-  );
-  t.true(node('worker2').take().includes('apt-get install dnsmasq docker.io'), 'a host without Docker gets docker.io');
-});
+test(
+  'existing hosts: Docker installed but disabled and ' + 'stopped is enabled and started, not installed again',
+  async (t) => {
+    const { node, run } = await lab('examples/existing-hosts.yaml');
+    const worker = node('worker1');
+    worker.packages.add('docker.io');
+    await run();
+    const commands = worker.take();
+    t.deepEqual(commands.slice(0, 3), ['apt-get install dnsmasq', 'systemctl enable docker', 'systemctl start docker']);
+    t.false(
+      commands.some((c) => c.includes('daemon.json')),
+      'an existing host keeps its own daemon.json',
+    );
+    t.true(
+      node('worker2').take().includes('apt-get install dnsmasq docker.io'),
+      'a host without Docker gets docker.io',
+    );
+  },
+);
 
-test("existing hosts: Docker's docker-ce is used as it is, docker.io never installed beside it, whatever its version", async (t) => {
-  const { node, run } = await lab('examples/existing-hosts.yaml');
-  const worker = node('worker1');
-  worker.packages.add('docker-ce');
-  await run();
-  const commands = worker.take();
-  t.deepEqual(commands.slice(0, 3), ['apt-get install dnsmasq', 'systemctl enable docker', 'systemctl start docker']);
-  t.false(commands.some((c) => c.includes('docker.io')));
-  t.false(worker.packages.has('docker.io'));
-});
+test(
+  "existing hosts: Docker's docker-ce is used as it is, docker.io never installed beside it, whatever its " + 'version',
+  async (t) => {
+    const { node, run } = await lab('examples/existing-hosts.yaml');
+    const worker = node('worker1');
+    worker.packages.add('docker-ce');
+    await run();
+    const commands = worker.take();
+    t.deepEqual(commands.slice(0, 3), ['apt-get install dnsmasq', 'systemctl enable docker', 'systemctl start docker']);
+    t.false(commands.some((c) => c.includes('docker.io')));
+    t.false(worker.packages.has('docker.io'));
+  },
+);
 
-test('existing hosts: systemd-resolved on 127.0.0.53 keeps port 53 and forwards .consul; no dnsmasq, resolv.conf untouched', async (t) => {
-  const { node, run } = await lab('examples/existing-hosts.yaml');
-  const host = node('hashi1');
-  host.packages.add('systemd-resolved');
-  host.units.set('systemd-resolved', { active: true, enabled: true, failed: false, starts: 1 });
-  const resolv = host.files.get('/etc/resolv.conf')!.content.toString();
-  await run();
-  const commands = host.take();
-  t.false(
-    commands.some((c) => c.includes('dnsmasq')),
-    commands.join('\n'),
-  );
-  t.true(commands.includes('put /etc/systemd/resolved.conf.d/nomad-lab-consul.conf'));
-  t.true(
-    commands.indexOf('systemctl restart systemd-resolved') >
-      commands.indexOf('put /etc/systemd/resolved.conf.d/nomad-lab-consul.conf'),
-  );
-  t.is(host.files.get('/etc/resolv.conf')!.content.toString(), resolv);
-  t.regex(
-    host.files.get('/etc/systemd/resolved.conf.d/nomad-lab-consul.conf')!.content.toString(),
-    /^\[Resolve\]\nDNS=127\.0\.0\.1:8600\nDNSSEC=false\nDomains=~consul$/m,
-  );
-  t.true(node('worker1').take().includes('apt-get install dnsmasq docker.io'), 'a host without resolved gets dnsmasq');
-  await run();
-  t.deepEqual(host.take(), [], 'converged');
-});
+test(
+  'existing hosts: systemd-resolved on 127.0.0.53 keeps port 53 and forwards .consul; no dnsmasq, ' +
+    'resolv.conf untouched',
+  async (t) => {
+    const { node, run } = await lab('examples/existing-hosts.yaml');
+    const host = node('hashi1');
+    host.packages.add('systemd-resolved');
+    host.units.set('systemd-resolved', { active: true, enabled: true, failed: false, starts: 1 });
+    const resolv = host.files.get('/etc/resolv.conf')!.content.toString();
+    await run();
+    const commands = host.take();
+    t.false(
+      commands.some((c) => c.includes('dnsmasq')),
+      commands.join('\n'),
+    );
+    t.true(commands.includes('put /etc/systemd/resolved.conf.d/nomad-lab-consul.conf'));
+    t.true(
+      commands.indexOf('systemctl restart systemd-resolved') >
+        commands.indexOf('put /etc/systemd/resolved.conf.d/nomad-lab-consul.conf'),
+    );
+    t.is(host.files.get('/etc/resolv.conf')!.content.toString(), resolv);
+    t.regex(
+      host.files.get('/etc/systemd/resolved.conf.d/nomad-lab-consul.conf')!.content.toString(),
+      /^\[Resolve\]\nDNS=127\.0\.0\.1:8600\nDNSSEC=false\nDomains=~consul$/m,
+    );
+    t.true(
+      node('worker1').take().includes('apt-get install dnsmasq docker.io'),
+      'a host without resolved gets dnsmasq',
+    );
+    await run();
+    t.deepEqual(host.take(), [], 'converged');
+  },
+);
 
 test("Debian 13's docker.io comes without the docker command: docker-cli is installed after it, once", async (t) => {
   const { node, run } = await lab('examples/existing-hosts.yaml');

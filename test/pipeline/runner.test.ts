@@ -73,7 +73,9 @@ test("up's steps are in an order where every step's needs are made by an earlier
 test('the live plan: 0 changes, or per node each change with why and the diff of a file', (t) => {
   t.is(formatLivePlan([]), 'plan: 0 changes, the lab is as cluster.yaml says');
   const diff =
-    'Index: /etc/consul.d/consul.hcl\n===================================================================\n--- /etc/consul.d/consul.hcl\ton the node\n+++ /etc/consul.d/consul.hcl\tas up would write it\n@@ -1,2 +1,1 @@\n a = 1\n-# edited by hand\n';
+    'Index: /etc/consul.d/consul.hcl\n===================================================================\n--- ' +
+    ('/etc/consul.d/consul.hcl\ton the node\n+++ /etc/consul.d/consul.hcl\tas up would write it\n@@ -1,2 +1,1 ' +
+      '@@\n a = 1\n-# edited by hand\n');
   t.is(
     formatLivePlan([
       {

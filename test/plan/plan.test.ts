@@ -2,22 +2,25 @@ import test from 'ava';
 import { loadCluster, parseCluster } from '../../src/config/load.ts';
 import { planCluster } from '../../src/plan/plan.ts';
 
-test('the default lab plans docker only where tasks run, a deploy per job and a verify per service for the cluster', async (t) => {
-  const plan = planCluster(await loadCluster('cluster.yaml'));
-  t.deepEqual(
-    plan.nodes.map((n) => n.name),
-    ['server', 'client1', 'client2'],
-  );
-  const install = (name: string) =>
-    plan.nodes.find((n) => n.name === name)?.actions.find((a) => a.step === 'install')?.summary;
-  t.is(install('server'), 'consul 1.22.7, nomad 1.11.3');
-  t.is(install('client1'), 'docker.io 20.10.24, consul 1.22.7, nomad 1.11.3');
-  t.deepEqual(
-    plan.cluster.map((a) => a.step),
-    ['deploy', 'deploy', 'deploy', 'verify', 'verify', 'verify', 'verify'],
-  );
-  t.regex(plan.cluster[3]!.summary, /^whoami\.service\.consul: 2 instances/);
-});
+test(
+  'the default lab plans docker only where tasks run, a ' + 'deploy per job and a verify per service for the cluster',
+  async (t) => {
+    const plan = planCluster(await loadCluster('cluster.yaml'));
+    t.deepEqual(
+      plan.nodes.map((n) => n.name),
+      ['server', 'client1', 'client2'],
+    );
+    const install = (name: string) =>
+      plan.nodes.find((n) => n.name === name)?.actions.find((a) => a.step === 'install')?.summary;
+    t.is(install('server'), 'consul 1.22.7, nomad 1.11.3');
+    t.is(install('client1'), 'docker.io 20.10.24, consul 1.22.7, nomad 1.11.3');
+    t.deepEqual(
+      plan.cluster.map((a) => a.step),
+      ['deploy', 'deploy', 'deploy', 'verify', 'verify', 'verify', 'verify'],
+    );
+    t.regex(plan.cluster[3]!.summary, /^whoami\.service\.consul: 2 instances/);
+  },
+);
 
 test('every server joins the same servers, with bootstrap_expect equal to their count', async (t) => {
   const plan = planCluster(await loadCluster('examples/ha.yaml'));

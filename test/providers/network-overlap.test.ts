@@ -7,8 +7,10 @@ const DOCKER =
 const IP = [
   '1: lo    inet 127.0.0.1/8 scope host lo\\       valid_lft forever preferred_lft forever',
   '2: eth0    inet 10.20.30.40/16 brd 10.20.255.255 scope global eth0\\       valid_lft forever preferred_lft forever',
-  '3: docker0    inet 172.17.0.1/16 brd 172.17.255.255 scope global docker0\\       valid_lft forever preferred_lft forever',
-  '7: br-3f1c2a9d0e11    inet 10.77.0.1/24 brd 10.77.0.255 scope global br-3f1c2a9d0e11\\       valid_lft forever preferred_lft forever',
+  '3: docker0    inet 172.17.0.1/16 brd 172.17.255.255 scope global docker0\\       valid_lft forever ' +
+    'preferred_lft forever',
+  '7: br-3f1c2a9d0e11    inet 10.77.0.1/24 brd 10.77.0.255 scope global br-3f1c2a9d0e11\\       valid_lft ' +
+    'forever preferred_lft forever',
 ].join('\n');
 const networks = [...parseDockerNetworks(DOCKER), ...parseInterfaces(IP)];
 

@@ -18,7 +18,8 @@ test('escaped commas and newlines in a description are undone', async (t) => {
   const [server] = parseStatus(await fixture('vagrant-status.txt'));
   t.is(
     server!.description,
-    'The container is created and running. You can stop it using\n`vagrant halt`, see logs with `vagrant docker-logs`, and\nkill/destroy it with `vagrant destroy`.',
+    'The container is created and running. You can stop it using\n`vagrant halt`, see logs with `vagrant ' +
+      'docker-logs`, and\nkill/destroy it with `vagrant destroy`.',
   );
 });
 

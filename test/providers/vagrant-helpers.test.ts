@@ -27,7 +27,8 @@ test('the Vagrantfile is written when new or changed, and left alone when the sa
 
 test('a failed run names the last node the output mentions', (t) => {
   const output =
-    '==> server: Creating the container...\n    client1: Name: lab-client1\n==> client1: An error occurred\nsome other line\n';
+    '==> server: Creating the container...\n    client1: Name: lab-client1\n==> client1: An error ' +
+    'occurred\nsome other line\n';
   t.is(machineInOutput(output, ['server', 'client1']), 'client1');
   t.is(machineInOutput('==> default: x\n', ['server']), undefined);
 });
@@ -67,7 +68,8 @@ test("a vagrant failure names the machines and carries the command's stderr tail
   t.is(error.shortMessage, 'vagrant up failed for client1');
   t.is(
     error.message,
-    'vagrant up failed for client1\n[host] exit 1: vagrant up --provider=docker --parallel\n  | Stderr: docker: Error response from daemon: conflict.',
+    'vagrant up failed for client1\n[host] exit 1: vagrant up --provider=docker --parallel\n  | Stderr: docker: ' +
+      'Error response from daemon: conflict.',
   );
   t.is(error.cause, cause);
 });

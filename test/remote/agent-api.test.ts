@@ -57,14 +57,18 @@ test('a refused request names the node, the API, the request and the answer, nev
   t.deepEqual(await api.request('GET', '/v1/jobs'), { status: 403, text: 'Permission denied' });
 });
 
-test('consulCli: plain `consul ARGS` for an open lab; with ACLs the token on stdin, with TLS the HTTPS address and certificate', (t) => {
-  t.deepEqual(consulCli(['members']), { command: ['consul', 'members'], options: {} });
-  const secured = consulCli(['members'], { acl: { consulManagement: TOKEN } as AclTokens, tls: {} });
-  t.false(JSON.stringify(secured.command).includes(TOKEN));
-  t.is(secured.options.stdin, `${TOKEN}\n`);
-  t.true(secured.options.sudo);
-  t.regex(
-    (secured.command as { script: string }).script,
-    /CONSUL_HTTP_ADDR=https:\/\/127\.0\.0\.1:8501 CONSUL_CACERT=\/etc\/consul\.d\/tls-ca\.pem/,
-  );
-});
+test(
+  'consulCli: plain `consul ARGS` for an open lab; with ACLs the token on stdin, with TLS the HTTPS address ' +
+    'and certificate',
+  (t) => {
+    t.deepEqual(consulCli(['members']), { command: ['consul', 'members'], options: {} });
+    const secured = consulCli(['members'], { acl: { consulManagement: TOKEN } as AclTokens, tls: {} });
+    t.false(JSON.stringify(secured.command).includes(TOKEN));
+    t.is(secured.options.stdin, `${TOKEN}\n`);
+    t.true(secured.options.sudo);
+    t.regex(
+      (secured.command as { script: string }).script,
+      /CONSUL_HTTP_ADDR=https:\/\/127\.0\.0\.1:8501 CONSUL_CACERT=\/etc\/consul\.d\/tls-ca\.pem/,
+    );
+  },
+);

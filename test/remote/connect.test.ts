@@ -35,7 +35,9 @@ test('a deadline that passes gives an error naming the node and host:port', asyn
   t.regex(
     error.message,
     new RegExp(
-      `^\\[client1\\] cannot connect to root@127\\.0\\.0\\.1:${port}: no SSH session after \\d+ tries in \\d+\\.\\d s; last error: .*ECONNREFUSED`,
+      `^\\[client1\\] cannot connect to ` +
+        `root@127\\.0\\.0\\.1:${port}: no SSH session after \\d+ tries in ` +
+        `\\d+\\.\\d s; last error: .*ECONNREFUSED`,
     ),
   );
   t.regex(error.message, /Is the machine running/);
@@ -53,7 +55,8 @@ test('a port that accepts but never speaks SSH is bounded by the deadline too', 
   t.regex(
     error.message,
     new RegExp(
-      `127\\.0\\.0\\.1:${port}: no SSH session after \\d+ tr(y|ies) in \\d+\\.\\d s; last error: Timed out while waiting for handshake`,
+      `127\\.0\\.0\\.1:${port}: no SSH session after \\d+ tr(y|ies) in \\d+\\.\\d s; last error: Timed out ` +
+        `while waiting for handshake`,
     ),
   );
 });
@@ -95,7 +98,8 @@ test('host keys: first contact pins, the same key passes, a different key is ref
   t.is(
     error.message,
     `[client1] host key of 127.0.0.1:${port} changed: pinned ${old}, offered ${offered}\n` +
-      'If client1 was re-created on purpose, accept its new key with `nomad-lab forget-host-key client1` (add -f FILE for another cluster file) ' +
+      ('If client1 was re-created on purpose, accept its new key with `nomad-lab forget-host-key client1` (add ' +
+        '-f FILE for another cluster file) ') +
       `and run your command again; it removes client1's line from ${f.knownHosts}. ` +
       'Otherwise something else may be answering at that address: do not connect.',
   );
@@ -142,7 +146,9 @@ test('a refused key fails at once with a hint, not after the deadline', async (t
   t.is(retries, 0, 'a refused key is not retried');
   t.is(
     error.message,
-    `[client1] cannot connect to root@127.0.0.1:${server.port}: authentication as root with the key ${f.keyPath} was refused\n` +
+    `[client1] cannot connect to ` +
+      `root@127.0.0.1:${server.port}: authentication as root with the ` +
+      `key ${f.keyPath} was refused\n` +
       "Check the node's user and key in cluster.yaml (or what `vagrant ssh-config` reports).",
   );
 });

@@ -133,25 +133,29 @@ test('an owner that does not exist is an error, not a skipped file', async (t) =
   t.regex(error.message, /invalid user/);
 });
 
-test("a file in the host share is copied from the node's own view of it, which is only read; one outside it is uploaded", async (t) => {
-  const f = fixture();
-  const server = await f.server();
-  const share = { hostDir: join(f.dir, 'host-cache'), nodeDir: join(f.dir, 'node-view') };
-  const remote = await f.connect(server, { hostShare: share });
-  t.teardown(async () => (await remote.close(), await server.close()));
-  mkdirSync(join(share.nodeDir, 'artifacts'), { recursive: true });
-  writeFileSync(join(share.nodeDir, 'artifacts', 'nomad'), 'the binary\n');
-  const target = join(f.dir, 'bin');
-  mkdirSync(target);
-  // Not on the host at all: only a copy on the node can have written it.
-  await remote.put({ localPath: join(share.hostDir, 'artifacts', 'nomad') }, join(target, 'nomad'), { mode: 0o755 });
-  t.is(readFileSync(join(target, 'nomad'), 'utf8'), 'the binary\n');
-  t.is(statSync(join(target, 'nomad')).mode & 0o7777, 0o755);
-  t.is(readFileSync(join(share.nodeDir, 'artifacts', 'nomad'), 'utf8'), 'the binary\n');
-  t.deepEqual(leftovers(server.home), []);
+test(
+  "a file in the host share is copied from the node's own view of it, which is only read; one outside it is " +
+    'uploaded',
+  async (t) => {
+    const f = fixture();
+    const server = await f.server();
+    const share = { hostDir: join(f.dir, 'host-cache'), nodeDir: join(f.dir, 'node-view') };
+    const remote = await f.connect(server, { hostShare: share });
+    t.teardown(async () => (await remote.close(), await server.close()));
+    mkdirSync(join(share.nodeDir, 'artifacts'), { recursive: true });
+    writeFileSync(join(share.nodeDir, 'artifacts', 'nomad'), 'the binary\n');
+    const target = join(f.dir, 'bin');
+    mkdirSync(target);
+    // Not on the host at all: only a copy on the node can have written it.
+    await remote.put({ localPath: join(share.hostDir, 'artifacts', 'nomad') }, join(target, 'nomad'), { mode: 0o755 });
+    t.is(readFileSync(join(target, 'nomad'), 'utf8'), 'the binary\n');
+    t.is(statSync(join(target, 'nomad')).mode & 0o7777, 0o755);
+    t.is(readFileSync(join(share.nodeDir, 'artifacts', 'nomad'), 'utf8'), 'the binary\n');
+    t.deepEqual(leftovers(server.home), []);
 
-  const outside = join(f.dir, 'elsewhere');
-  writeFileSync(outside, 'uploaded\n');
-  await remote.put({ localPath: outside }, join(target, 'other'), { mode: 0o644 });
-  t.is(readFileSync(join(target, 'other'), 'utf8'), 'uploaded\n');
-});
+    const outside = join(f.dir, 'elsewhere');
+    writeFileSync(outside, 'uploaded\n');
+    await remote.put({ localPath: outside }, join(target, 'other'), { mode: 0o644 });
+    t.is(readFileSync(join(target, 'other'), 'utf8'), 'uploaded\n');
+  },
+);

@@ -41,35 +41,40 @@ const security = {
 };
 
 for (const name of ['server', 'client1']) {
-  test(`cluster.yaml ${name} with security.acl and security.tls: security.hcl and the PEM files match the golden files`, async (t) => {
-    const { spec } = await loadCluster('cluster.yaml');
-    const secure = { ...spec, security: { acl: true, tls: true } };
-    const node = spec.nodes.find((n) => n.name === name)!;
-    const files = renderNodeConfig({ spec: secure, node, gossipKey, networkInterface: 'eth1', security });
-    // Only what security adds: the other files are the default lab's, golden already.
-    const added = files.filter((f) => f.path.endsWith('/security.hcl') || f.path.endsWith('.pem'));
-    t.is(added.length, 8);
-    for (const f of added) await matchesGolden(t, f.content, `test/fixtures/golden/nomad-lab-secure/${name}${f.path}`);
-    const plain = renderNodeConfig({ spec, node, gossipKey, networkInterface: 'eth1' });
-    t.deepEqual(
-      files.filter((f) => !added.includes(f)),
-      plain,
-      'consul.hcl, nomad.hcl and the rest are as without security',
-    );
-    // Tokens and keys are written but never shown as a diff by `plan`; configs without secrets still are.
-    const secrets = files.filter((f) => f.secret).map((f) => f.path);
-    t.deepEqual(secrets, [
-      '/etc/consul.d/security.hcl',
-      '/etc/consul.d/tls-key.pem',
-      '/etc/nomad.d/security.hcl',
-      '/etc/nomad.d/tls-key.pem',
-    ]);
-    t.true(
-      files
-        .filter((f) => f.path.endsWith('security.hcl') || f.path.endsWith('-key.pem'))
-        .every((f) => f.mode === 0o600),
-    );
-  });
+  test(
+    `cluster.yaml ${name} with security.acl and security.tls: security.hcl and the PEM files match the ` +
+      `golden files`,
+    async (t) => {
+      const { spec } = await loadCluster('cluster.yaml');
+      const secure = { ...spec, security: { acl: true, tls: true } };
+      const node = spec.nodes.find((n) => n.name === name)!;
+      const files = renderNodeConfig({ spec: secure, node, gossipKey, networkInterface: 'eth1', security });
+      // Only what security adds: the other files are the default lab's, golden already.
+      const added = files.filter((f) => f.path.endsWith('/security.hcl') || f.path.endsWith('.pem'));
+      t.is(added.length, 8);
+      for (const f of added)
+        await matchesGolden(t, f.content, `test/fixtures/golden/nomad-lab-secure/${name}${f.path}`);
+      const plain = renderNodeConfig({ spec, node, gossipKey, networkInterface: 'eth1' });
+      t.deepEqual(
+        files.filter((f) => !added.includes(f)),
+        plain,
+        'consul.hcl, nomad.hcl and the rest are as without security',
+      );
+      // Tokens and keys are written but never shown as a diff by `plan`; configs without secrets still are.
+      const secrets = files.filter((f) => f.secret).map((f) => f.path);
+      t.deepEqual(secrets, [
+        '/etc/consul.d/security.hcl',
+        '/etc/consul.d/tls-key.pem',
+        '/etc/nomad.d/security.hcl',
+        '/etc/nomad.d/tls-key.pem',
+      ]);
+      t.true(
+        files
+          .filter((f) => f.path.endsWith('security.hcl') || f.path.endsWith('-key.pem'))
+          .every((f) => f.mode === 0o600),
+      );
+    },
+  );
 }
 
 test('without security no security.hcl is written, and consul.hcl and nomad.hcl are as before', async (t) => {

@@ -12,7 +12,8 @@ async function stateDir(t: ExecutionContext): Promise<string> {
 }
 
 const replace =
-  'remove it and `nomad-lab up` makes a new key (a lab already running needs `nomad-lab down` first, since its Consul agents hold the old one)';
+  'remove it and `nomad-lab up` makes a new key (a lab already running needs `nomad-lab down` first, since its ' +
+  'Consul agents hold the old one)';
 
 test('a new key: 32 random bytes in base64, in a 0600 file in a 0700 folder, the same on the next call', async (t) => {
   const dir = await stateDir(t);

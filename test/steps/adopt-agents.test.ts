@@ -31,7 +31,8 @@ test("the package's agents, never run: their config files are set aside, their b
   t.deepEqual(
     changes.map((c) => c.description),
     [
-      'set aside /etc/consul.d/consul.env, /etc/consul.d/consul.hcl in /etc/nomad-lab/set-aside/consul.d (down puts them back)',
+      'set aside /etc/consul.d/consul.env, /etc/consul.d/consul.hcl in /etc/nomad-lab/set-aside/consul.d (down ' +
+        'puts them back)',
       'set aside /etc/nomad.d/nomad.hcl in /etc/nomad-lab/set-aside/nomad.d (down puts them back)',
     ],
   );
@@ -41,18 +42,26 @@ test("the package's agents, never run: their config files are set aside, their b
   );
 });
 
-test("an agent that runs, or one that has left data, is refused with the fix; nomad-lab's own unit is never in question", (t) => {
-  const running = { ...PACKAGED, nomad: { ...PACKAGED.nomad, active: true } };
-  t.deepEqual(planAdoption('server', running).refusals, [
-    "[server] a Nomad that nomad-lab did not install (nomad.service from /usr/lib/systemd/system/nomad.service, /usr/bin/nomad) is running, and nomad-lab would replace it: stop it first (systemctl disable --now nomad), or use another host; its data in /opt/nomad would be used by the lab's agent, so move it aside if it matters",
-  ]);
-  const used = { ...PACKAGED, consul: { ...PACKAGED.consul, data: '/opt/consul/node-id' } };
-  t.regex(
-    planAdoption('server', used).refusals[0]!,
-    /^\[server\] a Consul .* has run here and left data \(\/opt\/consul\/node-id\).*move \/opt\/consul aside/,
-  );
-  const ours = read(
-    'unit consul /etc/systemd/system/consul.service active\ndata consul /opt/consul/node-id\nbinary consul /usr/bin/consul\nunit nomad /etc/systemd/system/nomad.service active\n',
-  );
-  t.deepEqual(planAdoption('server', ours), { changes: [], refusals: [] });
-});
+test(
+  "an agent that runs, or one that has left data, is refused with the fix; nomad-lab's own unit is never in " +
+    'question',
+  (t) => {
+    const running = { ...PACKAGED, nomad: { ...PACKAGED.nomad, active: true } };
+    t.deepEqual(planAdoption('server', running).refusals, [
+      '[server] a Nomad that nomad-lab did not install (nomad.service from /usr/lib/systemd/system/nomad.service, ' +
+        ('/usr/bin/nomad) is running, and nomad-lab would replace it: stop it first (systemctl disable --now ' +
+          ("nomad), or use another host; its data in /opt/nomad would be used by the lab's agent, so move it " +
+            'aside if it matters')),
+    ]);
+    const used = { ...PACKAGED, consul: { ...PACKAGED.consul, data: '/opt/consul/node-id' } };
+    t.regex(
+      planAdoption('server', used).refusals[0]!,
+      /^\[server\] a Consul .* has run here and left data \(\/opt\/consul\/node-id\).*move \/opt\/consul aside/,
+    );
+    const ours = read(
+      'unit consul /etc/systemd/system/consul.service active\ndata consul /opt/consul/node-id\nbinary consul ' +
+        '/usr/bin/consul\nunit nomad /etc/systemd/system/nomad.service active\n',
+    );
+    t.deepEqual(planAdoption('server', ours), { changes: [], refusals: [] });
+  },
+);

@@ -37,12 +37,17 @@ const FORBIDDEN: Record<string, readonly string[]> = {
   steps: ['cli'],
 };
 
-test('no layer imports one it must not: remote knows bytes and channels, render is pure, ops plan without waiting', (t) => {
-  const wrong = [...graph].flatMap(([file, imports]) =>
-    imports.filter((target) => FORBIDDEN[layer(file)]?.includes(layer(target))).map((target) => `${file} -> ${target}`),
-  );
-  t.deepEqual(wrong, []);
-});
+test(
+  'no layer imports one it must not: remote knows bytes ' + 'and channels, render is pure, ops plan without waiting',
+  (t) => {
+    const wrong = [...graph].flatMap(([file, imports]) =>
+      imports
+        .filter((target) => FORBIDDEN[layer(file)]?.includes(layer(target)))
+        .map((target) => `${file} -> ${target}`),
+    );
+    t.deepEqual(wrong, []);
+  },
+);
 
 test('no circle among the modules of src', (t) => {
   const state = new Map<string, 'open' | 'done'>();

@@ -115,7 +115,8 @@ test("a client whose Nomad lost its client config: the node's own agent says so"
     config: { Region: 'global', Datacenter: 'dc1', Server: { Enabled: false }, Client: { Enabled: false } },
   });
   t.deepEqual(failed(facts), [
-    'nomad: agent on client1 (its own Nomad API): expected client in global/dc1, got neither server nor client in global/dc1',
+    'nomad: agent on client1 (its own Nomad API): expected client in global/dc1, got neither server nor client ' +
+      'in global/dc1',
   ]);
 });
 
@@ -143,28 +144,36 @@ test('a server that left the Raft peers, or is there as a non-voter', (t) => {
   ]);
 });
 
-test('no leader, a server in the wrong datacenter, a down and an ineligible client, an unhealthy driver, a missing volume', (t) => {
-  const facts = healthy();
-  const nomad = facts.nomad as Exclude<ClusterFacts['nomad'], VerifyError>;
-  nomad.leader = '';
-  nomad.members = [{ ...nomad.members[0]!, Tags: { region: 'global', dc: 'dc2' } }];
-  nomad.nodes = [
-    {
-      ...nomadNode('client1'),
-      Status: 'down',
-      Drivers: { docker: { Detected: true, Healthy: false, HealthDescription: 'Failed to connect to docker daemon' } },
-    },
-    { ...nomadNode('client2'), SchedulingEligibility: 'ineligible' },
-  ];
-  t.deepEqual(failed(facts), [
-    "nomad: leader (asked server's Nomad API): expected a leader, got no leader",
-    "nomad: server server (asked server's Nomad API): expected alive in global/dc1, got alive in global/dc2",
-    "nomad: client client1 (asked server's Nomad API): expected ready, eligible, in dc1, got down, eligible, in dc1",
-    "nomad: drivers on client1 (asked server's Nomad API): expected docker healthy, got docker unhealthy: Failed to connect to docker daemon",
-    "nomad: host volumes on client1 (asked server's Nomad API): expected data, got missing data (offers: none)",
-    "nomad: client client2 (asked server's Nomad API): expected ready, eligible, in dc1, got ready, ineligible, in dc1",
-  ]);
-});
+test(
+  'no leader, a server in the wrong datacenter, a down and an ineligible client, an unhealthy driver, a ' +
+    'missing volume',
+  (t) => {
+    const facts = healthy();
+    const nomad = facts.nomad as Exclude<ClusterFacts['nomad'], VerifyError>;
+    nomad.leader = '';
+    nomad.members = [{ ...nomad.members[0]!, Tags: { region: 'global', dc: 'dc2' } }];
+    nomad.nodes = [
+      {
+        ...nomadNode('client1'),
+        Status: 'down',
+        Drivers: {
+          docker: { Detected: true, Healthy: false, HealthDescription: 'Failed to connect to docker daemon' },
+        },
+      },
+      { ...nomadNode('client2'), SchedulingEligibility: 'ineligible' },
+    ];
+    t.deepEqual(failed(facts), [
+      "nomad: leader (asked server's Nomad API): expected a leader, got no leader",
+      "nomad: server server (asked server's Nomad API): expected alive in global/dc1, got alive in global/dc2",
+      "nomad: client client1 (asked server's Nomad API): expected ready, eligible, in dc1, got down, eligible, in dc1",
+      "nomad: drivers on client1 (asked server's Nomad API): expected docker healthy, got docker unhealthy: " +
+        'Failed to connect to docker daemon',
+      "nomad: host volumes on client1 (asked server's Nomad API): expected data, got missing data (offers: none)",
+      "nomad: client client2 (asked server's Nomad API): expected ready, eligible, in dc1, got ready, " +
+        'ineligible, in dc1',
+    ]);
+  },
+);
 
 test('a node re-created under the same name: the ready registration counts, the old down one does not', (t) => {
   const facts = healthy();
@@ -210,6 +219,7 @@ test('no server answers: every check that needs the servers fails with the reaso
   );
   t.is(
     failing[0]!.message,
-    "consul: leader (no server's Consul API answered: GET http://10.77.0.10:8500/v1/status/leader): expected a leader, got no answer within 2000 ms",
+    "consul: leader (no server's Consul API answered: GET http://10.77.0.10:8500/v1/status/leader): expected a " +
+      'leader, got no answer within 2000 ms',
   );
 });

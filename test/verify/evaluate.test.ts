@@ -40,15 +40,19 @@ const consulAnswer = {
   ],
 };
 
-test('srvInstances: each SRV record with its target A records from the additional section (case and final dot ignored)', (t) => {
-  t.deepEqual(srvInstances(consulAnswer), [
-    { target: '0a4d000b.addr.dc1.consul', port: 28312, addresses: ['10.77.0.11'] },
-    { target: '0a4d000c.addr.dc1.consul', port: 31017, addresses: ['10.77.0.12'] },
-  ]);
-  t.deepEqual(srvInstances({ answers: [srv('client1.node.dc1.consul', 80)], additionals: [] }), [
-    { target: 'client1.node.dc1.consul', port: 80, addresses: [] },
-  ]);
-});
+test(
+  'srvInstances: each SRV record with its target A records from the additional section (case and final dot ' +
+    'ignored)',
+  (t) => {
+    t.deepEqual(srvInstances(consulAnswer), [
+      { target: '0a4d000b.addr.dc1.consul', port: 28312, addresses: ['10.77.0.11'] },
+      { target: '0a4d000c.addr.dc1.consul', port: 31017, addresses: ['10.77.0.12'] },
+    ]);
+    t.deepEqual(srvInstances({ answers: [srv('client1.node.dc1.consul', 80)], additionals: [] }), [
+      { target: 'client1.node.dc1.consul', port: 80, addresses: [] },
+    ]);
+  },
+);
 
 test('count: as expected', (t) => {
   t.deepEqual(evaluateCount(ask, srvInstances(consulAnswer), 2, 4), {
@@ -106,7 +110,8 @@ test('targets: an address that is not a node, and a target without an address, f
   t.is(
     result.message,
     `whoami: targets of ${asked}: expected every target a node address, ` +
-      'got ac110002.addr.dc1.consul is 172.17.0.2, not a node address; gone.node.dc1.consul unresolved (no A record, NXDOMAIN)',
+      ('got ac110002.addr.dc1.consul is 172.17.0.2, not a node address; gone.node.dc1.consul unresolved (no A ' +
+        'record, NXDOMAIN)'),
   );
 });
 
@@ -175,8 +180,10 @@ test('health: a critical check is named with its node and the first line of its 
   t.false(result.ok);
   t.is(
     result.message,
-    'whoami: health from Consul at http://10.77.0.10:8500 (server): expected 2 passing instances, every check passing, ' +
-      `got 1 passing instance, 1 of 2 checks passing; "Service 'whoami' check" critical on client2: Get "http://10.77.0.12:31017/": dial tcp: connection refused`,
+    'whoami: health from Consul at http://10.77.0.10:8500 (server): expected 2 passing instances, every check ' +
+      'passing, ' +
+      (`got 1 passing instance, 1 of 2 checks passing; "Service 'whoami' check" critical on client2: Get ` +
+        `"http://10.77.0.12:31017/": dial tcp: connection refused`),
   );
 });
 

@@ -33,7 +33,9 @@ const results: CheckResult[] = [
     expected: 'HTTP 200 from GET /',
     actual: `HTTP 500 <&"'>`,
     durationMs: 1500,
-    message: `web: http check of 10.77.0.12:8080 (client2): expected HTTP 200 from GET /, got HTTP 500 <&"'>\nsecond line`,
+    message:
+      `web: http check of 10.77.0.12:8080 (client2): expected HTTP 200 from GET /, got HTTP 500 ` +
+      `<&"'>\nsecond line`,
   },
 ];
 const report = toReport(results, 1520);
@@ -82,15 +84,18 @@ test('junit: one testcase per check, failures with escaped messages and details'
     renderJunit(report, { suiteName: 'nomad-lab', timestamp: new Date('2026-11-24T10:00:00.123Z') }),
     `<?xml version="1.0" encoding="UTF-8"?>
 <testsuites name="nomad-lab" tests="3" failures="2" errors="0" time="1.520">
-  <testsuite name="nomad-lab" tests="3" failures="2" errors="0" skipped="0" time="1.520" timestamp="2026-11-24T10:00:00">
+  <testsuite name="nomad-lab" tests="3" failures="2" errors="0" skipped="0" time="1.520" ` +
+      `timestamp="2026-11-24T10:00:00">
     <testcase classname="whoami" name="whoami: SRV from server" time="0.003"/>
     <testcase classname="whoami" name="whoami: SRV from client1" time="0.012">
-      <failure message="whoami: SRV whoami.service.consul from 10.77.0.11:8600 (client1): expected 2 instances, got 1 instance" type="VerifyFailure">expected: 2 instances
+      <failure message="whoami: SRV whoami.service.consul from 10.77.0.11:8600 (client1): expected 2 instances, ` +
+      `got 1 instance" type="VerifyFailure">expected: 2 instances
 actual: 1 instance
 node: client1</failure>
     </testcase>
     <testcase classname="web" name="web: port 10.77.0.12:8080 on client2" time="1.500">
-      <failure message="web: http check of 10.77.0.12:8080 (client2): expected HTTP 200 from GET /, got HTTP 500 &lt;&amp;&quot;&apos;&gt;&#10;second line" type="VerifyFailure">expected: HTTP 200 from GET /
+      <failure message="web: http check of 10.77.0.12:8080 (client2): expected HTTP 200 from GET /, got HTTP ` +
+      `500 &lt;&amp;&quot;&apos;&gt;&#10;second line" type="VerifyFailure">expected: HTTP 200 from GET /
 actual: HTTP 500 &lt;&amp;&quot;&apos;&gt;
 node: client2</failure>
     </testcase>

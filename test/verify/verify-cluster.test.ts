@@ -147,8 +147,12 @@ test('a target that resolves to an address of no node: a failure, and that addre
   t.false(report.ok);
   const port = lab.dns[0]!.port;
   t.deepEqual(failures(report), [
-    `whoami: targets of SRV ${NAME} from 127.0.0.2:${port} (server): expected every target a node address, got 7f000009.addr.dc1.consul is 127.0.0.9, not a node address`,
-    `whoami: targets of SRV ${NAME} from 127.0.0.3:${port} (client1): expected every target a node address, got 7f000009.addr.dc1.consul is 127.0.0.9, not a node address`,
+    `whoami: targets of ` +
+      `SRV ${NAME} from 127.0.0.2:${port} (server): expected every target a node address, got ` +
+      `7f000009.addr.dc1.consul is 127.0.0.9, not a node address`,
+    `whoami: targets of ` +
+      `SRV ${NAME} from 127.0.0.3:${port} (client1): expected every target a node address, got ` +
+      `7f000009.addr.dc1.consul is 127.0.0.9, not a node address`,
   ]);
   t.false(report.results.some((r) => r.name.includes('127.0.0.9')));
 });
@@ -164,32 +168,39 @@ test('truncated UDP answers: every node is asked again over TCP and the checks p
     );
 });
 
-test('no A records in the additional section: each target is resolved with an A query to the same server', async (t) => {
-  const lab = await startLab(t, { dns: (_address, records) => consulLike(records, { additionals: false }) });
-  const report = await verifyCluster(lab.spec, lab.options);
-  t.deepEqual(failures(report), []);
-  for (const dns of lab.dns) {
-    t.deepEqual(dns.hits.map((h) => `${h.type} ${h.name}`).sort(), [
-      'A 7f000002.addr.dc1.consul',
-      'A 7f000003.addr.dc1.consul',
-      `SRV ${NAME}`,
-    ]);
-  }
-});
+test(
+  'no A records in the additional section: each target ' + 'is resolved with an A query to the same server',
+  async (t) => {
+    const lab = await startLab(t, { dns: (_address, records) => consulLike(records, { additionals: false }) });
+    const report = await verifyCluster(lab.spec, lab.options);
+    t.deepEqual(failures(report), []);
+    for (const dns of lab.dns) {
+      t.deepEqual(dns.hits.map((h) => `${h.type} ${h.name}`).sort(), [
+        'A 7f000002.addr.dc1.consul',
+        'A 7f000003.addr.dc1.consul',
+        `SRV ${NAME}`,
+      ]);
+    }
+  },
+);
 
-test('a node whose DNS never answers: a timeout naming the service, the node and the server; the others still pass', async (t) => {
-  const lab = await startLab(t, {
-    dns: (address, records) => (address === CLIENT ? () => 'silent' : consulLike(records)),
-  });
-  const report = await verifyCluster(lab.spec, { ...lab.options, timeoutMs: 300 });
-  t.deepEqual(failures(report), [
-    `whoami: SRV ${NAME} from 127.0.0.3:${lab.dns[0]!.port} (client1): expected 2 instances, got no answer over UDP within 300 ms`,
-  ]);
-  t.false(
-    report.results.some((r) => r.name === 'whoami: targets from client1'),
-    'no targets to judge without an answer',
-  );
-});
+test(
+  'a node whose DNS never answers: a timeout naming the ' + 'service, the node and the server; the others still pass',
+  async (t) => {
+    const lab = await startLab(t, {
+      dns: (address, records) => (address === CLIENT ? () => 'silent' : consulLike(records)),
+    });
+    const report = await verifyCluster(lab.spec, { ...lab.options, timeoutMs: 300 });
+    t.deepEqual(failures(report), [
+      `whoami: SRV ${NAME} from 127.0.0.3:${lab.dns[0]!.port} (client1): expected 2 instances, got no answer over ` +
+        `UDP within 300 ms`,
+    ]);
+    t.false(
+      report.results.some((r) => r.name === 'whoami: targets from client1'),
+      'no targets to judge without an answer',
+    );
+  },
+);
 
 test('http check: an instance answering 500 fails, naming where', async (t) => {
   const lab = await startLab(t, { statuses: [200, 500], service: { path: '/health' } });
@@ -240,8 +251,11 @@ test('Consul health: a critical check fails with its node and output', async (t)
   });
   const report = await verifyCluster(lab.spec, lab.options);
   t.deepEqual(failures(report), [
-    `whoami: health from Consul at http://127.0.0.2:${lab.consul.port} (server): expected 2 passing instances, every check passing, ` +
-      `got 1 passing instance, 1 of 2 checks passing; "Service 'whoami' check" critical on client1: HTTP GET http://127.0.0.3:1/: 500 Internal Server Error`,
+    `whoami: health from Consul at ` +
+      `http://127.0.0.2:${lab.consul.port} (server): expected 2 passing instances, ` +
+      `every check passing, ` +
+      (`got 1 passing instance, 1 of 2 checks passing; "Service 'whoami' check" critical on client1: HTTP GET ` +
+        `http://127.0.0.3:1/: 500 Internal Server Error`),
   ]);
 });
 
@@ -254,7 +268,9 @@ test('Consul HTTP API out of reach: the health check fails, naming the URL asked
   t.is(health.node, 'server');
   t.is(
     health.message,
-    `whoami: health from Consul at http://127.0.0.2:${lab.consul.port} (server): expected 2 passing instances, every check passing, got ECONNREFUSED`,
+    `whoami: health from Consul at ` +
+      `http://127.0.0.2:${lab.consul.port} (server): expected 2 passing instances, ` +
+      `every check passing, got ECONNREFUSED`,
   );
 });
 
@@ -288,37 +304,40 @@ services:
   t.is(report.results.length, 7);
 });
 
-test('through SSH: every query, probe and API call is a connection the node opens; DNS over TCP; the report says so', async (t) => {
-  const lab = await startLab(t);
-  const { server, reach } = await sshReach(t, 'the test says so');
+test(
+  'through SSH: every query, probe and API call is a ' + 'connection the node opens; DNS over TCP; the report says so',
+  async (t) => {
+    const lab = await startLab(t);
+    const { server, reach } = await sshReach(t, 'the test says so');
 
-  const report = await verifyCluster(lab.spec, { ...lab.options, reach });
-  t.deepEqual(failures(report), []);
-  t.deepEqual(report.reach, { via: 'ssh', reason: 'the test says so' });
-  t.true(report.results.every((r) => r.via === 'ssh'));
-  t.deepEqual(
-    lab.dns.map((d) => d.hits),
-    [[{ transport: 'tcp', type: 'SRV', name: NAME }], [{ transport: 'tcp', type: 'SRV', name: NAME }]],
-  );
-  t.deepEqual(
-    lab.instances.map((i) => i.paths),
-    [['/'], ['/']],
-  );
-  const dnsPort = lab.dns[0]!.port;
-  t.deepEqual(
-    [...new Set(server.forwarded)].sort(),
-    [
-      `${SERVER}:${dnsPort}`,
-      `${CLIENT}:${dnsPort}`,
-      `${SERVER}:${lab.consul.port}`,
-      ...lab.instances.map((i) => `${i.address}:${i.port}`),
-    ].sort(),
-  );
-  t.regex(
-    renderTable(report, { ascii: true }),
-    /^reached through each node's SSH session: the test says so\n\nok {3}whoami: SRV from server +2 instances \(\d+ ms, via ssh\)$/m,
-  );
-});
+    const report = await verifyCluster(lab.spec, { ...lab.options, reach });
+    t.deepEqual(failures(report), []);
+    t.deepEqual(report.reach, { via: 'ssh', reason: 'the test says so' });
+    t.true(report.results.every((r) => r.via === 'ssh'));
+    t.deepEqual(
+      lab.dns.map((d) => d.hits),
+      [[{ transport: 'tcp', type: 'SRV', name: NAME }], [{ transport: 'tcp', type: 'SRV', name: NAME }]],
+    );
+    t.deepEqual(
+      lab.instances.map((i) => i.paths),
+      [['/'], ['/']],
+    );
+    const dnsPort = lab.dns[0]!.port;
+    t.deepEqual(
+      [...new Set(server.forwarded)].sort(),
+      [
+        `${SERVER}:${dnsPort}`,
+        `${CLIENT}:${dnsPort}`,
+        `${SERVER}:${lab.consul.port}`,
+        ...lab.instances.map((i) => `${i.address}:${i.port}`),
+      ].sort(),
+    );
+    t.regex(
+      renderTable(report, { ascii: true }),
+      /^reached through each node's SSH session: the test says so\n\nok {3}whoami: SRV from server +2 instances \(\d+ ms, via ssh\)$/m,
+    );
+  },
+);
 
 const A_NAME = 'whoami.service.dc1.consul';
 const TAGGED = 'http.whoami.service.consul';
@@ -399,26 +418,31 @@ test('dns lookups through SSH: asked over TCP on a connection each node opens', 
   for (const dns of lab.dns) t.deepEqual(dns.hits, [{ transport: 'tcp', type: 'A', name: A_NAME }]);
 });
 
-test('through SSH: a node without a session fails its checks, saying why; a refused port is named with the node it was tried from', async (t) => {
-  const lab = await startLab(t, { service: { check: 'tcp' } });
-  await lab.instances[1]!.close();
-  const ssh = fixture();
-  const server = await ssh.server();
-  const remote = await ssh.connect(server, { node: 'server' });
-  t.teardown(async () => {
-    await remote.close();
-    await server.close();
-  });
-  const reach: Reach = {
-    via: 'ssh',
-    reason: 'test',
-    dialer: (node) => (node === 'server' ? sshDialer(remote) : failingDialer('ssh', node, 'no SSH session: refused')),
-  };
-  const report = await verifyCluster(lab.spec, { ...lab.options, reach });
-  const port = lab.dns[0]!.port;
-  const [, b] = lab.instances.map((i) => i.port);
-  t.deepEqual(failures(report), [
-    `whoami: SRV ${NAME} from ${CLIENT}:${port} (client1): expected 2 instances, got TCP error no SSH session: refused`,
-    `whoami: tcp check of ${CLIENT}:${b} (client1): expected a TCP connection, got no SSH session: refused`,
-  ]);
-});
+test(
+  'through SSH: a node without a session fails its checks, saying why; a refused port is named with the node ' +
+    'it was tried from',
+  async (t) => {
+    const lab = await startLab(t, { service: { check: 'tcp' } });
+    await lab.instances[1]!.close();
+    const ssh = fixture();
+    const server = await ssh.server();
+    const remote = await ssh.connect(server, { node: 'server' });
+    t.teardown(async () => {
+      await remote.close();
+      await server.close();
+    });
+    const reach: Reach = {
+      via: 'ssh',
+      reason: 'test',
+      dialer: (node) => (node === 'server' ? sshDialer(remote) : failingDialer('ssh', node, 'no SSH session: refused')),
+    };
+    const report = await verifyCluster(lab.spec, { ...lab.options, reach });
+    const port = lab.dns[0]!.port;
+    const [, b] = lab.instances.map((i) => i.port);
+    t.deepEqual(failures(report), [
+      `whoami: SRV ${NAME} from ${CLIENT}:${port} (client1): expected 2 instances, got TCP error no SSH ` +
+        `session: refused`,
+      `whoami: tcp check of ${CLIENT}:${b} (client1): expected a TCP connection, got no SSH session: refused`,
+    ]);
+  },
+);

@@ -39,7 +39,8 @@ export function registerCompletion(program: Command): void {
   program
     .command('completion')
     .description(
-      'print a shell completion script: source <(nomad-lab completion bash), or zsh; node names come from the cluster file',
+      'print a shell completion script: source <(nomad-lab completion bash), or zsh; node names come from the ' +
+        'cluster file',
     )
     .addArgument(new Argument('<shell>', 'bash or zsh').choices(SHELLS))
     .action((shell) => {

@@ -20,7 +20,10 @@ export function parseDockerNetworks(output: string): HostNetwork[] {
   });
 }
 
-/** Interfaces' IPv4 subnets from `ip -4 -o addr show`, but Docker's bridges (their networks are listed by Docker) and loopback. */
+/**
+ * Interfaces' IPv4 subnets from `ip -4 -o addr show`, but Docker's bridges (their networks are listed by Docker) and
+ * loopback.
+ */
 export function parseInterfaces(output: string): HostNetwork[] {
   return output.split('\n').flatMap((line) => {
     const match = /^\d+:\s+(\S+)\s+inet\s+([\d.]+\/\d+)/.exec(line);
@@ -72,6 +75,7 @@ export async function refuseOverlappingNetwork(cidr: string): Promise<void> {
   const found = overlapping(cidr, [...docker, ...parseInterfaces(interfaces.stdout)]);
   if (found.length === 0) return;
   throw new ProviderError(
-    `network.cidr ${cidr} overlaps ${found.map((n) => `${n.what}, ${n.cidr}`).join('; ')}: give the lab a private network this host does not use yet (change network.cidr and the node addresses in the cluster file)`,
+    `network.cidr ${cidr} overlaps ${found.map((n) => `${n.what}, ${n.cidr}`).join('; ')}: give the lab a ` +
+      `private network this host does not use yet (change network.cidr and the node addresses in the cluster file)`,
   );
 }

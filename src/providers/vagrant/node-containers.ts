@@ -8,7 +8,9 @@ export interface NodeContainer {
   running: boolean;
   /** Where the host reaches the container's sshd (Vagrant publishes port 22 on the host's loopback). */
   ssh?: { host: string; port: number };
-  /** Whether the lab's key file is mounted as the vagrant user's authorized_keys (machines made since nomad-lab did so). */
+  /**
+   * Whether the lab's key file is mounted as the vagrant user's authorized_keys (machines made since nomad-lab did so).
+   */
   labKeyMounted: boolean;
   /** nomad-lab's cache as the machine sees it, when it is mounted. */
   hostShare?: HostShare;

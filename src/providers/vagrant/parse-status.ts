@@ -16,7 +16,9 @@ export function unescapeMachineReadable(field: string): string {
   return field.replaceAll('%!(VAGRANT_COMMA)', ',').replaceAll('\\n', '\n').replaceAll('\\r', '\r');
 }
 
-/** Parses `vagrant status --machine-readable` (lines of `timestamp,target,type,data...`), machines in Vagrant's order. */
+/**
+ * Parses `vagrant status --machine-readable` (lines of `timestamp,target,type,data...`), machines in Vagrant's order.
+ */
 export function parseStatus(output: string): VagrantMachine[] {
   const machines = new Map<string, VagrantMachine>();
   for (const line of output.split('\n')) {

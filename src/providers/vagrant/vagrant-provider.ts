@@ -297,7 +297,9 @@ async function removeDockerLeftovers(
   }
   if (strangers.length > 0) {
     say(
-      `left alone: ${strangers.join(', ')}, named like this lab's nodes but without the label ${LAB_LABEL}=${lab} (remove by hand with docker rm -f if it is a node of a lab made before nomad-lab labelled them)`,
+      `left alone: ${strangers.join(', ')}, named like this lab's nodes but without the ` +
+        `label ${LAB_LABEL}=${lab} (remove by hand with ` +
+        `docker rm -f if it is a node of a lab made before nomad-lab labelled them)`,
     );
   }
   for (const network of await removeLabNetwork(cluster.spec.network.cidr)) say(`docker network ${network}: removed`);

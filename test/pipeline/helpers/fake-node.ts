@@ -186,7 +186,8 @@ export class FakeNode implements Remote {
       }
       case 'consul':
         return ok(
-          `Node Address Status Type Build Protocol DC Partition Segment\n${this.cluster.map((n) => `${n.node} ${n.address}:8301 alive client 1.22.7 2 dc1 default <default>`).join('\n')}\n`,
+          `Node Address Status Type Build Protocol DC Partition ` +
+            `Segment\n${this.cluster.map((n) => `${n.node} ${n.address}:8301 alive client 1.22.7 2 dc1 default <default>`).join('\n')}\n`,
         );
       default:
         throw new Error(`the fake node does not know: ${display}`);

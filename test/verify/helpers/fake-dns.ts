@@ -121,7 +121,9 @@ export interface SrvTarget {
   address?: string;
 }
 
-/** Answers like Consul: SRV records with the targets' A records in the additional section, and A queries for targets. */
+/**
+ * Answers like Consul: SRV records with the targets' A records in the additional section, and A queries for targets.
+ */
 export function consulLike(
   records: Record<string, readonly SrvTarget[]>,
   options: { additionals?: boolean; truncateUdp?: boolean } = {},
