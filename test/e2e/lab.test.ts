@@ -131,7 +131,7 @@ test.serial('plan changes nothing anywhere: a job image missing from the cache i
     const changes = (JSON.parse(plan.stdout) as { changes: { node: string; step: string; description: string }[] }).changes;
     t.deepEqual(changes.filter((c) => c.node === 'this host').map((c) => c.description), [`build job image nomadlab/whoami:${await jobRecipeHash('whoami')} into ${tarball}`]);
     for (const client of ['client1', 'client2']) {
-      t.true(changes.some((c) => c.node === client && c.step === 'load job images' && /^loaded nomadlab\/whoami:/.test(c.description)), client);
+      t.true(changes.some((c) => c.node === client && c.step === 'load job images on the clients' && /^loaded nomadlab\/whoami:/.test(c.description)), client);
     }
     t.false(existsSync(tarball), 'plan built no tarball');
     t.is(await hostSnapshot(), host, 'images, cache and state folder as they were');
