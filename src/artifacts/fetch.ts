@@ -69,6 +69,16 @@ export async function ensureArtifact(request: ArtifactRequest): Promise<Artifact
   );
 }
 
+/** The artifact when the cache holds it (checked as `ensureArtifact` checks it); reads only, never fetches. */
+export async function cachedArtifact(
+  request: Omit<ArtifactRequest, 'source' | 'onProgress'>,
+): Promise<Artifact | undefined> {
+  const platform = request.platform ?? nodePlatform();
+  const path = artifactPath(request.cacheDir, request.product, request.version, platform);
+  const cached = await readCached(path);
+  return cached && { product: request.product, version: request.version, platform, path, ...cached, from: 'cache' };
+}
+
 function sourcesToTry(request: ArtifactRequest): Exclude<ArtifactSource, 'auto'>[] {
   if (request.source !== 'auto') return [request.source];
   return [...(request.directory ? (['directory'] as const) : []), 'release', 'build'];

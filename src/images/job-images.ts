@@ -96,6 +96,25 @@ export async function jobRecipeHash(recipe: JobImageRecipe): Promise<string> {
   return recipeHash(join(IMAGES_DIR, recipe), files, [busybox, ...changes]);
 }
 
+/**
+ * The current build of a recipe as `ensureJobImage` would return it, and whether the cache holds its tarball and
+ * Docker its tag (else `ensureJobImage` would build it). Reads only: no build, no tag.
+ */
+export async function jobImageAsCached(
+  recipe: JobImageRecipe,
+  cacheDir: string,
+): Promise<JobImage & { cached: boolean }> {
+  const hash = await jobRecipeHash(recipe);
+  const tag = `${JOB_IMAGE_RECIPES[recipe].repository}:${hash}`;
+  const tarball = jobTarball(cacheDir, recipe, hash);
+  const cached =
+    (await access(tarball).then(
+      () => true,
+      () => false,
+    )) && (await imageExists(tag));
+  return { recipe, hash, tag, tarball, built: false, cached };
+}
+
 /** Builds a job image from busybox-static and saves it as a tarball in the cache, unless both are there already. */
 export async function ensureJobImage(
   recipe: JobImageRecipe,

@@ -2,6 +2,7 @@ import type { Cluster } from '../config/load.ts';
 import { NomadLabError, VerifyError } from '../errors.ts';
 import { agentCredentials, NOMAD_HTTP_PORT } from '../lab-access.ts';
 import { labReach, type LabReach } from '../lab-reach.ts';
+import { servers } from '../config/topology.ts';
 import { readLabSecurity } from '../state/security.ts';
 import { agentApi, findJson, getJson } from '../verify/http-json.ts';
 import { httpStream } from '../verify/probes.ts';
@@ -50,7 +51,7 @@ export async function openLabNomad(cluster: Cluster, options: LabNomadOptions = 
   const credentials = agentCredentials(await readLabSecurity(cluster));
   const { reach, close } = options.reach ?? (await labReach(cluster));
   const failures: string[] = [];
-  for (const server of cluster.spec.nodes.filter((n) => n.role !== 'client')) {
+  for (const server of servers(cluster.spec)) {
     const { base, auth } = agentApi(server.address, nomadPort, 'nomad', credentials);
     const dialer = reach.dialer(server.name);
     try {

@@ -23,6 +23,12 @@ export interface Step<N extends keyof Products = never, M extends keyof Products
   plan?(state: Base & Pick<Products, N>): Promise<PlannedChanges>;
   /** What the step makes from its planned changes alone (so `plan` can go on to the steps after it). */
   derive?(planned: PlannedChanges): Pick<Products, M>;
+  /**
+   * A host-side step says what it would make and do, reading only (`nomad-lab plan`): no build, download, tag or
+   * write. What it could not read (a binary not yet in the cache) has an empty sha256, so the nodes' planners see
+   * it as different from what they hold.
+   */
+  preview?(state: Base & Pick<Products, N>): Promise<Pick<Products, M> & { host: string[] }>;
 }
 
 /** Per phase of a step (a planner), per node, the changes planned. */
@@ -36,6 +42,7 @@ export interface AnyStep {
   run(state: Base & Products, say: (line: string) => void): Promise<StepOutcome & Partial<Products>>;
   plan?(state: Base & Products): Promise<PlannedChanges>;
   derive?(planned: PlannedChanges): Partial<Products>;
+  preview?(state: Base & Products): Promise<Partial<Products> & { host: string[] }>;
 }
 
 /**

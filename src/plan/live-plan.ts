@@ -1,20 +1,20 @@
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { createTwoFilesPatch } from 'diff';
 import type { Cluster } from '../config/load.ts';
 import { ProviderError } from '../errors.ts';
 import { knownHostsFile, labStateDir } from '../host/dirs.ts';
 import type { Change } from '../ops/change.ts';
-import { runStep } from '../pipeline/runner.ts';
 import { newUpState, type Base, type Products } from '../pipeline/state.ts';
 import { providerFor } from '../providers/index.ts';
 import { closeAll, openAll } from '../sessions.ts';
-import { fetchBinaries } from '../steps/fetch-binaries.ts';
-import { jobImages } from '../steps/job-images.ts';
 import { UP_STEPS } from '../up.ts';
 import { readLabSecurity } from '../state/security.ts';
+import { readLabSecret } from '../state/private-file.ts';
+import { GOSSIP_KEY } from '../state/gossip-key.ts';
 
-/** One change `up` would make on a node, and why. */
+/** Where `plan` puts what `up` would do on this host (build an image, fetch a binary) beside the nodes' changes. */
+export const THIS_HOST = 'this host';
+
+/** One change `up` would make on a node (or on this host), and why. */
 export interface PlannedChange {
   step: string;
   node: string;
@@ -30,7 +30,8 @@ const MASK = '<gossip key, not shown>';
 
 /**
  * What `up` would change on a running lab, reading only: the same facts and planners as `up`, nothing applied
- * (like `terraform plan`). A lab whose machines are not all running gets `live: false` and the reason.
+ * (like `terraform plan`), and no image built, binary fetched, tag moved or file written on this host: the host-side
+ * steps only look into the cache. A lab whose machines are not all running gets `live: false` and the reason.
  */
 export async function planLab(cluster: Cluster): Promise<LabPlan> {
   let endpoints: Products['endpoints'];
@@ -40,19 +41,23 @@ export async function planLab(cluster: Cluster): Promise<LabPlan> {
     if (error instanceof ProviderError) return { live: false, why: error.message };
     throw error;
   }
-  const stateDir = labStateDir(cluster);
-  const gossipKey = (await readFile(join(stateDir, 'gossip.key'), 'utf8').catch(() => '')).trim();
+  // The key as `up` reads it (a private file, checked); a lab without one yet gets a stand-in that differs from any.
+  const gossipKey = (await readLabSecret(labStateDir(cluster), GOSSIP_KEY)) ?? '';
   const state: Base & Partial<Products> = {
     ...newUpState(cluster),
     endpoints,
     gossipKey: gossipKey || MASK,
     security: await readLabSecurity(cluster),
   };
-  // Host-side inputs: cached after the first `up`, so these only read.
-  await runStep(jobImages, state);
-  await runStep(fetchBinaries, state);
-  state.remotes = await openAll(endpoints, () => ({ knownHostsFile: knownHostsFile(cluster), deadlineMs: 30_000 }));
   const changes: PlannedChange[] = [];
+  // The host-side steps that make the nodes' inputs, looking only.
+  for (const step of UP_STEPS) {
+    if (!step.preview) continue;
+    const { host, ...made } = await step.preview(state as Base & Products);
+    Object.assign(state, made);
+    changes.push(...host.map((description) => ({ step: step.name, node: THIS_HOST, description })));
+  }
+  state.remotes = await openAll(endpoints, () => ({ knownHostsFile: knownHostsFile(cluster), deadlineMs: 30_000 }));
   try {
     for (const step of UP_STEPS) {
       if (!step.plan) continue;

@@ -1,11 +1,13 @@
-import { readFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { readFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import test from 'ava';
 import { execa } from 'execa';
 import type { Cluster } from '../../src/config/load.ts';
 import { readFact } from '../../src/facts/fact.ts';
 import { unitState } from '../../src/facts/facts.ts';
-import { labStateDir } from '../../src/host/dirs.ts';
+import { cacheDir, labStateDir } from '../../src/host/dirs.ts';
+import { jobRecipeHash } from '../../src/images/job-images.ts';
 import { wantedText } from '../../src/ops/files.ts';
 import { ensureFile } from '../../src/pipeline/apply.ts';
 import { closeAll, openSessions } from '../../src/sessions.ts';
@@ -119,6 +121,66 @@ test.serial(
     const up = await cli(['up', '-f', file]);
     t.is(up.exitCode, 0, up.all);
     t.regex(up.stdout, /^client1: restart consul$/m);
+    t.is((await cli(['plan', '-f', file])).stdout.trim(), 'plan: 0 changes, the lab is as cluster.yaml says');
+  },
+);
+
+/**
+ * What plan must leave as it is on this host: the images, the cache and the lab's state folder, each file's size and
+ * time.
+ */
+async function hostSnapshot(): Promise<string> {
+  const images = await execa('docker', ['images', '--no-trunc', '--format', '{{.ID}} {{.Repository}}:{{.Tag}}']);
+  const files = await execa('find', [cacheDir(), labStateDir(cluster), '-printf', '%p %s %T@ %m\\n']);
+  return [...images.stdout.split('\n'), ...files.stdout.split('\n')].sort().join('\n');
+}
+
+/**
+ * What plan must leave as it is on a node: its files (size, time, mode) where up writes, and its services' start
+ * times.
+ */
+async function nodeSnapshot(node: string): Promise<string> {
+  const script = [
+    'find /etc /usr/local/bin /var/lib/nomad-lab /srv -xdev \\( -type f -o -type l \\) ' +
+      "-printf '%p %s %T@ %m\\n' | sort | sha256sum",
+    'systemctl show -p ActiveEnterTimestamp consul nomad docker dnsmasq',
+  ].join('; ');
+  return (await on(node).run(['sh', '-c', script], { sudo: true })).stdout;
+}
+
+test.serial(
+  'plan changes nothing anywhere: a job image missing from the cache is said, not built; host and nodes as they were',
+  async (t) => {
+    const tarball = join(cacheDir(), 'images', `whoami-${await jobRecipeHash('whoami')}.tar`);
+    await rename(tarball, `${tarball}.aside`);
+    try {
+      const host = await hostSnapshot();
+      const nodes = await Promise.all(['server', 'client1', 'client2'].map(nodeSnapshot));
+      const plan = await cli(['plan', '-f', file, '--json']);
+      t.is(plan.exitCode, 0, plan.all);
+      const changes = (JSON.parse(plan.stdout) as { changes: { node: string; step: string; description: string }[] })
+        .changes;
+      t.deepEqual(
+        changes.filter((c) => c.node === 'this host').map((c) => c.description),
+        [`build job image nomadlab/whoami:${await jobRecipeHash('whoami')} into ${tarball}`],
+      );
+      for (const client of ['client1', 'client2']) {
+        t.true(
+          changes.some(
+            (c) =>
+              c.node === client &&
+              c.step === 'load job images on the clients' &&
+              /^loaded nomadlab\/whoami:/.test(c.description),
+          ),
+          client,
+        );
+      }
+      t.false(existsSync(tarball), 'plan built no tarball');
+      t.is(await hostSnapshot(), host, 'images, cache and state folder as they were');
+      t.deepEqual(await Promise.all(['server', 'client1', 'client2'].map(nodeSnapshot)), nodes, 'every node as it was');
+    } finally {
+      await rename(`${tarball}.aside`, tarball);
+    }
     t.is((await cli(['plan', '-f', file])).stdout.trim(), 'plan: 0 changes, the lab is as cluster.yaml says');
   },
 );
