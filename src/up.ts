@@ -1,7 +1,7 @@
 import type { Cluster } from './config/load.ts';
 import { NomadLabError } from './errors.ts';
 import { runPipeline, type StepHooks } from './pipeline/runner.ts';
-import { countChanges, newUpState, type UpState } from './pipeline/state.ts';
+import { newUpState, type RecordedChange, type UpState } from './pipeline/state.ts';
 import type { AnyStep } from './pipeline/step.ts';
 import { withLabLock } from './state/lab-lock.ts';
 import { bootMachines } from './steps/boot-machines.ts';
@@ -46,13 +46,12 @@ export const UP_STEPS: readonly AnyStep[] = [
 ];
 
 export interface UpReport {
-  changes: number;
-  /** Per node, what changed (never file contents or secrets). */
-  byNode: Map<string, string[]>;
+  /** What changed, in the order it was done, each with its step, node and reason (never file contents or secrets). */
+  changes: RecordedChange[];
 }
 
 export function upReport(state: UpState): UpReport {
-  return { changes: countChanges(state), byNode: state.changes };
+  return { changes: state.changes };
 }
 
 /** Closes every session of a run; safe after a failure. */

@@ -83,7 +83,7 @@ test("up tells the reporter of each step in order, closes the sessions and relea
     'start deploy',
     'end deploy: skipped, no jobs',
   ]);
-  t.is(report.changes, 0);
+  t.deepEqual(report.changes, []);
   t.is(node.closed, 1);
   t.false(await locked(cluster));
 });

@@ -10,6 +10,7 @@ import type { AnyStep } from '../pipeline/step.ts';
 import { plainOutput } from './output.ts';
 import { boundedIssues, ConfigError, NomadLabError } from '../errors.ts';
 import { printable } from '../text.ts';
+import { plural } from '../verify/describe.ts';
 import { planCluster } from '../plan/plan.ts';
 import { formatLivePlan, formatPlan, formatStatus, summarize } from './format.ts';
 import { renderJson, renderJunit, renderTable, verifyCluster } from '../verify/index.ts';
@@ -167,14 +168,18 @@ program
   .description('boot the machines and install and configure Docker, Consul and Nomad; a second run changes nothing')
   .option(...fileOption)
   .option('--concurrency <n>', 'nodes worked on at once within a step', (v) => positiveInt(v, '--concurrency'))
-  .action(async ({ file, concurrency }) => {
+  .option(
+    '--json',
+    'print what changed as JSON ({changes: [{step, node, description, reason}], seconds}); progress on ' + 'stderr',
+  )
+  .action(async ({ file, concurrency, json }) => {
     const { StepError } = await runner();
-    const { listrReporter } = await tasks();
+    const { listrReporter, lineReporter } = await tasks();
     const { UP_STEPS, up, UpInterruptedError } = await upModule();
     const cluster = await load(file);
     const started = Date.now();
     let current = '';
-    const listr = listrReporter(UP_STEPS);
+    const listr = json ? lineReporter((line) => process.stderr.write(`${printable(line)}\n`)) : listrReporter(UP_STEPS);
     const reporter = {
       ...listr,
       onStart: (step: AnyStep) => {
@@ -216,10 +221,15 @@ program
       forget();
     }
     await listr.finished();
-    for (const [node, changes] of report.byNode) for (const change of changes) say(`${node}: ${change}`);
-    say(
-      `up: ${report.changes === 0 ? '0 changes, the cluster was already as cluster.yaml says' : `${report.changes} change${report.changes === 1 ? '' : 's'}`} (${((Date.now() - started) / 1000).toFixed(1)} s)`,
-    );
+    const seconds = Number(((Date.now() - started) / 1000).toFixed(1));
+    if (json) {
+      say(JSON.stringify({ changes: report.changes, seconds }, null, 2));
+      return;
+    }
+    for (const change of report.changes) say(`${change.node}: ${change.description}`);
+    const count = report.changes.length;
+    const what = count === 0 ? '0 changes, the cluster was already as cluster.yaml says' : plural(count, 'change');
+    say(`up: ${what} (${seconds.toFixed(1)} s)`);
     for (const line of upFinishedLines(cluster, file)) say(line);
   });
 

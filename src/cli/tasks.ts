@@ -99,3 +99,20 @@ function stepRun(): StepRun {
   done.catch(() => {});
   return { done, settle };
 }
+
+/**
+ * A reporter for `up --json`: each step's start, progress and end as a plain line for `write` (stderr), so stdout
+ * holds only the JSON.
+ */
+export function lineReporter(write: (line: string) => void): ListrReporter {
+  return {
+    onStart: (step) => write(`${step.name} ...`),
+    onProgress: (step, line) => write(`${step.name}: ${line}`),
+    onEnd: (step, outcome, seconds) => {
+      const said = outcome.skipped ? `skipped, ${outcome.skipped}` : (outcome.summary ?? 'done');
+      write(`${step.name}: ${said} (${seconds.toFixed(1)} s)`);
+    },
+    onFail: (step, error) => write(`${step.name}: failed: ${error.message.split('\n', 1)[0]}`),
+    finished: () => Promise.resolve(),
+  };
+}

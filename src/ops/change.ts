@@ -27,6 +27,8 @@ export interface RunChange {
   sudo: boolean;
   /** Sent to the command's stdin (never shown). */
   stdin?: string;
+  /** Made while waiting, to mend a race `plan` cannot foresee (a client the servers refused, restarted). */
+  repair?: true;
 }
 
 /** A file written whole: put beside its target, then renamed into place. */
@@ -46,13 +48,31 @@ export interface JobChange {
   job: JobSpecJson;
 }
 
-export type Change = RunChange | PutChange | JobChange;
+/**
+ * A request to a node's own Consul or Nomad API that changes the cluster: an ACL policy or token made, ACLs
+ * bootstrapped. The body may hold a secret: it is sent, never shown.
+ */
+export interface ApiChange {
+  kind: 'api';
+  description: string;
+  reason?: string;
+  product: 'Consul' | 'Nomad';
+  method: 'PUT' | 'POST';
+  path: string;
+  body?: unknown;
+  /** Asked again on any other answer than 200 for this long (an agent that has only just elected a leader). */
+  retryMs?: number;
+  /** An answer that asking again cannot mend, and what to tell the user then. */
+  refused?: { match: RegExp; message: string };
+}
+
+export type Change = RunChange | PutChange | JobChange | ApiChange;
 
 /** A command change; most planners make these. */
 export function runChange(
   description: string,
   command: Command,
-  options: { sudo?: boolean; reason?: string; stdin?: string } = {},
+  options: { sudo?: boolean; reason?: string; stdin?: string; repair?: true } = {},
 ): RunChange {
   return {
     kind: 'run',
@@ -61,5 +81,6 @@ export function runChange(
     sudo: options.sudo ?? true,
     ...(options.reason === undefined ? {} : { reason: options.reason }),
     ...(options.stdin === undefined ? {} : { stdin: options.stdin }),
+    ...(options.repair ? { repair: true } : {}),
   };
 }

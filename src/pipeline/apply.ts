@@ -1,6 +1,9 @@
 import { readFacts } from '../facts/batch.ts';
 import { NomadApi } from '../nomad/api.ts';
-import type { Change } from '../ops/change.ts';
+import { tail } from '../errors.ts';
+import type { ApiChange, Change } from '../ops/change.ts';
+import { AgentApi, agentAccess } from '../remote/agent-api.ts';
+import { GaveUp, waitFor } from './wait.ts';
 import { fileStates, HASH_CACHE_MIN, planFiles, rememberHash, type WantedFile } from '../ops/files.ts';
 import type { Remote, UploadSource } from '../remote/remote.ts';
 import { stat } from 'node:fs/promises';
@@ -10,7 +13,7 @@ import type { NodePlanner } from './step.ts';
 
 /** The one applier: every kind of change, in order, on one node; each recorded once done. */
 export async function applyChanges(
-  state: Pick<Base, 'changes'> & { security?: LabSecurity },
+  state: Pick<Base, 'changes' | 'step'> & { security?: LabSecurity },
   remote: Remote,
   changes: readonly Change[],
 ): Promise<void> {
@@ -34,8 +37,11 @@ export async function applyChanges(
       case 'job':
         await new NomadApi(remote, state.security).post('/v1/jobs', { Job: change.job });
         break;
+      case 'api':
+        await applyApiChange(remote, change, state.security);
+        break;
     }
-    recordChange(state, remote.node, change.description);
+    recordChange(state, remote.node, { ...change, repair: change.kind === 'run' ? change.repair : undefined });
   }
 }
 
@@ -71,8 +77,26 @@ export async function converge<N extends keyof Products, F>(
 export async function ensureFile(remote: Remote, file: WantedFile): Promise<Change[]> {
   const { files } = await readFacts(remote, { files: fileStates([file.path]) });
   const changes = planFiles([file], files);
-  await applyChanges({ changes: new Map() }, remote, changes);
+  await applyChanges({ changes: [] }, remote, changes);
   return changes;
+}
+
+/** Sends the request, again while the agent answers otherwise than 200 and `retryMs` lasts; refused: a GaveUp. */
+async function applyApiChange(remote: Remote, change: ApiChange, security: LabSecurity = {}): Promise<void> {
+  const api = new AgentApi(remote, agentAccess(change.product, security));
+  const request = `${change.method} ${change.path}`;
+  await waitFor(
+    `${change.product} to accept ${request} (${change.description})`,
+    async () => {
+      const answer = await api.request(change.method, change.path, change.body);
+      if (answer.status === 200) return [];
+      if (change.refused?.match.test(answer.text)) throw new GaveUp(`[${remote.node}] ${change.refused.message}`);
+      const said = `[${remote.node}] ${change.product} answered ${request} with HTTP ${answer.status}: ${tail(answer.text, 3)}`;
+      if (!change.retryMs) throw new GaveUp(said);
+      return [said];
+    },
+    { timeoutMs: change.retryMs ?? 0, intervalMs: 2000 },
+  );
 }
 
 async function sourceSize(source: UploadSource): Promise<number> {

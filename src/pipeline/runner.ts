@@ -28,6 +28,7 @@ export async function runStep(step: AnyStep, state: UpState, hooks: StepHooks = 
   if (missing.length > 0)
     throw new Error(`step "${step.name}" needs ${missing.join(', ')}, which no earlier step made`);
   hooks.onStart?.(step);
+  state.step = step.name;
   const started = performance.now();
   let result: StepOutcome & Partial<Products>;
   try {

@@ -38,15 +38,27 @@ export interface Base {
   cluster: Cluster;
   /** Nodes worked on at once within a step. */
   concurrency: number;
-  /** Per node, what was changed this run (descriptions; never file contents or secrets). */
-  changes: Map<string, string[]>;
+  /** What was changed this run, in order (descriptions and reasons; never file contents or secrets). */
+  changes: RecordedChange[];
+  /** The step running, named in each change it records. */
+  step?: string;
+}
+
+/** One change made on a node, as `up --json` reports it and `plan --json` foretells it. */
+export interface RecordedChange {
+  step: string;
+  node: string;
+  description: string;
+  reason?: string;
+  /** Made while waiting, to mend a race `plan` cannot foresee; every other change, `plan` shows beforehand. */
+  repair?: true;
 }
 
 /** The pipeline's state: the base, and what the steps so far made. */
 export type UpState = Base & Partial<Products>;
 
 export function newUpState(cluster: Cluster, options: { concurrency?: number } = {}): UpState {
-  return { cluster, concurrency: options.concurrency ?? Infinity, changes: new Map() };
+  return { cluster, concurrency: options.concurrency ?? Infinity, changes: [] };
 }
 
 export function remoteOf(state: { remotes: Map<string, Remote> }, node: { name: string }): Remote {
@@ -55,14 +67,18 @@ export function remoteOf(state: { remotes: Map<string, Remote> }, node: { name: 
   return remote;
 }
 
-export function recordChange(state: Pick<Base, 'changes'>, node: string, description: string): void {
-  const list = state.changes.get(node) ?? [];
-  list.push(description);
-  state.changes.set(node, list);
-}
-
-export function countChanges(state: Pick<Base, 'changes'>): number {
-  return [...state.changes.values()].reduce((sum, list) => sum + list.length, 0);
+export function recordChange(
+  state: Pick<Base, 'changes' | 'step'>,
+  node: string,
+  change: { description: string; reason?: string | undefined; repair?: true | undefined },
+): void {
+  state.changes.push({
+    step: state.step ?? '',
+    node,
+    description: change.description,
+    ...(change.reason === undefined ? {} : { reason: change.reason }),
+    ...(change.repair ? { repair: true } : {}),
+  });
 }
 
 /** Runs `work` on the nodes, `concurrency` at a time; every node finishes, and the failures are thrown together. */

@@ -1,6 +1,7 @@
 import type { NodeSpec } from '../config/schema.ts';
 import type { FactSet } from '../facts/batch.ts';
 import type { Change } from '../ops/change.ts';
+import type { Remote } from '../remote/remote.ts';
 import type { Base, Products } from './state.ts';
 
 /** How a step ended: a summary for its title, or why it had nothing to do. */
@@ -55,11 +56,31 @@ export interface NodePlanner<N extends keyof Products, F = unknown> {
   plan(node: NodeSpec, facts: F, state: Base & Pick<Products, N>): Change[];
 }
 
+/**
+ * The facts -> plan part of a change made through an agent's API (ACL tokens, the Nomad ACL bootstrap): what the
+ * agent on one node says, read through its API, and a pure function from that to the changes (kind `api`).
+ */
+export interface AgentPlanner<N extends keyof Products, F = unknown> {
+  /** The node whose agent is asked and told (the first server). */
+  node(state: Base & Pick<Products, N>): NodeSpec;
+  read(remote: Remote, state: Base & Pick<Products, N>): Promise<F>;
+  plan(facts: F, state: Base & Pick<Products, N>): Change[];
+}
+
+/** Waiting for what the changes before it bring about (members alive, a leader): `up` waits, `plan` goes on. */
+export interface WaitPhase<N extends keyof Products> {
+  wait(state: Base & Pick<Products, N>, say: (line: string) => void): Promise<void>;
+}
+
 /** Types a step's needs and makes from its literal lists. */
 export function defineStep<N extends keyof Products = never, M extends keyof Products = never>(
   step: Step<N, M>,
 ): Step<N, M> {
   return step;
+}
+
+export function defineAgentPlanner<N extends keyof Products, F>(planner: AgentPlanner<N, F>): AgentPlanner<N, F> {
+  return planner;
 }
 
 /** Types a planner's facts from its fact set. */

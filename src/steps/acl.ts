@@ -1,11 +1,17 @@
-import { tail } from '../errors.ts';
+import { firstServer } from '../config/topology.ts';
 import { labStateDir } from '../host/dirs.ts';
-import { recordChange, type Base } from '../pipeline/state.ts';
-import { GaveUp, waitFor } from '../pipeline/wait.ts';
+import type { ApiChange, Change } from '../ops/change.ts';
+import type { Base, Products } from '../pipeline/state.ts';
+import { defineAgentPlanner, type WaitPhase } from '../pipeline/step.ts';
+import { waitFor } from '../pipeline/wait.ts';
 import { AgentApi, consulAccess, nomadAccess } from '../remote/agent-api.ts';
 import type { Remote } from '../remote/remote.ts';
 import type { AclTokens } from '../state/acl-tokens.ts';
-import type { LabSecurity } from '../state/security.ts';
+
+// The lab's ACLs as planned changes: what the agents say (read through their API) in, the requests that make the
+// missing policies and tokens out. `plan` shows them; `up` sends them. Secrets travel in the bodies, never shown.
+
+type Needs = Base & Pick<Products, 'security' | 'remotes'>;
 
 /** A Consul token nomad-lab makes, with the policy it names (the rules each guide gives). */
 interface ConsulToken {
@@ -39,67 +45,122 @@ const CONSUL_TOKENS: readonly ConsulToken[] = [
   },
 ];
 
-type State = Pick<Base, 'changes' | 'cluster'> & { security: LabSecurity };
-
-/**
- * Consul's ACLs on a running cluster: the servers made the management token from their config; this waits for it,
- * then creates each policy and token that does not exist yet (with the SecretID the agents' configs already hold).
- * A token that exists is left alone: a second `up` changes nothing.
- */
-export async function ensureConsulAcl(state: State, remote: Remote, say: (line: string) => void): Promise<void> {
-  const tokens = state.security.acl;
-  if (!tokens) return;
-  const access = consulAccess(state.security);
-  const api = new AgentApi(remote, access);
-  const tokenExists = async (secret: string) =>
-    (await new AgentApi(remote, { ...access, token: secret }).request('GET', '/v1/acl/token/self')).status === 200;
-  await waitFor(
-    "Consul to accept the lab's management token",
-    async () => ((await tokenExists(tokens.consulManagement)) ? [] : ['Consul does not know the management token yet']),
-    {
-      timeoutMs: 60_000,
-      onWaiting: (left) => say(left.join(', ')),
-    },
-  );
-  for (const { token, policy, rules } of CONSUL_TOKENS) {
-    if (await tokenExists(tokens[token])) continue;
-    const existing = await api.request('GET', `/v1/acl/policy/name/${policy}`);
-    if (existing.status !== 200)
-      await api.put('/v1/acl/policy', { Name: policy, Description: 'made by nomad-lab', Rules: rules });
-    await api.put('/v1/acl/token', {
-      SecretID: tokens[token],
-      Description: `nomad-lab: ${policy}`,
-      Policies: [{ Name: policy }],
-    });
-    recordChange(state, remote.node, `created Consul ACL token ${policy} (its secret is in the lab's state folder)`);
+/** 200 from the agent's token/self with this secret: the token exists. No answer at all counts as not (yet). */
+async function knows(remote: Remote, product: 'Consul' | 'Nomad', state: Needs, secret: string): Promise<boolean> {
+  const access = product === 'Consul' ? consulAccess(state.security) : nomadAccess(state.security);
+  try {
+    return (
+      (await new AgentApi(remote, { ...access, token: secret }).request('GET', '/v1/acl/token/self')).status === 200
+    );
+  } catch {
+    return false;
   }
 }
 
-/**
- * Nomad's ACLs: bootstrapped once, with the lab's management token as the bootstrap secret. A Nomad that already
- * knows the token changes nothing; one bootstrapped with another token is an error that says what to do.
- */
-export async function ensureNomadAcl(state: State, remote: Remote, say: (line: string) => void): Promise<void> {
-  const tokens = state.security.acl;
-  if (!tokens) return;
-  const api = new AgentApi(remote, nomadAccess(state.security));
-  await waitFor(
-    "Nomad ACLs bootstrapped with the lab's management token",
-    async () => {
-      if ((await api.request('GET', '/v1/acl/token/self')).status === 200) return [];
-      const bootstrap = await api.request('POST', '/v1/acl/bootstrap', { BootstrapSecret: tokens.nomadManagement });
-      if (bootstrap.status === 200) {
-        recordChange(state, remote.node, "bootstrapped Nomad ACLs (the management token is in the lab's state folder)");
-        return [];
-      }
-      if (/bootstrap already done/i.test(bootstrap.text)) {
-        throw new GaveUp(
-          `[${remote.node}] Nomad's ACLs were bootstrapped with a token other than the lab's (${labStateDir(state.cluster)}/nomad-management.token): ` +
-            'put that token in the file, or `nomad-lab down` and `nomad-lab up` the lab',
-        );
-      }
-      return [`ACL bootstrap: HTTP ${bootstrap.status}: ${tail(bootstrap.text, 1)}`];
-    },
-    { timeoutMs: 60_000, intervalMs: 2000, onWaiting: (left) => say(left.join(', ')) },
-  );
+/** Consul's servers make the management token from their config; the policies and tokens wait for it. */
+export const consulManagementToken: WaitPhase<'security' | 'remotes'> = {
+  async wait(state, say) {
+    const tokens = state.security.acl;
+    if (!tokens) return;
+    const first = state.remotes.get(firstServer(state.cluster.spec).name)!;
+    await waitFor(
+      "Consul to accept the lab's management token",
+      async () =>
+        (await knows(first, 'Consul', state, tokens.consulManagement)) ? [] : ['Consul does not know it yet'],
+      { timeoutMs: 60_000, onWaiting: (left) => say(left.join(', ')) },
+    );
+  },
+};
+
+/** Facts: which of the lab's Consul tokens and policies exist. */
+export interface ConsulAclFacts {
+  tokens: Partial<Record<keyof AclTokens, boolean>>;
+  policies: Record<string, boolean>;
 }
+
+/**
+ * Consul's policies and tokens that do not exist yet, each token with the SecretID the agents' configs already
+ * hold. One that exists is left alone: a second `up` changes nothing.
+ */
+export const consulAcl = defineAgentPlanner({
+  node: (state: Needs) => firstServer(state.cluster.spec),
+  async read(remote, state: Needs): Promise<ConsulAclFacts> {
+    const facts: ConsulAclFacts = { tokens: {}, policies: {} };
+    const tokens = state.security.acl;
+    if (!tokens) return facts;
+    const api = new AgentApi(remote, consulAccess(state.security));
+    for (const { token, policy } of CONSUL_TOKENS) {
+      facts.tokens[token] = await knows(remote, 'Consul', state, tokens[token]);
+      if (facts.tokens[token]) continue;
+      try {
+        facts.policies[policy] = (await api.request('GET', `/v1/acl/policy/name/${policy}`)).status === 200;
+      } catch {
+        facts.policies[policy] = false;
+      }
+    }
+    return facts;
+  },
+  plan(facts: ConsulAclFacts, state: Needs): Change[] {
+    const tokens = state.security.acl;
+    if (!tokens) return [];
+    return CONSUL_TOKENS.filter(({ token }) => !facts.tokens[token]).flatMap(({ token, policy, rules }) => {
+      const changes: ApiChange[] = [];
+      if (!facts.policies[policy]) {
+        changes.push({
+          kind: 'api',
+          product: 'Consul',
+          method: 'PUT',
+          path: '/v1/acl/policy',
+          body: { Name: policy, Description: 'made by nomad-lab', Rules: rules },
+          description: `created Consul ACL policy ${policy}`,
+        });
+      }
+      changes.push({
+        kind: 'api',
+        product: 'Consul',
+        method: 'PUT',
+        path: '/v1/acl/token',
+        body: { SecretID: tokens[token], Description: `nomad-lab: ${policy}`, Policies: [{ Name: policy }] },
+        description: `created Consul ACL token ${policy} (its secret is in the lab's state folder)`,
+        reason: 'Consul does not know it',
+      });
+      return changes;
+    });
+  },
+});
+
+/**
+ * Nomad's ACLs: bootstrapped once, with the lab's management token as the bootstrap secret. A Nomad that knows the
+ * token changes nothing; one bootstrapped with another token is refused with what to do.
+ */
+export const nomadAcl = defineAgentPlanner({
+  node: (state: Needs) => firstServer(state.cluster.spec),
+  async read(remote, state: Needs): Promise<{ bootstrapped: boolean }> {
+    const tokens = state.security.acl;
+    return { bootstrapped: !tokens || (await knows(remote, 'Nomad', state, tokens.nomadManagement)) };
+  },
+  plan(facts: { bootstrapped: boolean }, state: Needs): Change[] {
+    const tokens = state.security.acl;
+    if (!tokens || facts.bootstrapped) return [];
+    const file = `${labStateDir(state.cluster)}/nomad-management.token`;
+    return [
+      {
+        kind: 'api',
+        product: 'Nomad',
+        method: 'POST',
+        path: '/v1/acl/bootstrap',
+        body: { BootstrapSecret: tokens.nomadManagement },
+        description: "bootstrapped Nomad ACLs (the management token is in the lab's state folder)",
+        reason: "Nomad does not know the lab's management token",
+        // A leader elected a moment ago may not take it yet.
+        retryMs: 60_000,
+        refused: {
+          match: /bootstrap already done/i,
+          message:
+            `Nomad's ACLs were bootstrapped with a token other than the lab's (${file}): put that token in the ` +
+            'file, or `nomad-lab down` and `nomad-lab up` the lab',
+        },
+      },
+    ];
+  },
+});

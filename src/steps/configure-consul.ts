@@ -2,12 +2,12 @@ import type { NodeSpec } from '../config/schema.ts';
 import { firstServer, servers } from '../config/topology.ts';
 import { unitState } from '../facts/facts.ts';
 import { membersNotAlive, parseConsulMembers } from '../facts/health.ts';
-import { ensureConsulAcl } from './acl.ts';
+import { consulAcl, consulManagementToken } from './acl.ts';
 import { planFiles, wantedFileStates, wantedText, writtenPaths } from '../ops/files.ts';
 import { planService } from '../ops/service.ts';
 import { remoteStep } from '../pipeline/remote-step.ts';
-import { remoteOf, type Base, type Products } from '../pipeline/state.ts';
-import { definePlanner } from '../pipeline/step.ts';
+import { recordChange, remoteOf, type Base, type Products } from '../pipeline/state.ts';
+import { definePlanner, type WaitPhase } from '../pipeline/step.ts';
 import { failIfUnitFailed } from '../pipeline/unit-failure.ts';
 import { waitFor } from '../pipeline/wait.ts';
 import { consulCli } from '../remote/agent-api.ts';
@@ -52,12 +52,13 @@ const consulConfig = definePlanner({
   },
 });
 
-export const configureConsul = remoteStep({
-  name: 'configure Consul',
-  needs: ['gossipKey', 'binaries', 'security'],
-  makes: [],
-  planners: [consulConfig],
-  async after(state, _planned, say) {
+/**
+ * Every member alive. An agent that joined a server just before that server restarted can be left in a cluster of
+ * its own (retry_join is done): it is asked to join again every 5 s while it is missing, a repair recorded as a
+ * change with its reason (a race `plan` cannot foresee).
+ */
+const membersAlive: WaitPhase<'security' | 'remotes'> = {
+  async wait(state, say) {
     const { spec } = state.cluster;
     const first = remoteOf(state, firstServer(spec));
     const serverAddresses = servers(spec).map((n) => n.address);
@@ -71,19 +72,19 @@ export const configureConsul = remoteStep({
         const result = await first.exec(members.command, members.options);
         if (result.exitCode !== 0) return [`consul members: ${result.stderr.trim()}`];
         const alive = parseConsulMembers(result.stdout);
-        // An agent that joined a server just before that server restarted can be left in a cluster of its own:
-        // retry_join is done, so it is asked to join again (every 5 s while it is missing).
+        const missing = spec.nodes.filter((n) => !alive.some((m) => m.name === n.name && m.status === 'alive'));
         await Promise.all(
-          spec.nodes
-            .filter(
-              (n) =>
-                !alive.some((m) => m.name === n.name && m.status === 'alive') &&
-                Date.now() - (joined.get(n.name) ?? started) > 5000,
-            )
+          missing
+            .filter((n) => Date.now() - (joined.get(n.name) ?? started) > JOIN_AFTER_MS)
             .map(async (node) => {
               joined.set(node.name, Date.now());
               const join = consulCli(['join', ...serverAddresses], state.security);
               await remoteOf(state, node).exec(join.command, join.options);
+              recordChange(state, node.name, {
+                description: `consul join ${serverAddresses.join(' ')}`,
+                reason: `not an alive member ${JOIN_AFTER_MS / 1000} s after its agent started`,
+                repair: true,
+              });
             }),
         );
         return membersNotAlive(
@@ -93,6 +94,15 @@ export const configureConsul = remoteStep({
       },
       { timeoutMs: 120_000, onWaiting: (left) => say(`waiting for ${left.join(', ')}`) },
     );
-    await ensureConsulAcl(state, first, say);
   },
+};
+
+const JOIN_AFTER_MS = 5000;
+
+/** consul.hcl and its unit on every node; every member alive; the lab's ACL policies and tokens (when asked for). */
+export const configureConsul = remoteStep({
+  name: 'configure Consul',
+  needs: ['gossipKey', 'binaries', 'security'],
+  makes: [],
+  planners: [consulConfig, membersAlive, consulManagementToken, consulAcl],
 });

@@ -3,9 +3,9 @@ import { clients, firstServer } from '../config/topology.ts';
 import { enabledDrivers } from '../config/drivers.ts';
 import { NomadLabError } from '../errors.ts';
 import { interfaceWithAddress, unitState } from '../facts/facts.ts';
-import { clientsNotReady } from '../facts/health.ts';
+import { clientsNotReady, nomadRegistration } from '../facts/health.ts';
 import { normalVolumePath, planVolumeDirs, volumeStates } from '../ops/dirs.ts';
-import { ensureNomadAcl } from './acl.ts';
+import { nomadAcl } from './acl.ts';
 import { planFiles, wantedFileStates, wantedText, writtenPaths } from '../ops/files.ts';
 import { planService } from '../ops/service.ts';
 import { readFacts } from '../facts/batch.ts';
@@ -13,7 +13,7 @@ import { runChange } from '../ops/change.ts';
 import { applyChanges } from '../pipeline/apply.ts';
 import { remoteStep } from '../pipeline/remote-step.ts';
 import { remoteOf, type Base, type Products } from '../pipeline/state.ts';
-import { definePlanner } from '../pipeline/step.ts';
+import { definePlanner, type StepOutcome, type WaitPhase } from '../pipeline/step.ts';
 import { failIfUnitFailed } from '../pipeline/unit-failure.ts';
 import { waitFor } from '../pipeline/wait.ts';
 import { NomadApi } from '../nomad/api.ts';
@@ -77,82 +77,105 @@ const nomadConfig = definePlanner({
   },
 });
 
-export const configureNomad = remoteStep({
-  name: 'configure Nomad',
-  needs: ['gossipKey', 'binaries', 'security'],
-  makes: [],
-  planners: [nomadConfig],
-  async after(state, _planned, say) {
+/** A Nomad leader (the ACL bootstrap and the clients' registration wait for one). */
+const nomadLeader: WaitPhase<'security' | 'remotes'> = {
+  async wait(state, say) {
     const { spec } = state.cluster;
-    const server = remoteOf(state, firstServer(spec));
-    const api = new NomadApi(server, state.security);
-    const expected = clients(spec).map((n) => ({ name: n.name, drivers: enabledDrivers(spec, n) }));
-    let leaderSince: number | undefined;
-    const restarted = new Set<string>();
-    let aclReady = false;
+    const api = new NomadApi(remoteOf(state, firstServer(spec)), state.security);
     await waitFor(
-      'a Nomad leader and every client ready with its task drivers healthy',
+      'a Nomad leader',
       async () => {
         await Promise.all(spec.nodes.map((node) => failIfUnitFailed(remoteOf(state, node), 'nomad')));
         const leader = await api.request('GET', '/v1/status/leader');
-        if (leader.status !== 200 || !/:\d+"/.test(leader.text)) return ['no Nomad leader yet'];
-        leaderSince ??= Date.now();
-        if (state.security.acl && !aclReady) {
-          await ensureNomadAcl(state, server, say);
-          aclReady = true;
-        }
+        return leader.status === 200 && /:\d+"/.test(leader.text) ? [] : ['no Nomad leader yet'];
+      },
+      { timeoutMs: 180_000, intervalMs: 500, onWaiting: (left) => say(`waiting: ${left.join(', ')}`) },
+    );
+  },
+};
+
+/**
+ * Every client ready with its task drivers healthy. A client whose registration the servers refused waits 15 s or
+ * more before it asks again, or never asks: one that asked before the new servers were ready (Nomad 1.11: "keyring
+ * has not been initialized yet"), or one the servers no longer know (their state was lost: "Permission denied").
+ * Each client still not registered a second after there is a leader is restarted once, and registers at once: a
+ * repair recorded as a change with its reason (a race `plan` cannot foresee).
+ */
+const clientsReady: WaitPhase<'security' | 'remotes'> = {
+  async wait(state, say) {
+    const { spec } = state.cluster;
+    const api = new NomadApi(remoteOf(state, firstServer(spec)), state.security);
+    const expected = clients(spec).map((n) => ({ name: n.name, drivers: enabledDrivers(spec, n) }));
+    const leaderSince = Date.now();
+    const restarted = new Set<string>();
+    await waitFor(
+      'every Nomad client ready with its task drivers healthy',
+      async () => {
+        await Promise.all(spec.nodes.map((node) => failIfUnitFailed(remoteOf(state, node), 'nomad')));
         const nodes = await api.request('GET', '/v1/nodes');
         if (nodes.status !== 200) return ['the Nomad API does not answer'];
         const left = clientsNotReady(nodes.text, expected);
-        // A client whose registration the servers refused waits 15 s or more before it asks again, or never asks:
-        // one that asked before the new servers were ready (Nomad 1.11: "keyring has not been initialized yet"),
-        // or one the servers no longer know (their state was lost: "Permission denied"). Each client still not
-        // registered a second after there is a leader is restarted once, and registers at once.
-        const stuck = stuckClients(left, Date.now() - leaderSince).filter((s) => !restarted.has(s.name));
+        const names = expected.map((c) => c.name);
+        const stuck = stuckClients(nodes.text, names, Date.now() - leaderSince).filter((s) => !restarted.has(s.name));
         await Promise.all(
           stuck.map(async ({ name, why }) => {
             restarted.add(name);
-            await applyChanges(state, remoteOf(state, { name }), [
-              runChange(`restart nomad (${why})`, ['systemctl', 'restart', 'nomad']),
-            ]);
+            const restart = runChange('restart nomad', ['systemctl', 'restart', 'nomad'], {
+              reason: why,
+              repair: true,
+            });
+            await applyChanges(state, remoteOf(state, { name }), [restart]);
           }),
         );
         return left;
       },
       { timeoutMs: 180_000, intervalMs: 500, onWaiting: (left) => say(`waiting: ${left.join(', ')}`) },
     );
-    // Folders that were there already are the user's: left as they are, and said so.
-    const kept = (
-      await Promise.all(
-        spec.nodes.map(async (node) => {
-          if (node.host_volumes.length === 0) return [];
-          const facts = await readFacts(remoteOf(state, node), { volumes: volumeStates(volumePaths(node)) });
-          return planVolumeDirs(node.name, volumePaths(node), VOLUME_DIR, facts.volumes).kept.map(
-            (k) => `${node.name}:${k}`,
-          );
-        }),
-      )
-    ).flat();
-    return kept.length > 0
-      ? { summary: `host volume folders that were there already, left as they are: ${kept.join(', ')}` }
-      : undefined;
   },
+};
+
+/** Host volume folders that were there already are the user's: left as they are, and said so. */
+async function keptVolumes(state: Base & Pick<Products, 'remotes'>): Promise<StepOutcome | undefined> {
+  const kept = (
+    await Promise.all(
+      state.cluster.spec.nodes.map(async (node) => {
+        if (node.host_volumes.length === 0) return [];
+        const facts = await readFacts(remoteOf(state, node), { volumes: volumeStates(volumePaths(node)) });
+        return planVolumeDirs(node.name, volumePaths(node), VOLUME_DIR, facts.volumes).kept.map(
+          (k) => `${node.name}:${k}`,
+        );
+      }),
+    )
+  ).flat();
+  return kept.length > 0
+    ? { summary: `host volume folders that were there already, left as they are: ${kept.join(', ')}` }
+    : undefined;
+}
+
+/** server.hcl / client.hcl and the unit on every node; a leader; the ACL bootstrap (when asked for); clients ready. */
+export const configureNomad = remoteStep({
+  name: 'configure Nomad',
+  needs: ['gossipKey', 'binaries', 'security'],
+  makes: [],
+  planners: [nomadConfig, nomadLeader, nomadAcl, clientsReady],
+  after: keptVolumes,
 });
 
-const NOT_REGISTERED = ' not registered';
 /**
  * A client may go unregistered this long after there is a leader before its agent is restarted. One that
  * registers in time is left alone; restarting one that was a moment from registering costs a fraction of a second.
  */
 const REGISTER_WITHIN_MS = 1_000;
 
-/** The clients among `left` (lines such as "client2 not registered") that have waited too long to register. */
-export function stuckClients(left: readonly string[], waitedMs: number): Array<{ name: string; why: string }> {
+/** The clients of `names` that the servers do not know (from `/v1/nodes`) after waiting too long to register. */
+export function stuckClients(
+  nodesJson: string,
+  names: readonly string[],
+  waitedMs: number,
+): Array<{ name: string; why: string }> {
   if (waitedMs <= REGISTER_WITHIN_MS) return [];
-  return left
-    .filter((line) => line.endsWith(NOT_REGISTERED))
-    .map((line) => ({
-      name: line.slice(0, -NOT_REGISTERED.length),
-      why: `not registered ${REGISTER_WITHIN_MS / 1000} s after the servers elected a leader`,
-    }));
+  const nodes = JSON.parse(nodesJson) as { Name: string; Status: string }[];
+  return names
+    .filter((name) => !nomadRegistration(nodes, name))
+    .map((name) => ({ name, why: `not registered ${REGISTER_WITHIN_MS / 1000} s after the servers elected a leader` }));
 }

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
-import { readFile, rename } from 'node:fs/promises';
-import { join } from 'node:path';
+import { readFile, rename, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import test from 'ava';
 import { execa } from 'execa';
 import type { Cluster } from '../../src/config/load.ts';
@@ -195,6 +195,60 @@ test.serial('consul stopped on one node: the next up starts it, and the cluster 
   const { stdout } = await on('server').run(['consul', 'members']);
   t.deepEqual(membersNotAlive(parseConsulMembers(stdout), ['server', 'client1', 'client2']), []);
 });
+
+interface Listed {
+  node: string;
+  step: string;
+  description: string;
+  repair?: true;
+}
+
+const listed = (changes: readonly Listed[]) => changes.map((c) => `${c.node} [${c.step}] ${c.description}`).sort();
+
+test.serial(
+  'plan --json foretells exactly what up --json then does: a config edited by hand, a stopped agent, a new job count',
+  async (t) => {
+    const dir = dirname(file);
+    const jobFile = join(dir, 'jobs', 'whoami.nomad.hcl');
+    const job = await readFile(jobFile, 'utf8');
+    const yaml = await readFile(file, 'utf8');
+    const whoami = '  - name: whoami\n    job: whoami\n    count: 2\n';
+    t.true(job.includes('count = 2') && yaml.includes(whoami), 'the default lab runs whoami twice');
+    await on('client1').run(['sh', '-c', "echo '# edited by hand' >> /etc/consul.d/consul.hcl"], { sudo: true });
+    await on('client2').run(['systemctl', 'stop', 'nomad'], { sudo: true });
+    await writeFile(jobFile, job.replace('count = 2', 'count = 3'));
+    await writeFile(file, yaml.replace(whoami, whoami.replace('count: 2', 'count: 3')));
+    try {
+      const plan = await cli(['plan', '-f', file, '--json']);
+      t.is(plan.exitCode, 0, plan.all);
+      const planned = (JSON.parse(plan.stdout) as { changes: Listed[] }).changes;
+      t.deepEqual(listed(planned), [
+        'client1 [configure Consul] restart consul',
+        'client1 [configure Consul] wrote /etc/consul.d/consul.hcl (content)',
+        'client2 [configure Nomad] start nomad',
+        'server [deploy jobs] updated job whoami',
+      ]);
+      const up = await cli(['up', '-f', file, '--json']);
+      t.is(up.exitCode, 0, up.all);
+      const done = (JSON.parse(up.stdout) as { changes: Listed[] }).changes;
+      // Repairs mend a race while waiting (a member that missed its join); plan cannot foresee them, and says so.
+      t.deepEqual(listed(done.filter((c) => !c.repair)), listed(planned));
+      t.true(done.every((c) => c.step !== '' && c.description !== ''));
+      t.regex(up.stderr, /^verify the lab: /m, 'progress goes to stderr, stdout holds only the JSON');
+      const verify = await cli(['verify', '-f', file]);
+      t.is(verify.exitCode, 0, verify.all);
+    } finally {
+      await writeFile(jobFile, job);
+      await writeFile(file, yaml);
+    }
+    const back = await cli(['up', '-f', file, '--json']);
+    t.is(back.exitCode, 0, back.all);
+    t.deepEqual(listed((JSON.parse(back.stdout) as { changes: Listed[] }).changes), [
+      'server [deploy jobs] updated job whoami',
+    ]);
+    t.is((await cli(['plan', '-f', file])).stdout.trim(), 'plan: 0 changes, the lab is as cluster.yaml says');
+  },
+);
 
 test.serial('a file uploaded twice over ssh2 is written once', async (t) => {
   const hello = wantedText({

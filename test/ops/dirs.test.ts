@@ -35,7 +35,7 @@ async function ensureVolumeDirs(remote: Remote, paths: string[], wanted: { owner
   const normal = paths.map(normalVolumePath);
   const { volumes } = await readFacts(remote, { volumes: volumeStates(normal) });
   const { changes, kept } = planVolumeDirs(remote.node, normal, wanted, volumes);
-  await applyChanges({ changes: new Map() }, remote, changes);
+  await applyChanges({ changes: [] }, remote, changes);
   return { made: changes.map((c) => c.description.replace('made host volume folder ', '')), kept };
 }
 
