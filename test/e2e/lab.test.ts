@@ -225,6 +225,8 @@ test.serial(
       t.deepEqual(listed(planned), [
         'client1 [configure Consul] restart consul',
         'client1 [configure Consul] wrote /etc/consul.d/consul.hcl (content)',
+        // A Nomad agent stopped by systemd exits 1: its unit is failed, and up clears that before starting it.
+        "client2 [configure Nomad] clear nomad's failed state",
         'client2 [configure Nomad] start nomad',
         'server [deploy jobs] updated job whoami',
       ]);
