@@ -94,7 +94,8 @@ export async function ensureNomadAcl(state: State, remote: Remote, say: (line: s
       }
       if (/bootstrap already done/i.test(bootstrap.text)) {
         throw new GaveUp(
-          `[${remote.node}] Nomad's ACLs were bootstrapped with a token other than the lab's (${labStateDir(state.cluster)}/nomad-management.token): ` +
+          `[${remote.node}] Nomad's ACLs were bootstrapped with a token other than the lab's ` +
+            `(${labStateDir(state.cluster)}/nomad-management.token): ` +
             'put that token in the file, or `nomad-lab down` and `nomad-lab up` the lab',
         );
       }
