@@ -43,7 +43,8 @@ try {
       const seconds = [await timed(first), await timed('up'), await timed('verify')];
       loops[first].push(seconds);
       console.log(
-        `round ${round}: ${first} ${seconds[0]!.toFixed(1)} s, up ${seconds[1]!.toFixed(1)} s, verify ${seconds[2]!.toFixed(1)} s`,
+        `round ${round}: ${first} ${seconds[0]!.toFixed(1)} s, ` +
+          `up ${seconds[1]!.toFixed(1)} s, verify ${seconds[2]!.toFixed(1)} s`,
       );
     }
   }
@@ -55,9 +56,8 @@ try {
 console.log('\n| loop | first command | up | verify | whole loop |\n|---|---|---|---|---|');
 for (const [first, rounds] of Object.entries(loops)) {
   const col = (i: number) => `${median(rounds.map((r) => r[i]!)).toFixed(1)} s`;
-  console.log(
-    `| ${first}, up, verify | ${col(0)} | ${col(1)} | ${col(2)} | **${median(rounds.map((r) => r[0]! + r[1]! + r[2]!)).toFixed(1)} s** |`,
-  );
+  const whole = median(rounds.map((r) => r[0]! + r[1]! + r[2]!)).toFixed(1);
+  console.log(`| ${first}, up, verify | ${col(0)} | ${col(1)} | ${col(2)} | **${whole} s** |`);
 }
 for (const [first, rounds] of Object.entries(loops))
   console.log(`${first} loop: ${fmt(rounds.map((r) => r[0]! + r[1]! + r[2]!))}`);

@@ -56,9 +56,9 @@ for (const title of fresh[0]!.steps.keys()) {
   const b = again.map((r) => r.steps.get(title)!);
   console.log(`| ${title} | ${median(a).toFixed(1)} s | ${median(b).toFixed(1)} s |`);
 }
-console.log(
-  `| **total** | **${median(fresh.map((r) => r.total)).toFixed(1)} s** | **${median(again.map((r) => r.total)).toFixed(1)} s** |`,
-);
+const freshTotal = median(fresh.map((r) => r.total)).toFixed(1);
+const againTotal = median(again.map((r) => r.total)).toFixed(1);
+console.log(`| **total** | **${freshTotal} s** | **${againTotal} s** |`);
 console.log(
   `\nfrom nothing: ${fmt(fresh.map((r) => r.total))}; again: ${fmt(again.map((r) => r.total))}; changes on ` +
     `re-runs: ${again.map((r) => r.changes).join(', ')}`,

@@ -36,9 +36,8 @@ try {
       );
     checks = report.results.length;
   }
-  console.log(
-    `bench:verify: ${cluster.spec.services.length} services, ${cluster.spec.nodes.length} nodes, ${checks} checks per run`,
-  );
+  const { services, nodes } = cluster.spec;
+  console.log(`bench:verify: ${services.length} services, ${nodes.length} nodes, ${checks} checks per run`);
   console.log(`verify: ${fmtMs(seconds)}; load average ${loadavg()[0]!.toFixed(1)}`);
 } finally {
   await down(cluster).catch(() => {});

@@ -28,7 +28,9 @@ test("starterFiles leaves the default lab's jobs/ paths as they are", (t) => {
 });
 
 for (const starter of Object.keys(STARTERS) as Starter[]) {
-  test(`init --example ${starter} writes a lab that loads on its own, its schema line naming the package's schema`, async (t) => {
+  const title =
+    `init --example ${starter} writes a lab that loads on its own, ` + "its schema line naming the package's schema";
+  test(title, async (t) => {
     const dir = await temp();
     const { written } = await initLab(dir, starter);
     const cluster = await loadCluster(join(dir, 'cluster.yaml'));

@@ -134,6 +134,11 @@ test('labEnv asks each server in turn: one cut off, one without a leader yet, on
   const error = await t.throwsAsync(labEnv(spec([gone, waiting]), options), { instanceOf: NomadLabError });
   t.regex(
     error.message,
-    /^no server of .* named a Nomad and a Consul leader:\n {2}gone: .*127\.0\.0\.71.*\n {2}young: no leader yet \(Nomad none, Consul none\)\nIs the lab up\?/,
+    new RegExp(
+      [
+        String.raw`^no server of .* named a Nomad and a Consul leader:\n {2}gone: .*127\.0\.0\.71.*\n`,
+        String.raw` {2}young: no leader yet \(Nomad none, Consul none\)\nIs the lab up\?`,
+      ].join(''),
+    ),
   );
 });

@@ -80,7 +80,8 @@ test(
     t.regex(
       reach.reason,
       new RegExp(
-        `^no lab address answered from this host \\(Consul at ${SERVER}:${proxy.port}, ${CLIENT}:${proxy.port}, 1500 ms each\\)$`,
+        `^no lab address answered from this host ` +
+          `\\(Consul at ${SERVER}:${proxy.port}, ${CLIENT}:${proxy.port}, 1500 ms each\\)$`,
       ),
     );
     // Through the server's session, a request reaches what the server itself can reach.

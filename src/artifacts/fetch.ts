@@ -127,9 +127,8 @@ async function checkVersion(product: Product, version: string, binary: string): 
   const result = await probe(binary, ['version'], { timeout: 30_000 });
   const actual = parseVersionOutput(product, result.stdout);
   if (actual !== version) {
-    throw new NomadLabError(
-      `${binary} says it is ${product} ${actual ?? '(unreadable)'}, not ${version}: ${result.stdout.split('\n', 1)[0] || result.stderr}`,
-    );
+    const said = result.stdout.split('\n', 1)[0] || result.stderr;
+    throw new NomadLabError(`${binary} says it is ${product} ${actual ?? '(unreadable)'}, not ${version}: ${said}`);
   }
 }
 

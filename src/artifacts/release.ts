@@ -57,10 +57,10 @@ async function get(url: string, signal: AbortSignal): Promise<Buffer> {
   try {
     response = await fetch(url, { signal });
   } catch (cause) {
-    throw new NomadLabError(
-      `cannot reach ${url}: ${(cause as Error).cause instanceof Error ? ((cause as Error).cause as Error).message : (cause as Error).message}`,
-      { cause },
-    );
+    // A network failure is fetch's "fetch failed" with the reason (ECONNREFUSED, a DNS failure) as its cause.
+    const error = cause as Error;
+    const reason = error.cause instanceof Error ? error.cause.message : error.message;
+    throw new NomadLabError(`cannot reach ${url}: ${reason}`, { cause });
   }
   if (!response.ok) throw new NomadLabError(`GET ${url}: HTTP ${response.status} ${response.statusText}`);
   return Buffer.from(await response.arrayBuffer());

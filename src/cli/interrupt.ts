@@ -40,10 +40,9 @@ export function installInterruptHandlers(): void {
     if (forward) return forward(signal);
     if (stopping) process.exit(130);
     stopping = true;
-    process.stderr.write(
-      `\nnomad-lab: ${signal === 'SIGINT' ? 'interrupted' : `stopped by ${signal}`}${context ? ` during ${context}` : ''}; closing sessions (Ctrl-C ` +
-        `again to quit at once)\n`,
-    );
+    const why = signal === 'SIGINT' ? 'interrupted' : `stopped by ${signal}`;
+    const during = context ? ` during ${context}` : '';
+    process.stderr.write(`\nnomad-lab: ${why}${during}; closing sessions (Ctrl-C again to quit at once)\n`);
     const timer = setTimeout(() => process.exit(130), GRACE_MS);
     void Promise.allSettled([...cleanups].map((cleanup) => cleanup())).then(() => {
       clearTimeout(timer);

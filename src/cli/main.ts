@@ -213,10 +213,8 @@ program
       }
       // Refused before any step (a busy lab): nothing to inspect.
       if (current === '') throw error;
-      throw new NomadLabError(
-        `${(error as Error).message}\n\n${upFailureHint(cluster, file, error instanceof StepError ? error.step : current, error)}`,
-        { cause: error },
-      );
+      const hint = upFailureHint(cluster, file, error instanceof StepError ? error.step : current, error);
+      throw new NomadLabError(`${(error as Error).message}\n\n${hint}`, { cause: error });
     } finally {
       forget();
     }
@@ -321,9 +319,8 @@ program
       ],
       {},
     );
-    say(
-      `reset: ${removed.length === 0 ? 'no jobs were running' : `stopped and purged ${removed.join(', ')}`}; machines kept`,
-    );
+    const stopped = removed.length === 0 ? 'no jobs were running' : `stopped and purged ${removed.join(', ')}`;
+    say(`reset: ${stopped}; machines kept`);
   });
 
 program
@@ -341,10 +338,10 @@ program
     if (unknown.length > 0)
       throw new NomadLabError(`${file} has no node ${unknown.join(', ')}; its nodes: ${[...known].join(', ')}`);
     const removed = await forgetHostKeys(knownHostsFile(cluster), nodes);
-    say(
-      `forget-host-key: ${removed === 0 ? `no key was pinned for ${nodes.join(', ')}` : `forgot ${removed} pinned key${removed === 1 ? '' : 's'} of ${nodes.join(', ')}`}; the next contact pins ` +
-        `the new ones`,
-    );
+    const named = nodes.join(', ');
+    const outcome =
+      removed === 0 ? `no key was pinned for ${named}` : `forgot ${plural(removed, 'pinned key')} of ${named}`;
+    say(`forget-host-key: ${outcome}; the next contact pins the new ones`);
   });
 
 function positiveInt(value: string, option: string): number {
@@ -464,7 +461,7 @@ function describeImage(image: LabelledImage): string {
 }
 
 function countImages(images: readonly LabelledImage[]): string {
-  return `${images.length} image${images.length === 1 ? '' : 's'}, ${mebibytes(images.reduce((sum, i) => sum + i.size, 0))}`;
+  return `${plural(images.length, 'image')}, ${mebibytes(images.reduce((sum, i) => sum + i.size, 0))}`;
 }
 
 const artifacts = program.command('artifacts').description('Consul and Nomad binaries for the nodes');
@@ -492,15 +489,16 @@ artifacts
             onProgress: throttled(outputTo(task)),
           });
           fetched.push(artifact);
-          task.title = `${product} ${artifact.version}: ${artifact.from === 'cache' ? 'already cached' : `from ${artifact.from}`}`;
+          const from = artifact.from === 'cache' ? 'already cached' : `from ${artifact.from}`;
+          task.title = `${product} ${artifact.version}: ${from}`;
         },
       })),
       {},
     );
-    for (const a of fetched)
-      say(
-        `${a.product} ${a.version} ${a.platform} ${a.path} (${(a.size / 2 ** 20).toFixed(0)} MiB, sha256 ${a.sha256.slice(0, 12)}, ${a.from})`,
-      );
+    for (const a of fetched) {
+      const sha = a.sha256.slice(0, 12);
+      say(`${a.product} ${a.version} ${a.platform} ${a.path} (${mebibytes(a.size)}, sha256 ${sha}, ${a.from})`);
+    }
   });
 
 /** Go prints a line per package; pass on the others and every 50th of those. */

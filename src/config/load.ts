@@ -185,7 +185,8 @@ function describeSchemaIssue(issue: z.core.$ZodIssue, input: unknown): Described
       return [
         {
           path,
-          message: `expected ${typeName(issue.expected)}, got ${describeValue(value)}${quoteHint(issue.expected, value)}`,
+          message:
+            `expected ${typeName(issue.expected)}, got ${describeValue(value)}` + quoteHint(issue.expected, value),
         },
       ];
     case 'invalid_value':
@@ -232,14 +233,14 @@ function describeSchemaIssue(issue: z.core.$ZodIssue, input: unknown): Described
       return [
         {
           path,
-          message: `${lowerFirst(issue.message)}${value === undefined || typeof value === 'object' ? '' : `, got ${describeValue(value)}`}`,
+          message: `${lowerFirst(issue.message)}${gotPlainValue(value)}`,
         },
       ];
     default:
       return [
         {
           path,
-          message: `${lowerFirst(issue.message)}${value === undefined || typeof value === 'object' ? '' : `, got ${describeValue(value)}`}`,
+          message: `${lowerFirst(issue.message)}${gotPlainValue(value)}`,
         },
       ];
   }
@@ -292,6 +293,11 @@ function describeValue(value: unknown): string {
   if (typeof value === 'boolean' || typeof value === 'bigint' || typeof value === 'symbol')
     return `${typeof value} ${String(value)}`;
   return typeof value;
+}
+
+/** `, got the number 3`, `, got "abc"`: nothing when the value is missing, empty, a list or a mapping. */
+function gotPlainValue(value: unknown): string {
+  return value === undefined || typeof value === 'object' ? '' : `, got ${describeValue(value)}`;
 }
 
 function quoteHint(expected: string, value: unknown): string {

@@ -148,12 +148,12 @@ const cidr = z
     }
     // Docker prints the canonical form, and `down` finds the lab's network by it.
     const [writtenAddress = '', writtenPrefix = ''] = value.split('/');
+    const canonical = `${address.toString()}/${prefix}`;
     const problem =
       looseIpv4Problem(value, writtenAddress, `/${prefix}`) ??
       (writtenPrefix === String(prefix)
         ? undefined
-        : `${quote(value)} is read as ${address.toString()}/${prefix}: write ${address.toString()}/${prefix} (four decimal numbers, ` +
-          `no leading zeros)`);
+        : `${quote(value)} is read as ${canonical}: write ${canonical} (four decimal numbers, no leading zeros)`);
     if (problem) complete(ctx, problem);
   })
   // For the generated JSON Schema (editors), which cannot run the check above; host bits stay the loader's.

@@ -64,9 +64,10 @@ export function checkCluster(spec: ClusterSpec, baseDir: string): Finding[] {
         `${node.address} is outside the lab network ${spec.network.cidr}: pick an address inside it`,
       );
     } else if (node.address === networkAddress || node.address === broadcast) {
+      const which = node.address === broadcast ? 'broadcast' : 'network';
       error(
         ['nodes', i, 'address'],
-        `${node.address} is the ${node.address === broadcast ? 'broadcast' : 'network'} address of ${spec.network.cidr}: pick a host address`,
+        `${node.address} is the ${which} address of ${spec.network.cidr}: pick a host address`,
       );
     } else if (node.address === gateway) {
       error(

@@ -91,7 +91,9 @@ async function applyApiChange(remote: Remote, change: ApiChange, security: LabSe
       const answer = await api.request(change.method, change.path, change.body);
       if (answer.status === 200) return [];
       if (change.refused?.match.test(answer.text)) throw new GaveUp(`[${remote.node}] ${change.refused.message}`);
-      const said = `[${remote.node}] ${change.product} answered ${request} with HTTP ${answer.status}: ${tail(answer.text, 3)}`;
+      const said =
+        `[${remote.node}] ${change.product} answered ${request} ` +
+        `with HTTP ${answer.status}: ${tail(answer.text, 3)}`;
       if (!change.retryMs) throw new GaveUp(said);
       return [said];
     },

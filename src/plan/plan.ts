@@ -1,6 +1,7 @@
 import type { Cluster } from '../config/load.ts';
-import type { ClusterSpec, NodeSpec } from '../config/schema.ts';
+import type { ClusterSpec, NodeSpec, ServiceSpec } from '../config/schema.ts';
 import { clients, isServer, runsTasks, servers } from '../config/topology.ts';
+import { plural } from '../verify/describe.ts';
 import { lookupExpectation } from '../verify/lookup-evaluate.ts';
 
 export interface PlannedAction {
@@ -26,6 +27,7 @@ export interface Plan {
 export function planCluster({ spec }: Pick<Cluster, 'spec'>): Plan {
   const serverNodes = servers(spec);
   const serverAddresses = serverNodes.map((n) => n.address).join(', ');
+  const serverRole = `server (bootstrap_expect ${serverNodes.length})`;
   const clientNodes = clients(spec);
 
   const nodes = spec.nodes.map((node): PlannedNode => {
@@ -45,15 +47,15 @@ export function planCluster({ spec }: Pick<Cluster, 'spec'>): Plan {
       },
       {
         step: 'consul',
-        summary: `${server ? `server (bootstrap_expect ${serverNodes.length})` : 'client'}, bind ${node.address}, retry_join ${serverAddresses}`,
+        summary: `${server ? serverRole : 'client'}, bind ${node.address}, retry_join ${serverAddresses}`,
       },
       {
         step: 'nomad',
         summary: [
-          server ? `server (bootstrap_expect ${serverNodes.length})` : undefined,
+          server ? serverRole : undefined,
           tasks ? `client of ${serverAddresses}, docker driver` : undefined,
           node.host_volumes.length > 0
-            ? `host volumes ${node.host_volumes.map((v) => `${v.name}=${v.path}${v.read_only ? ' (read-only)' : ''}`).join(', ')}`
+            ? `host volumes ${node.host_volumes.map(hostVolumeSummary).join(', ')}`
             : undefined,
         ]
           .filter(Boolean)
@@ -69,11 +71,13 @@ export function planCluster({ spec }: Pick<Cluster, 'spec'>): Plan {
   const cluster: PlannedAction[] = [
     ...spec.jobs.map((job) => ({
       step: 'deploy',
-      summary: `job ${job.name} from ${job.file} on ${clientNodes.length} client${clientNodes.length === 1 ? '' : 's'}`,
+      summary: `job ${job.name} from ${job.file} on ${plural(clientNodes.length, 'client')}`,
     })),
     ...spec.services.map((service) => ({
       step: 'verify',
-      summary: `${service.name}.service.consul: ${service.count} instance${service.count === 1 ? '' : 's'} from every node's Consul DNS, ${service.check === 'http' ? `HTTP 200 on ${service.path}` : service.check === 'tcp' ? 'ports accept TCP' : 'ports not checked'}`,
+      summary:
+        `${service.name}.service.consul: ${plural(service.count, 'instance')} from every node's Consul DNS, ` +
+        serviceCheckSummary(service),
     })),
     ...spec.dns.map((lookup) => ({
       step: 'verify',
@@ -81,6 +85,16 @@ export function planCluster({ spec }: Pick<Cluster, 'spec'>): Plan {
     })),
   ];
   return { nodes, cluster };
+}
+
+function hostVolumeSummary(volume: NodeSpec['host_volumes'][number]): string {
+  return `${volume.name}=${volume.path}${volume.read_only ? ' (read-only)' : ''}`;
+}
+
+/** What verify asks of each instance of `service`. */
+function serviceCheckSummary(service: ServiceSpec): string {
+  if (service.check === 'http') return `HTTP 200 on ${service.path}`;
+  return service.check === 'tcp' ? 'ports accept TCP' : 'ports not checked';
 }
 
 function bootSummary(spec: ClusterSpec, node: NodeSpec): string {

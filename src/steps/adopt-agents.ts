@@ -88,7 +88,9 @@ export function planAdoption(
     const theirs = [agent.unitFile ? `${product}.service from ${agent.unitFile}` : undefined, ...agent.binaries]
       .filter(Boolean)
       .join(', ');
-    const what = `${product === 'consul' ? 'Consul' : 'Nomad'} that nomad-lab did not install (${theirs || `files in /etc/${product}.d or /opt/${product}`})`;
+    const name = product === 'consul' ? 'Consul' : 'Nomad';
+    const found = theirs || `files in /etc/${product}.d or /opt/${product}`;
+    const what = `${name} that nomad-lab did not install (${found})`;
     const stop = `systemctl disable --now ${product}`;
     if (agent.active) {
       refusals.push(

@@ -24,10 +24,8 @@ export const fetchBinaries = defineStep({
   async run({ cluster }, say) {
     const fetch = (product: Product) => ensureArtifact({ ...request(cluster, product), onProgress: say });
     const artifacts = { consul: await fetch('consul'), nomad: await fetch('nomad') };
-    return {
-      artifacts,
-      summary: `consul ${artifacts.consul.version} (${artifacts.consul.from}), nomad ${artifacts.nomad.version} (${artifacts.nomad.from})`,
-    };
+    const { consul, nomad } = artifacts;
+    return { artifacts, summary: `consul ${consul.version} (${consul.from}), nomad ${nomad.version} (${nomad.from})` };
   },
   async preview({ cluster }) {
     const host: string[] = [];

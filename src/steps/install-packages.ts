@@ -96,7 +96,8 @@ function planDockerCli(
  * Docker inside a container node: no overlay on overlay, and its containers' cgroups under a parent of the node's own.
  */
 function daemonJson({ cluster }: Base, node: NodeSpec) {
-  const content = `${JSON.stringify({ 'storage-driver': 'vfs', 'cgroup-parent': labCgroupParent(cluster.spec.name, node.name, 'docker') }, null, 2)}\n`;
+  const cgroupParent = labCgroupParent(cluster.spec.name, node.name, 'docker');
+  const content = `${JSON.stringify({ 'storage-driver': 'vfs', 'cgroup-parent': cgroupParent }, null, 2)}\n`;
   return wantedText({ path: DAEMON_JSON, content, mode: 0o644, owner: 'root', group: 'root' });
 }
 

@@ -123,11 +123,10 @@ function nomadChecks(want: ClusterExpectation, facts: ClusterFacts, ms: number):
     const actual =
       agent === undefined
         ? 'not asked'
-        : errorOr(
-            agent,
-            (a) =>
-              `${agentRole(a.config.Server?.Enabled === true, a.config.Client?.Enabled === true)} in ${a.config.Region}/${a.config.Datacenter}`,
-          );
+        : errorOr(agent, (a) => {
+            const role = agentRole(a.config.Server?.Enabled === true, a.config.Client?.Enabled === true);
+            return `${role} in ${a.config.Region}/${a.config.Datacenter}`;
+          });
     checks.push(
       result(
         'nomad',

@@ -13,10 +13,10 @@ export function renderTable(report: VerifyReport, options: TableOptions = {}): s
   const [pass, fail] = options.ascii ? ['ok  ', 'FAIL'] : ['✔', '✘'];
   const width = Math.max(0, ...report.results.map((r) => r.name.length));
   const lines = report.results.map((r) => {
-    const detail = r.ok ? r.actual : `expected ${r.expected}, got ${r.actual}`;
     // A reason quoted from a server may span lines; the table keeps one line per check.
+    const detail = (r.ok ? r.actual : `expected ${r.expected}, got ${r.actual}`).replace(/\s*\n\s*/g, ' ');
     const via = r.via === undefined ? '' : `, ${r.via === 'ssh' ? 'via ssh' : 'direct'}`;
-    return `${r.ok ? pass : fail} ${r.name.padEnd(width)}  ${detail.replace(/\s*\n\s*/g, ' ')} (${r.durationMs} ms${via})`;
+    return `${r.ok ? pass : fail} ${r.name.padEnd(width)}  ${detail} (${r.durationMs} ms${via})`;
   });
   if (lines.length === 0) lines.push('no checks: the cluster file lists no services');
   if (report.reach)

@@ -121,7 +121,12 @@ test('a bad environment variable is refused naming it, exit 1, no stack', async 
     ],
     [
       { NOMAD_LAB_CACHE: '/tmp/\u001b[2J' },
-      /^environment variable NOMAD_LAB_CACHE="\/tmp\/\\u001b\[2J": a path without control or invisible characters; fix or unset it$/,
+      new RegExp(
+        [
+          String.raw`^environment variable NOMAD_LAB_CACHE="/tmp/\\u001b\[2J": `,
+          String.raw`a path without control or invisible characters; fix or unset it$`,
+        ].join(''),
+      ),
     ],
   ];
   for (const [env, expected] of cases) {

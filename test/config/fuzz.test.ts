@@ -220,9 +220,11 @@ test('mutated cluster files are a valid cluster or a ConfigError, never a crash,
     }),
     { numRuns: RUNS },
   );
+  const ms = (performance.now() - started).toFixed(0);
+  const slowest = stats.slowest.toFixed(0);
   t.log(
-    `${RUNS} mutated files ` +
-      `from ${validSeeds.length + invalidSeeds.length} seeds: ${stats.valid} valid, ${RUNS - stats.valid} ConfigErrors; ${(performance.now() - started).toFixed(0)} ms in all, slowest ${stats.slowest.toFixed(0)} ms`,
+    `${RUNS} mutated files from ${validSeeds.length + invalidSeeds.length} seeds: ` +
+      `${stats.valid} valid, ${RUNS - stats.valid} ConfigErrors; ${ms} ms in all, slowest ${slowest} ms`,
   );
   t.pass();
 });
@@ -341,9 +343,10 @@ test(
       ),
       { numRuns: RUNS },
     );
+    const ms = (performance.now() - started).toFixed(0);
     t.log(
-      `${RUNS} generated ` +
-        `files: ${stats.valid} valid, ${RUNS - stats.valid} ConfigErrors; ${(performance.now() - started).toFixed(0)} ms in all, slowest ${stats.slowest.toFixed(0)} ms`,
+      `${RUNS} generated files: ${stats.valid} valid, ${RUNS - stats.valid} ConfigErrors; ` +
+        `${ms} ms in all, slowest ${stats.slowest.toFixed(0)} ms`,
     );
     t.pass();
   },

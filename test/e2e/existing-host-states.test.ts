@@ -207,11 +207,21 @@ test.serial(
       }
     }
     const expected: Record<string, RegExp> = {
-      askspw:
-        /^\[server\] sudo asks user askspw for a password .*: on the host, as root: echo 'askspw ALL=\(ALL\) NOPASSWD:ALL' > \/etc\/sudoers.d\/askspw/m,
+      askspw: new RegExp(
+        [
+          String.raw`^\[server\] sudo asks user askspw for a password .*: on the host, as root: `,
+          String.raw`echo 'askspw ALL=\(ALL\) NOPASSWD:ALL' > /etc/sudoers.d/askspw`,
+        ].join(''),
+        'm',
+      ),
       nosudo: /^\[client1\] sudo asks user nosudo for a password \(or nosudo may not use sudo at all\)/m,
-      wantstty:
-        /^\[server\] sudo for user wantstty needs a terminal \(requiretty in sudoers\).*"Defaults:wantstty !requiretty"/m,
+      wantstty: new RegExp(
+        [
+          String.raw`^\[server\] sudo for user wantstty needs a terminal \(requiretty in sudoers\)`,
+          String.raw`.*"Defaults:wantstty !requiretty"`,
+        ].join(''),
+        'm',
+      ),
     };
     for (const [user, message] of Object.entries(expected)) {
       const up = await cli(['up', '-f', await clusterFile(`${user}.yaml`, user)]);
@@ -232,7 +242,14 @@ test.serial(
     t.is(up.exitCode, 1, up.all);
     t.regex(
       up.all,
-      /^\[server\] a Consul that nomad-lab did not install \(consul\.service from (\/usr)?\/lib\/systemd\/system\/consul\.service, \/usr\/bin\/consul\) is running, and nomad-lab would replace it: stop it first \(systemctl disable --now consul\)/m,
+      new RegExp(
+        [
+          String.raw`^\[server\] a Consul that nomad-lab did not install `,
+          String.raw`\(consul\.service from (/usr)?/lib/systemd/system/consul\.service, /usr/bin/consul\) `,
+          String.raw`is running, and nomad-lab would replace it: stop it first \(systemctl disable --now consul\)`,
+        ].join(''),
+        'm',
+      ),
     );
     t.regex(up.all, /nothing was changed on any node/);
     t.is((await hosts.sh('server', 'cat /etc/consul.d/consul.hcl')).stdout, 'data_dir = "/opt/consul"\n#server = true');
@@ -296,7 +313,13 @@ test.serial(
     // The server's own Consul and Nomad: taken over under their unit names, one agent each, their configs set aside.
     t.regex(
       up.stdout,
-      /^server: set aside \/etc\/consul\.d\/consul\.env, \/etc\/consul\.d\/consul\.hcl in \/etc\/nomad-lab\/set-aside\/consul\.d \(down puts them back\)$/m,
+      new RegExp(
+        [
+          String.raw`^server: set aside /etc/consul\.d/consul\.env, /etc/consul\.d/consul\.hcl `,
+          String.raw`in /etc/nomad-lab/set-aside/consul\.d \(down puts them back\)$`,
+        ].join(''),
+        'm',
+      ),
     );
     const server = await hosts.sh(
       'server',
@@ -374,7 +397,12 @@ test.serial("containers that are not the lab's: verify does not count them, down
   );
   t.regex(
     units.stdout.trim(),
-    /^(\/usr)?\/lib\/systemd\/system\/consul\.service\n\/usr\/bin\/consul runs\n(\/usr)?\/lib\/systemd\/system\/nomad\.service\n\/usr\/bin\/nomad runs$/,
+    new RegExp(
+      [
+        String.raw`^(/usr)?/lib/systemd/system/consul\.service\n/usr/bin/consul runs\n`,
+        String.raw`(/usr)?/lib/systemd/system/nomad\.service\n/usr/bin/nomad runs$`,
+      ].join(''),
+    ),
   );
   // `up` again on the cleaned hosts, for the tests after this one.
   const up = await cli(['up', '-f', file]);

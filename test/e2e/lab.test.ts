@@ -109,7 +109,13 @@ test.serial(
     t.is(edited.exitCode, 2, edited.all);
     t.regex(
       edited.stdout,
-      /^client1:\n {2}~ wrote \/etc\/consul\.d\/consul\.hcl \(content\) \(its content differs\) {2}\[configure Consul\]$/m,
+      new RegExp(
+        [
+          String.raw`^client1:\n {2}~ wrote /etc/consul\.d/consul\.hcl \(content\) `,
+          String.raw`\(its content differs\) {2}\[configure Consul\]$`,
+        ].join(''),
+        'm',
+      ),
     );
     t.regex(edited.stdout, /^ {6}-# edited by hand$/m);
     t.regex(edited.stdout, /^ {2}~ restart consul \(\/etc\/consul\.d\/consul\.hcl changed\)/m);

@@ -137,6 +137,19 @@ test.serial(
   },
 );
 
+test.serial('the first up made the ACLs as changes it lists: each policy and token, then one bootstrap', (t) => {
+  const made = outputs[0]!.split('\n').filter((l) => /^server: (created|bootstrapped)/.test(l));
+  t.deepEqual(made, [
+    'server: created Consul ACL policy nomad-lab-agent',
+    "server: created Consul ACL token nomad-lab-agent (its secret is in the lab's state folder)",
+    'server: created Consul ACL policy nomad-lab-dns',
+    "server: created Consul ACL token nomad-lab-dns (its secret is in the lab's state folder)",
+    'server: created Consul ACL policy nomad-lab-nomad',
+    "server: created Consul ACL token nomad-lab-nomad (its secret is in the lab's state folder)",
+    "server: bootstrapped Nomad ACLs (the management token is in the lab's state folder)",
+  ]);
+});
+
 test.serial('a second up changes nothing (no second bootstrap, no new token or certificate)', async (t) => {
   const caBefore = await readFile(join(labStateDir(cluster), 'tls', 'ca.pem'), 'utf8');
   const up = await cli(['up', '-f', file], { CI: 'true' });

@@ -113,7 +113,12 @@ test.serial('without the node image, up fails before Vagrant runs and says to bu
   const error = await t.throwsAsync(provider.up(noImage), { instanceOf: ProviderError });
   t.regex(
     error.message,
-    /^node image nomadlab\/no-such-node:[0-9a-f]{12}-[0-9a-f]{6} not found in the local Docker: run `nomad-lab image build` first$/,
+    new RegExp(
+      [
+        String.raw`^node image nomadlab/no-such-node:[0-9a-f]{12}-[0-9a-f]{6} not found in the local Docker: `,
+        'run `nomad-lab image build` first$',
+      ].join(''),
+    ),
   );
   t.deepEqual(
     (await provider.status(cluster)).map((s) => s.detail),

@@ -272,7 +272,12 @@ test('--alloc: a stopped allocation by its prefix; an unknown or ambiguous prefi
   );
   t.regex(
     t.throws(() => logTargets(web, allocs, { alloc: '0123' }))?.message ?? '',
-    /^web has no allocation whose ID starts with "0123"; its allocations: aa11bb22 \(client1, run\/running\), .*ff667788 \(client2, stop\/complete\)$/,
+    new RegExp(
+      [
+        String.raw`^web has no allocation whose ID starts with "0123"; `,
+        String.raw`its allocations: aa11bb22 \(client1, run/running\), .*ff667788 \(client2, stop/complete\)$`,
+      ].join(''),
+    ),
   );
 });
 

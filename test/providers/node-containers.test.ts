@@ -11,9 +11,13 @@ const mount = (source: string, destination: string) => ({
 });
 
 test('docker inspect lines: id, state, the published sshd port, the lab key and the host cache mounts', (t) => {
+  const serverMounts = [
+    mount('/sys/fs/cgroup', '/sys/fs/cgroup'),
+    mount('/x/.nomad-lab/lab/id_ed25519.pub', AUTHORIZED_KEYS),
+    mount('/root/.cache/a|b', HOST_CACHE_ON_NODE),
+  ];
   const output = [
-    `/lab-server|aaa111|true|127.0.0.1 ` +
-      `2201|${JSON.stringify([mount('/sys/fs/cgroup', '/sys/fs/cgroup'), mount('/x/.nomad-lab/lab/id_ed25519.pub', AUTHORIZED_KEYS), mount('/root/.cache/a|b', HOST_CACHE_ON_NODE)])}`,
+    `/lab-server|aaa111|true|127.0.0.1 2201|${JSON.stringify(serverMounts)}`,
     `/lab-client1|bbb222|true|0.0.0.0 2222|${JSON.stringify([mount('/sys/fs/cgroup', '/sys/fs/cgroup')])}`,
     '/lab-client2|ccc333|false||[]',
     '',

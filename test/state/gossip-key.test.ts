@@ -31,6 +31,10 @@ test('concurrent first calls agree on one key', async (t) => {
   t.is(new Set(keys).size, 1);
 });
 
+const notAKey =
+  'does not hold a gossip key (32 bytes in base64, as `consul keygen` prints): ' +
+  `put the lab's key in it, or ${replace}`;
+
 const broken: [string, (file: string) => Promise<void>, string][] = [
   ['an empty file', (file) => writeFile(file, '', { mode: 0o600 }), `is empty: ${replace}`],
   [
@@ -41,15 +45,11 @@ const broken: [string, (file: string) => Promise<void>, string][] = [
     },
     "has mode 0644, so others on this machine can read the lab's key: run chmod 600 FILE",
   ],
-  [
-    'a file that is not base64',
-    (file) => writeFile(file, 'not a key at all\n', { mode: 0o600 }),
-    `does not hold a gossip key (32 bytes in base64, as \`consul keygen\` prints): put the lab's key in it, or ${replace}`,
-  ],
+  ['a file that is not base64', (file) => writeFile(file, 'not a key at all\n', { mode: 0o600 }), notAKey],
   [
     'a key of 16 bytes',
     (file) => writeFile(file, `${Buffer.alloc(16, 7).toString('base64')}\n`, { mode: 0o600 }),
-    `does not hold a gossip key (32 bytes in base64, as \`consul keygen\` prints): put the lab's key in it, or ${replace}`,
+    notAKey,
   ],
   [
     'a symlink',

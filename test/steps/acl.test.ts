@@ -68,7 +68,7 @@ test('Consul: a token lost with its policy kept: only the token, and no secret i
   t.false(JSON.stringify(changes.map((c) => [c.description, c.reason])).includes('c-dns-secret'));
 });
 
-test('Nomad: bootstrapped with the lab token, nothing; not yet, one bootstrap that retries and names a refusal', (t) => {
+test('Nomad: bootstrapped with the lab token, nothing; else one bootstrap that retries and names a refusal', (t) => {
   t.deepEqual(nomadAcl.plan({ bootstrapped: true }, state()), []);
   const [bootstrap, ...rest] = nomadAcl.plan({ bootstrapped: false }, state()) as ApiChange[];
   t.deepEqual(rest, []);

@@ -38,7 +38,12 @@ test("the package's agents, never run: their config files are set aside, their b
   );
   t.regex(
     changes[0]!.reason!,
-    /Consul that nomad-lab did not install \(consul.service from \/usr\/lib\/systemd\/system\/consul.service, \/usr\/bin\/consul\)/,
+    new RegExp(
+      [
+        String.raw`Consul that nomad-lab did not install `,
+        String.raw`\(consul.service from /usr/lib/systemd/system/consul.service, /usr/bin/consul\)`,
+      ].join(''),
+    ),
   );
 });
 

@@ -148,7 +148,14 @@ export class FakeNode implements Remote {
         if (verb === 'show') {
           const u = this.unit(unit);
           return ok(
-            `LoadState=${this.loaded(unit) ? 'loaded' : 'not-found'}\nActiveState=${u.failed ? 'failed' : u.active ? 'active' : 'inactive'}\nSubState=running\nUnitFileState=${u.enabled ? 'enabled' : ''}\nExecMainStartTimestampMonotonic=${u.starts}\n`,
+            [
+              `LoadState=${this.loaded(unit) ? 'loaded' : 'not-found'}`,
+              `ActiveState=${u.failed ? 'failed' : u.active ? 'active' : 'inactive'}`,
+              'SubState=running',
+              `UnitFileState=${u.enabled ? 'enabled' : ''}`,
+              `ExecMainStartTimestampMonotonic=${u.starts}`,
+              '',
+            ].join('\n'),
           );
         }
         this.log.push(display);
@@ -184,11 +191,12 @@ export class FakeNode implements Remote {
         if (tag) this.images.add(tag);
         return ok();
       }
-      case 'consul':
-        return ok(
-          `Node Address Status Type Build Protocol DC Partition ` +
-            `Segment\n${this.cluster.map((n) => `${n.node} ${n.address}:8301 alive client 1.22.7 2 dc1 default <default>`).join('\n')}\n`,
+      case 'consul': {
+        const members = this.cluster.map(
+          (n) => `${n.node} ${n.address}:8301 alive client 1.22.7 2 dc1 default <default>`,
         );
+        return ok(`Node Address Status Type Build Protocol DC Partition Segment\n${members.join('\n')}\n`);
+      }
       default:
         throw new Error(`the fake node does not know: ${display}`);
     }
@@ -219,8 +227,9 @@ export class FakeNode implements Remote {
     if (text.startsWith('method=$1 url=$2')) {
       // The Nomad API through curl (remote/agent-api.ts): the body, then the HTTP status on a line of its own.
       if (args[1]!.endsWith('/v1/status/leader')) return ok('"10.77.0.10:4647"\n200');
+      const drivers = { docker: { Detected: true, Healthy: true } };
       return ok(
-        `${JSON.stringify(this.cluster.map((n) => ({ Name: n.node, Status: 'ready', Drivers: { docker: { Detected: true, Healthy: true } } })))}\n200`,
+        `${JSON.stringify(this.cluster.map((n) => ({ Name: n.node, Status: 'ready', Drivers: drivers })))}\n200`,
       );
     }
     // Debian 12's docker.io and Docker's docker-ce bring the docker command; docker-cli is Debian 13's.

@@ -225,7 +225,15 @@ export async function startServer(options: TestServerOptions): Promise<TestServe
   mkdirSync(home, { recursive: true });
   writeFileSync(
     join(shimDir, 'sudo'),
-    `#!/bin/sh\n[ "$1" = -n ] && shift\n[ "$1" = -- ] && shift\nprintf '%s' "$*" | tr '\\n' ' ' >> '${sudoLog}'\necho >> '${sudoLog}'\nexec "$@"\n`,
+    [
+      '#!/bin/sh',
+      '[ "$1" = -n ] && shift',
+      '[ "$1" = -- ] && shift',
+      `printf '%s' "$*" | tr '\\n' ' ' >> '${sudoLog}'`,
+      `echo >> '${sudoLog}'`,
+      'exec "$@"',
+      '',
+    ].join('\n'),
     { mode: 0o755 },
   );
   const allowed = utils.parseKey(options.clientKey.public);
