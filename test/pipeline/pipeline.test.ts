@@ -6,6 +6,7 @@ import { loadCluster } from '../../src/config/load.ts';
 import { sha256Of } from '../../src/ops/files.ts';
 import { runPipeline, StepError } from '../../src/pipeline/runner.ts';
 import { countChanges, newUpState, type Products, type UpState } from '../../src/pipeline/state.ts';
+import { providerFor } from '../../src/providers/index.ts';
 import type { AnyStep } from '../../src/pipeline/step.ts';
 import { configureConsul } from '../../src/steps/configure-consul.ts';
 import { configureNomad } from '../../src/steps/configure-nomad.ts';
@@ -57,7 +58,7 @@ async function lab(file = 'cluster.yaml') {
   const inputs = await hostInputs();
   const run = async (): Promise<UpState> => {
     const state: UpState = {
-      ...newUpState(cluster),
+      ...newUpState(cluster, { provider: providerFor(cluster) }),
       ...inputs,
       remotes: nodes,
       gossipKey: 'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=',
