@@ -27,6 +27,7 @@ export function remoteStep<N extends keyof Products, M extends keyof Products = 
     name: spec.name,
     needs: [...new Set<N | 'remotes'>([...spec.needs, 'remotes'])],
     makes: spec.makes,
+    planners: spec.planners,
     async plan(state) {
       const planned: Map<string, Change[]>[] = [];
       for (const planner of spec.planners) planned.push(await converge(planner, state, { apply: false }));
