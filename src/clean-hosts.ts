@@ -1,31 +1,26 @@
 import type { Cluster } from './config/load.ts';
-import { HASH_CACHE_ROOT } from './ops/files.ts';
+import type { AnyStep } from './pipeline/step.ts';
 import { SET_ASIDE } from './steps/adopt-agents.ts';
-import { RESOLVED_CONSUL } from './steps/resolve-consul-dns.ts';
 import { script } from './remote/quote.ts';
 import type { Remote } from './remote/remote.ts';
 import { purgeJobs } from './reset.ts';
 import { firstServer } from './config/topology.ts';
 import { closeAll, openSessions } from './sessions.ts';
+import { UP_STEPS } from './up.ts';
 
 // `down` for existing hosts: the hosts keep running; what `up` put on them goes.
 
+/**
+ * What the steps' planners say they write on a node (`owns`), once each: a path inside another listed folder goes
+ * with that folder. In the order the steps run.
+ */
+export function ownedPaths(steps: readonly AnyStep[]): string[] {
+  const all = [...new Set(steps.flatMap((step) => step.planners ?? []).flatMap((planner) => planner.owns ?? []))];
+  return all.filter((path) => !all.some((other) => path.startsWith(`${other}/`)));
+}
+
 /** Everything `up` writes on a host, folders whole; host volume folders are not here (their data is the user's). */
-export const LAB_PATHS = [
-  '/usr/local/bin/consul',
-  '/usr/local/bin/nomad',
-  '/etc/systemd/system/consul.service',
-  '/etc/systemd/system/nomad.service',
-  '/etc/consul.d',
-  '/etc/nomad.d',
-  '/opt/consul',
-  '/opt/nomad',
-  '/etc/dnsmasq.d/10-consul.conf',
-  RESOLVED_CONSUL,
-  '/etc/nomad-lab',
-  '/var/lib/nomad-lab',
-  HASH_CACHE_ROOT,
-] as const;
+export const LAB_PATHS: readonly string[] = ownedPaths(UP_STEPS);
 
 /** The packages `up` installs, kept: the host may have had them before, or need them for something else. */
 const KEPT_PACKAGES = 'dnsmasq and docker';

@@ -3,6 +3,7 @@ import { NomadLabError } from './errors.ts';
 import { runPipeline, type StepHooks } from './pipeline/runner.ts';
 import { newUpState, type RecordedChange, type UpState } from './pipeline/state.ts';
 import type { AnyStep } from './pipeline/step.ts';
+import { providerFor, type Provider } from './providers/index.ts';
 import { withLabLock } from './state/lab-lock.ts';
 import { bootMachines } from './steps/boot-machines.ts';
 import { configureConsul } from './steps/configure-consul.ts';
@@ -62,6 +63,8 @@ export async function closeSessions(state: UpState): Promise<void> {
 export interface UpOptions {
   /** Nodes worked on at once within a step. */
   concurrency?: number;
+  /** What boots the machines; by default the provider cluster.yaml names (`providerFor`). */
+  provider?: Provider;
   /** Told of each step as it runs: its start, progress lines, end (summary, seconds) or failure. */
   reporter?: StepHooks;
   /** Stops the run: sessions closed and the lock released at once, then an UpInterruptedError naming the step. */
@@ -93,7 +96,7 @@ export async function runUp(steps: readonly AnyStep[], cluster: Cluster, options
   const { reporter = {}, signal } = options;
   if (signal?.aborted) throw new UpInterruptedError(undefined, signal.reason);
   return withLabLock(cluster, 'up', async () => {
-    const state = newUpState(cluster, options);
+    const state = newUpState(cluster, { ...options, provider: options.provider ?? providerFor(cluster) });
     const at: StepAt = { done: false };
     const run = runPipeline(steps, state, quietAfterAbort(reporter, signal, at), signal);
     try {

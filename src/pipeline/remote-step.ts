@@ -30,6 +30,8 @@ export interface RemoteStepSpec<N extends keyof Products, M extends keyof Produc
 }
 
 const isWait = <N extends keyof Products>(phase: Phase<N>): phase is WaitPhase<N> => 'wait' in phase;
+const isNodePlanner = <N extends keyof Products>(phase: Phase<N>): phase is NodePlanner<N> =>
+  !isWait(phase) && !isAgent(phase);
 const isAgent = <N extends keyof Products>(phase: Phase<N>): phase is AgentPlanner<N> => 'read' in phase;
 
 /** An agent planner's changes, read and planned on its node, applied unless `apply` is false. */
@@ -61,6 +63,7 @@ export function remoteStep<N extends keyof Products, M extends keyof Products = 
     name: spec.name,
     needs: [...new Set<N | 'remotes'>([...spec.needs, 'remotes'])],
     makes: spec.makes,
+    planners: spec.planners.filter(isNodePlanner),
     async plan(state) {
       const planned: Map<string, Change[]>[] = [];
       for (const phase of spec.planners) {

@@ -2,6 +2,7 @@ import pMap from 'p-map';
 import type { Artifact } from '../artifacts/fetch.ts';
 import type { Cluster } from '../config/load.ts';
 import type { NodeSpec } from '../config/schema.ts';
+import type { Provider } from '../providers/provider.ts';
 import type { NodeEndpoint } from '../remote/endpoint.ts';
 import type { Remote } from '../remote/remote.ts';
 import type { LabSecurity } from '../state/security.ts';
@@ -36,6 +37,8 @@ export interface Products {
 /** What every step has from the start. */
 export interface Base {
   cluster: Cluster;
+  /** What boots the machines and says how to reach them: chosen by the caller (up.ts), not by a step. */
+  provider: Provider;
   /** Nodes worked on at once within a step. */
   concurrency: number;
   /** What was changed this run, in order (descriptions and reasons; never file contents or secrets). */
@@ -57,8 +60,8 @@ export interface RecordedChange {
 /** The pipeline's state: the base, and what the steps so far made. */
 export type UpState = Base & Partial<Products>;
 
-export function newUpState(cluster: Cluster, options: { concurrency?: number } = {}): UpState {
-  return { cluster, concurrency: options.concurrency ?? Infinity, changes: [] };
+export function newUpState(cluster: Cluster, options: { provider: Provider; concurrency?: number }): UpState {
+  return { cluster, provider: options.provider, concurrency: options.concurrency ?? Infinity, changes: [] };
 }
 
 export function remoteOf(state: { remotes: Map<string, Remote> }, node: { name: string }): Remote {

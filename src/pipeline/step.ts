@@ -30,6 +30,8 @@ export interface Step<N extends keyof Products = never, M extends keyof Products
    * it as different from what they hold.
    */
   preview?(state: Base & Pick<Products, N>): Promise<Pick<Products, M> & { host: string[] }>;
+  /** The node planners the step runs, in order: what reads their declarations (`down`'s paths) finds them here. */
+  readonly planners?: readonly NodePlanner<N>[];
 }
 
 /** Per phase of a step (a planner), per node, the changes planned. */
@@ -44,6 +46,7 @@ export interface AnyStep {
   plan?(state: Base & Products): Promise<PlannedChanges>;
   derive?(planned: PlannedChanges): Partial<Products>;
   preview?(state: Base & Products): Promise<Partial<Products> & { host: string[] }>;
+  readonly planners?: readonly NodePlanner<keyof Products>[];
 }
 
 /**
@@ -54,6 +57,12 @@ export interface NodePlanner<N extends keyof Products, F = unknown> {
   nodes(state: Base & Pick<Products, N>): readonly NodeSpec[];
   facts(node: NodeSpec, state: Base & Pick<Products, N>): FactSet<F>;
   plan(node: NodeSpec, facts: F, state: Base & Pick<Products, N>): Change[];
+  /**
+   * The paths on a node that the planner writes, folders whole (a file in a folder listed needs no entry of its
+   * own): `down` on existing hosts removes exactly what the planners of `up` list (clean-hosts.ts). Host volume
+   * folders are never listed: their data is the user's.
+   */
+  readonly owns?: readonly string[];
 }
 
 /**

@@ -34,9 +34,10 @@ const MASK = '<gossip key, not shown>';
  * steps only look into the cache. A lab whose machines are not all running gets `live: false` and the reason.
  */
 export async function planLab(cluster: Cluster): Promise<LabPlan> {
+  const provider = providerFor(cluster);
   let endpoints: Products['endpoints'];
   try {
-    endpoints = await providerFor(cluster).endpoints(cluster);
+    endpoints = await provider.endpoints(cluster);
   } catch (error) {
     if (error instanceof ProviderError) return { live: false, why: error.message };
     throw error;
@@ -44,7 +45,7 @@ export async function planLab(cluster: Cluster): Promise<LabPlan> {
   // The key as `up` reads it (a private file, checked); a lab without one yet gets a stand-in that differs from any.
   const gossipKey = (await readLabSecret(labStateDir(cluster), GOSSIP_KEY)) ?? '';
   const state: Base & Partial<Products> = {
-    ...newUpState(cluster),
+    ...newUpState(cluster, { provider }),
     endpoints,
     gossipKey: gossipKey || MASK,
     security: await readLabSecurity(cluster),

@@ -121,7 +121,7 @@ export function planAdoption(
   return { changes, refusals };
 }
 
-const adoption = definePlanner({
+export const agentAdoption = definePlanner({
   // Machines nomad-lab boots come from its own image or box: only existing hosts may have agents of their own.
   nodes: ({ cluster }: Base & Pick<Products, 'remotes'>) => (existingHosts(cluster.spec) ? cluster.spec.nodes : []),
   facts: () => ({ agents: agentsOnHost() }),
@@ -130,15 +130,16 @@ const adoption = definePlanner({
     if (refusals.length > 0) throw new NomadLabError(refusals.join('\n'));
     return changes;
   },
+  owns: [SET_ASIDE],
 });
 
 /** Reads every node first, and refuses before changing any when one holds an agent that cannot be taken over. */
 async function planAll(state: Base & Pick<Products, 'remotes'>): Promise<Map<string, Change[]>> {
   const planned = new Map<string, Change[]>();
   const refusals: string[] = [];
-  await onEveryNode(state, adoption.nodes(state), async (node) => {
+  await onEveryNode(state, agentAdoption.nodes(state), async (node) => {
     try {
-      planned.set(node.name, await planNode(adoption, state, node));
+      planned.set(node.name, await planNode(agentAdoption, state, node));
     } catch (error) {
       if (!(error instanceof NomadLabError)) throw error;
       refusals.push(error.message);
@@ -152,6 +153,7 @@ export const adoptAgents = defineStep({
   name: 'Consul and Nomad already on the hosts',
   needs: ['remotes'],
   makes: [],
+  planners: [agentAdoption],
   async plan(state): Promise<PlannedChanges> {
     return [await planAll(state)];
   },

@@ -1,13 +1,15 @@
 import { defineStep } from '../pipeline/step.ts';
-import { providerFor } from '../providers/index.ts';
 
-/** The provider boots what is not running (nothing, for existing hosts) and says how to reach every node. */
+/**
+ * The provider (the state's: up.ts picks it) boots what is not running (nothing, for existing hosts) and says how
+ * to reach every node.
+ */
 export const bootMachines = defineStep({
   name: 'boot machines',
   needs: ['nodeImage'],
   makes: ['endpoints'],
-  async run({ cluster }, say) {
-    const endpoints = await providerFor(cluster).up(cluster, { onProgress: say });
+  async run({ cluster, provider }, say) {
+    const endpoints = await provider.up(cluster, { onProgress: say });
     return { endpoints, summary: `${endpoints.length} machines up` };
   },
 });

@@ -32,7 +32,7 @@ function consulFiles(state: Needs, node: NodeSpec) {
  * consul.hcl, its unit and security.hcl (ACL, TLS) with the node's certificate; the service started, or restarted only
  * when a file or its binary changed.
  */
-const consulConfig = definePlanner({
+export const consulConfig = definePlanner({
   nodes: ({ cluster }: Base) => cluster.spec.nodes,
   facts: (node: NodeSpec, state: Needs) => {
     return { files: wantedFileStates(consulFiles(state, node)), unit: unitState('consul') };
@@ -50,6 +50,7 @@ const consulConfig = definePlanner({
       }),
     ];
   },
+  owns: ['/etc/consul.d', '/etc/systemd/system/consul.service'],
 });
 
 /**

@@ -45,7 +45,7 @@ const VOLUME_DIR = { owner: 'root', mode: '755' };
  * server.hcl / client.hcl, nomad.hcl, security.hcl (ACL, TLS) and the unit; host volume folders; the service
  * (re)started only as needed.
  */
-const nomadConfig = definePlanner({
+export const nomadConfig = definePlanner({
   nodes: ({ cluster }: Base) => cluster.spec.nodes,
   facts: (node: NodeSpec, state: Needs) => {
     return {
@@ -75,6 +75,8 @@ const nomadConfig = definePlanner({
       }),
     ];
   },
+  // Not the host volume folders it makes: their data is the user's.
+  owns: ['/etc/nomad.d', '/etc/systemd/system/nomad.service'],
 });
 
 /** A Nomad leader (the ACL bootstrap and the clients' registration wait for one). */

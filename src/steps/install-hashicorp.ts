@@ -1,7 +1,7 @@
 import type { NodeSpec } from '../config/schema.ts';
 import { userExists } from '../facts/facts.ts';
 import { dirStates, planDirs, type WantedDir } from '../ops/dirs.ts';
-import { fileStates, planFiles, type WantedFile } from '../ops/files.ts';
+import { fileStates, HASH_CACHE_ROOT, planFiles, type WantedFile } from '../ops/files.ts';
 import { planSystemUser } from '../ops/users.ts';
 import { remoteStep } from '../pipeline/remote-step.ts';
 import type { Base, ChangedBinaries, Products } from '../pipeline/state.ts';
@@ -33,19 +33,23 @@ function binaries({ artifacts }: Pick<Products, 'artifacts'>): WantedFile[] {
 }
 
 /** Consul's user first: the folders below are owned by it. */
-const user = definePlanner({
+export const consulUser = definePlanner({
   nodes: ({ cluster }: Base) => cluster.spec.nodes,
   facts: () => ({ consul: userExists('consul') }),
   plan: (_node: NodeSpec, facts) => planSystemUser('consul', facts.consul, '/etc/consul.d'),
 });
 
-/** Consul and Nomad from the host's artifact cache (never downloaded per node), and their folders. */
-const install = definePlanner({
+/**
+ * Consul and Nomad from the host's artifact cache (never downloaded per node), and their folders. Reading a binary's
+ * state remembers its sha256 in the node's hash cache.
+ */
+export const hashicorpBinaries = definePlanner({
   nodes: ({ cluster }: Base) => cluster.spec.nodes,
   facts: () => ({ dirs: dirStates(DIRS.map((d) => d.path)), binaries: fileStates(PRODUCTS.map(binaryPath)) }),
   plan(_node: NodeSpec, facts, state: Base & Pick<Products, 'artifacts'>) {
     return [...planDirs(DIRS, facts.dirs), ...planFiles(binaries(state), facts.binaries)];
   },
+  owns: [...DIRS.map((d) => d.path), ...PRODUCTS.map(binaryPath), HASH_CACHE_ROOT],
 });
 
 /** Nodes whose binaries are written this run: their services restart. */
@@ -64,6 +68,6 @@ export const installHashicorp = remoteStep({
   name: 'install Consul and Nomad',
   needs: ['artifacts'],
   makes: ['binaries'],
-  planners: [user, install],
+  planners: [consulUser, hashicorpBinaries],
   derive: (planned) => ({ binaries: changedBinaries(planned) }),
 });

@@ -45,7 +45,7 @@ export function wantedPackages(
  * dnsmasq everywhere (for `.consul` names), Docker where tasks run; a package at another version than pinned is an
  * error.
  */
-const packages = definePlanner({
+export const installedPackages = definePlanner({
   nodes: ({ cluster }: Base) => cluster.spec.nodes,
   facts: (node: NodeSpec, state: Base) => ({
     packages: debPackages([
@@ -104,9 +104,9 @@ function daemonJson({ cluster }: Base, node: NodeSpec) {
 /**
  * Docker running wherever tasks run: an installed engine is not a running one (a host's docker.service may be
  * disabled and stopped, as the preloaded node image ships it), nor always one with its `docker` command. On
- * container nodes, also its daemon.json.
+ * container nodes, also its daemon.json (not owned: only machines that `down` destroys whole have it).
  */
-const dockerService = definePlanner({
+export const dockerService = definePlanner({
   nodes: ({ cluster }: Base) => cluster.spec.nodes.filter(runsTasks),
   facts: () => ({
     files: fileStates([DAEMON_JSON], 1),
@@ -134,12 +134,12 @@ export const installPackages = remoteStep({
   name: 'install packages (docker, dnsmasq)',
   needs: [],
   makes: [],
-  planners: [resolvWithoutDnsmasq, packages, dockerService],
+  planners: [resolvWithoutDnsmasq, installedPackages, dockerService],
   async after(state, [, installed]) {
     // Read again after an install: what apt installed must be what cluster.yaml pins.
     const changed = state.cluster.spec.nodes.filter((n) => (installed?.get(n.name) ?? []).length > 0);
     await onEveryNode(state, changed, async (node) => {
-      const left = await planNode(packages, state, node);
+      const left = await planNode(installedPackages, state, node);
       if (left.length > 0)
         throw new NomadLabError(`[${node.name}] ${left.map((c) => c.description).join('; ')} did not take`);
     });

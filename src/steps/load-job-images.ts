@@ -4,13 +4,15 @@ import { runsTasks } from '../config/topology.ts';
 import type { Fact } from '../facts/fact.ts';
 import { runChange } from '../ops/change.ts';
 import { dirStates, planDirs } from '../ops/dirs.ts';
-import { fileStates, planFiles, writtenPaths } from '../ops/files.ts';
+import { fileStates, HASH_CACHE_ROOT, planFiles, writtenPaths } from '../ops/files.ts';
 import { remoteStep } from '../pipeline/remote-step.ts';
 import type { Base, Products } from '../pipeline/state.ts';
 import { definePlanner } from '../pipeline/step.ts';
 import { script } from '../remote/quote.ts';
 
-const IMAGE_DIR = '/var/lib/nomad-lab/images';
+/** nomad-lab's data on a node; `install -d` of the folder below makes it too. */
+const LAB_DATA_DIR = '/var/lib/nomad-lab';
+const IMAGE_DIR = `${LAB_DATA_DIR}/images`;
 
 type Needs = Base & Pick<Products, 'tarballs'>;
 
@@ -29,8 +31,11 @@ function dockerImages(tags: readonly string[]): Fact<Set<string>> {
   };
 }
 
-/** Job images loaded into every client's Docker from the host's tarballs (no registry needed). */
-const images = definePlanner({
+/**
+ * Job images loaded into every client's Docker from the host's tarballs (no registry needed). Reading a tarball's
+ * state remembers its sha256 in the node's hash cache.
+ */
+export const jobImageLoads = definePlanner({
   nodes: ({ cluster, tarballs }: Needs) => (tarballs.length === 0 ? [] : cluster.spec.nodes.filter(runsTasks)),
   facts: (_node: NodeSpec, { tarballs }: Needs) => ({
     dir: dirStates([IMAGE_DIR]),
@@ -59,11 +64,12 @@ const images = definePlanner({
       );
     return [...planDirs([{ path: IMAGE_DIR, owner: 'root', mode: '700' }], facts.dir), ...files, ...loads];
   },
+  owns: [LAB_DATA_DIR, HASH_CACHE_ROOT],
 });
 
 export const loadJobImages = remoteStep({
   name: 'load job images on the clients',
   needs: ['tarballs'],
   makes: [],
-  planners: [images],
+  planners: [jobImageLoads],
 });

@@ -47,8 +47,11 @@ export const resolvWithoutDnsmasq = definePlanner({
   },
 });
 
-/** dnsmasq forwards `.consul` to the local agent and the rest to the node's original resolvers. */
-const dnsmasq = definePlanner({
+/**
+ * dnsmasq forwards `.consul` to the local agent and the rest to the node's original resolvers. resolv.conf is not
+ * owned: `down` puts the upstream copy back into it.
+ */
+export const dnsmasqForwarding = definePlanner({
   nodes: ({ cluster }: Base) => cluster.spec.nodes,
   facts: () => ({
     resolv: fileContent(RESOLV),
@@ -105,13 +108,14 @@ const dnsmasq = definePlanner({
           ]),
     ];
   },
+  owns: [UPSTREAM, DNSMASQ],
 });
 
 /**
  * A node whose systemd-resolved answers on 127.0.0.53 keeps it: resolved forwards `.consul` to the local agent
  * (DNS= and Domains=~consul), and resolv.conf stays as it is. `down` removes the file and restarts resolved.
  */
-const resolved = definePlanner({
+export const resolvedForwarding = definePlanner({
   nodes: ({ cluster }: Base) => cluster.spec.nodes,
   facts: () => ({ files: fileStates([RESOLVED_CONSUL], 1), resolved: resolvedUnit() }),
   plan(_node: NodeSpec, facts): Change[] {
@@ -144,13 +148,14 @@ const resolved = definePlanner({
       }),
     ];
   },
+  owns: [RESOLVED_CONSUL],
 });
 
 export const resolveConsulDns = remoteStep({
   name: 'resolve .consul names on every node',
   needs: [],
   makes: [],
-  planners: [dnsmasq, resolved],
+  planners: [dnsmasqForwarding, resolvedForwarding],
   async after(state) {
     await onEveryNode(state, state.cluster.spec.nodes, async (node) => {
       await waitFor(

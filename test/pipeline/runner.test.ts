@@ -5,6 +5,12 @@ import { runPipeline, runStep, StepError } from '../../src/pipeline/runner.ts';
 import { newUpState } from '../../src/pipeline/state.ts';
 import { defineStep, type AnyStep } from '../../src/pipeline/step.ts';
 import { UP_STEPS } from '../../src/up.ts';
+import { providerFor } from '../../src/providers/index.ts';
+
+async function freshState() {
+  const cluster = await loadCluster('cluster.yaml');
+  return newUpState(cluster, { provider: providerFor(cluster) });
+}
 
 const makesKey = defineStep({
   name: 'make the key',
@@ -20,7 +26,7 @@ const needsKey = defineStep({
 });
 
 test('the runner passes what a step makes to the steps after it, and reports each step', async (t) => {
-  const state = newUpState(await loadCluster('cluster.yaml'));
+  const state = await freshState();
   const seen: string[] = [];
   await runPipeline([makesKey, needsKey] as AnyStep[], state, {
     onEnd: (step, outcome) => seen.push(`${step.name}: ${outcome.summary}`),
@@ -30,14 +36,14 @@ test('the runner passes what a step makes to the steps after it, and reports eac
 });
 
 test('a step whose needs no earlier step made is a bug the runner names', async (t) => {
-  const state = newUpState(await loadCluster('cluster.yaml'));
+  const state = await freshState();
   await t.throwsAsync(runStep(needsKey as AnyStep, state), {
     message: 'step "use the key" needs gossipKey, which no earlier step made',
   });
 });
 
 test('a step that does not make what it says it makes is a bug the runner names', async (t) => {
-  const state = newUpState(await loadCluster('cluster.yaml'));
+  const state = await freshState();
   const liar = defineStep({
     name: 'liar',
     needs: [],
@@ -50,7 +56,7 @@ test('a step that does not make what it says it makes is a bug the runner names'
 });
 
 test("a step's failure is a StepError naming the step, with the cause's message", async (t) => {
-  const state = newUpState(await loadCluster('cluster.yaml'));
+  const state = await freshState();
   const failing = defineStep({
     name: 'fail',
     needs: [],

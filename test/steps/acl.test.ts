@@ -1,6 +1,7 @@
 import test from 'ava';
 import { parseCluster } from '../../src/config/load.ts';
 import type { ApiChange } from '../../src/ops/change.ts';
+import { providerFor } from '../../src/providers/index.ts';
 import { newUpState, type Base, type Products } from '../../src/pipeline/state.ts';
 import { consulAcl, nomadAcl, type ConsulAclFacts } from '../../src/steps/acl.ts';
 
@@ -26,7 +27,11 @@ function state(acl = true): Base & Pick<Products, 'security' | 'remotes'> {
     file: '/tmp/lab/cluster.yaml',
     ...parseCluster(FILE, { displayName: 'cluster.yaml', baseDir: '/tmp/lab' }),
   };
-  return { ...newUpState(cluster), security: acl ? { acl: ACL } : {}, remotes: new Map() };
+  return {
+    ...newUpState(cluster, { provider: providerFor(cluster) }),
+    security: acl ? { acl: ACL } : {},
+    remotes: new Map(),
+  };
 }
 
 const all = (value: boolean): ConsulAclFacts => ({

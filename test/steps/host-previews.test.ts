@@ -6,6 +6,7 @@ import test from 'ava';
 import { artifactPath, nodePlatform } from '../../src/artifacts/products.ts';
 import { parseCluster } from '../../src/config/load.ts';
 import { newUpState } from '../../src/pipeline/state.ts';
+import { providerFor } from '../../src/providers/index.ts';
 import { fetchBinaries } from '../../src/steps/fetch-binaries.ts';
 import { jobImages } from '../../src/steps/job-images.ts';
 
@@ -38,7 +39,7 @@ async function lab(t: { teardown(fn: () => Promise<void>): void }) {
     file: join(dir, 'cluster.yaml'),
     ...parseCluster(FILE, { displayName: 'cluster.yaml', baseDir: dir }),
   };
-  return { dir, cache, state: newUpState(cluster) };
+  return { dir, cache, state: newUpState(cluster, { provider: providerFor(cluster) }) };
 }
 
 test.serial(

@@ -2,6 +2,7 @@ import test from 'ava';
 import { loadCluster, type Cluster } from '../../src/config/load.ts';
 import { runStep, StepError } from '../../src/pipeline/runner.ts';
 import { newUpState, type UpState } from '../../src/pipeline/state.ts';
+import { providerFor } from '../../src/providers/index.ts';
 import type { AnyStep } from '../../src/pipeline/step.ts';
 import type { Remote } from '../../src/remote/remote.ts';
 import { passedSummary, stillFailing, verifyLab, verifyLabStep, waitingLine } from '../../src/steps/verify-lab.ts';
@@ -67,7 +68,11 @@ test('the summary counts the checks, and says so when they went through SSH', (t
 
 /** A state after deploy jobs: the cluster, sessions (none are used: the reach is faked), no security. */
 function stateFor(cluster: Cluster): UpState {
-  return { ...newUpState(cluster), remotes: new Map<string, Remote>(), security: {} };
+  return {
+    ...newUpState(cluster, { provider: providerFor(cluster) }),
+    remotes: new Map<string, Remote>(),
+    security: {},
+  };
 }
 
 /** Verify's reports in turn (the last repeats), what each call was given, and whether the reach was closed. */

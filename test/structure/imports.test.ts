@@ -34,7 +34,7 @@ const FORBIDDEN: Record<string, readonly string[]> = {
   facts: ['pipeline', 'steps', 'providers', 'ops', 'verify'],
   config: ['remote', 'pipeline', 'steps', 'providers', 'render', 'state', 'verify', 'cli'],
   pipeline: ['steps', 'cli'],
-  steps: ['cli'],
+  steps: ['cli', 'providers'],
 };
 
 test(

@@ -46,8 +46,6 @@ export class FakeNode implements Remote {
   readonly log: string[] = [];
   /** Commands that fail: a test's way to break one. */
   readonly failing = new Set<string>();
-  /** Debian 13: docker.io without the docker command, which is docker-cli's. */
-  noDockerCli = false;
   /** What a `docker load -i PATH` of a tarball adds to the node's Docker. */
   readonly tarballTags = new Map<string, string>();
 
@@ -232,13 +230,10 @@ export class FakeNode implements Remote {
         `${JSON.stringify(this.cluster.map((n) => ({ Name: n.node, Status: 'ready', Drivers: drivers })))}\n200`,
       );
     }
-    // Debian 12's docker.io and Docker's docker-ce bring the docker command; docker-cli is Debian 13's.
+    // Debian 12's docker.io and Docker's docker-ce bring the docker command (Debian 13's without it: the fixtures).
     if (text.startsWith('for f in /usr/sbin/dockerd')) {
       const engine = this.packages.has('docker.io') || this.packages.has('docker-ce');
-      const cli =
-        this.packages.has('docker-cli') ||
-        this.packages.has('docker-ce') ||
-        (this.packages.has('docker.io') && !this.noDockerCli);
+      const cli = this.packages.has('docker-cli') || this.packages.has('docker-ce') || this.packages.has('docker.io');
       return ok(`${engine ? '/usr/sbin/dockerd\n' : ''}${cli ? '/usr/bin/docker\n' : ''}`);
     }
     if (text.startsWith('for t in "$@"; do docker image inspect'))

@@ -1,0 +1,173 @@
+import test from 'ava';
+import { LAB_PATHS, ownedPaths } from '../src/clean-hosts.ts';
+import { loadCluster } from '../src/config/load.ts';
+import type { UnitState } from '../src/facts/facts.ts';
+import type { Change } from '../src/ops/change.ts';
+import { HASH_CACHE_ROOT } from '../src/ops/files.ts';
+import { newUpState, type Base, type Products } from '../src/pipeline/state.ts';
+import type { NodePlanner } from '../src/pipeline/step.ts';
+import { providerFor } from '../src/providers/index.ts';
+import { isScript } from '../src/remote/quote.ts';
+import { agentAdoption, SET_ASIDE } from '../src/steps/adopt-agents.ts';
+import { consulConfig } from '../src/steps/configure-consul.ts';
+import { nomadConfig } from '../src/steps/configure-nomad.ts';
+import { consulUser, hashicorpBinaries } from '../src/steps/install-hashicorp.ts';
+import { dockerService, installedPackages } from '../src/steps/install-packages.ts';
+import { jobImageLoads } from '../src/steps/load-job-images.ts';
+import { dnsmasqForwarding, resolvedForwarding, resolvWithoutDnsmasq } from '../src/steps/resolve-consul-dns.ts';
+import { UP_STEPS } from '../src/up.ts';
+
+// `down` on existing hosts removes what the planners of `up` say they own: here, every planner of UP_STEPS is run
+// on the facts of a host where nothing of the lab is yet, and what it writes is checked against what it declares.
+
+const stopped: UnitState = { loaded: false, active: false, failed: false, enabled: false, startedAt: 0 };
+const running: UnitState = { loaded: true, active: true, failed: false, enabled: true, startedAt: 1 };
+const nothing = new Map<never, never>();
+
+/** Per planner, the facts of a host without the lab (one case per branch that writes something else). */
+const FRESH = new Map<NodePlanner<never>, readonly unknown[]>([
+  [
+    agentAdoption,
+    [
+      {
+        agents: {
+          consul: {
+            unitFile: '/usr/lib/systemd/system/consul.service',
+            active: false,
+            binaries: ['/usr/bin/consul'],
+            configs: ['/etc/consul.d/consul.hcl'],
+          },
+          nomad: { active: false, binaries: [], configs: ['/etc/nomad.d/nomad.hcl'] },
+        },
+      },
+    ],
+  ],
+  [resolvWithoutDnsmasq, [{ resolv: 'nameserver 10.0.2.3\n', upstream: undefined, unit: stopped, resolved: stopped }]],
+  [installedPackages, [{ packages: new Map(), resolved: stopped }]],
+  [dockerService, [{ files: nothing, unit: stopped, docker: { engine: false, cli: false }, packages: nothing }]],
+  [consulUser, [{ consul: false }]],
+  [hashicorpBinaries, [{ dirs: nothing, binaries: nothing }]],
+  [consulConfig, [{ files: nothing, unit: stopped }]],
+  [dnsmasqForwarding, [{ resolv: 'nameserver 10.0.2.3\n', files: nothing, unit: stopped, resolved: stopped }]],
+  [resolvedForwarding, [{ files: nothing, resolved: running }]],
+  [nomadConfig, [{ iface: 'eth1', volumes: nothing, files: nothing, unit: stopped }]],
+  [jobImageLoads, [{ dir: nothing, files: nothing, present: new Set() }]],
+]);
+
+async function existingHostsState(): Promise<Base & Products> {
+  const cluster = await loadCluster('examples/existing-hosts.yaml');
+  const artifact = (product: 'consul' | 'nomad') => ({
+    product,
+    version: '1.0.0',
+    platform: 'linux_amd64',
+    path: `/cache/${product}`,
+    sha256: product === 'consul' ? 'a'.repeat(64) : 'b'.repeat(64),
+    size: 1,
+    from: 'cache' as const,
+  });
+  return {
+    ...newUpState(cluster, { provider: providerFor(cluster) }),
+    nodeImage: '',
+    tarballs: [{ file: '/cache/whoami-abc.tar', tag: 'nomadlab/whoami:abc', sha256: 'c'.repeat(64) }],
+    artifacts: { consul: artifact('consul'), nomad: artifact('nomad') },
+    endpoints: [],
+    remotes: new Map(),
+    gossipKey: 'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=',
+    security: {},
+    binaries: new Map(),
+  };
+}
+
+/** The paths a change writes: a file put, a folder made (`install -d`), or config files set aside. */
+function writes(change: Change): string[] {
+  if (change.kind === 'put') return [change.path];
+  if (change.kind !== 'run') return [];
+  if (isScript(change.command))
+    return change.description.startsWith('set aside') ? [change.command.args?.[0] ?? ''] : [];
+  return change.command[0] === 'install' && change.command[1] === '-d' ? [change.command.at(-1)!] : [];
+}
+
+const under = (path: string, folder: string) => path === folder || path.startsWith(`${folder}/`);
+
+async function planned() {
+  const state = await existingHostsState();
+  const volumes = state.cluster.spec.nodes.flatMap((n) => n.host_volumes.map((v) => v.path));
+  const rows = [...FRESH].flatMap(([planner, cases]) =>
+    planner.nodes(state as never).flatMap((node) =>
+      cases.map((facts) => ({
+        planner,
+        written: planner.plan(node, facts as never, state as never).flatMap(writes),
+      })),
+    ),
+  );
+  return { rows, volumes };
+}
+
+test('the fixtures here cover every planner of up, and every planner of up is here', (t) => {
+  const ofUp = UP_STEPS.flatMap((step) => step.planners ?? []);
+  t.deepEqual(new Set(ofUp), new Set(FRESH.keys()));
+  t.is(ofUp.length, FRESH.size);
+});
+
+test('what a planner writes on a fresh existing host is inside a path it owns; host volumes are not', async (t) => {
+  const { rows, volumes } = await planned();
+  t.true(rows.some((r) => r.written.length > 0));
+  const stray = rows.flatMap(({ planner, written }) =>
+    written.filter((p) => !volumes.includes(p) && !(planner.owns ?? []).some((owned) => under(p, owned))),
+  );
+  t.deepEqual(stray, []);
+  t.deepEqual(
+    volumes.filter((v) => LAB_PATHS.some((owned) => under(v, owned))),
+    [],
+  );
+  t.true(
+    rows.some((r) => r.written.some((p) => volumes.includes(p))),
+    'the example has a host volume, made by up',
+  );
+});
+
+test('every path a planner owns is written by it (the hash cache: by reading a large file)', async (t) => {
+  const { rows } = await planned();
+  const idle = [...FRESH.keys()].flatMap((planner) =>
+    (planner.owns ?? []).filter(
+      (owned) =>
+        owned !== HASH_CACHE_ROOT && !rows.some((r) => r.planner === planner && r.written.some((p) => under(p, owned))),
+    ),
+  );
+  t.deepEqual(idle, []);
+  // The hash cache is owned by the planners that put files large enough for it: binaries and image tarballs.
+  t.deepEqual(
+    [...FRESH.keys()].filter((p) => p.owns?.includes(HASH_CACHE_ROOT)),
+    [hashicorpBinaries, jobImageLoads],
+  );
+});
+
+test("down removes exactly the planners' owned paths, a path inside a listed folder with its folder", (t) => {
+  const declared = [...FRESH.keys()].flatMap((p) => p.owns ?? []);
+  t.deepEqual(new Set(declared.filter((p) => !LAB_PATHS.some((l) => under(p, l)))), new Set());
+  t.deepEqual(
+    LAB_PATHS.filter((l) => !declared.includes(l)),
+    [],
+  );
+  t.deepEqual(
+    LAB_PATHS.filter((l) => LAB_PATHS.some((other) => other !== l && under(l, other))),
+    [],
+  );
+  t.true(declared.includes(SET_ASIDE) && !LAB_PATHS.includes(SET_ASIDE), 'set-aside goes with /etc/nomad-lab');
+  t.deepEqual([...LAB_PATHS].sort(), [
+    '/etc/consul.d',
+    '/etc/dnsmasq.d/10-consul.conf',
+    '/etc/nomad-lab',
+    '/etc/nomad.d',
+    '/etc/systemd/resolved.conf.d/nomad-lab-consul.conf',
+    '/etc/systemd/system/consul.service',
+    '/etc/systemd/system/nomad.service',
+    '/opt/consul',
+    '/opt/nomad',
+    '/usr/local/bin/consul',
+    '/usr/local/bin/nomad',
+    '/var/cache/nomad-lab',
+    '/var/lib/nomad-lab',
+  ]);
+  t.deepEqual(LAB_PATHS, ownedPaths(UP_STEPS));
+});
