@@ -2,7 +2,7 @@ import { tail } from '../errors.ts';
 import { labStateDir } from '../host/dirs.ts';
 import { recordChange, type Base } from '../pipeline/state.ts';
 import { GaveUp, waitFor } from '../pipeline/wait.ts';
-import { AgentApi, consulAccess, nomadAccess } from '../remote/agent-api.ts';
+import { nodeAgent } from '../node-agents.ts';
 import type { Remote } from '../remote/remote.ts';
 import type { AclTokens } from '../state/acl-tokens.ts';
 import type { LabSecurity } from '../state/security.ts';
@@ -49,10 +49,9 @@ type State = Pick<Base, 'changes' | 'cluster'> & { security: LabSecurity };
 export async function ensureConsulAcl(state: State, remote: Remote, say: (line: string) => void): Promise<void> {
   const tokens = state.security.acl;
   if (!tokens) return;
-  const access = consulAccess(state.security);
-  const api = new AgentApi(remote, access);
+  const api = nodeAgent(remote, 'consul', state.security);
   const tokenExists = async (secret: string) =>
-    (await new AgentApi(remote, { ...access, token: secret }).request('GET', '/v1/acl/token/self')).status === 200;
+    (await api.withToken(secret).request('GET', '/v1/acl/token/self')).status === 200;
   await waitFor(
     "Consul to accept the lab's management token",
     async () => ((await tokenExists(tokens.consulManagement)) ? [] : ['Consul does not know the management token yet']),
@@ -82,7 +81,7 @@ export async function ensureConsulAcl(state: State, remote: Remote, say: (line: 
 export async function ensureNomadAcl(state: State, remote: Remote, say: (line: string) => void): Promise<void> {
   const tokens = state.security.acl;
   if (!tokens) return;
-  const api = new AgentApi(remote, nomadAccess(state.security));
+  const api = nodeAgent(remote, 'nomad', state.security);
   await waitFor(
     "Nomad ACLs bootstrapped with the lab's management token",
     async () => {

@@ -1,7 +1,7 @@
 import type { NodeSpec } from '../config/schema.ts';
 import { firstServer, servers } from '../config/topology.ts';
 import { unitState } from '../facts/facts.ts';
-import { membersNotAlive, parseConsulMembers } from '../facts/health.ts';
+import { membersNotAlive } from '../facts/health.ts';
 import { ensureConsulAcl } from './acl.ts';
 import { planFiles, wantedFileStates, wantedText, writtenPaths } from '../ops/files.ts';
 import { planService } from '../ops/service.ts';
@@ -10,7 +10,7 @@ import { remoteOf, type Base, type Products } from '../pipeline/state.ts';
 import { definePlanner } from '../pipeline/step.ts';
 import { failIfUnitFailed } from '../pipeline/unit-failure.ts';
 import { waitFor } from '../pipeline/wait.ts';
-import { consulCli } from '../remote/agent-api.ts';
+import { nodeConsulJoin, nodeConsulMembers } from '../node-agents.ts';
 import { renderNodeConfig } from '../render/node-config.ts';
 import { nodeSecurity } from '../state/security.ts';
 
@@ -67,10 +67,7 @@ export const configureConsul = remoteStep({
       'every Consul member to be alive',
       async () => {
         await Promise.all(spec.nodes.map((node) => failIfUnitFailed(remoteOf(state, node), 'consul')));
-        const members = consulCli(['members'], state.security);
-        const result = await first.exec(members.command, members.options);
-        if (result.exitCode !== 0) return [`consul members: ${result.stderr.trim()}`];
-        const alive = parseConsulMembers(result.stdout);
+        const alive = await nodeConsulMembers(first, state.security);
         // An agent that joined a server just before that server restarted can be left in a cluster of its own:
         // retry_join is done, so it is asked to join again (every 5 s while it is missing).
         await Promise.all(
@@ -82,8 +79,7 @@ export const configureConsul = remoteStep({
             )
             .map(async (node) => {
               joined.set(node.name, Date.now());
-              const join = consulCli(['join', ...serverAddresses], state.security);
-              await remoteOf(state, node).exec(join.command, join.options);
+              await nodeConsulJoin(remoteOf(state, node), state.security, serverAddresses);
             }),
         );
         return membersNotAlive(
