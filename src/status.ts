@@ -6,8 +6,9 @@ import { providerFor } from './providers/index.ts';
 import type { MachineStatus } from './providers/provider.ts';
 import { firstServer } from './config/topology.ts';
 import { closeAll, openSessions } from './sessions.ts';
-import { parseConsulMembers, type Member } from './facts/health.ts';
-import { consulCli } from './remote/agent-api.ts';
+import type { Member } from './facts/health.ts';
+import { nodeConsulMembers } from './node-agents.ts';
+import type { NomadAgentMembers, NomadNodeStub } from './remote/agent-types.ts';
 import { readLabSecurity } from './state/security.ts';
 
 export interface LabStatus {
@@ -26,15 +27,6 @@ export interface LabStatus {
   problems: string[];
 }
 
-interface AgentMembers {
-  Members: { Name: string; Addr: string; Status: string; Tags: Record<string, string> }[];
-}
-interface NodeStub {
-  Name: string;
-  Status: string;
-  Drivers?: Record<string, { Healthy: boolean }>;
-}
-
 /** Machines, Consul members, Nomad servers, clients, jobs and allocations, in one view. */
 export async function labStatus(cluster: Cluster): Promise<LabStatus> {
   const machines = await providerFor(cluster).status(cluster);
@@ -48,15 +40,16 @@ export async function labStatus(cluster: Cluster): Promise<LabStatus> {
   const remotes = await openSessions(cluster, [server]);
   try {
     const remote = remotes.get(server)!;
-    const consulMembers = consulCli(['members'], security);
-    const members = await remote.exec(consulMembers.command, consulMembers.options);
-    if (members.exitCode === 0) status.consul = parseConsulMembers(members.stdout);
-    else status.problems.push(`consul members on ${server}: ${members.stderr.trim()}`);
+    try {
+      status.consul = await nodeConsulMembers(remote, security);
+    } catch (error) {
+      status.problems.push(`Consul members on ${server}: ${(error as Error).message.split('\n', 1)[0]}`);
+    }
     try {
       const api = new NomadApi(remote, security);
       const leader = await api.get<string>('/v1/status/leader');
-      const agents = await api.get<AgentMembers>('/v1/agent/members');
-      const nodes = await api.get<NodeStub[]>('/v1/nodes');
+      const agents = await api.get<NomadAgentMembers>('/v1/agent/members');
+      const nodes = await api.get<NomadNodeStub[]>('/v1/nodes');
       const jobs = await api.get<JobListStub[]>('/v1/jobs');
       const allocations = await api.get<(AllocationStub & { JobID: string })[]>('/v1/allocations');
       status.nomad = {
@@ -64,7 +57,7 @@ export async function labStatus(cluster: Cluster): Promise<LabStatus> {
         servers: agents.Members.map((m) => ({
           name: m.Name,
           status: m.Status,
-          leader: `${m.Addr}:${m.Tags['port']}` === leader,
+          leader: `${m.Addr}:${m.Tags?.['port']}` === leader,
         })),
         clients: nodes.map((n) => ({
           name: n.Name,

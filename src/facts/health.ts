@@ -1,3 +1,5 @@
+import type { ConsulMember, NomadNodeStub } from '../remote/agent-types.ts';
+
 /** Parsers of what the agents report, kept pure so tests can feed them recorded output. */
 
 export interface Member {
@@ -7,7 +9,23 @@ export interface Member {
   type: string;
 }
 
-/** `consul members` (its table). */
+/** Serf's member states, as Consul's `/v1/agent/members` numbers them. */
+const MEMBER_STATUS = ['none', 'alive', 'leaving', 'left', 'failed'];
+
+/** Consul's `/v1/agent/members`, as `consul members` shows it: `alive`, `server` (its role tag is `consul`). */
+export function consulMembers(members: readonly ConsulMember[]): Member[] {
+  return members.map((m) => ({
+    name: m.Name,
+    address: m.Port === undefined ? m.Addr : `${m.Addr}:${m.Port}`,
+    status: MEMBER_STATUS[m.Status] ?? `status ${m.Status}`,
+    type: m.Tags?.['role'] === 'consul' ? 'server' : 'client',
+  }));
+}
+
+/**
+ * `consul members` (its table). nomad-lab asks the API (consulMembers); the end-to-end tests run the CLI on the
+ * nodes as a witness of their own.
+ */
 export function parseConsulMembers(stdout: string): Member[] {
   const [header, ...rows] = stdout.trim().split('\n');
   if (!header?.startsWith('Node')) return [];
@@ -23,12 +41,6 @@ export function membersNotAlive(members: readonly Member[], expected: readonly s
     const member = members.find((m) => m.name === name);
     return member?.status === 'alive' ? [] : [`${name} ${member ? member.status : 'not a member'}`];
   });
-}
-
-interface NomadNodeStub {
-  Name: string;
-  Status: string;
-  Drivers?: Record<string, { Detected: boolean; Healthy: boolean; HealthDescription?: string }>;
 }
 
 /**
@@ -51,7 +63,7 @@ export function clientsNotReady(
   nodesJson: string,
   expected: ReadonlyArray<string | { name: string; drivers: readonly string[] }>,
 ): string[] {
-  const nodes = JSON.parse(nodesJson) as NomadNodeStub[];
+  const nodes = JSON.parse(nodesJson) as Pick<NomadNodeStub, 'Name' | 'Status' | 'Drivers'>[];
   return expected.flatMap((want) => {
     const { name, drivers } = typeof want === 'string' ? { name: want, drivers: ['docker'] } : want;
     const node = nomadRegistration(nodes, name);

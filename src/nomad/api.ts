@@ -1,10 +1,11 @@
-import { AgentApi, nomadAccess } from '../remote/agent-api.ts';
+import { nodeAgentEndpoint } from '../node-agents.ts';
+import { AgentClient } from '../remote/agent-client.ts';
 import type { Remote } from '../remote/remote.ts';
 import type { LabSecurity } from '../state/security.ts';
 
-/** Nomad's HTTP API as seen from a server node, with the lab's management token and certificate when it has them. */
-export class NomadApi extends AgentApi {
-  constructor(remote: Remote, security: LabSecurity = {}) {
-    super(remote, nomadAccess(security));
+/** Nomad's HTTP API of a node, through its SSH session, with the lab's management token and certificate. */
+export class NomadApi extends AgentClient {
+  constructor(remote: Pick<Remote, 'node' | 'forward'>, security: LabSecurity = {}) {
+    super(nodeAgentEndpoint(remote, 'nomad', security));
   }
 }

@@ -56,7 +56,7 @@ export interface ApiChange {
   kind: 'api';
   description: string;
   reason?: string;
-  product: 'Consul' | 'Nomad';
+  product: 'consul' | 'nomad';
   method: 'PUT' | 'POST';
   path: string;
   body?: unknown;

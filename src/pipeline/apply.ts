@@ -1,8 +1,8 @@
 import { readFacts } from '../facts/batch.ts';
 import { NomadApi } from '../nomad/api.ts';
+import { nodeAgent } from '../node-agents.ts';
 import { tail } from '../errors.ts';
 import type { ApiChange, Change } from '../ops/change.ts';
-import { AgentApi, agentAccess } from '../remote/agent-api.ts';
 import { GaveUp, waitFor } from './wait.ts';
 import { fileStates, HASH_CACHE_MIN, planFiles, rememberHash, type WantedFile } from '../ops/files.ts';
 import type { Remote, UploadSource } from '../remote/remote.ts';
@@ -81,18 +81,20 @@ export async function ensureFile(remote: Remote, file: WantedFile): Promise<Chan
   return changes;
 }
 
+const PRODUCT = { consul: 'Consul', nomad: 'Nomad' } as const;
+
 /** Sends the request, again while the agent answers otherwise than 200 and `retryMs` lasts; refused: a GaveUp. */
 async function applyApiChange(remote: Remote, change: ApiChange, security: LabSecurity = {}): Promise<void> {
-  const api = new AgentApi(remote, agentAccess(change.product, security));
+  const api = nodeAgent(remote, change.product, security);
   const request = `${change.method} ${change.path}`;
   await waitFor(
-    `${change.product} to accept ${request} (${change.description})`,
+    `${PRODUCT[change.product]} to accept ${request} (${change.description})`,
     async () => {
       const answer = await api.request(change.method, change.path, change.body);
       if (answer.status === 200) return [];
       if (change.refused?.match.test(answer.text)) throw new GaveUp(`[${remote.node}] ${change.refused.message}`);
       const said =
-        `[${remote.node}] ${change.product} answered ${request} ` +
+        `[${remote.node}] ${PRODUCT[change.product]} answered ${request} ` +
         `with HTTP ${answer.status}: ${tail(answer.text, 3)}`;
       if (!change.retryMs) throw new GaveUp(said);
       return [said];

@@ -4,7 +4,7 @@ import type { ApiChange, Change } from '../ops/change.ts';
 import type { Base, Products } from '../pipeline/state.ts';
 import { defineAgentPlanner, type WaitPhase } from '../pipeline/step.ts';
 import { waitFor } from '../pipeline/wait.ts';
-import { AgentApi, consulAccess, nomadAccess } from '../remote/agent-api.ts';
+import { nodeAgent, type AgentProduct } from '../node-agents.ts';
 import type { Remote } from '../remote/remote.ts';
 import type { AclTokens } from '../state/acl-tokens.ts';
 
@@ -46,12 +46,12 @@ const CONSUL_TOKENS: readonly ConsulToken[] = [
 ];
 
 /** 200 from the agent's token/self with this secret: the token exists. No answer at all counts as not (yet). */
-async function knows(remote: Remote, product: 'Consul' | 'Nomad', state: Needs, secret: string): Promise<boolean> {
-  const access = product === 'Consul' ? consulAccess(state.security) : nomadAccess(state.security);
+async function knows(remote: Remote, product: AgentProduct, state: Needs, secret: string): Promise<boolean> {
   try {
-    return (
-      (await new AgentApi(remote, { ...access, token: secret }).request('GET', '/v1/acl/token/self')).status === 200
-    );
+    const self = await nodeAgent(remote, product, state.security)
+      .withToken(secret)
+      .request('GET', '/v1/acl/token/self');
+    return self.status === 200;
   } catch {
     return false;
   }
@@ -66,7 +66,7 @@ export const consulManagementToken: WaitPhase<'security' | 'remotes'> = {
     await waitFor(
       "Consul to accept the lab's management token",
       async () =>
-        (await knows(first, 'Consul', state, tokens.consulManagement)) ? [] : ['Consul does not know it yet'],
+        (await knows(first, 'consul', state, tokens.consulManagement)) ? [] : ['Consul does not know it yet'],
       { timeoutMs: 60_000, onWaiting: (left) => say(left.join(', ')) },
     );
   },
@@ -88,9 +88,9 @@ export const consulAcl = defineAgentPlanner({
     const facts: ConsulAclFacts = { tokens: {}, policies: {} };
     const tokens = state.security.acl;
     if (!tokens) return facts;
-    const api = new AgentApi(remote, consulAccess(state.security));
+    const api = nodeAgent(remote, 'consul', state.security);
     for (const { token, policy } of CONSUL_TOKENS) {
-      facts.tokens[token] = await knows(remote, 'Consul', state, tokens[token]);
+      facts.tokens[token] = await knows(remote, 'consul', state, tokens[token]);
       if (facts.tokens[token]) continue;
       try {
         facts.policies[policy] = (await api.request('GET', `/v1/acl/policy/name/${policy}`)).status === 200;
@@ -108,7 +108,7 @@ export const consulAcl = defineAgentPlanner({
       if (!facts.policies[policy]) {
         changes.push({
           kind: 'api',
-          product: 'Consul',
+          product: 'consul',
           method: 'PUT',
           path: '/v1/acl/policy',
           body: { Name: policy, Description: 'made by nomad-lab', Rules: rules },
@@ -117,7 +117,7 @@ export const consulAcl = defineAgentPlanner({
       }
       changes.push({
         kind: 'api',
-        product: 'Consul',
+        product: 'consul',
         method: 'PUT',
         path: '/v1/acl/token',
         body: { SecretID: tokens[token], Description: `nomad-lab: ${policy}`, Policies: [{ Name: policy }] },
@@ -137,7 +137,7 @@ export const nomadAcl = defineAgentPlanner({
   node: (state: Needs) => firstServer(state.cluster.spec),
   async read(remote, state: Needs): Promise<{ bootstrapped: boolean }> {
     const tokens = state.security.acl;
-    return { bootstrapped: !tokens || (await knows(remote, 'Nomad', state, tokens.nomadManagement)) };
+    return { bootstrapped: !tokens || (await knows(remote, 'nomad', state, tokens.nomadManagement)) };
   },
   plan(facts: { bootstrapped: boolean }, state: Needs): Change[] {
     const tokens = state.security.acl;
@@ -146,7 +146,7 @@ export const nomadAcl = defineAgentPlanner({
     return [
       {
         kind: 'api',
-        product: 'Nomad',
+        product: 'nomad',
         method: 'POST',
         path: '/v1/acl/bootstrap',
         body: { BootstrapSecret: tokens.nomadManagement },

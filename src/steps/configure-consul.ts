@@ -1,7 +1,7 @@
 import type { NodeSpec } from '../config/schema.ts';
 import { firstServer, servers } from '../config/topology.ts';
 import { unitState } from '../facts/facts.ts';
-import { membersNotAlive, parseConsulMembers } from '../facts/health.ts';
+import { membersNotAlive } from '../facts/health.ts';
 import { consulAcl, consulManagementToken } from './acl.ts';
 import { planFiles, wantedFileStates, wantedText, writtenPaths } from '../ops/files.ts';
 import { planService } from '../ops/service.ts';
@@ -10,7 +10,7 @@ import { recordChange, remoteOf, type Base, type Products } from '../pipeline/st
 import { definePlanner, type WaitPhase } from '../pipeline/step.ts';
 import { failIfUnitFailed } from '../pipeline/unit-failure.ts';
 import { waitFor } from '../pipeline/wait.ts';
-import { consulCli } from '../remote/agent-api.ts';
+import { nodeConsulJoin, nodeConsulMembers } from '../node-agents.ts';
 import { renderNodeConfig } from '../render/node-config.ts';
 import { nodeSecurity } from '../state/security.ts';
 
@@ -69,18 +69,14 @@ const membersAlive: WaitPhase<'security' | 'remotes'> = {
       'every Consul member to be alive',
       async () => {
         await Promise.all(spec.nodes.map((node) => failIfUnitFailed(remoteOf(state, node), 'consul')));
-        const members = consulCli(['members'], state.security);
-        const result = await first.exec(members.command, members.options);
-        if (result.exitCode !== 0) return [`consul members: ${result.stderr.trim()}`];
-        const alive = parseConsulMembers(result.stdout);
+        const alive = await nodeConsulMembers(first, state.security);
         const missing = spec.nodes.filter((n) => !alive.some((m) => m.name === n.name && m.status === 'alive'));
         await Promise.all(
           missing
             .filter((n) => Date.now() - (joined.get(n.name) ?? started) > JOIN_AFTER_MS)
             .map(async (node) => {
               joined.set(node.name, Date.now());
-              const join = consulCli(['join', ...serverAddresses], state.security);
-              await remoteOf(state, node).exec(join.command, join.options);
+              await nodeConsulJoin(remoteOf(state, node), state.security, serverAddresses);
               recordChange(state, node.name, {
                 description: `consul join ${serverAddresses.join(' ')}`,
                 reason: `not an alive member ${JOIN_AFTER_MS / 1000} s after its agent started`,

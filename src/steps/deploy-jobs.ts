@@ -8,6 +8,7 @@ import { NomadLabError } from '../errors.ts';
 import { unhealthyGroups, type AllocationStub, type JobSpecJson } from '../nomad/allocations.ts';
 import { NomadApi } from '../nomad/api.ts';
 import type { Change, JobChange } from '../ops/change.ts';
+import type { JobPlanResponse } from '../remote/agent-types.ts';
 import { applyChanges } from '../pipeline/apply.ts';
 import { remoteOf, type Base, type Products } from '../pipeline/state.ts';
 import { defineStep } from '../pipeline/step.ts';
@@ -15,10 +16,6 @@ import { waitFor } from '../pipeline/wait.ts';
 
 /** API calls to the server at once: each is a channel of its SSH session, and sshd allows 10 per connection. */
 const AT_ONCE = 4;
-
-interface PlanResponse {
-  Diff?: { Type: string };
-}
 
 /**
  * A job file as the loader checked it: a regular file within LIMITS.jobFileBytes, even if it was swapped for a FIFO
@@ -48,7 +45,7 @@ async function planJobs(cluster: Cluster, api: NomadApi): Promise<{ jobs: JobSpe
           `${job.file} defines job "${parsed.ID}", but cluster.yaml calls it "${job.name}": make them the same`,
         );
       }
-      const plan = await api.post<PlanResponse>(`/v1/job/${encodeURIComponent(parsed.ID)}/plan`, {
+      const plan = await api.post<JobPlanResponse>(`/v1/job/${encodeURIComponent(parsed.ID)}/plan`, {
         Job: parsed,
         Diff: true,
       });

@@ -1,5 +1,6 @@
 import type { VerifyError } from '../errors.ts';
-import type { ClusterFacts, ConsulView, NomadDriver, NomadNode, NomadView } from './cluster-facts.ts';
+import type { NomadDriver, NomadNode } from '../remote/agent-types.ts';
+import type { ClusterFacts, ConsulView, NomadView } from './cluster-facts.ts';
 import { checkResult, type CheckResult } from './result.ts';
 import { isServer, runsTasks } from '../config/topology.ts';
 import { nomadRegistration } from '../facts/health.ts';

@@ -1,4 +1,15 @@
 import pMap from 'p-map';
+import type {
+  ConsulAgentSelf,
+  ConsulMember,
+  NomadAgentMembers,
+  NomadAgentSelf,
+  NomadMember,
+  NomadNode,
+  NomadNodeStub,
+  RaftConfiguration,
+  RaftServer,
+} from '../remote/agent-types.ts';
 import type { VerifyError } from '../errors.ts';
 import type { Dialer, Reach } from './dialer.ts';
 import { agentApi, getJson, getJsonArray, settle, type AgentCredentials } from './http-json.ts';
@@ -6,63 +17,6 @@ import type { HttpAuth } from './probes.ts';
 import { servers } from '../config/topology.ts';
 
 // What the agents say of the cluster, read over their HTTP APIs; every request bounded by the timeout.
-
-/** `/v1/agent/self` of a Consul agent, the part verify reads. */
-export interface ConsulAgentSelf {
-  Config: { Datacenter: string; NodeName: string; Server: boolean };
-}
-
-/** An entry of Consul's `/v1/agent/members`; Status 1 is alive. */
-export interface ConsulMember {
-  Name: string;
-  Addr: string;
-  Status: number;
-  Tags?: Record<string, string>;
-}
-
-/** A server in Consul's `/v1/operator/raft/configuration`. */
-export interface RaftServer {
-  Node: string;
-  Address: string;
-  Leader: boolean;
-  Voter: boolean;
-}
-
-/** `/v1/agent/self` of a Nomad agent, the part verify reads. */
-export interface NomadAgentSelf {
-  config: {
-    Region: string;
-    Datacenter: string;
-    NodeName?: string;
-    Server?: { Enabled: boolean };
-    Client?: { Enabled: boolean };
-  };
-}
-
-/** An entry of Nomad's `/v1/agent/members`. */
-export interface NomadMember {
-  Name: string;
-  Addr: string;
-  Status: string;
-  Tags?: Record<string, string>;
-}
-
-export interface NomadDriver {
-  Detected: boolean;
-  Healthy: boolean;
-  HealthDescription?: string;
-}
-
-/** Nomad's `/v1/node/<id>`, the part verify reads. */
-export interface NomadNode {
-  ID: string;
-  Name: string;
-  Datacenter: string;
-  Status: string;
-  SchedulingEligibility: string;
-  Drivers?: Record<string, NomadDriver>;
-  HostVolumes?: Record<string, { Path: string; ReadOnly: boolean }> | null;
-}
 
 /** The servers' view of the cluster, from the first server whose API answered. */
 export interface ConsulView {
@@ -177,7 +131,7 @@ async function consulView(
   const [leader, members, raft] = await Promise.all([
     getJson<string>(`${api}/v1/status/leader`, timeoutMs, auth, dialer),
     getJsonArray<ConsulMember>(`${api}/v1/agent/members`, timeoutMs, auth, dialer),
-    getJson<{ Servers: RaftServer[] }>(`${api}/v1/operator/raft/configuration`, timeoutMs, auth, dialer),
+    getJson<RaftConfiguration>(`${api}/v1/operator/raft/configuration`, timeoutMs, auth, dialer),
   ]);
   return { from: node.name, leader, members, raft: raft.Servers ?? [] };
 }
@@ -191,8 +145,8 @@ async function nomadView(
 ): Promise<NomadView> {
   const [leader, members, stubs] = await Promise.all([
     getJson<string>(`${api}/v1/status/leader`, timeoutMs, auth, dialer),
-    getJson<{ Members: NomadMember[] }>(`${api}/v1/agent/members`, timeoutMs, auth, dialer),
-    getJsonArray<{ ID: string; Name: string; Status: string }>(`${api}/v1/nodes`, timeoutMs, auth, dialer),
+    getJson<NomadAgentMembers>(`${api}/v1/agent/members`, timeoutMs, auth, dialer),
+    getJsonArray<NomadNodeStub>(`${api}/v1/nodes`, timeoutMs, auth, dialer),
   ]);
   const names = new Set(expected.map((n) => n.name));
   const wanted = stubs.filter((s) => names.has(s.Name));

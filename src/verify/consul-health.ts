@@ -1,5 +1,6 @@
 import type { Dialer } from './dialer.ts';
-import type { ConsulCheck, ConsulHealth } from './evaluate.ts';
+import type { ConsulCheck } from '../remote/agent-types.ts';
+import type { ConsulHealth } from './evaluate.ts';
 import { agentApi, getJsonArray, type AgentCredentials } from './http-json.ts';
 
 /**

@@ -1,5 +1,6 @@
 import type { Answer } from 'dns-packet';
 import type { VerifyError } from '../errors.ts';
+import type { ConsulCheck } from '../remote/agent-types.ts';
 import { hostPort, plural } from './describe.ts';
 import { describeQuery, type DnsResponse, type DnsServer } from './dns-client.ts';
 import { checkResult, type CheckResult } from './result.ts';
@@ -159,15 +160,6 @@ export function evaluatePort(
     durationMs,
     subject: `${endpoint.service}: ${check} check of ${where} (${endpoint.node})`,
   });
-}
-
-/** An entry of Consul's `/v1/health/checks/<service>`. */
-export interface ConsulCheck {
-  Node: string;
-  CheckID: string;
-  Name: string;
-  Status: string;
-  Output?: string;
 }
 
 export interface ConsulHealth {

@@ -1,5 +1,5 @@
 import { VerifyError } from '../errors.ts';
-import { TOKEN_HEADER } from '../remote/agent-api.ts';
+import { TOKEN_HEADER } from '../remote/agent-client.ts';
 import { hostPort } from './describe.ts';
 import type { Dialer } from './dialer.ts';
 import { httpGet, statusReason, type HttpAnswer, type HttpAuth } from './probes.ts';
@@ -54,7 +54,7 @@ export interface AgentCredentials {
   tls?: { ca: string; cert: string; key: string };
 }
 
-export { TOKEN_HEADER } from '../remote/agent-api.ts';
+export { TOKEN_HEADER } from '../remote/agent-client.ts';
 
 /** An agent's API base URL and what its requests carry. */
 export function agentApi(

@@ -104,6 +104,21 @@ test('a fresh server gets the commands of every step, in order', async (t) => {
   ]);
 });
 
+test(
+  "the agents are asked through the first server's SSH channel: " + "Consul's members, Nomad's leader and nodes",
+  async (t) => {
+    const { node, run } = await lab();
+    await run();
+    const asked = new Set(node('server').requests);
+    t.deepEqual([...asked].sort(), [
+      'Consul API GET /v1/agent/members',
+      'Nomad API GET /v1/nodes',
+      'Nomad API GET /v1/status/leader',
+    ]);
+    t.deepEqual(node('client1').requests, [], 'every member alive: no node is asked to join');
+  },
+);
+
 // Debian's docker.io starts dockerd on install; the fake does not, so its daemon.json is followed by a (re)start.
 test(
   'a fresh client also gets Docker (with its daemon.json), ' + 'a host volume folder, client.hcl and the job images',

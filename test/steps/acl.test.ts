@@ -79,7 +79,7 @@ test('Nomad: bootstrapped with the lab token, nothing; else one bootstrap that r
   t.deepEqual(rest, []);
   t.like(bootstrap, {
     kind: 'api',
-    product: 'Nomad',
+    product: 'nomad',
     method: 'POST',
     path: '/v1/acl/bootstrap',
     body: { BootstrapSecret: 'n-management-secret' },

@@ -1,7 +1,8 @@
 import test from 'ava';
 import { VerifyError } from '../../src/errors.ts';
 import { evaluateCluster, type ClusterExpectation } from '../../src/verify/cluster-evaluate.ts';
-import type { ClusterFacts, ConsulAgentSelf, NomadAgentSelf, NomadNode } from '../../src/verify/cluster-facts.ts';
+import type { ConsulAgentSelf, NomadAgentSelf, NomadNode } from '../../src/remote/agent-types.ts';
+import type { ClusterFacts } from '../../src/verify/cluster-facts.ts';
 import { clusterExpectation } from '../../src/verify/verify-cluster.ts';
 
 // The default lab's shape: server, client1 (host volume "data"), client2; facts as the agents' APIs answer.

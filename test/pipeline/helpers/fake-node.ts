@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { connect, type AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { parse } from 'shell-quote';
 import { batchLines, encodeBatch } from '../../../src/facts/batch.ts';
@@ -9,8 +11,10 @@ import { checkExit } from '../../../src/remote/ssh-remote.ts';
 
 // An in-memory node for unit tests of the pipeline: it answers the fact commands nomad-lab sends from a small
 // model (files, units, packages, users, folders, images) and applies the changes to that model, so a second
-// run sees the first one's work. It logs every command that changes something, in order. Real transports,
-// shells and agents are tested end to end; this tests which commands the pipeline sends, and when.
+// run sees the first one's work. It logs every command that changes something, in order. Its Consul and Nomad
+// answer their HTTP APIs (what the steps read of them) on loopback, through `forward` as a node's SSH channel
+// would. Real transports, shells and agents are tested end to end; this tests which commands the pipeline sends,
+// and when.
 
 interface FakeFile {
   content: Buffer;
@@ -42,8 +46,15 @@ export class FakeNode implements Remote {
   readonly packages = new Set<string>();
   readonly users = new Set<string>(['root']);
   readonly images = new Set<string>();
-  /** Every command that changes the node, as `displayCommand` shows it, and every put as `put PATH`. */
+  /**
+   * Every command that changes the node, as `displayCommand` shows it, every put as `put PATH`, and every API request
+   * that is not a GET as `Consul API PUT /v1/agent/join/10.77.0.10`.
+   */
   readonly log: string[] = [];
+  /** Every API request to the node's agents, as `Consul API GET /v1/agent/members`, reads included. */
+  readonly requests: string[] = [];
+  /** The agents' loopback servers, by the port the node's agent listens on. */
+  private readonly agents = new Map<number, Promise<number>>();
   /** Commands that fail: a test's way to break one. */
   readonly failing = new Set<string>();
   /** What a `docker load -i PATH` of a tarball adds to the node's Docker. */
@@ -106,8 +117,61 @@ export class FakeNode implements Remote {
     });
   }
 
-  forward(host: string, port: number): Promise<Duplex> {
-    return Promise.reject(new Error(`an in-memory node opens no connections (asked for ${host}:${port})`));
+  /** A connection to the node's Consul (8500, 8501) or Nomad (4646) at 127.0.0.1; nothing else answers. */
+  async forward(host: string, port: number): Promise<Duplex> {
+    const product = port === 4646 ? 'Nomad' : port === 8500 || port === 8501 ? 'Consul' : undefined;
+    if (host !== '127.0.0.1' || !product) throw new Error(`the fake node has nothing at ${host}:${port}`);
+    if (!this.agents.has(port)) this.agents.set(port, this.listen(product));
+    const local = await this.agents.get(port)!;
+    return await new Promise<Duplex>((resolve, reject) => {
+      const socket = connect(local, '127.0.0.1', () => resolve(socket));
+      socket.once('error', reject);
+    });
+  }
+
+  /** A loopback server for the node's agent; unref'd, so a test that never closes the node still ends. */
+  private listen(product: 'Consul' | 'Nomad'): Promise<number> {
+    const server = createServer((request, response) => {
+      const line = `${product} API ${request.method} ${request.url}`;
+      this.requests.push(line);
+      if (request.method !== 'GET') this.log.push(line);
+      request.resume();
+      request.on('end', () => {
+        const { status, body } = this.agentAnswer(product, request.url ?? '');
+        response.writeHead(status, { 'content-type': 'application/json' }).end(body);
+      });
+    });
+    server.unref();
+    return new Promise((resolve) =>
+      server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port)),
+    );
+  }
+
+  /** What the steps read of the agents: every node of the cluster an alive member, and a ready Nomad client. */
+  private agentAnswer(product: 'Consul' | 'Nomad', path: string): { status: number; body: string } {
+    const json = (value: unknown) => ({ status: 200, body: JSON.stringify(value) });
+    if (product === 'Consul' && path === '/v1/agent/members')
+      return json(
+        this.cluster.map((n, i) => ({
+          Name: n.node,
+          Addr: n.address,
+          Port: 8301,
+          Status: 1,
+          Tags: { role: i === 0 ? 'consul' : 'node' },
+        })),
+      );
+    if (product === 'Consul' && path.startsWith('/v1/agent/join/')) return { status: 200, body: '' };
+    if (product === 'Nomad' && path === '/v1/status/leader') return json(`${this.cluster[0]?.address}:4647`);
+    if (product === 'Nomad' && path === '/v1/nodes')
+      return json(
+        this.cluster.map((n) => ({
+          ID: n.node,
+          Name: n.node,
+          Status: 'ready',
+          Drivers: { docker: { Detected: true, Healthy: true } },
+        })),
+      );
+    return { status: 404, body: `the fake ${product} has no ${path}` };
   }
 
   async close(): Promise<void> {}
@@ -189,12 +253,6 @@ export class FakeNode implements Remote {
         if (tag) this.images.add(tag);
         return ok();
       }
-      case 'consul': {
-        const members = this.cluster.map(
-          (n) => `${n.node} ${n.address}:8301 alive client 1.22.7 2 dc1 default <default>`,
-        );
-        return ok(`Node Address Status Type Build Protocol DC Partition Segment\n${members.join('\n')}\n`);
-      }
       default:
         throw new Error(`the fake node does not know: ${display}`);
     }
@@ -221,14 +279,6 @@ export class FakeNode implements Remote {
     if (text.startsWith('[ -e "$1" ] || exit 3')) {
       const f = this.files.get(args[0]!);
       return f ? ok(f.content.toString()) : { exitCode: 3, stdout: '', stderr: '' };
-    }
-    if (text.startsWith('method=$1 url=$2')) {
-      // The Nomad API through curl (remote/agent-api.ts): the body, then the HTTP status on a line of its own.
-      if (args[1]!.endsWith('/v1/status/leader')) return ok('"10.77.0.10:4647"\n200');
-      const drivers = { docker: { Detected: true, Healthy: true } };
-      return ok(
-        `${JSON.stringify(this.cluster.map((n) => ({ Name: n.node, Status: 'ready', Drivers: drivers })))}\n200`,
-      );
     }
     // Debian 12's docker.io and Docker's docker-ce bring the docker command (Debian 13's without it: the fixtures).
     if (text.startsWith('for f in /usr/sbin/dockerd')) {
@@ -257,7 +307,7 @@ export class FakeNode implements Remote {
   }
 }
 
-/** A cluster of fake nodes that know each other (for `consul members` and the Nomad API). */
+/** A cluster of fake nodes that know each other (for Consul's members and Nomad's nodes). */
 export function fakeCluster(nodes: { name: string; address: string }[]): Map<string, FakeNode> {
   const all: FakeNode[] = [];
   for (const n of nodes) all.push(new FakeNode(n.name, n.address, all));

@@ -48,6 +48,8 @@ export interface TestServerOptions {
   port?: number;
   /** The SFTP user's home (staging copies land here); a fresh temp dir when omitted. */
   home?: string;
+  /** Where the node's ports are on this host: a direct-tcpip to port P goes to ports[P] (e.g. its Consul's 8500). */
+  ports?: Record<number, number>;
 }
 
 export interface TestServer {
@@ -256,7 +258,7 @@ export async function startServer(options: TestServerOptions): Promise<TestServe
     // direct-tcpip, as sshd's AllowTcpForwarding: the server opens the connection and pipes it to the channel.
     connection.on('tcpip', (accept, reject, info) => {
       forwarded.push(`${info.destIP}:${info.destPort}`);
-      const target = connect({ host: info.destIP, port: info.destPort });
+      const target = connect({ host: info.destIP, port: options.ports?.[info.destPort] ?? info.destPort });
       target.once('error', () => reject());
       target.once('connect', () => {
         const channel = accept();
