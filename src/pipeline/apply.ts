@@ -81,20 +81,18 @@ export async function ensureFile(remote: Remote, file: WantedFile): Promise<Chan
   return changes;
 }
 
-const PRODUCT = { consul: 'Consul', nomad: 'Nomad' } as const;
-
 /** Sends the request, again while the agent answers otherwise than 200 and `retryMs` lasts; refused: a GaveUp. */
 async function applyApiChange(remote: Remote, change: ApiChange, security: LabSecurity = {}): Promise<void> {
   const api = nodeAgent(remote, change.product, security);
   const request = `${change.method} ${change.path}`;
   await waitFor(
-    `${PRODUCT[change.product]} to accept ${request} (${change.description})`,
+    `the ${api.endpoint.name} to accept ${request} (${change.description})`,
     async () => {
       const answer = await api.request(change.method, change.path, change.body);
       if (answer.status === 200) return [];
       if (change.refused?.match.test(answer.text)) throw new GaveUp(`[${remote.node}] ${change.refused.message}`);
       const said =
-        `[${remote.node}] ${PRODUCT[change.product]} answered ${request} ` +
+        `[${remote.node}] the ${api.endpoint.name} answered ${request} ` +
         `with HTTP ${answer.status}: ${tail(answer.text, 3)}`;
       if (!change.retryMs) throw new GaveUp(said);
       return [said];

@@ -89,15 +89,18 @@ export const consulAcl = defineAgentPlanner({
     const tokens = state.security.acl;
     if (!tokens) return facts;
     const api = nodeAgent(remote, 'consul', state.security);
-    for (const { token, policy } of CONSUL_TOKENS) {
-      facts.tokens[token] = await knows(remote, 'consul', state, tokens[token]);
-      if (facts.tokens[token]) continue;
-      try {
-        facts.policies[policy] = (await api.request('GET', `/v1/acl/policy/name/${policy}`)).status === 200;
-      } catch {
-        facts.policies[policy] = false;
-      }
-    }
+    // The three tokens asked at once: each is one request through the server's SSH session.
+    await Promise.all(
+      CONSUL_TOKENS.map(async ({ token, policy }) => {
+        facts.tokens[token] = await knows(remote, 'consul', state, tokens[token]);
+        if (facts.tokens[token]) return;
+        try {
+          facts.policies[policy] = (await api.request('GET', `/v1/acl/policy/name/${policy}`)).status === 200;
+        } catch {
+          facts.policies[policy] = false;
+        }
+      }),
+    );
     return facts;
   },
   plan(facts: ConsulAclFacts, state: Needs): Change[] {
