@@ -1,4 +1,5 @@
 import type { Cluster } from './config/load.ts';
+import type { ClusterSpec } from './config/schema.ts';
 import type { AnyStep } from './pipeline/step.ts';
 import { SET_ASIDE } from './steps/adopt-agents.ts';
 import { script } from './remote/quote.ts';
@@ -14,13 +15,22 @@ import { UP_STEPS } from './up.ts';
  * What the steps' planners say they write on a node (`owns`), once each: a path inside another listed folder goes
  * with that folder. In the order the steps run.
  */
-export function ownedPaths(steps: readonly AnyStep[]): string[] {
-  const all = [...new Set(steps.flatMap((step) => step.planners ?? []).flatMap((planner) => planner.owns ?? []))];
+export function ownedPaths(steps: readonly AnyStep[], spec?: ClusterSpec): string[] {
+  const planners = steps.flatMap((step) => step.planners ?? []);
+  const all = [
+    ...new Set(planners.flatMap((planner) => [...(planner.owns ?? []), ...((spec && planner.ownsIn?.(spec)) ?? [])])),
+  ];
   return all.filter((path) => !all.some((other) => path.startsWith(`${other}/`)));
 }
 
-/** Everything `up` writes on a host, folders whole; host volume folders are not here (their data is the user's). */
+/**
+ * Everything `up` writes on any lab's host, folders whole; host volume folders are not here (their data is the
+ * user's). A lab's own list adds the paths named after it (`labPaths`).
+ */
 export const LAB_PATHS: readonly string[] = ownedPaths(UP_STEPS);
+
+/** Everything `up` writes on this lab's hosts: LAB_PATHS and the paths named after the lab (the registry's CA). */
+export const labPaths = (spec: ClusterSpec): string[] => ownedPaths(UP_STEPS, spec);
 
 /** The packages `up` installs, kept: the host may have had them before, or need them for something else. */
 const KEPT_PACKAGES = 'dnsmasq and docker';
@@ -109,7 +119,7 @@ export async function cleanHosts(cluster: Cluster, say: (line: string) => void =
         say(`${node.name}: stopping Consul and Nomad, removing what up put there`);
         const { stdout } = await remotes
           .get(node.name)!
-          .run(script(CLEAN, LAB_PATHS, 'remove the lab from the host'), { sudo: true });
+          .run(script(CLEAN, labPaths(cluster.spec), 'remove the lab from the host'), { sudo: true });
         const actions = stdout.split('\n').filter(Boolean);
         return actions.length === 0
           ? [`${node.name}: nothing of the lab left to remove`]

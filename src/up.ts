@@ -19,6 +19,7 @@ import { jobImages } from './steps/job-images.ts';
 import { labSecurity } from './steps/lab-security.ts';
 import { loadJobImages } from './steps/load-job-images.ts';
 import { nodeImage } from './steps/node-image.ts';
+import { labRegistry } from './steps/registry.ts';
 import { resolveConsulDns } from './steps/resolve-consul-dns.ts';
 import { verifyLab } from './steps/verify-lab.ts';
 
@@ -41,7 +42,8 @@ export const UP_STEPS: readonly AnyStep[] = [
   configureConsul, //    nodes: consul.hcl and unit; every member alive
   resolveConsulDns, //   nodes: dnsmasq forwards .consul; names resolve everywhere
   configureNomad, //     nodes: server.hcl / client.hcl and unit; a leader, clients ready
-  loadJobImages, //      clients: job images in Docker, no registry
+  labRegistry, //        registry node: the lab registry, the job images pushed; clients: its CA and credentials
+  loadJobImages, //      clients: job images in Docker, without a registry
   deployJobs, //         server: jobs registered where Nomad's plan differs; all healthy
   verifyLab, //          verify's own checks until they pass: up ends when `nomad-lab verify` would pass
 ];

@@ -1,5 +1,5 @@
 import test from 'ava';
-import { LAB_PATHS, ownedPaths } from '../src/clean-hosts.ts';
+import { LAB_PATHS, labPaths, ownedPaths } from '../src/clean-hosts.ts';
 import { loadCluster } from '../src/config/load.ts';
 import type { UnitState } from '../src/facts/facts.ts';
 import type { Change } from '../src/ops/change.ts';
@@ -14,6 +14,7 @@ import { nomadConfig } from '../src/steps/configure-nomad.ts';
 import { consulUser, hashicorpBinaries } from '../src/steps/install-hashicorp.ts';
 import { dockerService, installedPackages } from '../src/steps/install-packages.ts';
 import { jobImageLoads } from '../src/steps/load-job-images.ts';
+import { registryPushes, registryServer, registryTrust } from '../src/steps/registry.ts';
 import { dnsmasqForwarding, resolvedForwarding, resolvWithoutDnsmasq } from '../src/steps/resolve-consul-dns.ts';
 import { UP_STEPS } from '../src/up.ts';
 
@@ -51,8 +52,31 @@ const FRESH = new Map<NodePlanner<never>, readonly unknown[]>([
   [dnsmasqForwarding, [{ resolv: 'nameserver 10.0.2.3\n', files: nothing, unit: stopped, resolved: stopped }]],
   [resolvedForwarding, [{ files: nothing, resolved: running }]],
   [nomadConfig, [{ iface: 'eth1', volumes: nothing, files: nothing, unit: stopped }]],
+  [registryServer, [{ packages: new Map(), files: nothing, unit: stopped }]],
+  [registryTrust, [{ dirs: nothing, files: nothing }]],
+  [registryPushes, [{ dir: nothing, files: nothing, held: new Map() }]],
   [jobImageLoads, [{ dir: nothing, files: nothing, present: new Set() }]],
 ]);
+
+/** Planners that work only for a lab with a registry: planned on the example with one added. */
+const WITH_REGISTRY = new Set<NodePlanner<never>>([registryServer, registryTrust, registryPushes]);
+
+/** The example with a registry on its first server, and the secrets `up` makes for it. */
+async function withRegistry(): Promise<Base & Products> {
+  const state = await existingHostsState();
+  const spec = { ...state.cluster.spec, registry: { node: state.cluster.spec.nodes[0]!.name, port: 5000 } };
+  return {
+    ...state,
+    cluster: { ...state.cluster, spec },
+    tarballs: state.tarballs.map((t) => ({ ...t, image: { tags: [t.tag!], config: `sha256:${'d'.repeat(64)}` } })),
+    security: {
+      registry: {
+        credentials: { user: 'nomadlab', password: 'p'.repeat(24), htpasswd: 'nomadlab:x' },
+        tls: { ca: 'CA', cert: 'CERT', key: 'KEY' },
+      },
+    },
+  };
+}
 
 async function existingHostsState(): Promise<Base & Products> {
   const cluster = await loadCluster('examples/existing-hosts.yaml');
@@ -90,16 +114,20 @@ function writes(change: Change): string[] {
 const under = (path: string, folder: string) => path === folder || path.startsWith(`${folder}/`);
 
 async function planned() {
-  const state = await existingHostsState();
-  const volumes = state.cluster.spec.nodes.flatMap((n) => n.host_volumes.map((v) => v.path));
-  const rows = [...FRESH].flatMap(([planner, cases]) =>
-    planner.nodes(state as never).flatMap((node) =>
+  const plain = await existingHostsState();
+  const registry = await withRegistry();
+  const volumes = plain.cluster.spec.nodes.flatMap((n) => n.host_volumes.map((v) => v.path));
+  const rows = [...FRESH].flatMap(([planner, cases]) => {
+    const state = WITH_REGISTRY.has(planner) ? registry : plain;
+    const owned = [...(planner.owns ?? []), ...(planner.ownsIn?.(state.cluster.spec) ?? [])];
+    return planner.nodes(state as never).flatMap((node) =>
       cases.map((facts) => ({
         planner,
+        owned,
         written: planner.plan(node, facts as never, state as never).flatMap(writes),
       })),
-    ),
-  );
+    );
+  });
   return { rows, volumes };
 }
 
@@ -112,8 +140,8 @@ test('the fixtures here cover every planner of up, and every planner of up is he
 test('what a planner writes on a fresh existing host is inside a path it owns; host volumes are not', async (t) => {
   const { rows, volumes } = await planned();
   t.true(rows.some((r) => r.written.length > 0));
-  const stray = rows.flatMap(({ planner, written }) =>
-    written.filter((p) => !volumes.includes(p) && !(planner.owns ?? []).some((owned) => under(p, owned))),
+  const stray = rows.flatMap(({ owned, written }) =>
+    written.filter((p) => !volumes.includes(p) && !owned.some((o) => under(p, o))),
   );
   t.deepEqual(stray, []);
   t.deepEqual(
@@ -138,7 +166,7 @@ test('every path a planner owns is written by it (the hash cache: by reading a l
   // The hash cache is owned by the planners that put files large enough for it: binaries and image tarballs.
   t.deepEqual(
     [...FRESH.keys()].filter((p) => p.owns?.includes(HASH_CACHE_ROOT)),
-    [hashicorpBinaries, jobImageLoads],
+    [hashicorpBinaries, registryPushes, jobImageLoads],
   );
 });
 
@@ -157,6 +185,7 @@ test("down removes exactly the planners' owned paths, a path inside a listed fol
   t.deepEqual([...LAB_PATHS].sort(), [
     '/etc/consul.d',
     '/etc/dnsmasq.d/10-consul.conf',
+    '/etc/docker/registry',
     '/etc/nomad-lab',
     '/etc/nomad.d',
     '/etc/systemd/resolved.conf.d/nomad-lab-consul.conf',
@@ -170,4 +199,14 @@ test("down removes exactly the planners' owned paths, a path inside a listed fol
     '/var/lib/nomad-lab',
   ]);
   t.deepEqual(LAB_PATHS, ownedPaths(UP_STEPS));
+});
+
+test("a lab's own paths: the registry's CA folder, named after its address, beside every lab's", async (t) => {
+  const { cluster } = await withRegistry();
+  const address = cluster.spec.nodes[0]!.address;
+  t.deepEqual(
+    labPaths(cluster.spec).filter((p) => !LAB_PATHS.includes(p)),
+    [`/etc/docker/certs.d/${address}:5000`],
+  );
+  t.deepEqual(labPaths((await existingHostsState()).cluster.spec), [...LAB_PATHS]);
 });

@@ -26,6 +26,7 @@ import { registerInit } from './commands/init.ts';
 import { registerSchema } from './commands/schema.ts';
 import { registerLogs, registerSsh } from './commands/ssh.ts';
 import { registerEnv } from './commands/env.ts';
+import { registerRegistry } from './commands/registry.ts';
 import { registerCompletion } from './commands/completion.ts';
 import { registerAlloc } from './commands/alloc.ts';
 
@@ -532,6 +533,7 @@ registerSsh(program);
 registerLogs(program);
 registerAlloc(program);
 registerEnv(program);
+registerRegistry(program);
 registerSchema(program);
 registerCompletion(program);
 

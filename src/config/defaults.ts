@@ -37,4 +37,6 @@ export const DEFAULTS = {
   service: { count: 1, check: 'tcp', path: '/' },
   verify: { via: 'auto' },
   security: { acl: false, tls: false },
+  /** Docker's registry port. */
+  registry: { port: 5000 },
 } as const;

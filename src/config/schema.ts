@@ -434,6 +434,17 @@ export const clusterSchema = z.strictObject({
       via: z.enum(['auto', 'direct', 'ssh']).default(DEFAULTS.verify.via),
     })
     .prefault({}),
+  /**
+   * A lab registry (Debian's docker-registry) on one node, with htpasswd auth and TLS from the lab CA: `up` pushes
+   * the job images to it and clients pull from it. Unset: images are preloaded from tarballs (air-gapped labs).
+   */
+  registry: z
+    .strictObject({
+      /** The node that runs it; jobs name images `ADDRESS:PORT/NAME:TAG` with that node's address. */
+      node: label,
+      port: port.default(DEFAULTS.registry.port),
+    })
+    .optional(),
   /** The lab's own doors: off by default, so a workshop lab stays open to look around in. */
   security: z
     .strictObject({
@@ -454,3 +465,4 @@ export type DnsLookupSpec = ClusterSpec['dns'][number];
 export type DriversSpec = ClusterSpec['drivers'];
 export type ProviderSpec = ClusterSpec['provider'];
 export type SecuritySpec = ClusterSpec['security'];
+export type RegistrySpec = NonNullable<ClusterSpec['registry']>;

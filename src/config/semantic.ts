@@ -169,6 +169,13 @@ export function checkCluster(spec: ClusterSpec, baseDir: string): Finding[] {
     });
   });
 
+  if (spec.registry !== undefined && !spec.nodes.some((n) => n.name === spec.registry!.node)) {
+    error(
+      ['registry', 'node'],
+      `no node named "${spec.registry.node}" (one of ${spec.nodes.map((n) => `"${n.name}"`).join(', ')})`,
+    );
+  }
+
   const jobNames = spec.jobs.map((j) => j.name);
   duplicates(
     spec.services.map((s) => s.name),

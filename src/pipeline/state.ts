@@ -16,6 +16,8 @@ export interface ImageTarball {
   /** The tag it holds, when known (built images): a node that has it needs no load. */
   tag?: string;
   sha256: string;
+  /** With a registry: the tags it holds and its config digest (`sha256:...`), from its manifest.json. */
+  image?: { tags: string[]; config: string };
 }
 
 /** What the steps make for the steps after them; each is filled in by exactly one step. */

@@ -1,4 +1,4 @@
-import type { NodeSpec } from '../config/schema.ts';
+import type { ClusterSpec, NodeSpec } from '../config/schema.ts';
 import type { FactSet } from '../facts/batch.ts';
 import type { Change } from '../ops/change.ts';
 import type { Remote } from '../remote/remote.ts';
@@ -63,6 +63,8 @@ export interface NodePlanner<N extends keyof Products, F = unknown> {
    * folders are never listed: their data is the user's.
    */
   readonly owns?: readonly string[];
+  /** Owned paths that depend on the lab (a folder named after the registry's address), as `owns` says of them. */
+  readonly ownsIn?: (spec: ClusterSpec) => readonly string[];
 }
 
 /**

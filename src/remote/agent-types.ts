@@ -116,6 +116,8 @@ export interface AllocationStub {
   CreateIndex?: number;
   DeploymentStatus?: { Healthy?: boolean | null } | null;
   TaskStates?: Record<string, TaskState> | null;
+  /** The allocation that replaced this one (a failed one rescheduled). */
+  NextAllocation?: string;
 }
 
 /** A port of a network: `Value` on the host, `To` in the task's own network (bridge mode). */
@@ -145,6 +147,7 @@ export interface JobListStub {
   ID: string;
   Type: string;
   Status: string;
+  Stop?: boolean;
 }
 
 /** `/v1/job/:id`, the parts read. */

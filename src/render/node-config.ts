@@ -8,6 +8,7 @@ import type { NodeSecurity } from '../lab-secrets.ts';
 import { renderHcl } from './hcl.ts';
 import { isServer, runsTasks, servers } from '../config/topology.ts';
 import { nodeDrivers } from '../config/drivers.ts';
+import { REGISTRY_AUTH_FILE, registryHost } from '../config/registry.ts';
 import type { DriversSpec } from '../config/schema.ts';
 
 /** A file nomad-lab writes on a node. */
@@ -71,7 +72,7 @@ export function renderNodeConfig({
       consul_nomad: security.acl.consulNomad,
     },
     tls: security.tls !== undefined,
-    ...driverView(nodeDrivers(spec, node)),
+    ...driverView(nodeDrivers(spec, node), registryHost(spec) === undefined ? undefined : REGISTRY_AUTH_FILE),
   };
   const consul = (path: string, name: string, mode = 0o640): NodeFile => ({
     path,
@@ -127,13 +128,17 @@ export function renderNodeConfig({
   }
 }
 
-/** client.hcl's plugin blocks: a section per enabled driver; false sections render nothing. */
-function driverView(drivers: DriversSpec | undefined) {
+/**
+ * client.hcl's plugin blocks: a section per enabled driver; false sections render nothing. With a lab registry, the
+ * docker plugin reads its credentials from `registryAuth` unless the file names credentials of its own.
+ */
+function driverView(drivers: DriversSpec | undefined, registryAuth: string | undefined) {
   if (!drivers) return {};
   const { enabled, allow_caps, ...docker } = drivers.docker;
+  const auth = docker.auth ?? (registryAuth === undefined ? undefined : { config: registryAuth });
   return {
     docker_off: !enabled,
-    docker: enabled && { ...docker, caps: allow_caps && { list: allow_caps } },
+    docker: enabled && { ...docker, auth, caps: allow_caps && { list: allow_caps } },
     raw_exec: drivers.raw_exec.enabled,
   };
 }

@@ -51,6 +51,62 @@ export function certificateArgs(
  * only when the names it must hold change (its role or address); the CA never is.
  */
 export async function ensureLabTls(stateDir: string, consul: string, spec: ClusterSpec): Promise<LabTls> {
+  const { dir, ca, signedBy, sign } = await ensureLabCa(stateDir, consul);
+  const nodes = new Map<string, KeyPair>();
+  for (const node of spec.nodes) {
+    const args = certificateArgs(spec, node);
+    nodes.set(node.name, await ensurePair(dir, node.name, `${args.join(' ')} ${signedBy}`, consul, sign(args)));
+  }
+  const cli = await ensurePair(
+    dir,
+    'cli',
+    signedBy,
+    consul,
+    sign(['-cli', '-dc', spec.datacenter, '-domain', 'consul']),
+  );
+  return { ca: ca.cert, nodes, cli };
+}
+
+/** The lab registry's certificate (for its node's address and name) and the CA that signed it. */
+export interface RegistryTls extends KeyPair {
+  ca: string;
+}
+
+/**
+ * The registry's certificate, signed by the lab CA (made here when `security.tls` has not made it): the same CA
+ * whether or not the agents use TLS, so turning `security.tls` on later keeps what the clients trust.
+ */
+export async function ensureRegistryTls(
+  stateDir: string,
+  consul: string,
+  spec: Pick<ClusterSpec, 'datacenter'>,
+  node: Pick<NodeSpec, 'name' | 'address'>,
+): Promise<RegistryTls> {
+  const { dir, ca, signedBy, sign } = await ensureLabCa(stateDir, consul);
+  const args = registryCertificateArgs(spec, node);
+  const pair = await ensurePair(dir, 'registry', `${args.join(' ')} ${signedBy}`, consul, sign(args));
+  return { ca: ca.cert, ...pair };
+}
+
+/** The registry's certificate and its CA as `up` left them, undefined when there is none. */
+export async function readRegistryTls(stateDir: string): Promise<RegistryTls | undefined> {
+  const dir = join(stateDir, 'tls');
+  const ca = await readPair(dir, 'ca');
+  const pair = await readPair(dir, 'registry');
+  return ca && pair ? { ca: ca.cert, ...pair } : undefined;
+}
+
+/** A server certificate that holds the registry node's address and name: what Docker checks when it pulls. */
+export function registryCertificateArgs(
+  spec: Pick<ClusterSpec, 'datacenter'>,
+  node: Pick<NodeSpec, 'name' | 'address'>,
+): string[] {
+  const names = ['-additional-dnsname', node.name, '-additional-ipaddress', node.address];
+  return ['-server', '-dc', spec.datacenter, '-domain', 'consul', ...names];
+}
+
+/** The lab CA in the state folder's `tls/`, made the first time, and how to sign a certificate with it. */
+async function ensureLabCa(stateDir: string, consul: string) {
   const dir = join(stateDir, 'tls');
   await ensurePrivateDir(dir);
   const ca = await ensurePair(dir, 'ca', '', consul, ['tls', 'ca', 'create', '-domain', 'consul', '-days', DAYS]);
@@ -68,19 +124,7 @@ export async function ensureLabTls(stateDir: string, consul: string, spec: Clust
     '-days',
     DAYS,
   ];
-  const nodes = new Map<string, KeyPair>();
-  for (const node of spec.nodes) {
-    const args = certificateArgs(spec, node);
-    nodes.set(node.name, await ensurePair(dir, node.name, `${args.join(' ')} ${signedBy}`, consul, sign(args)));
-  }
-  const cli = await ensurePair(
-    dir,
-    'cli',
-    signedBy,
-    consul,
-    sign(['-cli', '-dc', spec.datacenter, '-domain', 'consul']),
-  );
-  return { ca: ca.cert, nodes, cli };
+  return { dir, ca, signedBy, sign };
 }
 
 /** What `up` left in the state folder, for status, verify and `env`; undefined when it made no CA. */

@@ -3,12 +3,22 @@ import { NomadLabError } from '../errors.ts';
 import { labStateDir } from '../host/dirs.ts';
 import type { NodeSecurity } from '../lab-secrets.ts';
 import { readAclTokens, type AclTokens } from './acl-tokens.ts';
-import { readLabTls, type LabTls } from './lab-tls.ts';
+import { readLabTls, readRegistryTls, type LabTls, type RegistryTls } from './lab-tls.ts';
+import { readRegistryCredentials, type RegistryCredentials } from './registry-secrets.ts';
 
-/** What `security` in the cluster file makes: the lab's tokens (acl) and its CA and certificates (tls). */
+/**
+ * What `security` in the cluster file makes: the lab's tokens (acl) and its CA and certificates (tls); and what a
+ * `registry` needs: its credentials and its certificate from the same CA.
+ */
 export interface LabSecurity {
   acl?: AclTokens;
   tls?: LabTls;
+  registry?: LabRegistrySecrets;
+}
+
+export interface LabRegistrySecrets {
+  credentials: RegistryCredentials;
+  tls: RegistryTls;
 }
 
 /** One node's part: the tokens its agents use and its own certificate. */
@@ -37,6 +47,16 @@ export async function readLabSecurity(cluster: Pick<Cluster, 'dir' | 'spec'>): P
   const security: LabSecurity = {};
   if (acl) security.acl = (await readAclTokens(dir)) ?? raise(missing('acl'));
   if (tls) security.tls = (await readLabTls(dir, cluster.spec)) ?? raise(missing('tls'));
+  if (cluster.spec.registry) {
+    const credentials = await readRegistryCredentials(dir);
+    const registryTls = await readRegistryTls(dir);
+    if (!credentials || !registryTls)
+      throw new NomadLabError(
+        `the cluster file has a registry, but the lab's state folder ${dir} holds no registry password or ` +
+          'certificate: run `nomad-lab up` first',
+      );
+    security.registry = { credentials, tls: registryTls };
+  }
   return security;
 }
 

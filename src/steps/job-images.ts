@@ -2,6 +2,7 @@ import type { Cluster } from '../config/load.ts';
 import { resolveFrom } from '../config/paths.ts';
 import { cacheDir } from '../host/dirs.ts';
 import { ensureJobImage, jobImageAsCached, jobImageRecipes, type JobImage } from '../images/job-images.ts';
+import { tarballImage } from '../images/tarball-manifest.ts';
 import { sha256Of } from '../ops/files.ts';
 import type { ImageTarball } from '../pipeline/state.ts';
 import { defineStep } from '../pipeline/step.ts';
@@ -17,7 +18,9 @@ async function tarballsOf(
     j.images.flatMap((i) => (i.tarball ? [resolveFrom(cluster.dir, i.tarball)] : [])),
   );
   for (const file of new Set(own)) tarballs.push({ file, sha256: await sha256Of({ localPath: file }) });
-  return tarballs;
+  if (!cluster.spec.registry) return tarballs;
+  // Pushed to the registry under their own tags: what they hold is read from them.
+  return Promise.all(tarballs.map(async (t) => (t.sha256 ? { ...t, image: await tarballImage(t.file) } : t)));
 }
 
 /** The job images the cluster file asks for, built offline into tarballs in the cache, with the file's own tarballs. */

@@ -2,17 +2,17 @@ import { basename } from 'node:path';
 import type { NodeSpec } from '../config/schema.ts';
 import { runsTasks } from '../config/topology.ts';
 import type { Fact } from '../facts/fact.ts';
-import { runChange } from '../ops/change.ts';
+import { runChange, type Change } from '../ops/change.ts';
 import { dirStates, planDirs } from '../ops/dirs.ts';
-import { fileStates, HASH_CACHE_ROOT, planFiles, writtenPaths } from '../ops/files.ts';
+import { fileStates, HASH_CACHE_ROOT, planFiles, writtenPaths, type FileState } from '../ops/files.ts';
 import { remoteStep } from '../pipeline/remote-step.ts';
-import type { Base, Products } from '../pipeline/state.ts';
+import type { Base, ImageTarball, Products } from '../pipeline/state.ts';
 import { definePlanner } from '../pipeline/step.ts';
 import { script } from '../remote/quote.ts';
 
 /** nomad-lab's data on a node; `install -d` of the folder below makes it too. */
-const LAB_DATA_DIR = '/var/lib/nomad-lab';
-const IMAGE_DIR = `${LAB_DATA_DIR}/images`;
+export const LAB_DATA_DIR = '/var/lib/nomad-lab';
+export const IMAGE_DIR = `${LAB_DATA_DIR}/images`;
 
 type Needs = Base & Pick<Products, 'tarballs'>;
 
@@ -35,26 +35,40 @@ function dockerImages(tags: readonly string[]): Fact<Set<string>> {
  * Job images loaded into every client's Docker from the host's tarballs (no registry needed). Reading a tarball's
  * state remembers its sha256 in the node's hash cache.
  */
+/** The image tarballs sent to a node (its folder made first), as their facts show them missing or different. */
+export function tarballUploads(
+  tarballs: readonly ImageTarball[],
+  facts: { dir: ReadonlyMap<string, string | undefined>; files: ReadonlyMap<string, FileState> },
+): Change[] {
+  const files = planFiles(
+    tarballs.map((t) => ({
+      path: target(t.file),
+      source: { localPath: t.file, sha256: t.sha256 },
+      sha256: t.sha256,
+      mode: 0o600,
+      owner: 'root',
+      group: 'root',
+    })),
+    facts.files,
+  );
+  return [...planDirs([{ path: IMAGE_DIR, owner: 'root', mode: '700' }], facts.dir), ...files];
+}
+
+/**
+ * Job images loaded into every client's Docker from the host's tarballs (no registry needed). Reading a tarball's
+ * state remembers its sha256 in the node's hash cache. With a registry, the clients pull instead.
+ */
 export const jobImageLoads = definePlanner({
-  nodes: ({ cluster, tarballs }: Needs) => (tarballs.length === 0 ? [] : cluster.spec.nodes.filter(runsTasks)),
+  nodes: ({ cluster, tarballs }: Needs) =>
+    tarballs.length === 0 || cluster.spec.registry ? [] : cluster.spec.nodes.filter(runsTasks),
   facts: (_node: NodeSpec, { tarballs }: Needs) => ({
     dir: dirStates([IMAGE_DIR]),
     files: fileStates(tarballs.map((t) => target(t.file))),
     present: dockerImages(tarballs.flatMap((t) => (t.tag ? [t.tag] : []))),
   }),
   plan(_node, facts, { tarballs }: Needs) {
-    const files = planFiles(
-      tarballs.map((t) => ({
-        path: target(t.file),
-        source: { localPath: t.file, sha256: t.sha256 },
-        sha256: t.sha256,
-        mode: 0o600,
-        owner: 'root',
-        group: 'root',
-      })),
-      facts.files,
-    );
-    const written = writtenPaths(files);
+    const uploads = tarballUploads(tarballs, facts);
+    const written = writtenPaths(uploads);
     const loads = tarballs
       .filter((t) => written.has(target(t.file)) || (t.tag !== undefined && !facts.present.has(t.tag)))
       .map((t) =>
@@ -62,7 +76,7 @@ export const jobImageLoads = definePlanner({
           reason: t.tag && !facts.present.has(t.tag) ? `docker has no ${t.tag}` : 'the tarball changed',
         }),
       );
-    return [...planDirs([{ path: IMAGE_DIR, owner: 'root', mode: '700' }], facts.dir), ...files, ...loads];
+    return [...uploads, ...loads];
   },
   owns: [LAB_DATA_DIR, HASH_CACHE_ROOT],
 });

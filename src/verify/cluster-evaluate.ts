@@ -4,6 +4,7 @@ import type { ClusterFacts, ConsulView, NomadView } from './cluster-facts.ts';
 import { checkResult, type CheckResult } from './result.ts';
 import { isServer, runsTasks } from '../config/topology.ts';
 import { nomadRegistration } from '../facts/health.ts';
+import { jobStates } from './job-evaluate.ts';
 
 // Pure judgements of the cluster itself: the agents' facts in, one CheckResult per expectation out.
 
@@ -199,6 +200,12 @@ function nomadChecks(want: ClusterExpectation, facts: ClusterFacts, ms: number):
           asked,
         ),
       );
+    }
+  }
+  if (!isError(view) && view.jobs && view.allocations) {
+    for (const { job, failing } of jobStates(view.jobs, view.allocations)) {
+      const actual = failing.length === 0 ? 'no failed task' : failing.join('; ');
+      checks.push(result('nomad', `job ${job}`, undefined, 'no failed task', actual, failing.length === 0, ms, asked));
     }
   }
   return checks;

@@ -1,5 +1,7 @@
 import pMap from 'p-map';
 import type {
+  AllocationStub,
+  JobListStub,
   ConsulAgentSelf,
   ConsulMember,
   NomadAgentMembers,
@@ -33,6 +35,9 @@ export interface NomadView {
   members: NomadMember[];
   /** Nomad's nodes, in full, for the names verify expects. */
   nodes: NomadNode[];
+  /** Every job Nomad has and every allocation: a job whose tasks fail is named, whoever ran it. */
+  jobs?: JobListStub[];
+  allocations?: AllocationStub[];
 }
 
 export interface ClusterFacts {
@@ -143,15 +148,17 @@ async function nomadView(
   timeoutMs: number,
   dialer: Dialer,
 ): Promise<NomadView> {
-  const [leader, members, stubs] = await Promise.all([
+  const [leader, members, stubs, jobs, allocations] = await Promise.all([
     getJson<string>(`${api}/v1/status/leader`, timeoutMs, auth, dialer),
     getJson<NomadAgentMembers>(`${api}/v1/agent/members`, timeoutMs, auth, dialer),
     getJsonArray<NomadNodeStub>(`${api}/v1/nodes`, timeoutMs, auth, dialer),
+    getJsonArray<JobListStub>(`${api}/v1/jobs`, timeoutMs, auth, dialer),
+    getJsonArray<AllocationStub>(`${api}/v1/allocations`, timeoutMs, auth, dialer),
   ]);
   const names = new Set(expected.map((n) => n.name));
   const wanted = stubs.filter((s) => names.has(s.Name));
   const nodes = await Promise.all(
     wanted.map((s) => getJson<NomadNode>(`${api}/v1/node/${encodeURIComponent(s.ID)}`, timeoutMs, auth, dialer)),
   );
-  return { from: node.name, leader, members: members.Members ?? [], nodes };
+  return { from: node.name, leader, members: members.Members ?? [], nodes, jobs, allocations };
 }
