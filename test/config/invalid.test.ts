@@ -72,6 +72,14 @@ const cases: [string, string[]][] = [
     ],
   ],
   [
+    'registry-typos',
+    [
+      '10:9 registry.port: must be at most 65535, got the number 99999',
+      '11:3 registry.tls: unknown key "tls"; allowed keys: node, port',
+    ],
+  ],
+  ['registry-no-such-node', ['9:9 registry.node: no node named "sever" (one of "server")']],
+  [
     'docker-package-typo',
     ['13:12 docker.package: expected one of "docker.io", "docker-ce", got "docker-io"; did you mean "docker.io"?'],
   ],

@@ -18,6 +18,7 @@ import { nomadConfig } from '../../src/steps/configure-nomad.ts';
 import { consulUser, hashicorpBinaries } from '../../src/steps/install-hashicorp.ts';
 import { dockerService, installedPackages } from '../../src/steps/install-packages.ts';
 import { jobImageLoads } from '../../src/steps/load-job-images.ts';
+import { registryPushes } from '../../src/steps/registry.ts';
 import { dnsmasqForwarding, resolvedForwarding, resolvWithoutDnsmasq } from '../../src/steps/resolve-consul-dns.ts';
 
 // The planners as data, pyinfra's way: facts in, changes out, from test/fixtures/planners/<planner>/<case>.json.
@@ -84,6 +85,14 @@ const PLANNERS: Record<string, { planner: NodePlanner<never>; facts: (json: Json
     planner: jobImageLoads,
     facts: (j) => ({ dir: dirs(j['dir']), files: files(j['files']), present: new Set(j['present'] as string[]) }),
   },
+  'registry-pushes': {
+    planner: registryPushes,
+    facts: (j) => ({
+      dir: dirs(j['dir']),
+      files: files(j['files']),
+      held: new Map(Object.entries(j['held'] as Record<string, string>)),
+    }),
+  },
 };
 
 type Json = Record<string, unknown>;
@@ -96,6 +105,8 @@ interface Fixture {
     binaries?: Record<string, ('consul' | 'nomad')[]>;
     artifacts?: Record<'consul' | 'nomad', { path: string; sha256: string }>;
     tarballs?: Products['tarballs'];
+    /** The registry's secrets as `up` makes them, obviously fake. */
+    registry?: boolean;
   };
   facts: Json;
   /** The changes planned, or the message of the error planning throws. */
@@ -170,7 +181,14 @@ async function stateFor(fixture: Fixture): Promise<Base & Products> {
     remotes: new Map(),
     // The golden files' key: a fixed, obviously fake one.
     gossipKey: 'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=',
-    security: {},
+    security: fixture.state?.registry
+      ? {
+          registry: {
+            credentials: { user: 'nomadlab', password: 'FAKE-PASSWORD-0000000000', htpasswd: 'nomadlab:FAKE' },
+            tls: { ca: 'FAKE CA PEM\n', cert: 'FAKE CERT PEM\n', key: 'FAKE KEY PEM\n' },
+          },
+        }
+      : {},
     binaries: new Map(Object.entries(fixture.state?.binaries ?? {}).map(([node, list]) => [node, new Set(list)])),
   };
 }
