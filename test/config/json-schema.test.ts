@@ -57,6 +57,7 @@ const SEMANTIC: Record<string, string> = {
   'duplicate-node-name': 'uniqueness of one property across list items (uniqueItems compares whole items)',
   'missing-job-file': 'the file system: the job file must exist beside the cluster file',
   'service-of-unknown-job': 'a reference between lists: services[].job must name an item of jobs[]',
+  'registry-no-such-node': 'a reference into a list: registry.node must name an item of nodes[]',
   'dns-other-datacenter': "compares a value with another (the datacenter in a dns name with the lab's datacenter)",
   'dns-duplicate-lookup': 'uniqueness of two properties across list items (uniqueItems compares whole items)',
   // These two a JSON Schema could say with if/then, but zod has no conditional to generate it from.

@@ -178,16 +178,19 @@ test.serial('a wrong password in a task auth block is a failed allocation that v
   await cli(['nomad', '-f', file, 'job', 'stop', '-purge', 'registry-bad-auth']);
 });
 
-test.serial('a second up changes nothing', async (t) => {
+test.serial('a second up changes nothing, and plan says so', async (t) => {
   const started = Date.now();
   const up = await cli(['up', '-f', file], { CI: 'true' });
   outputs.push(up.all);
   t.is(up.exitCode, 0, up.all);
   t.regex(up.stdout, /^up: 0 changes, the cluster was already as cluster.yaml says/m, up.stdout);
   t.log(`second up: ${Math.round((Date.now() - started) / 1000)} s`);
+  const plan = await cli(['plan', '-f', file]);
+  outputs.push(plan.all);
+  t.is(plan.stdout.trim(), 'plan: 0 changes, the lab is as cluster.yaml says', plan.all);
 });
 
-test.serial('the password never appeared in the output of up, verify or registry', (t) => {
+test.serial('the password never appeared in the output of up, plan, verify or registry', (t) => {
   const all = outputs.join('\n');
   t.true(all.length > 0);
   t.false(all.includes(password), 'the password was printed');
