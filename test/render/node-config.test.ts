@@ -2,6 +2,7 @@ import test from 'ava';
 import { loadCluster } from '../../src/config/load.ts';
 import { hclValue } from '../../src/render/hcl.ts';
 import { renderNodeConfig } from '../../src/render/node-config.ts';
+import { dockerAuthConfig, registryConfig } from '../../src/steps/registry.ts';
 import { matchesGolden } from './golden.ts';
 
 // A fixed, obviously fake key: golden files must never hold a real one.
@@ -129,3 +130,19 @@ const literals: [unknown, string][] = [
 for (const [value, literal] of literals) {
   test(`hclValue(${JSON.stringify(value)})`, (t) => t.is(hclValue(value), literal));
 }
+
+test("the registry's config.yml: htpasswd auth, TLS with the lab CA's certificate, an access log", async (t) => {
+  const { spec } = await loadCluster('examples/registry.yaml');
+  await matchesGolden(
+    t,
+    registryConfig(spec),
+    'test/fixtures/golden/nomad-registry/server/etc/docker/registry/config.yml',
+  );
+});
+
+test('the credentials a node gets for the registry: a Docker config.json for its address', (t) => {
+  const config = JSON.parse(dockerAuthConfig('10.82.0.10:5000', 'nomadlab', 'FAKE-PASSWORD')) as unknown;
+  t.deepEqual(config, {
+    auths: { '10.82.0.10:5000': { auth: Buffer.from('nomadlab:FAKE-PASSWORD').toString('base64') } },
+  });
+});

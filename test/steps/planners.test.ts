@@ -18,7 +18,7 @@ import { nomadConfig } from '../../src/steps/configure-nomad.ts';
 import { consulUser, hashicorpBinaries } from '../../src/steps/install-hashicorp.ts';
 import { dockerService, installedPackages } from '../../src/steps/install-packages.ts';
 import { jobImageLoads } from '../../src/steps/load-job-images.ts';
-import { registryPushes } from '../../src/steps/registry.ts';
+import { registryPushes, registryServer } from '../../src/steps/registry.ts';
 import { dnsmasqForwarding, resolvedForwarding, resolvWithoutDnsmasq } from '../../src/steps/resolve-consul-dns.ts';
 
 // The planners as data, pyinfra's way: facts in, changes out, from test/fixtures/planners/<planner>/<case>.json.
@@ -84,6 +84,10 @@ const PLANNERS: Record<string, { planner: NodePlanner<never>; facts: (json: Json
   'job-image-loads': {
     planner: jobImageLoads,
     facts: (j) => ({ dir: dirs(j['dir']), files: files(j['files']), present: new Set(j['present'] as string[]) }),
+  },
+  'registry-server': {
+    planner: registryServer,
+    facts: (j) => ({ packages: packages(j['packages']), files: files(j['files']), unit: unit(j['unit']) }),
   },
   'registry-pushes': {
     planner: registryPushes,
