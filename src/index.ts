@@ -80,3 +80,4 @@ export {
   type LogService,
 } from './lab-access.ts';
 export { readLabSecurity, type LabSecurity } from './state/security.ts';
+export { registryAccess, type RegistryAccess } from './registry-access.ts';
