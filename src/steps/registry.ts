@@ -236,7 +236,7 @@ const pushed = (tarballs: readonly ImageTarball[]) =>
 
 /**
  * The job images pushed to the registry from their tarballs (sent to the registry node as they are to clients
- * without a registry), each tag only when the registry does not hold that image under it.
+ * without a registry), each tag only when the registry does not hold that image (its config digest) under it.
  */
 export const registryPushes = definePlanner({
   nodes: (state: PushNeeds) => (state.tarballs.length === 0 ? [] : registryNodes(state)),
@@ -250,11 +250,10 @@ export const registryPushes = definePlanner({
   }),
   plan(_node, facts, { cluster, tarballs }: PushNeeds) {
     const host = registryHost(cluster.spec)!;
-    const uploads = tarballUploads(tarballs, facts);
-    const written = writtenPaths(uploads);
+    // By the image's config digest, not the tarball's bytes: a tarball saved again holds the same image.
     const pushes = pushed(tarballs)
-      .filter((p) => written.has(`${IMAGE_DIR}/${basename(p.tarball.file)}`) || facts.held.get(p.tag) !== p.config)
-      .map(({ tarball, tag, config }) => {
+      .filter((p) => facts.held.get(p.tag) !== p.config)
+      .map(({ tarball, tag }) => {
         const held = facts.held.get(tag);
         const source = `docker-archive:${IMAGE_DIR}/${basename(tarball.file)}:${tag}`;
         return runChange(
@@ -264,13 +263,11 @@ export const registryPushes = definePlanner({
             reason:
               held === undefined
                 ? 'the registry does not hold it'
-                : held === config
-                  ? 'the tarball changed'
-                  : `the registry holds another image under it (${held.slice(0, 19)})`,
+                : `the registry holds another image under it (${held.slice(0, 19)})`,
           },
         );
       });
-    return [...uploads, ...pushes];
+    return [...tarballUploads(tarballs, facts), ...pushes];
   },
   owns: [LAB_DATA_DIR, HASH_CACHE_ROOT],
 });
