@@ -40,6 +40,12 @@ if command -v docker >/dev/null 2>&1 && docker info >/dev/null 2>&1; then
     docker rm -f $tasks >/dev/null
     echo "removed $(echo $tasks | wc -w) task containers"
   fi
+  # mode container: the Nomad agent's own container, if stopping its unit left it.
+  agents=$(docker ps -aq --filter label=nomad-lab.agent)
+  if [ -n "$agents" ]; then
+    docker rm -f $agents >/dev/null
+    echo "removed the Nomad agent container"
+  fi
   images=$(docker images -q --filter label=nomad-lab.recipe | sort -u)
   if [ -n "$images" ]; then
     docker rmi -f $images >/dev/null

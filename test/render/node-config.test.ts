@@ -6,11 +6,15 @@ import { matchesGolden } from './golden.ts';
 
 // A fixed, obviously fake key: golden files must never hold a real one.
 const gossipKey = 'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=';
+// mode container's agent image, named by a fake binary hash.
+const nomadImage = 'nomadlab/nomad-agent:000000000000';
 
 const labs: [string, string[]][] = [
   ['cluster.yaml', ['server', 'client1']],
   ['examples/ha.yaml', ['server2', 'client1']],
   ['examples/dev.yaml', ['dev']],
+  ['examples/dev-mode.yaml', ['dev']],
+  ['examples/container-mode.yaml', ['box']],
   ['examples/existing-hosts.yaml', ['worker1']],
   ['examples/episodes.yaml', ['server', 'client1', 'client2']],
   ['test/fixtures/drivers/cluster.yaml', ['solo', 'bare']],
@@ -21,7 +25,7 @@ for (const [file, nodes] of labs) {
     test(`${file} ${name}: rendered files match the golden files`, async (t) => {
       const { spec } = await loadCluster(file);
       const node = spec.nodes.find((n) => n.name === name)!;
-      const files = renderNodeConfig({ spec, node, gossipKey, networkInterface: 'eth1' });
+      const files = renderNodeConfig({ spec, node, gossipKey, networkInterface: 'eth1', nomadImage });
       for (const f of files) {
         await matchesGolden(t, f.content, `test/fixtures/golden/${spec.name}/${name}${f.path}`);
       }
