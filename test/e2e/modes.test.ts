@@ -11,8 +11,8 @@ import { cli, failures, requirePreparedHost } from './helpers.ts';
 // The two other ways a lab runs its agents, each a one-node lab of the example under its own name and subnet, up and
 // down in turn: `mode: dev` (`consul agent -dev` and `nomad agent -dev` as systemd services) and `mode: container`
 // (Nomad a container of the node's Docker, starting its tasks beside it). Each: up, verify passes (whoami's SRV
-// records resolved and its instances reached), what runs on the node, a second up changing nothing, down leaving no
-// machine.
+// records resolved and its instances reached), what runs on the node, a second up and plan changing nothing, down
+// leaving no machine.
 
 const LABS = {
   dev: {
@@ -95,6 +95,8 @@ async function lifecycle(t: ExecutionContext, mode: Mode, inspect: (run: NodeRun
   t.is(again.exitCode, 0, again.all);
   t.regex(again.stdout, /^up: 0 changes, the cluster was already as cluster.yaml says/m);
   t.log(`second up: ${seconds(since)}`);
+  const plan = await cli(['plan', '-f', file]);
+  t.is(plan.stdout.trim(), 'plan: 0 changes, the lab is as cluster.yaml says', plan.all);
 
   since = Date.now();
   const down = await cli(['down', '-f', file]);
@@ -132,8 +134,11 @@ test.serial(
         'the agent container',
       );
       t.is(rows.filter((r) => / nomadlab\/whoami:1 /.test(r)).length, 2, 'the two whoami tasks in the same Docker');
-      // Not a process of the node's own: Nomad runs inside the container (its parent is containerd's shim).
       const unit = await run(['systemctl', 'show', '-p', 'ExecStart', 'nomad']);
       t.regex(unit, /docker run --rm --name nomad/);
+      // The secrets folders Nomad mounts inside its container are the node's mounts too, which the tasks get.
+      const mounts = await run(['cat', '/proc/mounts']);
+      const secrets = mounts.split('\n').filter((l) => /^\S+ \/opt\/nomad\/alloc\/\S+\/whoami\/secrets tmpfs /.test(l));
+      t.is(secrets.length, 2, mounts);
     }),
 );
