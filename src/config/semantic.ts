@@ -238,10 +238,13 @@ function checkMode(spec: ClusterSpec, error: (path: KeyPath, message: string) =>
   if (on.length > 0) {
     const why =
       spec.mode === 'dev'
-        ? "dev agents are started by flags, with no ACLs or TLS of the lab's"
-        : 'the containerised agent is proven without them only';
-    const settings = on.join(' and ');
-    error(['security'], `${mode} does not take security ${settings} (${why}): turn it off, or use mode "standard"`);
+        ? 'dev agents take their settings from flags, and nomad-lab gives them no ACLs or TLS'
+        : 'not supported yet: the containerised agent is tested without ACLs and TLS';
+    const settings = `security ${on.join(' and ')}`;
+    error(
+      ['security'],
+      `${mode} does not take ${settings} (${why}): turn ${on.length > 1 ? 'them' : 'it'} off, or use mode "standard"`,
+    );
   }
 }
 
