@@ -113,6 +113,8 @@ test.serial('mode dev: consul agent -dev and nomad agent -dev on the node, verif
     const processes = await run(['ps', '-eo', 'args']);
     t.regex(processes, /^\/usr\/local\/bin\/nomad agent -dev -bind 10\.103\.0\.10 /m);
     t.regex(processes, /^\/usr\/local\/bin\/consul agent -dev -bind 10\.103\.0\.10 /m);
+    // Its data in temporary folders under the lab's own (TMPDIR), which the unit removes when it stops.
+    t.regex(await run(['ls', '/tmp/nomad-lab-dev']), /^NomadClient\d+$/m);
     t.log(
       processes
         .split('\n')
