@@ -43,9 +43,6 @@ function nomadFiles(state: Needs, node: NodeSpec, networkInterface: string) {
     .map(wantedText);
 }
 
-/** mode dev: the folder the unit gives Nomad as TMPDIR (configs/nomad-dev.service). */
-const DEV_TMPDIR = '/tmp/nomad-lab-dev';
-
 /**
  * Nomad refuses to start a client whose host volume paths do not exist; an existing folder may be someone else's and is
  * left as it is.
@@ -87,9 +84,9 @@ export const nomadConfig = definePlanner({
       }),
     ];
   },
-  // Not the host volume folders it makes: their data is the user's. mode dev's unit keeps the agent's data in the
-  // /tmp folder (and removes it when it stops).
-  owns: ['/etc/nomad.d', '/etc/systemd/system/nomad.service', DEV_TMPDIR],
+  // Not the host volume folders it makes: their data is the user's. Nor mode dev's /tmp/nomad-lab-dev: its unit makes
+  // it for the agent's temporary folders, and removes it when it stops.
+  owns: ['/etc/nomad.d', '/etc/systemd/system/nomad.service'],
 });
 
 // The node's own nomad, df (its storage fingerprint runs `df -P`) and the libraries they link (ldd), and the files
