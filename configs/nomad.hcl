@@ -2,7 +2,9 @@
 datacenter = {{datacenter}}
 region     = {{region}}
 name       = {{node_name}}
+{{^dev}}
 data_dir   = "/opt/nomad"
+{{/dev}}
 # A lab asks nobody for updates (HashiCorp's checkpoint service; often unreachable from a lab anyway).
 disable_update_check = true
 # The lab address only (RPC, Serf, HTTP), and loopback for HTTP (the node's own tools and nomad-lab's

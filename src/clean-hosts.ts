@@ -55,14 +55,22 @@ if command -v docker >/dev/null 2>&1 && docker info >/dev/null 2>&1; then
     docker rm -f $tasks >/dev/null
     echo "removed $(echo $tasks | wc -w) task containers"
   fi
+  # mode container: the Nomad agent's own container, if stopping its unit left it.
+  agents=$(docker ps -aq --filter label=nomad-lab.agent)
+  if [ -n "$agents" ]; then
+    docker rm -f $agents >/dev/null
+    echo "removed the Nomad agent container"
+  fi
   images=$(docker images -q --filter label=nomad-lab.recipe | sort -u)
   if [ -n "$images" ]; then
     docker rmi -f $images >/dev/null
     echo "removed the job images (docker rmi" $images")"
   fi
 fi
-# Nomad mounts each task's secrets folder under its data folder.
-awk '$2 ~ "^/opt/nomad/" { print $2 }' /proc/mounts | sort -r | while read -r mount; do umount -l "$mount"; done
+# Nomad mounts each task's secrets folder under its data folder (mode container: the folder itself is a mount too;
+# mode dev: the data is in temporary folders under /tmp/nomad-lab-dev).
+awk '$2 ~ "^(/opt/nomad|/tmp/nomad-lab-dev)(/|$)" { print $2 }' /proc/mounts | sort -r |
+  while read -r mount; do umount -l "$mount"; done
 if head -n 1 /etc/resolv.conf 2>/dev/null | grep -q '^# nomad-lab:' && [ -f /etc/nomad-lab/resolv.upstream ]; then
   # In place: a container's resolv.conf is a bind mount.
   cat /etc/nomad-lab/resolv.upstream > /etc/resolv.conf

@@ -10,6 +10,8 @@ import { PACKAGE_ROOT } from './package-root.ts';
 export const STARTERS = {
   default: 'cluster.yaml',
   dev: 'examples/dev.yaml',
+  'dev-mode': 'examples/dev-mode.yaml',
+  'container-mode': 'examples/container-mode.yaml',
   ha: 'examples/ha.yaml',
   'existing-hosts': 'examples/existing-hosts.yaml',
 } as const;

@@ -10,7 +10,7 @@ import { providerFor } from '../src/providers/index.ts';
 import { isScript } from '../src/remote/quote.ts';
 import { agentAdoption, SET_ASIDE } from '../src/steps/adopt-agents.ts';
 import { consulConfig } from '../src/steps/configure-consul.ts';
-import { nomadConfig } from '../src/steps/configure-nomad.ts';
+import { nomadAgentImageLoad, nomadConfig } from '../src/steps/configure-nomad.ts';
 import { consulUser, hashicorpBinaries } from '../src/steps/install-hashicorp.ts';
 import { dockerService, installedPackages } from '../src/steps/install-packages.ts';
 import { jobImageLoads } from '../src/steps/load-job-images.ts';
@@ -51,6 +51,8 @@ const FRESH = new Map<NodePlanner<never>, readonly unknown[]>([
   [consulConfig, [{ files: nothing, unit: stopped }]],
   [dnsmasqForwarding, [{ resolv: 'nameserver 10.0.2.3\n', files: nothing, unit: stopped, resolved: stopped }]],
   [resolvedForwarding, [{ files: nothing, resolved: running }]],
+  // mode container only: an image in Docker, no path (down removes it by its nomad-lab.recipe label).
+  [nomadAgentImageLoad, [{ present: new Set() }]],
   [nomadConfig, [{ iface: 'eth1', volumes: nothing, files: nothing, unit: stopped }]],
   [registryServer, [{ packages: new Map(), files: nothing, unit: stopped }]],
   [registryTrust, [{ dirs: nothing, files: nothing }]],

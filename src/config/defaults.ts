@@ -6,6 +6,8 @@ export const DEFAULTS = {
   name: 'nomad-lab',
   datacenter: 'dc1',
   region: 'global',
+  /** The agents as systemd services with the lab's own configs. */
+  mode: 'standard',
   versions: {
     consul: '1.22.7',
     nomad: '1.11.3',

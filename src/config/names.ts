@@ -18,3 +18,11 @@ export function vagrantNetworkName(cidr: string): string {
 export function labCgroupParent(lab: string, node: string, purpose: string): string {
   return `/nomad-lab.${lab}.${node}.${purpose}`;
 }
+
+/**
+ * mode container: the image a node's Docker runs Nomad from, imported on the node from its own binary; tagged by the
+ * binary's sha256, so a new binary is a new image (and a changed unit, which restarts the agent).
+ */
+export function nomadAgentImage(nomadSha256: string): string {
+  return `nomadlab/nomad-agent:${nomadSha256.slice(0, 12)}`;
+}

@@ -375,6 +375,11 @@ export const clusterSchema = z.strictObject({
   name: label.default(DEFAULTS.name),
   datacenter: label.default(DEFAULTS.datacenter),
   region: label.default(DEFAULTS.region),
+  /**
+   * How the agents run: `standard` (systemd services with the lab's configs), `dev` (`consul agent -dev` and
+   * `nomad agent -dev` on one node), `container` (Consul a service, Nomad a Docker container on the node).
+   */
+  mode: z.enum(['standard', 'dev', 'container']).default(DEFAULTS.mode),
   network: z.strictObject({
     /** The lab's private network; every node address lies inside it. */
     cidr,
@@ -466,3 +471,4 @@ export type DriversSpec = ClusterSpec['drivers'];
 export type ProviderSpec = ClusterSpec['provider'];
 export type SecuritySpec = ClusterSpec['security'];
 export type RegistrySpec = NonNullable<ClusterSpec['registry']>;
+export type LabMode = ClusterSpec['mode'];

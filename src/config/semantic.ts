@@ -128,6 +128,8 @@ export function checkCluster(spec: ClusterSpec, baseDir: string): Finding[] {
     error(['jobs'], 'jobs are listed but no node runs them: give a node role "client" or "both"');
   }
 
+  checkMode(spec, error);
+
   if (spec.provider.type === 'ssh' && spec.provider.key !== undefined) checkKey(['provider', 'key'], spec.provider.key);
   if (spec.artifacts.source === 'directory' && spec.artifacts.directory === undefined) {
     error(['artifacts'], 'source "directory" needs "directory": the folder that holds the consul and nomad binaries');
@@ -217,6 +219,39 @@ export function checkCluster(spec: ClusterSpec, baseDir: string): Finding[] {
   /** An SSH key is read here and never sent: anywhere (~/.ssh is the usual place), but a regular file of a few KiB. */
   function checkKey(path: KeyPath, key: string): void {
     check(path, { full: resolveFrom(baseDir, key), what: 'SSH key', kind: 'file', maxBytes: LIMITS.keyFileBytes });
+  }
+}
+
+/** What each mode other than `standard` runs on, and the settings it does not take. */
+const MODE_RUNS: Record<Exclude<ClusterSpec['mode'], 'standard'>, string> = {
+  dev: 'runs `consul agent -dev` and `nomad agent -dev` (a server and a client in one process) on one node',
+  container: 'runs Nomad as one container on one node, a server and a client, beside its Consul',
+};
+
+/** `dev` and `container`: one node of role `both`, and no `security` (neither mode takes the lab's ACLs or TLS). */
+function checkMode(spec: ClusterSpec, error: (path: KeyPath, message: string) => void): void {
+  if (spec.mode === 'standard') return;
+  const mode = `mode "${spec.mode}"`;
+  const [only] = spec.nodes;
+  if (spec.nodes.length !== 1) {
+    error(
+      ['nodes'],
+      `${mode} ${MODE_RUNS[spec.mode]}: give exactly one node, of role "both" (${spec.nodes.length} given)`,
+    );
+  } else if (only?.role !== 'both') {
+    error(['nodes', 0, 'role'], `${mode} ${MODE_RUNS[spec.mode]}: make node "${only?.name}" role "both"`);
+  }
+  const on = (['acl', 'tls'] as const).filter((s) => spec.security[s]);
+  if (on.length > 0) {
+    const why =
+      spec.mode === 'dev'
+        ? 'dev agents take their settings from flags, and nomad-lab gives them no ACLs or TLS'
+        : 'not supported yet: the containerised agent is tested without ACLs and TLS';
+    const settings = `security ${on.join(' and ')}`;
+    error(
+      ['security'],
+      `${mode} does not take ${settings} (${why}): turn ${on.length > 1 ? 'them' : 'it'} off, or use mode "standard"`,
+    );
   }
 }
 

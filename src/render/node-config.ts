@@ -9,7 +9,7 @@ import { renderHcl } from './hcl.ts';
 import { isServer, runsTasks, servers } from '../config/topology.ts';
 import { nodeDrivers } from '../config/drivers.ts';
 import { REGISTRY_AUTH_FILE, registryHost } from '../config/registry.ts';
-import type { DriversSpec } from '../config/schema.ts';
+import type { DriversSpec, LabMode } from '../config/schema.ts';
 
 /** A file nomad-lab writes on a node. */
 export interface NodeFile {
@@ -34,6 +34,11 @@ export interface NodeConfigInput {
   /** The node's interface that holds its lab address, read from the node. */
   networkInterface: string;
   security?: NodeSecurity;
+  /**
+   * mode container: the image the node's Docker runs Nomad from (`nomadAgentImage`); the Nomad unit is rendered
+   * without one when not given (the Consul files do not need it).
+   */
+  nomadImage?: string;
 }
 
 const template = (name: string) => readFileSync(join(PACKAGE_ROOT, 'configs', name), 'utf8');
@@ -45,7 +50,9 @@ export function renderNodeConfig({
   gossipKey,
   networkInterface,
   security = {},
+  nomadImage,
 }: NodeConfigInput): NodeFile[] {
+  const { mode } = spec;
   const serverNodes = servers(spec);
   const server = isServer(node);
   const tasks = runsTasks(node);
@@ -72,6 +79,9 @@ export function renderNodeConfig({
       consul_nomad: security.acl.consulNomad,
     },
     tls: security.tls !== undefined,
+    dev: mode === 'dev',
+    nomad_image: nomadImage,
+    volume_mounts: node.host_volumes.map((v) => `${v.path}:${v.path}`),
     ...driverView(nodeDrivers(spec, node), registryHost(spec) === undefined ? undefined : REGISTRY_AUTH_FILE),
   };
   const consul = (path: string, name: string, mode = 0o640): NodeFile => ({
@@ -90,13 +100,16 @@ export function renderNodeConfig({
     group: 'root',
     service: 'nomad',
   });
+  const dev = mode === 'dev';
   return [
-    consul('/etc/consul.d/consul.hcl', 'consul.hcl'),
-    { ...consul('/etc/systemd/system/consul.service', 'consul.service', 0o644), owner: 'root', group: 'root' },
+    // A dev agent reads no config file: flags say all it needs.
+    ...(dev ? [] : [consul('/etc/consul.d/consul.hcl', 'consul.hcl')]),
+    { ...consul('/etc/systemd/system/consul.service', UNITS[mode].consul, 0o644), owner: 'root', group: 'root' },
     nomad('/etc/nomad.d/nomad.hcl', 'nomad.hcl'),
-    ...(server ? [nomad('/etc/nomad.d/server.hcl', 'server.hcl')] : []),
+    // -dev makes the server (bootstrap_expect 1, state in memory).
+    ...(server && !dev ? [nomad('/etc/nomad.d/server.hcl', 'server.hcl')] : []),
     ...(tasks ? [nomad('/etc/nomad.d/client.hcl', 'client.hcl')] : []),
-    nomad('/etc/systemd/system/nomad.service', 'nomad.service', 0o644),
+    nomad('/etc/systemd/system/nomad.service', UNITS[mode].nomad, 0o644),
     ...(security.acl || security.tls
       ? securityFiles(consul('/etc/consul.d/security.hcl', 'consul-security.hcl', 0o600), '/etc/consul.d')
       : []),
@@ -127,6 +140,13 @@ export function renderNodeConfig({
     ];
   }
 }
+
+/** Each mode's systemd units: the same services, started differently. */
+const UNITS: Record<LabMode, { consul: string; nomad: string }> = {
+  standard: { consul: 'consul.service', nomad: 'nomad.service' },
+  dev: { consul: 'consul-dev.service', nomad: 'nomad-dev.service' },
+  container: { consul: 'consul.service', nomad: 'nomad-container.service' },
+};
 
 /**
  * client.hcl's plugin blocks: a section per enabled driver; false sections render nothing. With a lab registry, the

@@ -18,17 +18,26 @@ import { failIfUnitFailed } from '../pipeline/unit-failure.ts';
 import { waitFor } from '../pipeline/wait.ts';
 import { NomadApi } from '../nomad/api.ts';
 import { renderNodeConfig } from '../render/node-config.ts';
+import { nomadAgentImage } from '../config/names.ts';
+import { script } from '../remote/quote.ts';
+import { dockerImages } from './load-job-images.ts';
 import { nodeSecurity } from '../state/security.ts';
 
-type Needs = Base & Pick<Products, 'gossipKey' | 'binaries' | 'security'>;
+type Needs = Base & Pick<Products, 'gossipKey' | 'binaries' | 'security' | 'artifacts'>;
+
+/** mode container: the image Nomad runs from on every node. */
+const agentImage = (state: Pick<Needs, 'cluster' | 'artifacts'>): string | undefined =>
+  state.cluster.spec.mode === 'container' ? nomadAgentImage(state.artifacts.nomad.sha256) : undefined;
 
 function nomadFiles(state: Needs, node: NodeSpec, networkInterface: string) {
+  const nomadImage = agentImage(state);
   return renderNodeConfig({
     spec: state.cluster.spec,
     node,
     gossipKey: state.gossipKey,
     networkInterface,
     security: nodeSecurity(state.security, node),
+    ...(nomadImage === undefined ? {} : { nomadImage }),
   })
     .filter((f) => f.service === 'nomad')
     .map(wantedText);
@@ -75,8 +84,38 @@ export const nomadConfig = definePlanner({
       }),
     ];
   },
-  // Not the host volume folders it makes: their data is the user's.
+  // Not the host volume folders it makes: their data is the user's. Nor mode dev's /tmp/nomad-lab-dev: its unit makes
+  // it for the agent's temporary folders, and removes it when it stops.
   owns: ['/etc/nomad.d', '/etc/systemd/system/nomad.service'],
+});
+
+// The node's own nomad, df (its storage fingerprint runs `df -P`) and the libraries they link (ldd), and the files
+// Nomad reads of the system: a root of a few files, whatever the node's distribution. "$1": the tag.
+const IMPORT_AGENT = `set -eu
+bins="usr/local/bin/nomad $(command -v df | sed 's|^/||')"
+libs=$(for b in $bins; do ldd "/$b" 2>/dev/null || true; done | grep -o '/[^ ]*' | sed 's|^/||' | sort -u)
+tar -C / -chf - $bins etc/passwd etc/group etc/os-release $libs |
+  docker import --change 'ENTRYPOINT ["/usr/local/bin/nomad"]' \\
+    --change 'LABEL nomad-lab.recipe=nomad-agent' - "$1" >/dev/null`;
+
+/**
+ * mode container: the image the node's Docker runs Nomad from, imported from the node's own binary (no registry, no
+ * upload: the binary is there already).
+ */
+export const nomadAgentImageLoad = definePlanner({
+  nodes: ({ cluster }: Base) => (cluster.spec.mode === 'container' ? cluster.spec.nodes : []),
+  facts: (_node: NodeSpec, state: Needs) => ({ present: dockerImages([agentImage(state)!]) }),
+  plan(_node, facts, state: Needs) {
+    const tag = agentImage(state)!;
+    if (facts.present.has(tag)) return [];
+    return [
+      runChange(
+        `imported ${tag} into docker (the node's /usr/local/bin/nomad, df and the libraries they link)`,
+        script(IMPORT_AGENT, [tag], 'docker import of the Nomad agent image'),
+        { reason: `docker has no ${tag}` },
+      ),
+    ];
+  },
 });
 
 /** A Nomad leader (the ACL bootstrap and the clients' registration wait for one). */
@@ -157,9 +196,9 @@ async function keptVolumes(state: Base & Pick<Products, 'remotes'>): Promise<Ste
 /** server.hcl / client.hcl and the unit on every node; a leader; the ACL bootstrap (when asked for); clients ready. */
 export const configureNomad = remoteStep({
   name: 'configure Nomad',
-  needs: ['gossipKey', 'binaries', 'security'],
+  needs: ['gossipKey', 'binaries', 'security', 'artifacts'],
   makes: [],
-  planners: [nomadConfig, nomadLeader, nomadAcl, clientsReady],
+  planners: [nomadAgentImageLoad, nomadConfig, nomadLeader, nomadAcl, clientsReady],
   after: keptVolumes,
 });
 

@@ -19,7 +19,7 @@ type Needs = Base & Pick<Products, 'tarballs'>;
 const target = (file: string) => `${IMAGE_DIR}/${basename(file)}`;
 
 /** Which of `tags` the node's Docker has. */
-function dockerImages(tags: readonly string[]): Fact<Set<string>> {
+export function dockerImages(tags: readonly string[]): Fact<Set<string>> {
   return {
     command: script(
       'for t in "$@"; do docker image inspect --format "{{.Id}}" "$t" >/dev/null 2>&1 && echo "$t"; done; true',

@@ -162,7 +162,7 @@ test('init --example dev in an empty folder, then validate there', async (t) => 
 test('init --example names the starters it has', async (t) => {
   const result = await cli('init', '--example', 'huge', '--dir', tmpdir());
   t.is(result.exitCode, 1);
-  t.regex(result.stderr, /Allowed choices are default, dev, ha, existing-hosts/);
+  t.regex(result.stderr, /Allowed choices are default, dev, dev-mode, container-mode, ha, existing-hosts/);
 });
 
 test('schema prints the JSON Schema the package ships', async (t) => {

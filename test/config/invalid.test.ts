@@ -354,6 +354,25 @@ const cases: [string, string[]][] = [
     ['48:11 dns[0].name: "whoami.service.dc2.consul" asks datacenter dc2, the lab\'s is dc1: write dc1 or none'],
   ],
   ['dns-duplicate-lookup', ['53:5 dns[2]: duplicate lookup SRV "http.whoami.service.consul" (first at dns[0])']],
+  [
+    'mode-dev-three-nodes',
+    [
+      '8:3 nodes: mode "dev" runs `consul agent -dev` and `nomad agent -dev` (a server and a client in one process) ' +
+        'on one node: give exactly one node, of role "both" (3 given)',
+      '18:3 security: mode "dev" does not take security acl and tls (dev agents take their settings from flags, and ' +
+        'nomad-lab gives them no ACLs or TLS): turn them off, or use mode "standard"',
+    ],
+  ],
+  [
+    'mode-container-server-only',
+    [
+      '8:11 nodes[0].role: mode "container" runs Nomad as one container on one node, a server and a client, beside ' +
+        'its Consul: make node "box" role "both"',
+      '11:3 security: mode "container" does not take security acl (not supported yet: the containerised agent is ' +
+        'tested without ACLs and TLS): turn it off, or use mode "standard"',
+    ],
+  ],
+  ['mode-typo', ['2:7 mode: expected one of "standard", "dev", "container", got "developer"']],
 ];
 
 for (const [fixture, expected] of cases) test(rejects, fixture, expected);

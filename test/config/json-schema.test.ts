@@ -65,6 +65,8 @@ const SEMANTIC: Record<string, string> = {
   'drivers-on-server': 'depends on a sibling value (drivers only on a node whose role runs a Nomad client)',
   'no-driver-enabled': "merges the lab-wide drivers with each node's own before counting the enabled ones",
   'ssh-on-vagrant-node': 'depends on another branch of the file (nodes[].ssh only when provider.type is ssh)',
+  'mode-dev-three-nodes': 'depends on another branch of the file (one node of role both, no security, with mode dev)',
+  'mode-container-server-only': 'depends on another branch of the file (one node of role both, with mode container)',
   // zod refinements in code, which a generated JSON Schema does not carry.
   'control-character-in-job-file': 'a refine in code: no control characters in a path',
   'host-volume-ssh-folder': 'a refine in code: system and hidden folders refused as host volumes',

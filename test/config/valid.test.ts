@@ -3,7 +3,15 @@ import { DEFAULTS } from '../../src/config/defaults.ts';
 import { loadCluster, parseCluster } from '../../src/config/load.ts';
 import { formatIssue } from '../../src/errors.ts';
 
-for (const file of ['cluster.yaml', 'examples/dev.yaml', 'examples/ha.yaml', 'examples/existing-hosts.yaml']) {
+const files = [
+  'cluster.yaml',
+  'examples/dev.yaml',
+  'examples/dev-mode.yaml',
+  'examples/container-mode.yaml',
+  'examples/ha.yaml',
+  'examples/existing-hosts.yaml',
+];
+for (const file of files) {
   test(`${file} is valid with no warnings`, async (t) => {
     const cluster = await loadCluster(file);
     t.deepEqual(cluster.warnings.map(formatIssue), []);

@@ -7,11 +7,15 @@ import { matchesGolden } from './golden.ts';
 
 // A fixed, obviously fake key: golden files must never hold a real one.
 const gossipKey = 'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=';
+// mode container's agent image, named by a fake binary hash.
+const nomadImage = 'nomadlab/nomad-agent:000000000000';
 
 const labs: [string, string[]][] = [
   ['cluster.yaml', ['server', 'client1']],
   ['examples/ha.yaml', ['server2', 'client1']],
   ['examples/dev.yaml', ['dev']],
+  ['examples/dev-mode.yaml', ['dev']],
+  ['examples/container-mode.yaml', ['box']],
   ['examples/existing-hosts.yaml', ['worker1']],
   ['examples/episodes.yaml', ['server', 'client1', 'client2']],
   ['test/fixtures/drivers/cluster.yaml', ['solo', 'bare']],
@@ -23,7 +27,7 @@ for (const [file, nodes] of labs) {
     test(`${file} ${name}: rendered files match the golden files`, async (t) => {
       const { spec } = await loadCluster(file);
       const node = spec.nodes.find((n) => n.name === name)!;
-      const files = renderNodeConfig({ spec, node, gossipKey, networkInterface: 'eth1' });
+      const files = renderNodeConfig({ spec, node, gossipKey, networkInterface: 'eth1', nomadImage });
       for (const f of files) {
         await matchesGolden(t, f.content, `test/fixtures/golden/${spec.name}/${name}${f.path}`);
       }
@@ -106,6 +110,39 @@ test('a client gets no server.hcl and a server no client.hcl; both gets both', a
     '/etc/nomad.d/server.hcl',
     '/etc/nomad.d/client.hcl',
   ]);
+});
+
+test('mode dev: Consul reads no file, Nomad no server.hcl (-dev is the server); both units start -dev', async (t) => {
+  const { spec } = await loadCluster('examples/dev-mode.yaml');
+  const files = renderNodeConfig({ spec, node: spec.nodes[0]!, gossipKey, networkInterface: 'eth1' });
+  t.deepEqual(
+    files.map((f) => f.path),
+    [
+      '/etc/systemd/system/consul.service',
+      '/etc/nomad.d/nomad.hcl',
+      '/etc/nomad.d/client.hcl',
+      '/etc/systemd/system/nomad.service',
+    ],
+  );
+  const units = files.filter((f) => f.path.endsWith('.service')).map((f) => f.content);
+  t.regex(
+    units[0]!,
+    /^ExecStart=\/usr\/local\/bin\/consul agent -dev -bind "10.81.0.10" -client "127.0.0.1 10.81.0.10" /m,
+  );
+  t.regex(units[1]!, /^ExecStart=\/usr\/local\/bin\/nomad agent -dev -bind "10.81.0.10" -network-interface "eth1" /m);
+  t.notRegex(files.find((f) => f.path === '/etc/nomad.d/nomad.hcl')!.content, /data_dir/);
+});
+
+test('mode container: the Nomad unit runs the image given, the data folder at the same path inside', async (t) => {
+  const { spec } = await loadCluster('examples/container-mode.yaml');
+  const volumes = { ...spec.nodes[0]!, host_volumes: [{ name: 'data', path: '/srv/data', read_only: false }] };
+  const files = renderNodeConfig({ spec, node: volumes, gossipKey, networkInterface: 'eth1', nomadImage });
+  const unit = files.find((f) => f.path === '/etc/systemd/system/nomad.service')!.content;
+  t.regex(
+    unit,
+    /-v \/opt\/nomad:\/opt\/nomad:rshared .* -v "\/srv\/data:\/srv\/data" \\\n {2}"nomadlab\/nomad-agent:0{12}" agent/s,
+  );
+  t.true(files.some((f) => f.path === '/etc/nomad.d/server.hcl'));
 });
 
 test('the gossip key file is readable by consul only', async (t) => {

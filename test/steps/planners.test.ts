@@ -14,7 +14,7 @@ import { providerFor } from '../../src/providers/index.ts';
 import { isScript } from '../../src/remote/quote.ts';
 import { agentAdoption } from '../../src/steps/adopt-agents.ts';
 import { consulConfig } from '../../src/steps/configure-consul.ts';
-import { nomadConfig } from '../../src/steps/configure-nomad.ts';
+import { nomadAgentImageLoad, nomadConfig } from '../../src/steps/configure-nomad.ts';
 import { consulUser, hashicorpBinaries } from '../../src/steps/install-hashicorp.ts';
 import { dockerService, installedPackages } from '../../src/steps/install-packages.ts';
 import { jobImageLoads } from '../../src/steps/load-job-images.ts';
@@ -81,6 +81,7 @@ const PLANNERS: Record<string, { planner: NodePlanner<never>; facts: (json: Json
       packages: packages(j['packages']),
     }),
   },
+  'nomad-agent-image': { planner: nomadAgentImageLoad, facts: (j) => ({ present: new Set(j['present'] as string[]) }) },
   'job-image-loads': {
     planner: jobImageLoads,
     facts: (j) => ({ dir: dirs(j['dir']), files: files(j['files']), present: new Set(j['present'] as string[]) }),
