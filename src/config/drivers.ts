@@ -40,6 +40,9 @@ export function enabledDrivers(spec: DriversOf, node: NodeDriversOf): string[] {
     .map((d) => DRIVER_NAMES[d]);
 }
 
+/** Nomad's plugin_dir on clients (its default, under data_dir): the podman driver's plugin binary is there. */
+export const PLUGIN_DIR = '/opt/nomad/plugins';
+
 /** The nodes that run podman tasks: they get podman, its socket and the driver plugin. */
 export function podmanNodes<N extends NodeDriversOf>(spec: DriversOf & { nodes: readonly N[] }): N[] {
   return spec.nodes.filter((node) => nodeDrivers(spec, node)?.podman.enabled === true);

@@ -7,7 +7,7 @@ import { labCgroupParent } from '../config/names.ts';
 import type { NodeSecurity } from '../lab-secrets.ts';
 import { renderHcl } from './hcl.ts';
 import { isServer, runsTasks, servers } from '../config/topology.ts';
-import { nodeDrivers } from '../config/drivers.ts';
+import { nodeDrivers, PLUGIN_DIR } from '../config/drivers.ts';
 import type { DriversSpec } from '../config/schema.ts';
 
 /** A file nomad-lab writes on a node. */
@@ -135,5 +135,18 @@ function driverView(drivers: DriversSpec | undefined) {
     docker_off: !enabled,
     docker: enabled && { ...docker, caps: allow_caps && { list: allow_caps } },
     raw_exec: drivers.raw_exec.enabled,
+    podman: podmanView(drivers.podman),
   };
+}
+
+/** The nomad-driver-podman plugin's block, in the plugin's own names; false when the client does not enable it. */
+function podmanView({ enabled, socket_path, extra_labels, ...podman }: DriversSpec['podman']) {
+  return (
+    enabled && {
+      ...podman,
+      plugin_dir: PLUGIN_DIR,
+      socket: `unix://${socket_path}`,
+      labels: extra_labels.length > 0 && { list: extra_labels },
+    }
+  );
 }

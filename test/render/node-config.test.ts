@@ -14,6 +14,7 @@ const labs: [string, string[]][] = [
   ['examples/existing-hosts.yaml', ['worker1']],
   ['examples/episodes.yaml', ['server', 'client1', 'client2']],
   ['test/fixtures/drivers/cluster.yaml', ['solo', 'bare']],
+  ['examples/podman.yaml', ['client1']],
 ];
 
 for (const [file, nodes] of labs) {
