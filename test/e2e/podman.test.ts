@@ -87,13 +87,19 @@ test.serial(
 );
 
 test.serial("podman ps on the client lists the task's container, with the job's options applied", async (t) => {
-  const ps = await onClient('sudo', 'podman', 'ps', '--format', '{{.Names}} {{.Image}} {{.Labels.job_name}}');
+  const ps = await onClient(
+    'sudo',
+    'podman',
+    'ps',
+    '--format',
+    '{{.Names}} {{.Image}} {{index .Labels "com.hashicorp.nomad.job_name"}}',
+  );
   t.is(ps.exitCode, 0, ps.all);
   t.log(ps.stdout);
   const line = ps.stdout.split('\n').find((l) => l.includes('nomadlab/toolbox:1'));
   t.truthy(line, ps.stdout);
   const [name = ''] = (line ?? '').split(' ');
-  t.regex(line ?? '', / podman-web$/, 'extra_labels: the job_name label');
+  t.regex(line ?? '', / podman-web$/, 'extra_labels: the job_name label (com.hashicorp.nomad.job_name)');
   // The task's options, as podman itself reports them.
   const inspect = await onClient(
     'sudo',
