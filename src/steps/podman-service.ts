@@ -61,7 +61,7 @@ export const podmanService = definePlanner({
     procSys: unitState(PROC_SYS_UNIT),
     socket: unitState('podman.socket'),
   }),
-  plan(_node, facts, { cluster }) {
+  plan(_node, facts, { cluster }: Base) {
     const container = containerImage(cluster.spec) !== undefined;
     const files = container ? planFiles(containerNodeFiles(), facts.files) : [];
     const written = writtenPaths(files);
