@@ -11,11 +11,12 @@ import { containerNodeFiles, podmanService } from '../../src/steps/podman-servic
 const stopped: UnitState = { loaded: false, active: false, failed: false, enabled: false, startedAt: 0 };
 const running: UnitState = { loaded: true, active: true, failed: false, enabled: true, startedAt: 1 };
 
-async function state(backend: 'docker' | 'libvirt' = 'docker'): Promise<Base & Pick<Products, 'tarballs'>> {
+/** What the planners read; the other products are the other steps' (cast, as the planner fixtures do). */
+async function state(backend: 'docker' | 'libvirt' = 'docker'): Promise<Base & Products> {
   const loaded = await loadCluster('examples/podman.yaml');
   const provider = { ...loaded.spec.provider, backend } as Cluster['spec']['provider'];
   const cluster = { ...loaded, spec: { ...loaded.spec, provider } };
-  return {
+  const planned: Base & Pick<Products, 'tarballs'> = {
     ...newUpState(cluster, { provider: providerFor(cluster) }),
     tarballs: [
       { file: '/cache/toolbox-abc.tar', tag: 'nomadlab/toolbox:abc', sha256: 'c'.repeat(64) },
@@ -23,6 +24,7 @@ async function state(backend: 'docker' | 'libvirt' = 'docker'): Promise<Base & P
       { file: '/cache/own.tar', sha256: 'e'.repeat(64) },
     ],
   };
+  return planned as Base & Products;
 }
 
 const described = (changes: { description: string }[]) => changes.map((c) => c.description);
