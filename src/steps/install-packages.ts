@@ -132,7 +132,7 @@ export const dockerService = definePlanner({
 });
 
 export const installPackages = remoteStep({
-  name: 'install packages (docker, dnsmasq, podman)',
+  name: 'install packages (docker, dnsmasq)',
   needs: [],
   makes: [],
   planners: [resolvWithoutDnsmasq, installedPackages, dockerService, podmanService],
