@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
 import { mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test from 'ava';
@@ -82,4 +84,23 @@ test.serial('without an archive, building says which file to point artifacts.pod
     `building nomad-driver-podman ${version} needs its source archive ${archive} (sha256 ${sha256}): set ` +
       'artifacts.podman.archive in the cluster file to its path or URL',
   );
+});
+
+test.serial('an archive at a URL is downloaded, checked and built the same way', async (t) => {
+  const { version } = await readPluginRecipe('nomad-driver-podman');
+  const { file, sha256 } = await sourceArchive('from a URL');
+  const body = await readFile(file);
+  const server = createServer((req, res) => res.writeHead(req.url === '/p.tar.gz' ? 200 : 404).end(body));
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  t.teardown(() => server.close());
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/p.tar.gz`;
+  const built = await ensureArtifact({
+    product: 'nomad-driver-podman',
+    version,
+    source: 'build',
+    archive: { location: url, sha256 },
+    cacheDir: await scratch(),
+  });
+  t.is(built.from, 'build');
+  t.is((await execa(built.path, [])).stderr, 'from a URL');
 });
