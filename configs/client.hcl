@@ -76,3 +76,29 @@ plugin "raw_exec" {
   }
 }
 {{/raw_exec}}
+{{#podman}}
+
+# The podman task driver: Nomad starts the plugin from plugin_dir (put there by nomad-lab).
+plugin_dir = {{plugin_dir}}
+
+plugin "nomad-driver-podman" {
+  config {
+    socket_path     = {{socket}}
+    recover_stopped = {{recover_stopped}}
+{{#labels}}
+    extra_labels    = {{list}}
+{{/labels}}
+
+    volumes {
+      enabled = {{volumes.enabled}}
+{{#volumes.selinuxlabel}}
+      selinuxlabel = {{.}}
+{{/volumes.selinuxlabel}}
+    }
+
+    gc {
+      container = {{gc.container}}
+    }
+  }
+}
+{{/podman}}

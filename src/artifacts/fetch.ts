@@ -1,27 +1,30 @@
-import { createHash } from 'node:crypto';
 import { chmod, copyFile, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { NomadLabError } from '../errors.ts';
 import { probe } from '../host/run.ts';
-import { nodePlatform, parseVersionOutput, type Product } from './products.ts';
+import { sha256File } from './checksum.ts';
+import { buildPlugin, type SourceArchive } from './plugin-build.ts';
+import { isPlugin, nodePlatform, parseVersionOutput, type ArtifactName, type Product } from './products.ts';
 import { downloadRelease } from './release.ts';
 import { buildFromSource } from './source-build.ts';
 
 export type ArtifactSource = 'auto' | 'release' | 'directory' | 'build';
 
 export interface ArtifactRequest {
-  product: Product;
+  product: ArtifactName;
   version: string;
   source: ArtifactSource;
   /** For source `directory` (and tried first by `auto`): a folder holding `consul` and `nomad`. */
   directory?: string;
+  /** For a plugin's source `build`: its source archive (Consul and Nomad build from the Go module proxy). */
+  archive?: SourceArchive | undefined;
   cacheDir: string;
   platform?: string;
   onProgress?: (line: string) => void;
 }
 
 export interface Artifact {
-  product: Product;
+  product: ArtifactName;
   version: string;
   platform: string;
   path: string;
@@ -40,6 +43,7 @@ interface Meta {
 }
 
 export { artifactPath } from './products.ts';
+export { sha256File } from './checksum.ts';
 import { artifactPath } from './products.ts';
 
 /** Makes sure the cache holds `product` at `version`, fetching or building it only when it does not. */
@@ -108,11 +112,15 @@ async function fetchInto(
     } else {
       if (platform !== nodePlatform())
         throw new NomadLabError(`building from source makes ${nodePlatform()} binaries, not ${platform}`);
-      request.onProgress?.(`building ${product} ${version} from source with Go (minutes on a cold cache)`);
-      await buildFromSource(product, version, temporary, (line) => request.onProgress?.(`go: ${line}`));
+      if (isPlugin(product)) await buildPlugin(product, version, request.archive, temporary, request.onProgress);
+      else {
+        request.onProgress?.(`building ${product} ${version} from source with Go (minutes on a cold cache)`);
+        await buildFromSource(product, version, temporary, (line) => request.onProgress?.(`go: ${line}`));
+      }
     }
     await chmod(temporary, 0o755);
-    if (platform === nodePlatform()) await checkVersion(product, version, temporary);
+    // A plugin answers only Nomad's plugin handshake: it has no `version` command to ask.
+    if (platform === nodePlatform() && !isPlugin(product)) await checkVersion(product, version, temporary);
     const sha256 = await sha256File(temporary);
     await rename(temporary, path);
     const { size, mtimeMs } = await stat(path);
@@ -146,10 +154,4 @@ async function readCached(
   } catch {
     return undefined;
   }
-}
-
-export async function sha256File(path: string): Promise<string> {
-  return createHash('sha256')
-    .update(await readFile(path))
-    .digest('hex');
 }

@@ -1,6 +1,13 @@
 import { join } from 'node:path';
 export const PRODUCTS = ['consul', 'nomad'] as const;
 export type Product = (typeof PRODUCTS)[number];
+/** Nomad task driver plugins nomad-lab builds from a pinned source archive: `hashicorp/<plugin>/build.json`. */
+export const PLUGINS = ['nomad-driver-podman'] as const;
+export type Plugin = (typeof PLUGINS)[number];
+/** What the artifact cache holds: Consul, Nomad and the plugins, each under its release name. */
+export type ArtifactName = Product | Plugin;
+
+export const isPlugin = (name: ArtifactName): name is Plugin => (PLUGINS as readonly string[]).includes(name);
 
 /** HashiCorp's name for the nodes' platform: the nodes are Linux on the host's CPU architecture. */
 export function nodePlatform(arch: string = process.arch): string {
@@ -15,6 +22,6 @@ export function parseVersionOutput(product: Product, stdout: string): string | u
 }
 
 /** Where the cache keeps a product's binary: one folder per version and platform. */
-export function artifactPath(cacheDir: string, product: Product, version: string, platform: string): string {
+export function artifactPath(cacheDir: string, product: ArtifactName, version: string, platform: string): string {
   return join(cacheDir, 'artifacts', product, version, platform, product);
 }

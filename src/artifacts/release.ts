@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { unzipSync } from 'fflate';
 import { NomadLabError } from '../errors.ts';
-import type { Product } from './products.ts';
+import type { ArtifactName } from './products.ts';
 import { env } from '../env.ts';
 
 /** HashiCorp's release archives; `NOMAD_LAB_RELEASES_URL` points at a mirror. */
@@ -9,7 +9,7 @@ export function releasesBaseUrl(): string {
   return (env.releasesUrl() ?? 'https://releases.hashicorp.com').replace(/\/+$/, '');
 }
 
-export function releaseUrls(product: Product, version: string, platform: string, base = releasesBaseUrl()) {
+export function releaseUrls(product: ArtifactName, version: string, platform: string, base = releasesBaseUrl()) {
   const dir = `${base}/${product}/${version}`;
   const zip = `${product}_${version}_${platform}.zip`;
   return { zip, zipUrl: `${dir}/${zip}`, sumsUrl: `${dir}/${product}_${version}_SHA256SUMS` };
@@ -26,20 +26,20 @@ export function checksumFor(sums: string, fileName: string): string | undefined 
 
 /** Downloads a release zip, checks it against SHA256SUMS, and returns the binary inside. */
 export async function downloadRelease(
-  product: Product,
+  product: ArtifactName,
   version: string,
   platform: string,
   options: { timeoutMs?: number } = {},
 ): Promise<Buffer> {
   const { zip, zipUrl, sumsUrl } = releaseUrls(product, version, platform);
   const signal = AbortSignal.timeout(options.timeoutMs ?? 300_000);
-  const sums = (await get(sumsUrl, signal)).toString('utf8');
+  const sums = (await download(sumsUrl, signal)).toString('utf8');
   const expected = checksumFor(sums, zip);
   if (!expected)
     throw new NomadLabError(
       `${sumsUrl} lists no checksum for ${zip}: is ${product} ${version} released for ${platform}?`,
     );
-  const archive = await get(zipUrl, signal);
+  const archive = await download(zipUrl, signal);
   const actual = createHash('sha256').update(archive).digest('hex');
   if (actual !== expected) {
     throw new NomadLabError(
@@ -52,7 +52,8 @@ export async function downloadRelease(
   return Buffer.from(binary);
 }
 
-async function get(url: string, signal: AbortSignal): Promise<Buffer> {
+/** The body of `url`; an unreachable host or an HTTP error is a NomadLabError naming the URL. */
+export async function download(url: string, signal: AbortSignal): Promise<Buffer> {
   let response: Response;
   try {
     response = await fetch(url, { signal });

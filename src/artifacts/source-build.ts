@@ -57,17 +57,32 @@ export async function buildFromSource(
         `set versions.${product} to ${recipe.version}, or use artifacts.source "release" or "directory"`,
     );
   }
-  const args = goBuildArgs(recipe, output);
-  const child = execa('go', args, {
-    cwd: wrapperDir(product),
-    env: { GOTOOLCHAIN: 'local', GOFLAGS: '-mod=readonly', ...recipe.env },
-    reject: false,
-    all: true,
-  });
+  await runGo(goBuildArgs(recipe, output), wrapperDir(product), { GOFLAGS: '-mod=readonly', ...recipe.env }, onLine);
+}
+
+/** `go ARGS` in `cwd` with the local toolchain only; `onLine` sees each line Go prints. */
+export async function runGo(
+  args: string[],
+  cwd: string,
+  env: Record<string, string>,
+  onLine?: (line: string) => void,
+): Promise<void> {
+  await runHostTool('go', args, cwd, { GOTOOLCHAIN: 'local', ...env }, onLine);
+}
+
+/** A build tool on this host (go, tar); a failure is a CommandError with its output's tail. */
+export async function runHostTool(
+  tool: string,
+  args: string[],
+  cwd: string,
+  env: Record<string, string>,
+  onLine?: (line: string) => void,
+): Promise<void> {
+  const child = execa(tool, args, { cwd, env, reject: false, all: true });
   if (onLine) child.all?.on('data', (chunk: Buffer) => chunk.toString().split('\n').filter(Boolean).forEach(onLine));
   const result = await child;
   if (result.failed) {
-    const hint = result.exitCode === undefined ? 'is Go installed? `nomad-lab doctor` says' : undefined;
+    const hint = result.exitCode === undefined ? `is ${tool} installed? \`nomad-lab doctor\` says` : undefined;
     throw new CommandError('host', result.escapedCommand, result.exitCode, tail(String(result.all ?? result.stderr)), {
       cause: result,
       ...(hint ? { hint } : {}),

@@ -14,8 +14,6 @@ import { plural } from '../verify/describe.ts';
 import { planCluster } from '../plan/plan.ts';
 import { formatLivePlan, formatPlan, formatStatus, summarize } from './format.ts';
 import { renderJson, renderJunit, renderTable, verifyCluster } from '../verify/index.ts';
-import { PRODUCTS } from '../artifacts/products.ts';
-import { resolveFrom } from '../config/paths.ts';
 import { cacheDir, knownHostsFile } from '../host/dirs.ts';
 import { installInterruptHandlers, interruptContext, onInterrupt } from './interrupt.ts';
 import { load } from './load.ts';
@@ -465,28 +463,28 @@ function countImages(images: readonly LabelledImage[]): string {
   return `${plural(images.length, 'image')}, ${mebibytes(images.reduce((sum, i) => sum + i.size, 0))}`;
 }
 
-const artifacts = program.command('artifacts').description('Consul and Nomad binaries for the nodes');
+const artifacts = program
+  .command('artifacts')
+  .description('Consul and Nomad binaries, and driver plugins, for the nodes');
 
 artifacts
   .command('fetch')
-  .description('put the pinned Consul and Nomad into the cache: from the release archives, a folder, or a source build')
+  .description(
+    'put the pinned Consul, Nomad and plugins into the cache: from the release archives, a folder, or a source build',
+  )
   .option(...fileOption)
   .action(async ({ file }) => {
     const { ensureArtifact } = await fetchModule();
     const { runTasks } = await tasks();
     const cluster = await load(file);
-    const { versions, artifacts: settings } = cluster.spec;
+    const { artifactRequest, wantedArtifacts } = await import('../steps/fetch-binaries.ts');
     const fetched: Artifact[] = [];
     await runTasks(
-      PRODUCTS.map((product) => ({
-        title: `${product} ${versions[product]}`,
+      wantedArtifacts(cluster).map((product) => ({
+        title: product,
         task: async (_, task) => {
           const artifact = await ensureArtifact({
-            product,
-            version: versions[product],
-            source: settings.source,
-            ...(settings.directory ? { directory: resolveFrom(cluster.dir, settings.directory) } : {}),
-            cacheDir: cacheDir(),
+            ...(await artifactRequest(cluster, product)),
             onProgress: throttled(outputTo(task)),
           });
           fetched.push(artifact);

@@ -23,6 +23,14 @@ export const DEFAULTS = {
       pull_activity_timeout: '2m',
     },
     raw_exec: { enabled: false },
+    // The podman driver's own defaults; podman.socket listens at this path.
+    podman: {
+      enabled: false,
+      socket_path: '/run/podman/podman.sock',
+      volumes: { enabled: true },
+      gc: { container: true },
+      recover_stopped: false,
+    },
   },
   artifacts: { source: 'auto' },
   provider: {

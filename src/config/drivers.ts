@@ -13,7 +13,7 @@ export interface NodeDriversOf {
 }
 
 /** Nomad's name of each driver nomad-lab configures. */
-export const DRIVER_NAMES = { docker: 'docker', raw_exec: 'raw_exec' } as const satisfies Record<
+export const DRIVER_NAMES = { docker: 'docker', raw_exec: 'raw_exec', podman: 'podman' } as const satisfies Record<
   keyof DriversSpec,
   string
 >;
@@ -38,4 +38,12 @@ export function enabledDrivers(spec: DriversOf, node: NodeDriversOf): string[] {
   return (Object.keys(DRIVER_NAMES) as (keyof DriversSpec)[])
     .filter((d) => drivers[d].enabled)
     .map((d) => DRIVER_NAMES[d]);
+}
+
+/** Nomad's plugin_dir on clients (its default, under data_dir): the podman driver's plugin binary is there. */
+export const PLUGIN_DIR = '/opt/nomad/plugins';
+
+/** The nodes that run podman tasks: they get podman, its socket and the driver plugin. */
+export function podmanNodes<N extends NodeDriversOf>(spec: DriversOf & { nodes: readonly N[] }): N[] {
+  return spec.nodes.filter((node) => nodeDrivers(spec, node)?.podman.enabled === true);
 }

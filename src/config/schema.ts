@@ -264,6 +264,33 @@ const dockerDriver = z.strictObject({
     .optional(),
 });
 
+/** The podman task driver (the nomad-driver-podman plugin) and the plugin options of its documentation. */
+const podmanDriver = z.strictObject({
+  enabled: z.boolean().default(DEFAULTS.drivers.podman.enabled),
+  /** Podman's API socket on the client; `up` enables podman.socket, which listens at the default path. */
+  socket_path: nodePath.default(DEFAULTS.drivers.podman.socket_path),
+  volumes: z
+    .strictObject({
+      /** Bind mounts from the host into containers (the task option `volumes`), and Nomad's host volumes. */
+      enabled: z.boolean().default(DEFAULTS.drivers.podman.volumes.enabled),
+      /** SELinux label of bind mounts: z (shared) or Z (private); unset: none. */
+      selinuxlabel: z.enum(['z', 'Z']).optional(),
+    })
+    .prefault({}),
+  gc: z.strictObject({ container: z.boolean().default(DEFAULTS.drivers.podman.gc.container) }).prefault({}),
+  /** Start a task's stopped container again when the client restarts, instead of a new one. */
+  recover_stopped: z.boolean().default(DEFAULTS.drivers.podman.recover_stopped),
+  /** Task metadata added to every container as labels, e.g. job_name, task_group_name (globs like task*). */
+  extra_labels: z
+    .array(
+      z
+        .string()
+        .max(64)
+        .regex(/^[a-z_*]+$/, 'must be a label name like job_name or task_group_name, or a glob like task*'),
+    )
+    .default([]),
+});
+
 /** A driver with no options of nomad-lab's: raw_exec (plain binaries on the client). */
 const switchDriver = (enabled: boolean) => z.strictObject({ enabled: z.boolean().default(enabled) });
 
@@ -271,12 +298,14 @@ const switchDriver = (enabled: boolean) => z.strictObject({ enabled: z.boolean()
 const drivers = z.strictObject({
   docker: dockerDriver.prefault({}),
   raw_exec: switchDriver(DEFAULTS.drivers.raw_exec.enabled).prefault({}),
+  podman: podmanDriver.prefault({}),
 });
 
 /** A node's own drivers: each one given replaces the lab-wide `drivers` entry of that name. */
 const nodeDrivers = z.strictObject({
   docker: dockerDriver.optional(),
   raw_exec: switchDriver(DEFAULTS.drivers.raw_exec.enabled).optional(),
+  podman: podmanDriver.optional(),
 });
 
 const node = z.strictObject({
@@ -405,6 +434,21 @@ export const clusterSchema = z.strictObject({
       /** Where Consul and Nomad binaries come from; `auto` tries directory, release, then a source build. */
       source: z.enum(['auto', 'release', 'directory', 'build']).default(DEFAULTS.artifacts.source),
       directory: localFile.optional(),
+      /** The podman driver plugin, for clients that enable it: a release zip where reachable, else its source. */
+      podman: z
+        .strictObject({
+          /**
+           * The plugin's release source archive (nomad-driver-podman-0.6.5.tar.gz): a path relative to the cluster
+           * file, or an http(s) URL; built with Go into the cache.
+           */
+          archive: localFile.optional(),
+          /** The archive's sha256; unset: the one nomad-lab pins (hashicorp/nomad-driver-podman/build.json). */
+          sha256: z
+            .string()
+            .regex(/^[0-9a-f]{64}$/, 'must be a sha256 in hex: 64 lowercase hexadecimal digits')
+            .optional(),
+        })
+        .prefault({}),
     })
     .prefault({}),
   /** Task drivers every client enables, unless a node says otherwise (`nodes[].drivers`). */

@@ -1,3 +1,4 @@
+import { isUrl } from '../artifacts/plugin-build.ts';
 import ipaddr from 'ipaddr.js';
 import { LIMITS } from './limits.ts';
 import { allowedFolderProblem, localPathProblem, realFolder } from './local-files.ts';
@@ -139,6 +140,15 @@ export function checkCluster(spec: ClusterSpec, baseDir: string): Finding[] {
       full: resolveFrom(baseDir, spec.artifacts.directory),
       what: 'directory',
       kind: 'folder',
+    });
+  }
+
+  const archive = spec.artifacts.podman.archive;
+  if (archive !== undefined && !isUrl(archive)) {
+    check(['artifacts', 'podman', 'archive'], {
+      full: resolveFrom(baseDir, archive),
+      what: 'source archive',
+      kind: 'file',
     });
   }
 

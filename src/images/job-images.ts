@@ -93,8 +93,11 @@ export async function jobRecipeHash(recipe: JobImageRecipe): Promise<string> {
     throw new NomadLabError(
       'job images are built from busybox-static: run `nomad-lab host prepare` (or apt-get install busybox-static)',
     );
-  return recipeHash(join(IMAGES_DIR, recipe), files, [busybox, ...changes]);
+  return recipeHash(join(IMAGES_DIR, recipe), files, [busybox, BUSYBOX_LAYOUT, ...changes]);
 }
+
+/** How busyboxRoot lays out a root, in the hash: images built before its / was 0755 are built again. */
+const BUSYBOX_LAYOUT = 'root 0755';
 
 /**
  * The current build of a recipe as `ensureJobImage` would return it, and whether the cache holds its tarball and
@@ -162,6 +165,8 @@ export async function ensureJobImage(
 
 async function busyboxRoot(root: string, say: (line: string) => void): Promise<void> {
   say('from busybox-static');
+  // mkdtemp made it 0700, and the image's / is this folder: a task run as another user (podman-web) must get through.
+  await chmod(root, 0o755);
   for (const sub of ['bin', 'etc', 'www', 'tmp', 'proc', 'sys', 'dev']) await mkdir(join(root, sub));
   await chmod(join(root, 'tmp'), 0o1777);
   await copyFile('/bin/busybox', join(root, 'bin/busybox'));

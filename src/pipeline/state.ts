@@ -26,7 +26,8 @@ export interface Products {
   nodeImage: string;
   /** Image tarballs every client loads into its Docker: built job images and the file's own tarballs. */
   tarballs: ImageTarball[];
-  artifacts: { consul: Artifact; nomad: Artifact };
+  /** `podman`: the nomad-driver-podman plugin, when a client enables the podman driver. */
+  artifacts: { consul: Artifact; nomad: Artifact; podman?: Artifact };
   endpoints: NodeEndpoint[];
   /** One SSH session per node, by node name. */
   remotes: Map<string, Remote>;

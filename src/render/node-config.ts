@@ -7,7 +7,7 @@ import { labCgroupParent } from '../config/names.ts';
 import type { NodeSecurity } from '../lab-secrets.ts';
 import { renderHcl } from './hcl.ts';
 import { isServer, runsTasks, servers } from '../config/topology.ts';
-import { nodeDrivers } from '../config/drivers.ts';
+import { nodeDrivers, PLUGIN_DIR } from '../config/drivers.ts';
 import { REGISTRY_AUTH_FILE, registryHost } from '../config/registry.ts';
 import type { DriversSpec, LabMode } from '../config/schema.ts';
 
@@ -160,5 +160,18 @@ function driverView(drivers: DriversSpec | undefined, registryAuth: string | und
     docker_off: !enabled,
     docker: enabled && { ...docker, auth, caps: allow_caps && { list: allow_caps } },
     raw_exec: drivers.raw_exec.enabled,
+    podman: podmanView(drivers.podman),
   };
+}
+
+/** The nomad-driver-podman plugin's block, in the plugin's own names; false when the client does not enable it. */
+function podmanView({ enabled, socket_path, extra_labels, ...podman }: DriversSpec['podman']) {
+  return (
+    enabled && {
+      ...podman,
+      plugin_dir: PLUGIN_DIR,
+      socket: `unix://${socket_path}`,
+      labels: extra_labels.length > 0 && { list: extra_labels },
+    }
+  );
 }

@@ -1,19 +1,38 @@
 import { cachedArtifact, ensureArtifact, type Artifact } from '../artifacts/fetch.ts';
-import { artifactPath, nodePlatform, type Product } from '../artifacts/products.ts';
+import { readPluginRecipe } from '../artifacts/plugin-build.ts';
+import { artifactPath, nodePlatform, type ArtifactName } from '../artifacts/products.ts';
+import { podmanNodes } from '../config/drivers.ts';
 import type { Cluster } from '../config/load.ts';
 import { resolveFrom } from '../config/paths.ts';
 import { cacheDir } from '../host/dirs.ts';
+import type { Products } from '../pipeline/state.ts';
 import { defineStep } from '../pipeline/step.ts';
+import { isUrl } from '../artifacts/plugin-build.ts';
 
-/** What the cluster file asks of the cache for `product`. */
-function request({ spec, dir }: Cluster, product: Product) {
+/** What the cluster file asks of the cache for `product`: Consul and Nomad at `versions`, a plugin at its pin. */
+export async function artifactRequest({ spec, dir }: Cluster, product: ArtifactName) {
+  const { source, directory, podman } = spec.artifacts;
+  const plugin = product === 'nomad-driver-podman';
+  const archive = podman.archive && (isUrl(podman.archive) ? podman.archive : resolveFrom(dir, podman.archive));
   return {
     product,
-    version: spec.versions[product],
-    source: spec.artifacts.source,
-    ...(spec.artifacts.directory ? { directory: resolveFrom(dir, spec.artifacts.directory) } : {}),
+    version: plugin ? (await readPluginRecipe(product)).version : spec.versions[product],
+    source,
+    ...(directory ? { directory: resolveFrom(dir, directory) } : {}),
+    ...(plugin && archive ? { archive: { location: archive, sha256: podman.sha256 } } : {}),
     cacheDir: cacheDir(),
   };
+}
+
+/** Consul, Nomad, and the podman plugin where a client enables podman: what the lab's nodes are given. */
+export function wantedArtifacts(cluster: Cluster): ArtifactName[] {
+  return ['consul', 'nomad', ...(podmanNodes(cluster.spec).length > 0 ? (['nomad-driver-podman'] as const) : [])];
+}
+
+function byName(fetched: Artifact[]): Products['artifacts'] {
+  const find = (name: ArtifactName) => fetched.find((a) => a.product === name);
+  const podman = find('nomad-driver-podman');
+  return { consul: find('consul')!, nomad: find('nomad')!, ...(podman ? { podman } : {}) };
 }
 
 /** Consul and Nomad at the pinned versions into the host's cache: nodes never download them themselves. */
@@ -22,15 +41,18 @@ export const fetchBinaries = defineStep({
   needs: [],
   makes: ['artifacts'],
   async run({ cluster }, say) {
-    const fetch = (product: Product) => ensureArtifact({ ...request(cluster, product), onProgress: say });
-    const artifacts = { consul: await fetch('consul'), nomad: await fetch('nomad') };
-    const { consul, nomad } = artifacts;
-    return { artifacts, summary: `consul ${consul.version} (${consul.from}), nomad ${nomad.version} (${nomad.from})` };
+    const fetched: Artifact[] = [];
+    for (const name of wantedArtifacts(cluster))
+      fetched.push(await ensureArtifact({ ...(await artifactRequest(cluster, name)), onProgress: say }));
+    return {
+      artifacts: byName(fetched),
+      summary: fetched.map((a) => `${a.product} ${a.version} (${a.from})`).join(', '),
+    };
   },
   async preview({ cluster }) {
     const host: string[] = [];
-    const look = async (product: Product): Promise<Artifact> => {
-      const wanted = request(cluster, product);
+    const look = async (product: ArtifactName): Promise<Artifact> => {
+      const wanted = await artifactRequest(cluster, product);
       const cached = await cachedArtifact(wanted);
       if (cached) return cached;
       host.push(`fetch ${product} ${wanted.version} into the cache (artifacts.source ${wanted.source})`);
@@ -38,6 +60,8 @@ export const fetchBinaries = defineStep({
       const path = artifactPath(wanted.cacheDir, product, wanted.version, platform);
       return { product, version: wanted.version, platform, path, sha256: '', size: 0, from: 'cache' };
     };
-    return { artifacts: { consul: await look('consul'), nomad: await look('nomad') }, host };
+    const fetched: Artifact[] = [];
+    for (const name of wantedArtifacts(cluster)) fetched.push(await look(name));
+    return { artifacts: byName(fetched), host };
   },
 });

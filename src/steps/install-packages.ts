@@ -15,6 +15,7 @@ import type { Change } from '../ops/change.ts';
 import { script } from '../remote/quote.ts';
 import { resolvedUnit, resolvWithoutDnsmasq } from './resolve-consul-dns.ts';
 import { onEveryNode, type Base } from '../pipeline/state.ts';
+import { podmanService } from './podman-service.ts';
 
 const DAEMON_JSON = '/etc/docker/daemon.json';
 
@@ -42,8 +43,8 @@ export function wantedPackages(
 }
 
 /**
- * dnsmasq everywhere (for `.consul` names), Docker where tasks run; a package at another version than pinned is an
- * error.
+ * dnsmasq everywhere (for `.consul` names), Docker where tasks run, podman where a client enables it; a package at
+ * another version than pinned is an error.
  */
 export const installedPackages = definePlanner({
   nodes: ({ cluster }: Base) => cluster.spec.nodes,
@@ -134,7 +135,7 @@ export const installPackages = remoteStep({
   name: 'install packages (docker, dnsmasq)',
   needs: [],
   makes: [],
-  planners: [resolvWithoutDnsmasq, installedPackages, dockerService],
+  planners: [resolvWithoutDnsmasq, installedPackages, dockerService, podmanService],
   async after(state, [, installed]) {
     // Read again after an install: what apt installed must be what cluster.yaml pins.
     const changed = state.cluster.spec.nodes.filter((n) => (installed?.get(n.name) ?? []).length > 0);

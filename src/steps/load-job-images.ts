@@ -1,6 +1,7 @@
 import { basename } from 'node:path';
 import type { NodeSpec } from '../config/schema.ts';
 import { runsTasks } from '../config/topology.ts';
+import { podmanNodes } from '../config/drivers.ts';
 import type { Fact } from '../facts/fact.ts';
 import { runChange, type Change } from '../ops/change.ts';
 import { dirStates, planDirs } from '../ops/dirs.ts';
@@ -81,9 +82,41 @@ export const jobImageLoads = definePlanner({
   owns: [LAB_DATA_DIR, HASH_CACHE_ROOT],
 });
 
+/** Which of `tags` the node's podman has (a `docker save` tarball loads into podman as it is). */
+function podmanImages(tags: readonly string[]): Fact<Set<string>> {
+  return {
+    command: script('for t in "$@"; do podman image exists "$t" && echo "$t"; done; true', tags, 'podman image exists'),
+    sudo: true,
+    parse: (result) => new Set(result.stdout.split('\n').filter(Boolean)),
+  };
+}
+
+/**
+ * The same images in podman's own store on the clients that enable the podman driver, from the tarballs the
+ * phase before put on the node: a podman task finds its image without a registry.
+ */
+export const podmanImageLoads = definePlanner({
+  nodes: ({ cluster, tarballs }: Needs) => (tarballs.length === 0 ? [] : podmanNodes(cluster.spec)),
+  facts: (_node: NodeSpec, { tarballs }: Needs) => ({
+    present: podmanImages(tarballs.flatMap((t) => (t.tag ? [t.tag] : []))),
+  }),
+  plan(_node, facts, { tarballs }: Needs) {
+    // Built images only: a tarball of the cluster file's own has no tag known beforehand to ask podman about.
+    return tarballs.flatMap((t) =>
+      t.tag === undefined || facts.present.has(t.tag)
+        ? []
+        : [
+            runChange(`loaded ${t.tag} into podman`, ['podman', 'load', '-q', '-i', target(t.file)], {
+              reason: `podman has no ${t.tag}`,
+            }),
+          ],
+    );
+  },
+});
+
 export const loadJobImages = remoteStep({
   name: 'load job images on the clients',
   needs: ['tarballs'],
   makes: [],
-  planners: [jobImageLoads],
+  planners: [jobImageLoads, podmanImageLoads],
 });

@@ -20,6 +20,7 @@ const labs: [string, string[]][] = [
   ['examples/episodes.yaml', ['server', 'client1', 'client2']],
   ['test/fixtures/drivers/cluster.yaml', ['solo', 'bare']],
   ['examples/registry.yaml', ['client1']],
+  ['examples/podman.yaml', ['client1']],
 ];
 
 for (const [file, nodes] of labs) {
