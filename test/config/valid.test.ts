@@ -1,4 +1,5 @@
 import test from 'ava';
+import { readdir } from 'node:fs/promises';
 import { DEFAULTS } from '../../src/config/defaults.ts';
 import { loadCluster, parseCluster } from '../../src/config/load.ts';
 import { formatIssue } from '../../src/errors.ts';
@@ -84,4 +85,26 @@ test('dns lookups: none by default; A with a datacenter, tagged and RFC 2782 SRV
   ];
   const text = `${minimal}datacenter: dc1\ndns:\n${lookups.map((l) => `  - ${JSON.stringify(l)}\n`).join('')}`;
   t.deepEqual(parseCluster(text, { displayName: 'x.yaml', baseDir: '.' }).spec.dns, lookups);
+});
+
+test('the starter labs and examples can all be up at once: each its own name and private network', async (t) => {
+  const labs = [
+    'cluster.yaml',
+    ...(await readdir('examples')).filter((f) => f.endsWith('.yaml')).map((f) => `examples/${f}`),
+  ];
+  const specs = await Promise.all(labs.map(async (file) => ({ file, spec: (await loadCluster(file)).spec })));
+  const taken = (key: (spec: (typeof specs)[number]['spec']) => string) => {
+    const by = new Map<string, string[]>();
+    for (const { file, spec } of specs) by.set(key(spec), [...(by.get(key(spec)) ?? []), file]);
+    return [...by].filter(([, same]) => same.length > 1).map(([value, same]) => `${value}: ${same.join(', ')}`);
+  };
+  t.deepEqual(
+    taken((s) => s.name),
+    [],
+  );
+  t.deepEqual(
+    taken((s) => s.network.cidr),
+    [],
+  );
+  t.true(labs.length >= 9, labs.join(', '));
 });

@@ -19,13 +19,13 @@ const LABS = {
     example: 'examples/dev-mode.yaml',
     name: 'nomad-dev-mode',
     lab: 'e2e-devmode',
-    subnet: ['10.81.0', '10.103.0'],
+    subnet: ['10.83.0', '10.103.0'],
   },
   container: {
     example: 'examples/container-mode.yaml',
     name: 'nomad-container',
     lab: 'e2e-ctrmode',
-    subnet: ['10.82.0', '10.104.0'],
+    subnet: ['10.84.0', '10.104.0'],
   },
 } as const;
 type Mode = keyof typeof LABS;

@@ -128,9 +128,9 @@ test('mode dev: Consul reads no file, Nomad no server.hcl (-dev is the server); 
   const units = files.filter((f) => f.path.endsWith('.service')).map((f) => f.content);
   t.regex(
     units[0]!,
-    /^ExecStart=\/usr\/local\/bin\/consul agent -dev -bind "10.81.0.10" -client "127.0.0.1 10.81.0.10" /m,
+    /^ExecStart=\/usr\/local\/bin\/consul agent -dev -bind "10.83.0.10" -client "127.0.0.1 10.83.0.10" /m,
   );
-  t.regex(units[1]!, /^ExecStart=\/usr\/local\/bin\/nomad agent -dev -bind "10.81.0.10" -network-interface "eth1" /m);
+  t.regex(units[1]!, /^ExecStart=\/usr\/local\/bin\/nomad agent -dev -bind "10.83.0.10" -network-interface "eth1" /m);
   t.notRegex(files.find((f) => f.path === '/etc/nomad.d/nomad.hcl')!.content, /data_dir/);
 });
 
