@@ -43,14 +43,11 @@ async function nodeDirs(): Promise<string[]> {
       return dir;
     }),
   );
-  return [
-    ...(
-      await Promise.all(
-        labs.map(async (lab) => (await readdir(join(golden, lab))).map((node) => join(golden, lab, node))),
-      )
-    ).flat(),
-    ...secure,
-  ];
+  const nodes = await Promise.all(
+    labs.map(async (lab) => (await readdir(join(golden, lab))).map((node) => join(golden, lab, node))),
+  );
+  // A node's agent configs; a golden folder of another file alone (the registry's config.yml) is not one.
+  return [...nodes.flat().filter((dir) => existsSync(join(dir, 'etc/nomad.d'))), ...secure];
 }
 
 /** mode dev: a node whose agents start with -dev, which sets what the files leave out. */
