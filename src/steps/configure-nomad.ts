@@ -20,7 +20,7 @@ import { NomadApi } from '../nomad/api.ts';
 import { renderNodeConfig } from '../render/node-config.ts';
 import { nomadAgentImage } from '../config/names.ts';
 import { script } from '../remote/quote.ts';
-import { dockerImages } from './load-job-images.ts';
+import { engineImages } from './load-job-images.ts';
 import { nodeSecurity } from '../state/security.ts';
 
 type Needs = Base & Pick<Products, 'gossipKey' | 'binaries' | 'security' | 'artifacts'>;
@@ -104,7 +104,7 @@ tar -C / -chf - $bins etc/passwd etc/group etc/os-release $libs |
  */
 export const nomadAgentImageLoad = definePlanner({
   nodes: ({ cluster }: Base) => (cluster.spec.mode === 'container' ? cluster.spec.nodes : []),
-  facts: (_node: NodeSpec, state: Needs) => ({ present: dockerImages([agentImage(state)!]) }),
+  facts: (_node: NodeSpec, state: Needs) => ({ present: engineImages('docker', [agentImage(state)!]) }),
   plan(_node, facts, state: Needs) {
     const tag = agentImage(state)!;
     if (facts.present.has(tag)) return [];

@@ -1,5 +1,5 @@
 import { cachedArtifact, ensureArtifact, type Artifact } from '../artifacts/fetch.ts';
-import { readPluginRecipe } from '../artifacts/plugin-build.ts';
+import { isUrl, readPluginRecipe } from '../artifacts/plugin-build.ts';
 import { artifactPath, nodePlatform, type ArtifactName } from '../artifacts/products.ts';
 import { podmanNodes } from '../config/drivers.ts';
 import type { Cluster } from '../config/load.ts';
@@ -7,7 +7,6 @@ import { resolveFrom } from '../config/paths.ts';
 import { cacheDir } from '../host/dirs.ts';
 import type { Products } from '../pipeline/state.ts';
 import { defineStep } from '../pipeline/step.ts';
-import { isUrl } from '../artifacts/plugin-build.ts';
 
 /** What the cluster file asks of the cache for `product`: Consul and Nomad at `versions`, a plugin at its pin. */
 export async function artifactRequest({ spec, dir }: Cluster, product: ArtifactName) {
@@ -60,8 +59,7 @@ export const fetchBinaries = defineStep({
       const path = artifactPath(wanted.cacheDir, product, wanted.version, platform);
       return { product, version: wanted.version, platform, path, sha256: '', size: 0, from: 'cache' };
     };
-    const fetched: Artifact[] = [];
-    for (const name of wantedArtifacts(cluster)) fetched.push(await look(name));
-    return { artifacts: byName(fetched), host };
+    // Cache reads only: asked at once.
+    return { artifacts: byName(await Promise.all(wantedArtifacts(cluster).map(look))), host };
   },
 });

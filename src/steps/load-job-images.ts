@@ -19,23 +19,19 @@ type Needs = Base & Pick<Products, 'tarballs'>;
 
 const target = (file: string) => `${IMAGE_DIR}/${basename(file)}`;
 
-/** Which of `tags` the node's Docker has. */
-export function dockerImages(tags: readonly string[]): Fact<Set<string>> {
+/** Which of `tags` the node's Docker (or podman, whose own store a `docker save` tarball loads into as it is) has. */
+export function engineImages(engine: 'docker' | 'podman', tags: readonly string[]): Fact<Set<string>> {
+  const [exists, what] =
+    engine === 'docker'
+      ? ['docker image inspect --format "{{.Id}}" "$t" >/dev/null 2>&1', 'docker image inspect']
+      : ['podman image exists "$t"', 'podman image exists'];
   return {
-    command: script(
-      'for t in "$@"; do docker image inspect --format "{{.Id}}" "$t" >/dev/null 2>&1 && echo "$t"; done; true',
-      tags,
-      'docker image inspect',
-    ),
+    command: script(`for t in "$@"; do ${exists} && echo "$t"; done; true`, tags, what),
     sudo: true,
     parse: (result) => new Set(result.stdout.split('\n').filter(Boolean)),
   };
 }
 
-/**
- * Job images loaded into every client's Docker from the host's tarballs (no registry needed). Reading a tarball's
- * state remembers its sha256 in the node's hash cache.
- */
 /** The image tarballs sent to a node (its folder made first), as their facts show them missing or different. */
 export function tarballUploads(
   tarballs: readonly ImageTarball[],
@@ -65,7 +61,10 @@ export const jobImageLoads = definePlanner({
   facts: (_node: NodeSpec, { tarballs }: Needs) => ({
     dir: dirStates([IMAGE_DIR]),
     files: fileStates(tarballs.map((t) => target(t.file))),
-    present: dockerImages(tarballs.flatMap((t) => (t.tag ? [t.tag] : []))),
+    present: engineImages(
+      'docker',
+      tarballs.flatMap((t) => (t.tag ? [t.tag] : [])),
+    ),
   }),
   plan(_node, facts, { tarballs }: Needs) {
     const uploads = tarballUploads(tarballs, facts);
@@ -82,15 +81,6 @@ export const jobImageLoads = definePlanner({
   owns: [LAB_DATA_DIR, HASH_CACHE_ROOT],
 });
 
-/** Which of `tags` the node's podman has (a `docker save` tarball loads into podman as it is). */
-function podmanImages(tags: readonly string[]): Fact<Set<string>> {
-  return {
-    command: script('for t in "$@"; do podman image exists "$t" && echo "$t"; done; true', tags, 'podman image exists'),
-    sudo: true,
-    parse: (result) => new Set(result.stdout.split('\n').filter(Boolean)),
-  };
-}
-
 /**
  * The same images in podman's own store on the clients that enable the podman driver, from the tarballs the
  * phase before put on the node: a podman task finds its image without a registry.
@@ -98,7 +88,10 @@ function podmanImages(tags: readonly string[]): Fact<Set<string>> {
 export const podmanImageLoads = definePlanner({
   nodes: ({ cluster, tarballs }: Needs) => (tarballs.length === 0 ? [] : podmanNodes(cluster.spec)),
   facts: (_node: NodeSpec, { tarballs }: Needs) => ({
-    present: podmanImages(tarballs.flatMap((t) => (t.tag ? [t.tag] : []))),
+    present: engineImages(
+      'podman',
+      tarballs.flatMap((t) => (t.tag ? [t.tag] : [])),
+    ),
   }),
   plan(_node, facts, { tarballs }: Needs) {
     // Built images only: a tarball of the cluster file's own has no tag known beforehand to ask podman about.
